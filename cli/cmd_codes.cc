@@ -1,0 +1,182 @@
+// framework codes: the codebook with its use.
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <set>
+
+#include "commands.h"
+#include "framework/text.h"
+
+namespace framework::cli {
+namespace {
+
+struct CodesOptions {
+  CommonOptions common;
+  std::string format = "text";
+};
+
+struct Use {
+  std::size_t segments = 0;
+  std::size_t words = 0;
+  std::set<std::string> participants;
+  std::vector<std::pair<std::string, int>> places;  // file, line (unknown codes only)
+  std::size_t first_column = 0;
+};
+
+std::string Pad(const std::string& s, std::size_t width) {
+  std::size_t w = DisplayWidth(s);
+  return w >= width ? s : s + std::string(width - w, ' ');
+}
+
+std::string PadLeft(const std::string& s, std::size_t width) {
+  std::size_t w = DisplayWidth(s);
+  return w >= width ? s : std::string(width - w, ' ') + s;
+}
+
+// Renders rows as columns separated by two spaces; `numeric` columns are right-aligned.
+std::string Table(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& numeric) {
+  std::vector<std::size_t> widths(numeric.size(), 0);
+  for (const auto& row : rows)
+    for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], DisplayWidth(row[c]));
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      if (c) line += "  ";
+      bool last = c + 1 == row.size();
+      line += numeric[c] ? PadLeft(row[c], widths[c]) : (last ? row[c] : Pad(row[c], widths[c]));
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + '\n';
+  }
+  return out;
+}
+
+int RunCodes(const CodesOptions& options) {
+  int exit_code = kExitOk;
+  auto where = LocateStudy(options.common, &exit_code);
+  if (!where) return exit_code;
+  Study study = LoadStudyAt(*where, options.common, /*keep_text=*/true);
+  const Framework& f = study.framework;
+  if (!study.framework_loaded || f.themes.empty()) {
+    PrintDiagnostics(study.diagnostics, *where, UseColor(stderr, options.common.color));
+    return study.io_error ? kExitIo : kExitStudyErrors;
+  }
+
+  // Use per column and per unknown code.
+  std::vector<std::vector<Use>> columns(f.themes.size());
+  for (std::size_t t = 0; t < f.themes.size(); ++t) columns[t].resize(f.themes[t].subthemes.size());
+  std::map<std::string, Use> unknown;
+  std::map<std::string, std::size_t> code_segments;  // every code as written
+  for (const Transcript& t : study.transcripts) {
+    for (const Segment& s : t.segments) {
+      std::size_t words = CountWords(t.SegmentText(s));
+      ++code_segments[s.code];
+      Use* use;
+      if (s.target.valid()) {
+        use = &columns[static_cast<std::size_t>(s.target.theme)][static_cast<std::size_t>(s.target.subtheme)];
+      } else {
+        use = &unknown[s.code];
+        use->places.emplace_back(t.path, s.line_start);
+      }
+      ++use->segments;
+      use->words += words;
+      use->participants.insert(t.participant);
+    }
+  }
+  auto codes_of = [&](const Theme& theme, const Subtheme& sub) {
+    std::vector<std::string> codes{theme.id + "." + sub.id};
+    for (const auto& c : sub.codes)
+      if (c != codes.front()) codes.push_back(c);
+    return codes;
+  };
+
+  if (options.format == "json") {
+    nlohmann::ordered_json out;
+    out["format"] = "framework-codes";
+    out["version"] = 1;
+    auto themes = nlohmann::ordered_json::array();
+    for (std::size_t t = 0; t < f.themes.size(); ++t) {
+      const Theme& theme = f.themes[t];
+      auto subs = nlohmann::ordered_json::array();
+      for (std::size_t s = 0; s < theme.subthemes.size(); ++s) {
+        const Use& use = columns[t][s];
+        auto codes = nlohmann::ordered_json::array();
+        for (const auto& c : codes_of(theme, theme.subthemes[s]))
+          codes.push_back({{"code", c}, {"segments", code_segments.count(c) ? code_segments[c] : 0}});
+        subs.push_back({{"id", theme.subthemes[s].id},
+                        {"label", theme.subthemes[s].label},
+                        {"codes", codes},
+                        {"segments", use.segments},
+                        {"participants", use.participants.size()},
+                        {"words", use.words}});
+      }
+      themes.push_back({{"id", theme.id}, {"label", theme.label}, {"subthemes", subs}});
+    }
+    out["themes"] = themes;
+    auto missing = nlohmann::ordered_json::array();
+    for (const auto& [code, use] : unknown) {
+      auto places = nlohmann::ordered_json::array();
+      for (const auto& [file, line] : use.places) places.push_back({{"file", file}, {"line", line}});
+      missing.push_back({{"code", code},
+                         {"segments", use.segments},
+                         {"participants", use.participants.size()},
+                         {"words", use.words},
+                         {"places", places}});
+    }
+    out["unknown_codes"] = missing;
+    std::string text = out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  } else {
+    std::vector<std::vector<std::string>> rows{
+        {"THEME", "SUB-THEME", "CODES", "SEGMENTS", "PARTICIPANTS", "WORDS"}};
+    for (std::size_t t = 0; t < f.themes.size(); ++t) {
+      const Theme& theme = f.themes[t];
+      for (std::size_t s = 0; s < theme.subthemes.size(); ++s) {
+        const Use& use = columns[t][s];
+        std::string codes;
+        for (const auto& c : codes_of(theme, theme.subthemes[s])) codes += (codes.empty() ? "" : ", ") + c;
+        rows.push_back({s == 0 ? theme.id : "", theme.subthemes[s].id, codes,
+                        std::to_string(use.segments), std::to_string(use.participants.size()),
+                        std::to_string(use.words)});
+      }
+    }
+    std::string out = Table(rows, {false, false, false, true, true, true});
+    if (!unknown.empty()) {
+      out += "\nCodes in transcripts that the framework lacks:\n";
+      std::vector<std::vector<std::string>> missing{{"CODE", "SEGMENTS", "PARTICIPANTS", "WORDS", "FIRST USE"}};
+      for (const auto& [code, use] : unknown)
+        missing.push_back({code, std::to_string(use.segments), std::to_string(use.participants.size()),
+                           std::to_string(use.words),
+                           where->path_prefix + use.places.front().first + ":" +
+                               std::to_string(use.places.front().second)});
+      out += Table(missing, {false, true, true, true, false});
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+  }
+  DiagnosticCounts counts = CountDiagnostics(study.diagnostics);
+  if (!options.common.quiet && counts.errors > 0)
+    std::fprintf(stderr, "note: the study has %zu error%s; run 'framework check' to see %s\n",
+                 counts.errors, counts.errors == 1 ? "" : "s", counts.errors == 1 ? "it" : "them");
+  return FinishOutput(study.io_error ? kExitIo : kExitOk);
+}
+
+}  // namespace
+
+Runner SetupCodes(CLI::App& app) {
+  auto options = std::make_shared<CodesOptions>();
+  AddCommonOptions(app, options->common);
+  app.add_option("-f,--format", options->format, "Output format: text or json")
+      ->transform(CLI::IsMember({"text", "json"}, CLI::ignore_case))
+      ->type_name("FORMAT");
+  app.footer(
+      "Lists every theme and sub-theme with the codes that index into it (theme.subtheme and\n"
+      "aliases) and their use: coded segments, participants with data, and words (ICU word\n"
+      "boundaries). Codes used in transcripts that the framework lacks are listed after.\n\n"
+      "Examples:\n"
+      "  framework codes\n"
+      "  framework codes --format json | jq '.unknown_codes'");
+  return [options] { return RunCodes(*options); };
+}
+
+}  // namespace framework::cli

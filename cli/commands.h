@@ -1,0 +1,29 @@
+// The command table: one entry per command, each defined in its own cmd_<name>.cc.
+#pragma once
+
+#include "common.h"
+
+namespace framework::cli {
+
+/// Registers a command's options on `app` and returns what runs it.
+using CommandSetup = Runner (*)(CLI::App& app);
+
+/// One command: its name, a one-line description, and its setup.
+struct Command {
+  const char* name;
+  const char* summary;
+  CommandSetup setup;
+};
+
+Runner SetupCheck(CLI::App& app);
+Runner SetupCodes(CLI::App& app);
+Runner SetupInit(CLI::App& app);
+
+/// Every command, in the order `framework --help` lists them.
+inline constexpr Command kCommands[] = {
+    {"init", "Start a study: framework.yaml, participants, a transcript to copy", SetupInit},
+    {"check", "Validate the whole study, with compiler-style diagnostics", SetupCheck},
+    {"codes", "The codebook with its use: segments, participants and words per column", SetupCodes},
+};
+
+}  // namespace framework::cli

@@ -1,0 +1,68 @@
+// What every command shares: exit codes, common options, finding the study, terminal decisions.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "framework/diagnostic.h"
+#include "framework/study.h"
+
+namespace framework::cli {
+
+/// The exit-code contract (README "Exit codes").
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitStudyErrors = 1,
+  kExitUsage = 2,
+  kExitIo = 3,
+  kExitInterrupted = 130,
+};
+
+/// Options every study command accepts.
+struct CommonOptions {
+  std::string directory;      ///< -C DIR
+  std::string color = "auto"; ///< --color auto|always|never
+  bool quiet = false;         ///< -q
+  unsigned jobs = 0;          ///< --jobs N (0: every core)
+};
+
+/// Adds -C, --color, -q and --jobs to `app`.
+void AddCommonOptions(CLI::App& app, CommonOptions& options);
+
+/// A command's entry point, run after parsing.
+using Runner = std::function<int()>;
+
+/// True when colour should be used on `stream` (a terminal, NO_COLOR unset or empty, TERM not
+/// dumb; `--color always` or FORCE_COLOR force it, `--color never` stops it).
+bool UseColor(std::FILE* stream, const std::string& mode);
+
+/// The study a command works on: its root folder, and how paths are shown relative to the
+/// current directory.
+struct StudyLocation {
+  std::string root;         ///< absolute path of the folder holding framework.yaml
+  std::string path_prefix;  ///< prepended to study-relative paths in messages ("" or "dir/")
+};
+
+/// Finds the study from -C (or the current directory and its parents). On failure prints an
+/// error and returns the exit code to use.
+std::optional<StudyLocation> LocateStudy(const CommonOptions& options, int* exit_code);
+
+/// Prints diagnostics to stderr in the compiler format.
+void PrintDiagnostics(const Diagnostics& diagnostics, const StudyLocation& where, bool color);
+
+/// Prints "framework: error: <message>" (and a hint line) to stderr.
+void PrintError(const std::string& message, const std::string& hint = {});
+
+/// Flushes stdout; on a write error (a full disk, a closed pipe) reports it and returns kExitIo,
+/// else `code`.
+int FinishOutput(int code);
+
+/// Loads the study at `where` and applies --strict.
+Study LoadStudyAt(const StudyLocation& where, const CommonOptions& options, bool keep_text);
+
+}  // namespace framework::cli

@@ -1,0 +1,65 @@
+// framework: the command-line toolkit for the Framework method. Dispatch only; each command
+// lives in its own cmd_<name>.cc.
+#include <clocale>
+#include <iostream>
+#include <map>
+#include <vector>
+
+#include "commands.h"
+#include "framework/text.h"
+
+#ifndef FRAMEWORK_VERSION
+#define FRAMEWORK_VERSION "0.1.0"
+#endif
+
+int main(int argc, char** argv) {
+  using namespace framework::cli;
+  CLI::App app{
+      "framework: the Framework method of qualitative analysis. Code transcripts, chart them into\n"
+      "theme matrices (participants x sub-themes), check, summarise and export them.\n"};
+  app.name("framework");
+  app.set_version_flag("--version", FRAMEWORK_VERSION);
+  app.require_subcommand(1);
+  app.footer(
+      "Run 'framework COMMAND --help' for a command's options.\n"
+      "Exit codes: 0 ok, 1 the study has errors, 2 usage error, 3 input/output failure.");
+
+  std::map<std::string, Runner> runners;
+  for (const Command& command : kCommands) {
+    CLI::App* sub = app.add_subcommand(command.name, command.summary);
+    runners[command.name] = command.setup(*sub);
+  }
+
+  // A mistyped command gets a suggestion (CLI11 2.1 says only "a subcommand is required").
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string word = argv[1];
+    std::vector<std::string> names;
+    for (const Command& command : kCommands) names.push_back(command.name);
+    if (!runners.count(word)) {
+      auto guess = framework::Suggest(word, names, 2);
+      PrintError("'" + word + "' is not a framework command",
+                 guess ? "did you mean 'framework " + *guess + "'?"
+                       : "run 'framework --help' for the list of commands");
+      return kExitUsage;
+    }
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  } catch (const CLI::CallForVersion& e) {
+    app.exit(e);
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    std::string message = e.what();
+    if (!message.empty())
+      message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
+    PrintError(message, "run 'framework --help' or 'framework COMMAND --help'");
+    return kExitUsage;
+  }
+  for (const Command& command : kCommands) {
+    if (app.got_subcommand(command.name)) return runners[command.name]();
+  }
+  return kExitUsage;
+}

@@ -1,0 +1,53 @@
+// Participants and their attributes (PRODUCT.md 4.3), from participants.yaml or .csv.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "framework/codebook.h"
+#include "framework/diagnostic.h"
+
+namespace framework {
+
+/// A participant: an id and a value per declared attribute (missing values are empty optionals).
+struct Participant {
+  std::string id;
+  std::vector<std::optional<std::string>> values;  ///< aligned with `Participants::attributes`
+  int line = 0;
+  int column = 0;
+};
+
+/// The participants file, loaded.
+struct Participants {
+  std::vector<AttributeDef> attributes;
+  std::vector<Participant> participants;  ///< in file order
+
+  /// Index of participant `id`, or -1.
+  int Find(std::string_view id) const;
+  /// Index of attribute `name`, or -1.
+  int FindAttribute(std::string_view name) const;
+  /// Every participant id, in file order.
+  std::vector<std::string> Ids() const;
+
+  std::unordered_map<std::string, int> index;  ///< id -> position in `participants`
+};
+
+/// Loads participants.yaml. Never throws; problems go to `diagnostics`.
+Participants LoadParticipantsYaml(std::string_view name, std::string_view text,
+                                  Diagnostics& diagnostics);
+
+/// Loads participants.csv. `declared` holds attribute types from framework.yaml (may be empty:
+/// then each column's type is inferred). Never throws; problems go to `diagnostics`.
+Participants LoadParticipantsCsv(std::string_view name, std::string_view text,
+                                 const std::vector<AttributeDef>& declared,
+                                 Diagnostics& diagnostics);
+
+/// Checks one value against its attribute's type. Returns an empty string when it fits, else the
+/// message (and sets `hint`).
+std::string CheckAttributeValue(const AttributeDef& attribute, std::string_view value,
+                                std::string* hint);
+
+}  // namespace framework

@@ -1,0 +1,48 @@
+// A study on disk (PRODUCT.md 3): loading it whole, and checking it.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "framework/codebook.h"
+#include "framework/diagnostic.h"
+#include "framework/file_system.h"
+#include "framework/participants.h"
+#include "framework/transcript.h"
+
+namespace framework {
+
+/// How to load a study.
+struct LoadOptions {
+  unsigned jobs = 0;        ///< parser threads; 0 = every core
+  bool keep_text = true;    ///< keep transcript text (false for checks that do not need it)
+};
+
+/// Everything in a study folder, loaded, with what was found wrong with it.
+struct Study {
+  Framework framework;
+  Participants participants;
+  std::vector<Transcript> transcripts;  ///< sorted by path
+  Diagnostics diagnostics;              ///< sorted: framework.yaml, participants, transcripts
+  bool framework_loaded = false;        ///< framework.yaml was read (it may still have errors)
+  bool participants_loaded = false;
+  bool io_error = false;                ///< a file could not be read (not merely missing)
+  std::string participants_path;        ///< as resolved, relative to the root
+
+  /// Index of the transcript of participant `id`, or -1.
+  int FindTranscript(std::string_view participant) const;
+  /// Total number of coded segments.
+  std::size_t SegmentCount() const;
+};
+
+/// The study folder holding `start` or its nearest parent that has a framework.yaml.
+std::optional<std::string> FindStudyRoot(const std::string& start);
+
+/// Loads and checks a whole study: framework.yaml, the participants file, every transcript (in
+/// parallel), then the checks across files (participants declared and unique, each with a
+/// transcript, codes known). Never throws.
+Study LoadStudy(const FileSystem& fs, const LoadOptions& options = {});
+
+}  // namespace framework

@@ -1,0 +1,437 @@
+#include "framework/participants.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+
+#include "attribute_defs.h"
+#include "framework/csv.h"
+#include "framework/source_text.h"
+#include "framework/text.h"
+#include "yaml_support.h"
+
+namespace framework {
+
+int Participants::Find(std::string_view id) const {
+  auto it = index.find(std::string(id));
+  return it == index.end() ? -1 : it->second;
+}
+
+int Participants::FindAttribute(std::string_view name) const {
+  for (std::size_t i = 0; i < attributes.size(); ++i)
+    if (attributes[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+std::vector<std::string> Participants::Ids() const {
+  std::vector<std::string> ids;
+  ids.reserve(participants.size());
+  for (const auto& p : participants) ids.push_back(p.id);
+  return ids;
+}
+
+namespace {
+
+std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+bool IsInteger(std::string_view v) {
+  if (!v.empty() && (v.front() == '-' || v.front() == '+')) v.remove_prefix(1);
+  return !v.empty() && v.size() <= 18 &&
+         std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool IsNumber(std::string_view v) {
+  if (v.empty() || v.size() > 64) return false;
+  std::string s(v);
+  char* end = nullptr;
+  std::strtod(s.c_str(), &end);
+  return end == s.c_str() + s.size() && s.find_first_of("xXnN") == std::string::npos;
+}
+
+bool IsDate(std::string_view v) {
+  if (v.size() != 10 || v[4] != '-' || v[7] != '-') return false;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (v[i] < '0' || v[i] > '9') return false;
+  int month = (v[5] - '0') * 10 + (v[6] - '0');
+  int day = (v[8] - '0') * 10 + (v[9] - '0');
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+std::optional<AttributeType> ParseType(std::string_view name) {
+  if (name == "category") return AttributeType::kCategory;
+  if (name == "integer") return AttributeType::kInteger;
+  if (name == "number") return AttributeType::kNumber;
+  if (name == "string") return AttributeType::kString;
+  if (name == "boolean") return AttributeType::kBoolean;
+  if (name == "date") return AttributeType::kDate;
+  return std::nullopt;
+}
+
+void Index(Participants& p, const SourceText& source, Diagnostics& diagnostics) {
+  for (std::size_t i = 0; i < p.participants.size(); ++i) {
+    const Participant& participant = p.participants[i];
+    auto [it, inserted] = p.index.emplace(participant.id, static_cast<int>(i));
+    if (!inserted) {
+      Diagnostic d = source.AtPosition(
+          Severity::kError, "duplicate-participant", {participant.line, participant.column},
+          "duplicate participant id " + Quote(participant.id),
+          "it is first declared at line " +
+              std::to_string(p.participants[static_cast<std::size_t>(it->second)].line));
+      d.length = static_cast<int>(CountCodePoints(participant.id));
+      diagnostics.push_back(std::move(d));
+    }
+  }
+}
+
+}  // namespace
+
+std::string CheckAttributeValue(const AttributeDef& attribute, std::string_view value,
+                                std::string* hint) {
+  switch (attribute.type) {
+    case AttributeType::kString:
+      return {};
+    case AttributeType::kInteger:
+      if (IsInteger(value)) return {};
+      *hint = "write a whole number, e.g. 4";
+      return Quote(value) + " is not a whole number (" + Quote(attribute.name) + " is an integer)";
+    case AttributeType::kNumber:
+      if (IsNumber(value)) return {};
+      *hint = "write a number, e.g. 4.5";
+      return Quote(value) + " is not a number (" + Quote(attribute.name) + " is a number)";
+    case AttributeType::kBoolean:
+      if (value == "true" || value == "false") return {};
+      *hint = "write true or false";
+      return Quote(value) + " is not true or false (" + Quote(attribute.name) + " is a boolean)";
+    case AttributeType::kDate:
+      if (IsDate(value)) return {};
+      *hint = "write the date as YYYY-MM-DD";
+      return Quote(value) + " is not a date (" + Quote(attribute.name) + " is a date)";
+    case AttributeType::kCategory: {
+      std::string nfc = ToNfc(value);
+      if (std::find(attribute.values.begin(), attribute.values.end(), nfc) !=
+          attribute.values.end())
+        return {};
+      if (auto guess = Suggest(nfc, attribute.values)) {
+        *hint = "did you mean '" + *guess + "'?";
+      } else {
+        *hint = "allowed values:";
+        for (std::size_t i = 0; i < attribute.values.size(); ++i)
+          *hint += (i ? ", " : " ") + attribute.values[i];
+      }
+      return Quote(value) + " is not a value of " + Quote(attribute.name);
+    }
+  }
+  return {};
+}
+
+std::vector<AttributeDef> LoadAttributeDefs(const SourceText& source, const YAML::Node& node,
+                                            Diagnostics& diagnostics) {
+  std::vector<AttributeDef> defs;
+  if (!node.IsMap()) {
+    diagnostics.push_back(yaml::At(source, node, Severity::kError, "bad-attributes",
+                                   "attributes must map names to their type",
+                                   "e.g. role: {type: category, values: [practitioner, manager]}"));
+    return defs;
+  }
+  yaml::CheckKeys(source, node, {}, "attributes", diagnostics);
+  std::set<std::string> seen;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    auto name = yaml::Scalar(source, it->first, "an attribute name", diagnostics);
+    if (!name || !seen.insert(*name).second) continue;
+    if (!IsValidId(*name, false) || *name == "id") {
+      diagnostics.push_back(yaml::At(source, it->first, Severity::kError, "bad-id",
+                                     "attribute name " + Quote(*name) + " is not valid",
+                                     *name == "id" ? "'id' is the participant id itself"
+                                                   : "names use letters, digits, '-' and '_'"));
+      continue;
+    }
+    AttributeDef def;
+    def.name = *name;
+    Position p = yaml::PositionOf(source, it->first);
+    def.line = p.line;
+    def.column = p.column;
+    const YAML::Node spec = it->second;
+    if (!spec.IsMap()) {
+      diagnostics.push_back(yaml::At(source, spec, Severity::kError, "bad-attributes",
+                                     "attribute " + Quote(*name) + " must be a mapping with a type",
+                                     "e.g. {type: integer}"));
+      continue;
+    }
+    yaml::CheckKeys(source, spec, {"type", "values", "description"}, "attribute", diagnostics);
+    const YAML::Node type = yaml::Get(spec, "type");
+    if (!type.IsDefined()) {
+      diagnostics.push_back(yaml::At(source, it->first, Severity::kError, "missing-key",
+                                     "attribute " + Quote(*name) + " has no 'type'",
+                                     "types: category, integer, number, string, boolean, date"));
+      continue;
+    }
+    auto type_name = yaml::Scalar(source, type, "type", diagnostics);
+    if (!type_name) continue;
+    auto parsed = ParseType(*type_name);
+    if (!parsed) {
+      auto guess =
+          Suggest(*type_name, {"category", "integer", "number", "string", "boolean", "date"});
+      diagnostics.push_back(yaml::At(
+          source, type, Severity::kError, "bad-attributes", "unknown attribute type " + Quote(*type_name),
+          guess ? "did you mean '" + *guess + "'?"
+                : "types: category, integer, number, string, boolean, date"));
+      continue;
+    }
+    def.type = *parsed;
+    const YAML::Node values = yaml::Get(spec, "values");
+    if (def.type == AttributeType::kCategory) {
+      if (!values.IsDefined() || !values.IsSequence() || values.size() == 0) {
+        diagnostics.push_back(yaml::At(source, values.IsDefined() ? values : it->first,
+                                       Severity::kError, "bad-attributes",
+                                       "category " + Quote(*name) + " needs a list of values",
+                                       "e.g. values: [practitioner, manager, academic]"));
+        continue;
+      }
+      for (const auto& v : values) {
+        auto value = yaml::Scalar(source, v, "a category value", diagnostics);
+        if (!value) continue;
+        if (std::find(def.values.begin(), def.values.end(), *value) != def.values.end()) {
+          diagnostics.push_back(yaml::At(source, v, Severity::kError, "duplicate-value",
+                                         "value " + Quote(*value) + " is listed twice"));
+          continue;
+        }
+        def.values.push_back(*value);
+      }
+    } else if (values.IsDefined()) {
+      diagnostics.push_back(yaml::At(source, values, Severity::kError, "bad-attributes",
+                                     "only category attributes take 'values'",
+                                     "remove 'values', or make the type 'category'"));
+    }
+    if (auto d = yaml::Get(spec, "description"); d.IsDefined())
+      if (auto v = yaml::Scalar(source, d, "description", diagnostics)) def.description = *v;
+    defs.push_back(std::move(def));
+  }
+  return defs;
+}
+
+Participants LoadParticipantsYaml(std::string_view name, std::string_view text,
+                                  Diagnostics& diagnostics) {
+  Participants result;
+  SourceText source{std::string(name), text};
+  if (!IsValidUtf8(text)) {
+    for (std::size_t offset : FindInvalidUtf8(text, 5))
+      diagnostics.push_back(source.At(Severity::kError, "invalid-utf8", offset,
+                                      "invalid UTF-8 at byte offset " + std::to_string(offset),
+                                      "save the file as UTF-8"));
+    return result;
+  }
+  bool ok = false;
+  YAML::Node root = yaml::Parse(source, std::string(text), diagnostics, &ok);
+  if (!ok) return result;
+  if (!root.IsMap()) {
+    diagnostics.push_back(source.AtPosition(Severity::kError, "bad-participants", {1, 1},
+                                            "the participants file must be a mapping",
+                                            "with 'attributes:' and 'participants:'"));
+    return result;
+  }
+  yaml::CheckKeys(source, root, {"attributes", "participants"}, "the participants file",
+                  diagnostics);
+  if (auto attrs = yaml::Get(root, "attributes"); attrs.IsDefined())
+    result.attributes = LoadAttributeDefs(source, attrs, diagnostics);
+
+  const YAML::Node list = yaml::Get(root, "participants");
+  if (!list.IsDefined()) {
+    diagnostics.push_back(source.AtPosition(Severity::kError, "missing-key", {1, 1},
+                                            "the participants file has no 'participants' list",
+                                            "add 'participants:' with '- {id: P01}' entries"));
+    return result;
+  }
+  if (!list.IsSequence()) {
+    diagnostics.push_back(yaml::At(source, list, Severity::kError, "bad-participants",
+                                   "participants must be a list",
+                                   "each entry is '- {id: P01, role: ...}'"));
+    return result;
+  }
+  for (const auto& entry : list) {
+    if (!entry.IsMap()) {
+      diagnostics.push_back(yaml::At(source, entry, Severity::kError, "bad-participants",
+                                     "a participant must be a mapping with an 'id'"));
+      continue;
+    }
+    yaml::CheckKeys(source, entry, {}, "participant", diagnostics);
+    Participant p;
+    p.values.resize(result.attributes.size());
+    const YAML::Node id = yaml::Get(entry, "id");
+    if (!id.IsDefined()) {
+      diagnostics.push_back(yaml::At(source, entry, Severity::kError, "missing-key",
+                                     "participant has no 'id'", "add 'id: P01'"));
+      continue;
+    }
+    auto id_value = yaml::Scalar(source, id, "participant id", diagnostics);
+    if (!id_value) continue;
+    if (!IsValidId(*id_value, false)) {
+      diagnostics.push_back(yaml::At(source, id, Severity::kError, "bad-id",
+                                     "participant id " + Quote(*id_value) + " is not valid",
+                                     "ids use letters, digits, '-' and '_'"));
+      continue;
+    }
+    p.id = *id_value;
+    Position pos = yaml::PositionOf(source, id);
+    p.line = pos.line;
+    p.column = pos.column;
+    std::vector<std::string> names;
+    for (const auto& a : result.attributes) names.push_back(a.name);
+    for (auto it = entry.begin(); it != entry.end(); ++it) {
+      if (!it->first.IsScalar() || it->first.Scalar() == "id") continue;
+      const std::string key = it->first.Scalar();
+      int index = result.FindAttribute(key);
+      if (index < 0) {
+        auto guess = Suggest(key, names);
+        diagnostics.push_back(yaml::At(
+            source, it->first, Severity::kWarning, "unknown-attribute",
+            "attribute " + Quote(key) + " is not declared and is ignored",
+            guess ? "did you mean '" + *guess + "'?"
+                  : "declare it under 'attributes:' with its type"));
+        continue;
+      }
+      if (it->second.IsNull()) continue;  // a missing value
+      auto value = yaml::Scalar(source, it->second, "attribute " + Quote(key), diagnostics);
+      if (!value) continue;
+      std::string hint;
+      std::string problem =
+          CheckAttributeValue(result.attributes[static_cast<std::size_t>(index)], *value, &hint);
+      if (!problem.empty()) {
+        diagnostics.push_back(
+            yaml::At(source, it->second, Severity::kError, "bad-attribute-value", problem, hint));
+        continue;
+      }
+      p.values[static_cast<std::size_t>(index)] = *value;
+    }
+    result.participants.push_back(std::move(p));
+  }
+  Index(result, source, diagnostics);
+  return result;
+}
+
+Participants LoadParticipantsCsv(std::string_view name, std::string_view text,
+                                 const std::vector<AttributeDef>& declared,
+                                 Diagnostics& diagnostics) {
+  Participants result;
+  SourceText source{std::string(name), text};
+  std::size_t before = diagnostics.size();
+  std::vector<CsvRow> rows = ReadCsv(name, text, diagnostics);
+  bool broken = false;
+  for (std::size_t i = before; i < diagnostics.size(); ++i)
+    broken |= diagnostics[i].severity == Severity::kError;
+  if (rows.empty()) {
+    if (!broken)
+      diagnostics.push_back(source.AtPosition(Severity::kError, "bad-participants", {1, 1},
+                                              "the participants file is empty",
+                                              "the first row names the columns: id,role,..."));
+    return result;
+  }
+  const CsvRow& header = rows.front();
+  int id_column = -1;
+  std::vector<int> attribute_of(header.fields.size(), -1);
+  std::set<std::string> seen;
+  for (std::size_t c = 0; c < header.fields.size(); ++c) {
+    std::string column = ToNfc(Trim(header.fields[c].value));
+    if (!seen.insert(column).second) {
+      diagnostics.push_back(source.AtPosition(
+          Severity::kError, "duplicate-key", {header.fields[c].line, header.fields[c].column},
+          "duplicate column " + Quote(column), "each column needs its own name"));
+      continue;
+    }
+    if (column == "id") {
+      id_column = static_cast<int>(c);
+      continue;
+    }
+    if (!IsValidId(column, false)) {
+      diagnostics.push_back(source.AtPosition(
+          Severity::kError, "bad-id", {header.fields[c].line, header.fields[c].column},
+          "column name " + Quote(column) + " is not a valid attribute name",
+          "names use letters, digits, '-' and '_'"));
+      continue;
+    }
+    AttributeDef def;
+    auto it = std::find_if(declared.begin(), declared.end(),
+                           [&](const AttributeDef& d) { return d.name == column; });
+    if (it != declared.end()) {
+      def = *it;
+    } else {
+      def.name = column;
+      // Infer: all integers, else all numbers, else a category of the values seen.
+      bool all_int = true, all_num = true, any = false;
+      std::vector<std::string> values;
+      for (std::size_t r = 1; r < rows.size(); ++r) {
+        if (c >= rows[r].fields.size()) continue;
+        std::string v = ToNfc(Trim(rows[r].fields[c].value));
+        if (v.empty()) continue;
+        any = true;
+        all_int &= IsInteger(v);
+        all_num &= IsNumber(v);
+        if (std::find(values.begin(), values.end(), v) == values.end()) values.push_back(v);
+      }
+      def.type = !any       ? AttributeType::kString
+                 : all_int ? AttributeType::kInteger
+                 : all_num ? AttributeType::kNumber
+                           : AttributeType::kCategory;
+      if (def.type == AttributeType::kCategory) def.values = values;
+      if (!declared.empty()) {
+        std::vector<std::string> names;
+        for (const auto& d : declared) names.push_back(d.name);
+        auto guess = Suggest(column, names);
+        diagnostics.push_back(source.AtPosition(
+            Severity::kWarning, "unknown-attribute",
+            {header.fields[c].line, header.fields[c].column},
+            "column " + Quote(column) + " is not declared under 'attributes' in framework.yaml",
+            guess ? "did you mean '" + *guess + "'?" : "its type is inferred from its values"));
+      }
+    }
+    def.line = header.fields[c].line;
+    def.column = header.fields[c].column;
+    attribute_of[c] = static_cast<int>(result.attributes.size());
+    result.attributes.push_back(std::move(def));
+  }
+  if (id_column < 0) {
+    diagnostics.push_back(source.AtPosition(Severity::kError, "missing-key", {1, 1},
+                                            "the participants file has no 'id' column",
+                                            "name the first column 'id'"));
+    return result;
+  }
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    const CsvRow& row = rows[r];
+    if (static_cast<std::size_t>(id_column) >= row.fields.size()) continue;
+    const CsvField& id = row.fields[static_cast<std::size_t>(id_column)];
+    std::string id_value = ToNfc(Trim(id.value));
+    if (!IsValidId(id_value, false)) {
+      diagnostics.push_back(source.AtPosition(
+          Severity::kError, "bad-id", {id.line, id.column},
+          id_value.empty() ? std::string("participant id is empty")
+                           : "participant id " + Quote(id_value) + " is not valid",
+          "ids use letters, digits, '-' and '_'"));
+      continue;
+    }
+    Participant p;
+    p.id = id_value;
+    p.line = id.line;
+    p.column = id.column;
+    p.values.resize(result.attributes.size());
+    for (std::size_t c = 0; c < row.fields.size() && c < attribute_of.size(); ++c) {
+      if (attribute_of[c] < 0) continue;
+      std::string value = ToNfc(Trim(row.fields[c].value));
+      if (value.empty()) continue;
+      const AttributeDef& def = result.attributes[static_cast<std::size_t>(attribute_of[c])];
+      std::string hint;
+      std::string problem = CheckAttributeValue(def, value, &hint);
+      if (!problem.empty()) {
+        Diagnostic d = source.AtPosition(Severity::kError, "bad-attribute-value",
+                                         {row.fields[c].line, row.fields[c].column}, problem, hint);
+        d.length = std::max(1, static_cast<int>(CountCodePoints(row.fields[c].value)));
+        diagnostics.push_back(std::move(d));
+        continue;
+      }
+      p.values[static_cast<std::size_t>(attribute_of[c])] = value;
+    }
+    result.participants.push_back(std::move(p));
+  }
+  Index(result, source, diagnostics);
+  return result;
+}
+
+}  // namespace framework

@@ -1,0 +1,239 @@
+#include "framework/study.h"
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "framework/source_text.h"
+#include "framework/text.h"
+
+namespace framework {
+
+int Study::FindTranscript(std::string_view participant) const {
+  for (std::size_t i = 0; i < transcripts.size(); ++i)
+    if (transcripts[i].participant == participant) return static_cast<int>(i);
+  return -1;
+}
+
+std::size_t Study::SegmentCount() const {
+  std::size_t n = 0;
+  for (const auto& t : transcripts) n += t.segments.size();
+  return n;
+}
+
+std::optional<std::string> FindStudyRoot(const std::string& start) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path dir = fs::absolute(start.empty() ? "." : start, ec);
+  if (ec) return std::nullopt;
+  dir = dir.lexically_normal();
+  for (;;) {
+    if (fs::is_regular_file(dir / "framework.yaml", ec)) return dir.string();
+    fs::path parent = dir.parent_path();
+    if (parent == dir || parent.empty()) return std::nullopt;
+    dir = parent;
+  }
+}
+
+namespace {
+
+std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+std::string Stem(const std::string& path) {
+  std::filesystem::path p(path);
+  return p.stem().string();
+}
+
+bool HasGlob(const std::string& pattern) {
+  return pattern.find_first_of("*?[") != std::string::npos;
+}
+
+// A diagnostic located at a framework.yaml key (or at its first line when the key is absent).
+Diagnostic AtKey(const SourceText& source, int line, int column, std::string rule,
+                 std::string message, std::string hint) {
+  Position p{line, column};
+  if (p.line == 0) p = {1, 1};
+  return source.AtPosition(Severity::kError, std::move(rule), p, std::move(message),
+                           std::move(hint));
+}
+
+}  // namespace
+
+Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
+  Study study;
+  const std::string framework_path = "framework.yaml";
+  std::vector<std::string> file_order{framework_path};
+
+  ReadResult framework_file = fs.Read(framework_path);
+  if (!framework_file.ok) {
+    Diagnostic d;
+    d.file = framework_path;
+    d.rule = framework_file.not_found ? "missing-file" : "io-error";
+    d.message = "cannot read framework.yaml: " + framework_file.error;
+    d.hint = framework_file.not_found ? "run 'framework init' to start a study here" : "";
+    study.io_error = !framework_file.not_found;
+    study.diagnostics.push_back(std::move(d));
+    return study;
+  }
+  study.framework_loaded = true;
+  study.framework = LoadFramework(framework_path, framework_file.contents, study.diagnostics);
+  const Framework& f = study.framework;
+  SourceText framework_source(framework_path, framework_file.contents);
+
+  // Participants.
+  study.participants_path = f.participants;
+  file_order.push_back(f.participants);
+  ReadResult participants_file = fs.Read(f.participants);
+  if (!participants_file.ok) {
+    study.io_error |= !participants_file.not_found;
+    study.diagnostics.push_back(AtKey(
+        framework_source, f.participants_line, f.participants_column,
+        participants_file.not_found ? "missing-file" : "io-error",
+        "cannot read the participants file " + Quote(f.participants) + ": " +
+            participants_file.error,
+        participants_file.not_found
+            ? "create it, or point 'participants:' in framework.yaml at the right file"
+            : ""));
+  } else {
+    std::string lower = f.participants;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    bool csv = lower.size() >= 4 && lower.compare(lower.size() - 4, 4, ".csv") == 0;
+    study.participants =
+        csv ? LoadParticipantsCsv(f.participants, participants_file.contents, f.attributes,
+                                  study.diagnostics)
+            : LoadParticipantsYaml(f.participants, participants_file.contents, study.diagnostics);
+    study.participants_loaded = true;
+  }
+
+  // Transcripts: a folder of .txt files, or a glob.
+  std::vector<std::string> paths;
+  if (HasGlob(f.transcripts)) {
+    paths = fs.Glob(f.transcripts);
+    if (paths.empty())
+      study.diagnostics.push_back(AtKey(framework_source, f.transcripts_line,
+                                        f.transcripts_column, "missing-file",
+                                        "no transcript matches " + Quote(f.transcripts),
+                                        "check the pattern in 'transcripts:'"));
+  } else if (!fs.IsDirectory(f.transcripts)) {
+    study.diagnostics.push_back(AtKey(
+        framework_source, f.transcripts_line, f.transcripts_column, "missing-file",
+        "the transcripts folder " + Quote(f.transcripts) + " does not exist",
+        "create it and put the .txt transcripts in it, or fix 'transcripts:' in framework.yaml"));
+  } else {
+    paths = fs.ListFiles(f.transcripts, ".txt");
+  }
+  file_order.insert(file_order.end(), paths.begin(), paths.end());
+
+  // Parse in parallel; each file's diagnostics stay with it so the output order is fixed.
+  study.transcripts.resize(paths.size());
+  std::vector<Diagnostics> per_file(paths.size());
+  std::vector<char> unreadable(paths.size(), 0);
+  ParseOptions base;
+  base.speakers = f.speakers;
+  base.codes = &f.codes;
+  base.keep_text = options.keep_text;
+  std::atomic<std::size_t> next{0};
+  auto work = [&]() {
+    ParseOptions po = base;
+    for (std::size_t i = next++; i < paths.size(); i = next++) {
+      ReadResult file = fs.Read(paths[i]);
+      if (!file.ok) {
+        Diagnostic d;
+        d.file = paths[i];
+        d.rule = "io-error";
+        d.message = "cannot read transcript: " + file.error;
+        per_file[i].push_back(std::move(d));
+        unreadable[i] = 1;
+        continue;
+      }
+      po.stem = Stem(paths[i]);
+      study.transcripts[i] = ParseTranscript(paths[i], file.contents, po, per_file[i]);
+    }
+  };
+  unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, std::max<std::size_t>(paths.size(), 1)));
+  if (jobs <= 1) {
+    work();
+  } else {
+    std::vector<std::thread> threads;
+    for (unsigned j = 0; j < jobs; ++j) threads.emplace_back(work);
+    for (auto& t : threads) t.join();
+  }
+  std::vector<Transcript> kept;
+  kept.reserve(paths.size());
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    for (auto& d : per_file[i]) study.diagnostics.push_back(std::move(d));
+    if (unreadable[i]) {
+      study.io_error = true;
+      continue;
+    }
+    kept.push_back(std::move(study.transcripts[i]));
+  }
+  study.transcripts = std::move(kept);
+
+  // Across files: each transcript's participant declared and unique; each participant with one.
+  std::map<std::string, std::size_t> owner;
+  const std::vector<std::string> ids = study.participants.Ids();
+  for (std::size_t i = 0; i < study.transcripts.size(); ++i) {
+    const Transcript& t = study.transcripts[i];
+    Diagnostic d;
+    d.file = t.path;
+    if (t.participant_from_front_matter) {
+      d.line = t.participant_line;
+      d.column = t.participant_column;
+      d.length = static_cast<int>(CountCodePoints(t.participant));
+    }
+    auto located = [&](Diagnostic diag) {
+      if (diag.line > 0) {
+        ReadResult file = fs.Read(t.path);
+        if (file.ok) {
+          SourceText source(t.path, file.contents);
+          diag.source_line = SanitizeUtf8(source.Line(diag.line));
+        }
+      }
+      return diag;
+    };
+    if (study.participants_loaded && study.participants.Find(t.participant) < 0) {
+      Diagnostic e = d;
+      e.rule = "undeclared-participant";
+      e.message = "participant " + Quote(t.participant) + " is not declared in " +
+                  study.participants_path;
+      auto guess = Suggest(t.participant, ids);
+      e.hint = guess ? "did you mean '" + *guess + "'?"
+                     : (t.participant_from_front_matter
+                            ? "add it to " + study.participants_path
+                            : "add it to " + study.participants_path +
+                                  ", or name the participant with 'participant:' front matter");
+      study.diagnostics.push_back(located(std::move(e)));
+    }
+    auto [it, inserted] = owner.emplace(t.participant, i);
+    if (!inserted) {
+      Diagnostic e = d;
+      e.rule = "duplicate-participant";
+      e.message = "participant " + Quote(t.participant) + " already has a transcript, " +
+                  study.transcripts[it->second].path;
+      e.hint = "each participant has one transcript: merge the two, or correct the participant id";
+      study.diagnostics.push_back(located(std::move(e)));
+    }
+  }
+  if (study.participants_loaded && participants_file.ok) {
+    SourceText source(f.participants, participants_file.contents);
+    for (const Participant& p : study.participants.participants) {
+      if (owner.count(p.id)) continue;
+      Diagnostic w = source.AtPosition(Severity::kWarning, "participant-without-transcript",
+                                       {p.line, p.column},
+                                       "participant " + Quote(p.id) + " has no transcript",
+                                       "add transcripts/" + p.id + ".txt, or remove the entry");
+      w.length = static_cast<int>(CountCodePoints(p.id));
+      study.diagnostics.push_back(std::move(w));
+    }
+  }
+
+  SortDiagnostics(study.diagnostics, file_order);
+  return study;
+}
+
+}  // namespace framework

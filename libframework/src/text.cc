@@ -1,0 +1,260 @@
+#include "framework/text.h"
+
+#include <unicode/brkiter.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/utext.h>
+#include <unicode/utf8.h>
+
+#include <algorithm>
+#include <memory>
+#include <simdjson.h>
+
+namespace framework {
+namespace {
+
+bool IsAscii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// Decodes the code point at `i`, advancing `i`; returns a negative value for invalid input.
+UChar32 NextCodePoint(std::string_view text, std::size_t& i) {
+  UChar32 c;
+  int32_t pos = static_cast<int32_t>(i);
+  U8_NEXT(text.data(), pos, static_cast<int32_t>(text.size()), c);
+  i = static_cast<std::size_t>(pos);
+  return c;
+}
+
+std::vector<UChar32> CodePoints(std::string_view text) {
+  std::vector<UChar32> out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) out.push_back(NextCodePoint(text, i));
+  return out;
+}
+
+int CodePointWidth(UChar32 c) {
+  if (c < 0) return 1;
+  if (c == 0x200D) return 0;  // zero-width joiner
+  if ((c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0100 && c <= 0xE01EF)) return 0;  // selectors
+  int8_t category = static_cast<int8_t>(u_charType(c));
+  if (category == U_NON_SPACING_MARK || category == U_ENCLOSING_MARK || category == U_FORMAT_CHAR ||
+      category == U_CONTROL_CHAR)
+    return 0;
+  int eaw = u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH);
+  if (eaw == U_EA_WIDE || eaw == U_EA_FULLWIDTH) return 2;
+  if (u_hasBinaryProperty(c, UCHAR_EMOJI_PRESENTATION)) return 2;
+  return 1;
+}
+
+}  // namespace
+
+bool IsValidUtf8(std::string_view text) { return simdjson::validate_utf8(text.data(), text.size()); }
+
+std::vector<std::size_t> FindInvalidUtf8(std::string_view text, std::size_t limit) {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < text.size() && out.size() < limit;) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t start = i;
+    if (NextCodePoint(text, i) < 0) out.push_back(start);
+  }
+  return out;
+}
+
+std::string SanitizeUtf8(std::string_view text) {
+  if (IsValidUtf8(text)) return std::string(text);
+  std::string out;
+  out.reserve(text.size() + 8);
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t start = i;
+    if (NextCodePoint(text, i) < 0)
+      out += "\xEF\xBF\xBD";
+    else
+      out.append(text.substr(start, i - start));
+  }
+  return out;
+}
+
+std::size_t CountCodePoints(std::string_view text) {
+  std::size_t n = 0;
+  for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+std::string ToNfc(std::string_view text) {
+  if (IsAscii(text)) return std::string(text);
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
+  if (U_FAILURE(status) || !IsValidUtf8(text)) return std::string(text);
+  icu::StringPiece piece(text.data(), static_cast<int32_t>(text.size()));
+  if (nfc->isNormalizedUTF8(piece, status) && U_SUCCESS(status)) return std::string(text);
+  status = U_ZERO_ERROR;
+  std::string out;
+  icu::StringByteSink<std::string> sink(&out);
+  nfc->normalizeUTF8(0, piece, sink, nullptr, status);
+  if (U_FAILURE(status)) return std::string(text);
+  return out;
+}
+
+std::string CollapseWhitespace(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool pending_space = false;
+  for (char c : text) {
+    if (IsAsciiSpace(c)) {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (pending_space) out.push_back(' ');
+    pending_space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && IsAsciiSpace(text.front())) text.remove_prefix(1);
+  while (!text.empty() && IsAsciiSpace(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+std::size_t DisplayWidth(std::string_view text) {
+  if (IsAscii(text)) {
+    std::size_t n = 0;
+    for (char c : text) n += static_cast<unsigned char>(c) >= 0x20 && c != 0x7F;
+    return n;
+  }
+  // Per grapheme cluster: the widest of its code points, 2 when an emoji presentation
+  // selector (U+FE0F) follows a pictographic base.
+  std::size_t width = 0;
+  std::size_t i = 0;
+  int cluster = -1;  // width of the current cluster, -1 before the first
+  while (i < text.size()) {
+    UChar32 c = NextCodePoint(text, i);
+    bool extends = c >= 0 && cluster >= 0 &&
+                   (u_getIntPropertyValue(c, UCHAR_GRAPHEME_CLUSTER_BREAK) == U_GCB_EXTEND ||
+                    u_getIntPropertyValue(c, UCHAR_GRAPHEME_CLUSTER_BREAK) == U_GCB_ZWJ ||
+                    u_getIntPropertyValue(c, UCHAR_GRAPHEME_CLUSTER_BREAK) == U_GCB_SPACING_MARK);
+    if (extends) {
+      if (c == 0xFE0F) cluster = 2;
+      continue;
+    }
+    if (cluster > 0) width += static_cast<std::size_t>(cluster);
+    cluster = CodePointWidth(c);
+  }
+  if (cluster > 0) width += static_cast<std::size_t>(cluster);
+  return width;
+}
+
+std::size_t CountWords(std::string_view text) {
+  if (text.empty()) return 0;
+  UErrorCode status = U_ZERO_ERROR;
+  thread_local std::unique_ptr<icu::BreakIterator> words(
+      icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
+  if (!words) return 0;
+  status = U_ZERO_ERROR;
+  UText* ut = utext_openUTF8(nullptr, text.data(), static_cast<int64_t>(text.size()), &status);
+  if (U_FAILURE(status)) return 0;
+  words->setText(ut, status);
+  std::size_t count = 0;
+  if (U_SUCCESS(status)) {
+    for (int32_t end = words->next(); end != icu::BreakIterator::DONE; end = words->next()) {
+      if (words->getRuleStatus() >= UBRK_WORD_NONE_LIMIT) ++count;
+    }
+  }
+  // Detach the iterator from the UText before closing it.
+  status = U_ZERO_ERROR;
+  words->setText(icu::UnicodeString());
+  utext_close(ut);
+  return count;
+}
+
+std::size_t EditDistance(std::string_view a, std::string_view b, std::size_t limit) {
+  std::vector<UChar32> x = CodePoints(a), y = CodePoints(b);
+  std::size_t diff = x.size() > y.size() ? x.size() - y.size() : y.size() - x.size();
+  if (diff > limit) return limit + 1;
+  std::vector<std::size_t> prev(y.size() + 1), cur(y.size() + 1);
+  for (std::size_t j = 0; j <= y.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= x.size(); ++i) {
+    cur[0] = i;
+    std::size_t row_min = cur[0];
+    for (std::size_t j = 1; j <= y.size(); ++j) {
+      std::size_t cost = x[i - 1] == y[j - 1] ? 0 : 1;
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+      row_min = std::min(row_min, cur[j]);
+    }
+    if (row_min > limit) return limit + 1;
+    std::swap(prev, cur);
+  }
+  return std::min(prev[y.size()], limit + 1);
+}
+
+std::optional<std::string> Suggest(std::string_view word, const std::vector<std::string>& candidates,
+                                   std::size_t max_distance) {
+  auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+  };
+  std::string word_lower = lower(word);
+  for (const auto& candidate : candidates)
+    if (candidate != word && lower(candidate) == word_lower) return candidate;
+  std::optional<std::string> best;
+  std::size_t best_distance = max_distance + 1;
+  for (const auto& candidate : candidates) {
+    if (candidate == word) continue;
+    std::size_t d = EditDistance(word, candidate, max_distance);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+namespace {
+bool IdChar(UChar32 c, bool allow_dot) {
+  if (c < 0) return false;
+  if (c == '-' || c == '_') return true;
+  if (c == '.') return allow_dot;
+  if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  // Letters (with their combining marks, so decomposed accents pass) and digits.
+  return u_hasBinaryProperty(c, UCHAR_ALPHABETIC) || u_isdigit(c) ||
+         u_charType(c) == U_NON_SPACING_MARK || u_charType(c) == U_COMBINING_SPACING_MARK;
+}
+}  // namespace
+
+bool IsValidId(std::string_view id, bool allow_dot) {
+  return !id.empty() && FirstInvalidIdChar(id, allow_dot).empty();
+}
+
+std::string FirstInvalidIdChar(std::string_view id, bool allow_dot) {
+  for (std::size_t i = 0; i < id.size();) {
+    std::size_t start = i;
+    UChar32 c = NextCodePoint(id, i);
+    if (!IdChar(c, allow_dot)) return std::string(id.substr(start, i - start));
+  }
+  return {};
+}
+
+std::string HashHex(std::string_view text) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (char c : text) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  static const char* kHex = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i) {
+    out[static_cast<std::size_t>(i)] = kHex[h & 0xF];
+    h >>= 4;
+  }
+  return out;
+}
+
+}  // namespace framework

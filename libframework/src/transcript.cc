@@ -1,0 +1,501 @@
+#include "framework/transcript.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "framework/source_text.h"
+#include "framework/text.h"
+#include "yaml_support.h"
+
+namespace framework {
+
+std::string Transcript::SegmentText(const Segment& segment) const {
+  if (segment.text_end > text.size() || segment.text_begin > segment.text_end) return {};
+  return ToNfc(
+      CollapseWhitespace(std::string_view(text).substr(segment.text_begin,
+                                                       segment.text_end - segment.text_begin)));
+}
+
+namespace {
+
+constexpr std::array<bool, 256> MakeSpecial() {
+  std::array<bool, 256> table{};
+  table[static_cast<unsigned char>('{')] = true;
+  table[static_cast<unsigned char>('}')] = true;
+  table[static_cast<unsigned char>('\\')] = true;
+  return table;
+}
+constexpr std::array<bool, 256> kSpecial = MakeSpecial();
+
+const char kBom[] = "\xEF\xBB\xBF";
+
+std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+std::optional<SpeakerRole> ParseRole(std::string_view name) {
+  if (name == "interviewer") return SpeakerRole::kInterviewer;
+  if (name == "participant") return SpeakerRole::kParticipant;
+  if (name == "other") return SpeakerRole::kOther;
+  return std::nullopt;
+}
+
+// One line of the body ends at `eol` (the '\n' or the end of the text).
+class Parser {
+ public:
+  Parser(std::string_view name, std::string_view bytes, const ParseOptions& options,
+         Diagnostics& diagnostics)
+      : source_(std::string(name), bytes), bytes_(bytes), options_(options),
+        diagnostics_(diagnostics) {}
+
+  Transcript Run();
+
+ private:
+  void Report(Severity severity, const char* rule, std::size_t offset, std::string message,
+              std::string hint = {}, int length = 1);
+  void ReportAt(Severity severity, const char* rule, Position position, std::string message,
+                std::string hint = {}, int length = 1);
+  bool ParseFrontMatter(std::size_t start, std::size_t* body_start, int* body_line);
+  void ApplyFrontMatter(const YAML::Node& root);
+  void ParseBody(std::size_t pos, int line);
+  std::size_t MatchLabel(std::size_t pos, std::size_t eol);
+  void HandleTag(std::size_t open, std::size_t close);
+  void OpenCode(std::string code, std::size_t offset);
+  void CloseSegment(std::size_t open_index, std::size_t offset);
+  int ColumnOf(std::size_t offset) const {
+    return static_cast<int>(CountCodePoints(bytes_.substr(column_base_, offset - column_base_))) + 1;
+  }
+  void AddSpeaker(std::string label, SpeakerRole role);
+
+  SourceText source_;
+  std::string_view bytes_;
+  const ParseOptions& options_;
+  Diagnostics& diagnostics_;
+  Transcript t_;
+  std::size_t reported_ = 0;
+
+  struct Open {
+    std::size_t segment;     // index into t_.segments
+    std::size_t tag_offset;  // byte offset of the code name in its tag
+  };
+  std::vector<Open> open_;
+  std::vector<bool> dropped_;
+  int line_ = 1;
+  std::size_t column_base_ = 0;  // byte offset columns count from on the current line
+  int speaker_ = -1;
+  int turn_ = -1;
+};
+
+void Parser::ReportAt(Severity severity, const char* rule, Position position, std::string message,
+                      std::string hint, int length) {
+  if (severity == Severity::kError && ++reported_ > options_.max_errors) {
+    if (reported_ == options_.max_errors + 1) {
+      diagnostics_.push_back(source_.AtPosition(
+          Severity::kNote, "too-many-errors", position,
+          "too many errors in this file; later ones are not shown",
+          "fix these and run the check again"));
+    }
+    return;
+  }
+  diagnostics_.push_back(source_.AtPosition(severity, rule, position, std::move(message),
+                                            std::move(hint), length));
+}
+
+void Parser::Report(Severity severity, const char* rule, std::size_t offset, std::string message,
+                    std::string hint, int length) {
+  ReportAt(severity, rule, source_.PositionAt(offset), std::move(message), std::move(hint), length);
+}
+
+void Parser::AddSpeaker(std::string label, SpeakerRole role) {
+  for (auto& s : t_.speakers) {
+    if (s.label == label) {
+      s.role = role;
+      return;
+    }
+  }
+  t_.speakers.push_back({std::move(label), role});
+}
+
+Transcript Parser::Run() {
+  t_.path = source_.name();
+  t_.bytes = bytes_.size();
+  t_.participant = ToNfc(options_.stem);
+  for (const auto& s : options_.speakers) AddSpeaker(s.label, s.role);
+
+  if (!IsValidUtf8(bytes_)) {
+    for (std::size_t offset : FindInvalidUtf8(bytes_, 20)) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(bytes_[offset]));
+      Report(Severity::kError, "invalid-utf8", offset,
+             "invalid UTF-8: byte " + std::string(hex) + " at byte offset " +
+                 std::to_string(offset),
+             "save the transcript as UTF-8 (most editors offer this under 'Save with encoding')");
+    }
+  }
+
+  std::size_t start = bytes_.substr(0, 3) == kBom ? 3 : 0;
+  std::size_t body = start;
+  int body_line = 1;
+  if (!ParseFrontMatter(start, &body, &body_line)) {
+    t_.line_count = static_cast<int>(std::count(bytes_.begin(), bytes_.end(), '\n')) +
+                    (bytes_.empty() || bytes_.back() == '\n' ? 0 : 1);
+    return std::move(t_);
+  }
+  // The transcript's participant is always a participant label.
+  AddSpeaker(t_.participant, SpeakerRole::kParticipant);
+  speaker_ = -1;
+  for (std::size_t i = 0; i < t_.speakers.size(); ++i)
+    if (t_.speakers[i].label == t_.participant) speaker_ = static_cast<int>(i);
+
+  t_.text.reserve(bytes_.size() - body);
+  ParseBody(body, body_line);
+
+  for (const Open& o : open_) {
+    const Segment& s = t_.segments[o.segment];
+    Report(Severity::kError, "unclosed-segment", o.tag_offset,
+           "segment " + Quote(s.code) + " is never closed",
+           "close it with {/" + s.code + "} or {/} where the coded passage ends",
+           static_cast<int>(CountCodePoints(s.code)));
+    dropped_[o.segment] = true;
+  }
+  open_.clear();
+
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < t_.segments.size(); ++i) {
+    if (dropped_[i]) continue;
+    if (kept != i) t_.segments[kept] = std::move(t_.segments[i]);
+    ++kept;
+  }
+  t_.segments.resize(kept);
+  if (!options_.keep_text) std::string().swap(t_.text);
+  return std::move(t_);
+}
+
+bool Parser::ParseFrontMatter(std::size_t start, std::size_t* body_start, int* body_line) {
+  auto line_end = [&](std::size_t pos) {
+    const void* nl = std::memchr(bytes_.data() + pos, '\n', bytes_.size() - pos);
+    return nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - bytes_.data())
+              : bytes_.size();
+  };
+  auto is_fence = [&](std::size_t pos, std::size_t eol, bool allow_dots) {
+    std::string_view line = Trim(bytes_.substr(pos, eol - pos));
+    return line == "---" || (allow_dots && line == "...");
+  };
+  std::size_t eol = line_end(start);
+  if (!is_fence(start, eol, false)) return true;  // no front matter
+
+  // Find the closing fence.
+  std::size_t pos = eol + 1;
+  int line = 2;
+  while (pos <= bytes_.size()) {
+    if (pos == bytes_.size()) break;
+    std::size_t e = line_end(pos);
+    if (is_fence(pos, e, true)) {
+      // Parse the lines between, keeping line numbers: the opening fence becomes a blank line
+      // and every line of the file before the YAML stays where it is.
+      std::string yaml_text(bytes_.substr(0, pos));
+      std::fill(yaml_text.begin(), yaml_text.begin() + static_cast<std::ptrdiff_t>(eol), ' ');
+      bool ok = false;
+      YAML::Node root = yaml::Parse(source_, yaml_text, diagnostics_, &ok);
+      if (ok) ApplyFrontMatter(root);
+      *body_start = e < bytes_.size() ? e + 1 : e;
+      *body_line = line + 1;
+      return true;
+    }
+    pos = e + 1;
+    ++line;
+  }
+  Report(Severity::kError, "bad-front-matter", start, "front matter is never closed",
+         "end it with a line of three dashes '---', or remove the opening '---'", 3);
+  return false;
+}
+
+void Parser::ApplyFrontMatter(const YAML::Node& root) {
+  if (root.IsNull()) return;
+  if (!root.IsMap()) {
+    diagnostics_.push_back(yaml::At(source_, root, Severity::kError, "bad-front-matter",
+                                    "front matter must be a mapping of keys to values",
+                                    "write it as 'participant: P07' lines between '---' lines"));
+    return;
+  }
+  yaml::CheckKeys(source_, root, {}, "front matter", diagnostics_);
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    if (!it->first.IsScalar()) continue;
+    const std::string key = it->first.Scalar();
+    const YAML::Node value = it->second;
+    if (key == "participant") {
+      auto id = yaml::Scalar(source_, value, "participant", diagnostics_);
+      if (!id) continue;
+      if (!IsValidId(*id, false)) {
+        diagnostics_.push_back(yaml::At(
+            source_, value, Severity::kError, "bad-id", "participant id " + Quote(*id) + " is not valid",
+            "ids use letters, digits, '-' and '_'"));
+        continue;
+      }
+      t_.participant = *id;
+      t_.participant_from_front_matter = true;
+      Position p = yaml::PositionOf(source_, value);
+      t_.participant_line = p.line;
+      t_.participant_column = p.column;
+    } else if (key == "speakers") {
+      if (!value.IsMap()) {
+        diagnostics_.push_back(yaml::At(source_, value, Severity::kError, "bad-speakers",
+                                        "speakers must map labels to roles",
+                                        "e.g. speakers: {INT: interviewer, P07: participant}"));
+        continue;
+      }
+      for (auto s = value.begin(); s != value.end(); ++s) {
+        auto label = yaml::Scalar(source_, s->first, "a speaker label", diagnostics_);
+        auto role_name = yaml::Scalar(source_, s->second, "a speaker role", diagnostics_);
+        if (!label || !role_name) continue;
+        auto role = ParseRole(*role_name);
+        if (!role) {
+          auto guess = Suggest(*role_name, {"interviewer", "participant", "other"});
+          diagnostics_.push_back(yaml::At(
+              source_, s->second, Severity::kError, "bad-speakers",
+              "unknown speaker role " + Quote(*role_name),
+              guess ? "did you mean '" + *guess + "'?" : "roles are interviewer, participant, other"));
+          continue;
+        }
+        AddSpeaker(*label, *role);
+      }
+    } else {
+      std::string text = value.IsScalar() ? value.Scalar() : YAML::Dump(value);
+      if (key == "date")
+        t_.date = text;
+      else
+        t_.metadata.emplace_back(key, text);
+    }
+  }
+}
+
+// If the line at `pos` starts with a declared label and a colon, starts a turn and returns
+// the offset just after the colon; otherwise returns `pos`.
+std::size_t Parser::MatchLabel(std::size_t pos, std::size_t eol) {
+  std::size_t q = pos;
+  while (q < eol && (bytes_[q] == ' ' || bytes_[q] == '\t')) ++q;
+  std::size_t r = q;
+  const std::size_t limit = std::min(eol, q + 64);
+  while (r < limit && bytes_[r] != ':' && !IsAsciiSpace(bytes_[r]) && !kSpecial[static_cast<unsigned char>(bytes_[r])])
+    ++r;
+  if (r == q || r >= limit || bytes_[r] != ':') return pos;
+  std::string_view label = bytes_.substr(q, r - q);
+  for (std::size_t i = 0; i < t_.speakers.size(); ++i) {
+    if (t_.speakers[i].label == label) {
+      speaker_ = static_cast<int>(i);
+      turn_ = static_cast<int>(t_.turns.size());
+      t_.turns.push_back({speaker_, line_, static_cast<std::uint32_t>(t_.text.size())});
+      return r + 1;
+    }
+  }
+  return pos;
+}
+
+void Parser::ParseBody(std::size_t pos, int line) {
+  line_ = line;
+  const char* data = bytes_.data();
+  const std::size_t n = bytes_.size();
+  while (pos < n) {
+    const void* nl = std::memchr(data + pos, '\n', n - pos);
+    const std::size_t eol = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - data) : n;
+    column_base_ = pos;
+    std::size_t i = MatchLabel(pos, eol);
+    std::size_t chunk = i;
+    while (i < eol) {
+      while (i < eol && !kSpecial[static_cast<unsigned char>(data[i])]) ++i;
+      if (i >= eol) break;
+      t_.text.append(data + chunk, i - chunk);
+      const char c = data[i];
+      if (c == '\\') {
+        if (i + 1 < eol && (data[i + 1] == '{' || data[i + 1] == '}' || data[i + 1] == '\\')) {
+          t_.text.push_back(data[i + 1]);
+          i += 2;
+        } else {
+          t_.text.push_back('\\');
+          i += 1;
+        }
+      } else if (c == '}') {
+        Report(Severity::kError, "stray-brace", i, "stray '}' outside a code tag",
+               "write \\} for a literal brace");
+        t_.text.push_back('}');
+        i += 1;
+      } else {  // '{'
+        std::size_t j = i + 1;
+        while (j < eol && data[j] != '}' && data[j] != '{') ++j;
+        if (j >= eol || data[j] == '{') {
+          Report(Severity::kError, "stray-brace", i, "'{' does not start a complete code tag",
+                 "close the tag with '}' on the same line, or write \\{ for a literal brace");
+          t_.text.push_back('{');
+          i += 1;
+        } else {
+          HandleTag(i, j);
+          i = j + 1;
+        }
+      }
+      chunk = i;
+    }
+    t_.text.append(data + chunk, eol - chunk);
+    if (eol < n) t_.text.push_back('\n');
+    pos = eol + 1;
+    ++line_;
+  }
+  t_.line_count = line_ - 1 + ((n > 0 && data[n - 1] != '\n') ? 1 : 0);
+  if (n == 0) t_.line_count = 0;
+}
+
+void Parser::HandleTag(std::size_t open, std::size_t close) {
+  std::string_view content = bytes_.substr(open + 1, close - open - 1);
+  const int tag_length = static_cast<int>(CountCodePoints(bytes_.substr(open, close - open + 1)));
+  const std::string tag(bytes_.substr(open, close - open + 1));
+  if (Trim(content).empty()) {
+    Report(Severity::kError, "bad-tag", open, "empty tag " + Quote(tag),
+           "write \\{\\} for literal braces", tag_length);
+    return;
+  }
+  if (content.front() == '/') {
+    std::string_view raw = content.substr(1);
+    std::string_view name = Trim(raw);
+    std::size_t name_offset = open + 2 + static_cast<std::size_t>(raw.find_first_not_of(" \t") == std::string_view::npos ? 0 : raw.find_first_not_of(" \t"));
+    if (name.empty()) {
+      if (open_.empty()) {
+        Report(Severity::kError, "close-without-open", open,
+               "'{/}' closes nothing: no segment is open here",
+               "remove it, or open a segment with {code} before it", tag_length);
+        return;
+      }
+      // Close in order of opening, so segment order stays deterministic.
+      std::vector<Open> all = std::move(open_);
+      open_.clear();
+      for (const Open& o : all) {
+        open_.push_back(o);
+        CloseSegment(open_.size() - 1, open);
+      }
+      return;
+    }
+    if (!IsValidId(name, true)) {
+      Report(Severity::kError, "bad-tag", open,
+             Quote(tag) + " is not a code tag: " + Quote(FirstInvalidIdChar(name, true)) +
+                 " cannot appear in a code",
+             "codes use letters, digits, '-', '_' and '.'; write \\{ and \\} for literal braces",
+             tag_length);
+      return;
+    }
+    std::string code = ToNfc(name);
+    for (std::size_t k = 0; k < open_.size(); ++k) {
+      if (t_.segments[open_[k].segment].code == code) {
+        CloseSegment(k, open);
+        return;
+      }
+    }
+    std::vector<std::string> open_codes;
+    for (const Open& o : open_) open_codes.push_back(t_.segments[o.segment].code);
+    std::string hint;
+    if (open_codes.empty()) {
+      hint = "no segment is open here; open it earlier with {" + code + "}";
+    } else if (auto guess = Suggest(code, open_codes)) {
+      hint = "did you mean {/" + *guess + "}?";
+    } else {
+      hint = "open here:";
+      for (std::size_t k = 0; k < open_codes.size(); ++k) hint += (k ? ", " : " ") + open_codes[k];
+    }
+    Report(Severity::kError, "close-without-open", name_offset,
+           Quote("{/" + code + "}") + " closes " + Quote(code) + ", which is not open", hint,
+           static_cast<int>(CountCodePoints(name)));
+    return;
+  }
+
+  // An opening tag: one or more codes separated by commas. Check them all before opening any.
+  struct Piece {
+    std::string_view name;
+    std::size_t offset;
+  };
+  std::vector<Piece> pieces;
+  std::size_t piece_start = 0;
+  for (std::size_t k = 0; k <= content.size(); ++k) {
+    if (k == content.size() || content[k] == ',') {
+      std::string_view raw = content.substr(piece_start, k - piece_start);
+      std::size_t lead = 0;
+      while (lead < raw.size() && IsAsciiSpace(raw[lead])) ++lead;
+      pieces.push_back({Trim(raw), open + 1 + piece_start + lead});
+      piece_start = k + 1;
+    }
+  }
+  for (const Piece& piece : pieces) {
+    if (piece.name.empty()) {
+      Report(Severity::kError, "bad-tag", open, "empty code in tag " + Quote(tag),
+             "separate codes with single commas: {a, b}", tag_length);
+      return;
+    }
+    if (!IsValidId(piece.name, true)) {
+      Report(Severity::kError, "bad-tag", open,
+             Quote(tag) + " is not a code tag: " + Quote(FirstInvalidIdChar(piece.name, true)) +
+                 " cannot appear in a code",
+             "codes use letters, digits, '-', '_' and '.'; write \\{ and \\} for literal braces",
+             tag_length);
+      return;
+    }
+  }
+  for (const Piece& piece : pieces) OpenCode(ToNfc(piece.name), piece.offset);
+}
+
+void Parser::OpenCode(std::string code, std::size_t offset) {
+  const int length = static_cast<int>(CountCodePoints(code));
+  for (const Open& o : open_) {
+    const Segment& s = t_.segments[o.segment];
+    if (s.code == code) {
+      Report(Severity::kError, "code-already-open", offset,
+             "code " + Quote(code) + " is already open",
+             "it opened at line " + std::to_string(s.line_start) + "; close it with {/" + code +
+                 "} before opening it again",
+             length);
+      return;
+    }
+  }
+  Segment s;
+  s.column = ColumnOf(offset);
+  s.line_start = line_;
+  s.turn = turn_;
+  s.speaker = speaker_;
+  s.text_begin = static_cast<std::uint32_t>(t_.text.size());
+  if (options_.codes) {
+    s.target = options_.codes->Resolve(code);
+    if (!s.target.valid()) {
+      auto guess = Suggest(code, options_.codes->codes());
+      Report(Severity::kError, "unknown-code", offset, "unknown code " + Quote(code),
+             guess ? "did you mean '" + *guess + "'?"
+                   : "add it to framework.yaml as 'theme.subtheme', or list it under a "
+                     "sub-theme's 'codes:'",
+             length);
+    }
+  }
+  s.code = std::move(code);
+  open_.push_back({t_.segments.size(), offset});
+  t_.segments.push_back(std::move(s));
+  dropped_.push_back(false);
+}
+
+void Parser::CloseSegment(std::size_t open_index, std::size_t offset) {
+  (void)offset;
+  const Open o = open_[open_index];
+  open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(open_index));
+  Segment& s = t_.segments[o.segment];
+  s.text_end = static_cast<std::uint32_t>(t_.text.size());
+  s.line_end = line_;
+  std::string_view text = std::string_view(t_.text).substr(s.text_begin, s.text_end - s.text_begin);
+  if (Trim(text).empty()) {
+    Report(Severity::kError, "empty-segment", o.tag_offset,
+           "segment " + Quote(s.code) + " is empty",
+           "code some text between {" + s.code + "} and its closing tag, or remove the tags",
+           static_cast<int>(CountCodePoints(s.code)));
+    dropped_[o.segment] = true;
+  }
+}
+
+}  // namespace
+
+Transcript ParseTranscript(std::string_view name, std::string_view bytes, const ParseOptions& options,
+                           Diagnostics& diagnostics) {
+  Parser parser(name, bytes, options, diagnostics);
+  return parser.Run();
+}
+
+}  // namespace framework

@@ -1,0 +1,129 @@
+#include "yaml_support.h"
+
+#include <set>
+#include <vector>
+
+#include "framework/text.h"
+
+namespace framework::yaml {
+
+namespace {
+Position FromMark(const SourceText& source, const YAML::Mark& mark) {
+  if (mark.is_null() || mark.line < 0) return {};
+  return source.PositionAt(source.OffsetOf(mark.line, mark.column));
+}
+
+std::string Describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Null:
+      return "empty";
+    case YAML::NodeType::Scalar:
+      return "a scalar";
+    default:
+      return "undefined";
+  }
+}
+}  // namespace
+
+YAML::Node Parse(const SourceText& source, const std::string& yaml_text, Diagnostics& diagnostics,
+                 bool* ok) {
+  *ok = false;
+  try {
+    YAML::Node node = YAML::Load(yaml_text);
+    *ok = true;
+    return node;
+  } catch (const YAML::Exception& e) {
+    Position p = FromMark(source, e.mark);
+    if (p.line == 0) p = {1, 1};
+    diagnostics.push_back(source.AtPosition(Severity::kError, "bad-yaml", p,
+                                            "invalid YAML: " + e.msg,
+                                            "check the indentation and quoting near here"));
+  } catch (const std::exception& e) {
+    diagnostics.push_back(source.AtPosition(Severity::kError, "bad-yaml", {1, 1},
+                                            std::string("invalid YAML: ") + e.what()));
+  }
+  return YAML::Node();
+}
+
+Position PositionOf(const SourceText& source, const YAML::Node& node) {
+  if (!node.IsDefined()) return {};
+  return FromMark(source, node.Mark());
+}
+
+Diagnostic At(const SourceText& source, const YAML::Node& node, Severity severity, std::string rule,
+              std::string message, std::string hint) {
+  Position p = PositionOf(source, node);
+  int length = 1;
+  if (node.IsDefined() && node.IsScalar())
+    length = std::max<int>(1, static_cast<int>(CountCodePoints(node.Scalar())));
+  return source.AtPosition(severity, std::move(rule), p, std::move(message), std::move(hint),
+                           length);
+}
+
+void CheckKeys(const SourceText& source, const YAML::Node& map,
+               std::initializer_list<std::string_view> allowed, std::string_view what,
+               Diagnostics& diagnostics) {
+  if (!map.IsMap()) return;
+  std::vector<std::string> allowed_list(allowed.begin(), allowed.end());
+  std::set<std::string> seen;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    const YAML::Node key = it->first;
+    if (!key.IsScalar()) {
+      diagnostics.push_back(At(source, key, Severity::kError, "bad-key",
+                               "a key in " + std::string(what) + " must be a plain name, not " +
+                                   Describe(key)));
+      continue;
+    }
+    std::string name = key.Scalar();
+    if (!seen.insert(name).second) {
+      diagnostics.push_back(At(source, key, Severity::kError, "duplicate-key",
+                               "duplicate key '" + name + "' in " + std::string(what),
+                               "YAML keeps only one of them; remove or rename the other"));
+      continue;
+    }
+    if (!allowed_list.empty() &&
+        std::find(allowed_list.begin(), allowed_list.end(), name) == allowed_list.end()) {
+      auto guess = Suggest(name, allowed_list);
+      std::string hint = guess ? "did you mean '" + *guess + "'?" : "known keys: ";
+      if (!guess) {
+        for (std::size_t i = 0; i < allowed_list.size(); ++i)
+          hint += (i ? ", " : "") + allowed_list[i];
+      }
+      diagnostics.push_back(At(source, key, Severity::kWarning, "unknown-key",
+                               "unknown key '" + name + "' in " + std::string(what) +
+                                   " is ignored",
+                               hint));
+    }
+  }
+}
+
+std::optional<std::string> Scalar(const SourceText& source, const YAML::Node& node,
+                                  std::string_view what, Diagnostics& diagnostics) {
+  if (node.IsDefined() && node.IsScalar()) {
+    const std::string& value = node.Scalar();
+    if (!IsValidUtf8(value)) {
+      diagnostics.push_back(At(source, node, Severity::kError, "invalid-utf8",
+                               std::string(what) + " is not valid UTF-8",
+                               "save the file as UTF-8"));
+      return std::nullopt;
+    }
+    return ToNfc(value);
+  }
+  diagnostics.push_back(At(source, node, Severity::kError, "bad-type",
+                           std::string(what) + " must be a text value, not " + Describe(node)));
+  return std::nullopt;
+}
+
+YAML::Node Get(const YAML::Node& map, std::string_view key) {
+  if (!map.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    if (it->first.IsScalar() && it->first.Scalar() == key) return it->second;
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+}  // namespace framework::yaml

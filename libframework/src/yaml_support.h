@@ -1,0 +1,43 @@
+// yaml-cpp at the boundary: exceptions become diagnostics, marks become 1-based code-point
+// positions, duplicate and unknown keys are found (yaml-cpp 0.7 accepts duplicates silently).
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "framework/diagnostic.h"
+#include "framework/source_text.h"
+
+namespace framework::yaml {
+
+/// Parses `yaml_text` (which must have the same lines as `source`, or be a prefix-blanked copy
+/// of part of it) into a node. On a syntax error, reports it and returns a null node.
+YAML::Node Parse(const SourceText& source, const std::string& yaml_text, Diagnostics& diagnostics,
+                 bool* ok);
+
+/// 1-based position of a node (its mark), or {0, 0} when it has none.
+Position PositionOf(const SourceText& source, const YAML::Node& node);
+
+/// A diagnostic at `node`, or at `fallback` when the node has no mark.
+Diagnostic At(const SourceText& source, const YAML::Node& node, Severity severity, std::string rule,
+              std::string message, std::string hint = {});
+
+/// Reports duplicate keys of `map` (errors) and keys not in `allowed` (warnings, with "did you
+/// mean"). `what` names the map in messages ("framework.yaml", "theme", ...). Also reports keys
+/// that are not scalars. An empty `allowed` list accepts every key (duplicates still reported).
+void CheckKeys(const SourceText& source, const YAML::Node& map,
+               std::initializer_list<std::string_view> allowed, std::string_view what,
+               Diagnostics& diagnostics);
+
+/// The scalar value of `node` (NFC), reporting an error naming `what` when it is not a scalar.
+std::optional<std::string> Scalar(const SourceText& source, const YAML::Node& node,
+                                  std::string_view what, Diagnostics& diagnostics);
+
+/// `node[key]` without yaml-cpp's writing `operator[]`; an invalid node when absent.
+YAML::Node Get(const YAML::Node& map, std::string_view key);
+
+}  // namespace framework::yaml
