@@ -58,11 +58,10 @@ int RunCheck(const CheckOptions& options) {
   } else {
     PrintDiagnostics(study.diagnostics, *where, UseColor(stderr, options.common.color));
     if (!options.common.quiet) {
-      std::string summary = "check: " + Plural(study.transcripts.size(), "transcript", "transcripts") +
-                            ", " +
-                            Plural(study.participants.participants.size(), "participant",
-                                   "participants") +
-                            ", " + Plural(study.SegmentCount(), "segment", "segments") + ": ";
+      std::string summary =
+          "check: " + Plural(study.transcripts.size(), "transcript", "transcripts") + ", " +
+          Plural(study.participants.participants.size(), "participant", "participants") + ", " +
+          Plural(study.SegmentCount(), "segment", "segments") + ": ";
       if (counts.errors == 0 && counts.warnings == 0)
         summary += "no problems found";
       else
@@ -80,7 +79,8 @@ int RunCheck(const CheckOptions& options) {
 Runner SetupCheck(CLI::App& app) {
   auto options = std::make_shared<CheckOptions>();
   AddCommonOptions(app, options->common);
-  app.add_option("-f,--format", options->format, "Output format: text (to stderr) or json (to stdout)")
+  app.add_option("-f,--format", options->format,
+                 "Output format: text (to stderr) or json (to stdout)")
       ->transform(CLI::IsMember({"text", "json"}, CLI::ignore_case))
       ->type_name("FORMAT");
   app.add_flag("--strict", options->strict, "Treat warnings as errors");

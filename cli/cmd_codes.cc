@@ -34,10 +34,12 @@ std::string PadLeft(const std::string& s, std::size_t width) {
 }
 
 // Renders rows as columns separated by two spaces; `numeric` columns are right-aligned.
-std::string Table(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& numeric) {
+std::string Table(const std::vector<std::vector<std::string>>& rows,
+                  const std::vector<bool>& numeric) {
   std::vector<std::size_t> widths(numeric.size(), 0);
   for (const auto& row : rows)
-    for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], DisplayWidth(row[c]));
+    for (std::size_t c = 0; c < row.size(); ++c)
+      widths[c] = std::max(widths[c], DisplayWidth(row[c]));
   std::string out;
   for (const auto& row : rows) {
     std::string line;
@@ -74,7 +76,8 @@ int RunCodes(const CodesOptions& options) {
       ++code_segments[s.code];
       Use* use;
       if (s.target.valid()) {
-        use = &columns[static_cast<std::size_t>(s.target.theme)][static_cast<std::size_t>(s.target.subtheme)];
+        use = &columns[static_cast<std::size_t>(s.target.theme)]
+                      [static_cast<std::size_t>(s.target.subtheme)];
       } else {
         use = &unknown[s.code];
         use->places.emplace_back(t.path, s.line_start);
@@ -103,7 +106,8 @@ int RunCodes(const CodesOptions& options) {
         const Use& use = columns[t][s];
         auto codes = nlohmann::ordered_json::array();
         for (const auto& c : codes_of(theme, theme.subthemes[s]))
-          codes.push_back({{"code", c}, {"segments", code_segments.count(c) ? code_segments[c] : 0}});
+          codes.push_back(
+              {{"code", c}, {"segments", code_segments.count(c) ? code_segments[c] : 0}});
         subs.push_back({{"id", theme.subthemes[s].id},
                         {"label", theme.subthemes[s].label},
                         {"codes", codes},
@@ -117,7 +121,8 @@ int RunCodes(const CodesOptions& options) {
     auto missing = nlohmann::ordered_json::array();
     for (const auto& [code, use] : unknown) {
       auto places = nlohmann::ordered_json::array();
-      for (const auto& [file, line] : use.places) places.push_back({{"file", file}, {"line", line}});
+      for (const auto& [file, line] : use.places)
+        places.push_back({{"file", file}, {"line", line}});
       missing.push_back({{"code", code},
                          {"segments", use.segments},
                          {"participants", use.participants.size()},
@@ -135,7 +140,8 @@ int RunCodes(const CodesOptions& options) {
       for (std::size_t s = 0; s < theme.subthemes.size(); ++s) {
         const Use& use = columns[t][s];
         std::string codes;
-        for (const auto& c : codes_of(theme, theme.subthemes[s])) codes += (codes.empty() ? "" : ", ") + c;
+        for (const auto& c : codes_of(theme, theme.subthemes[s]))
+          codes += (codes.empty() ? "" : ", ") + c;
         rows.push_back({s == 0 ? theme.id : "", theme.subthemes[s].id, codes,
                         std::to_string(use.segments), std::to_string(use.participants.size()),
                         std::to_string(use.words)});
@@ -144,10 +150,11 @@ int RunCodes(const CodesOptions& options) {
     std::string out = Table(rows, {false, false, false, true, true, true});
     if (!unknown.empty()) {
       out += "\nCodes in transcripts that the framework lacks:\n";
-      std::vector<std::vector<std::string>> missing{{"CODE", "SEGMENTS", "PARTICIPANTS", "WORDS", "FIRST USE"}};
+      std::vector<std::vector<std::string>> missing{
+          {"CODE", "SEGMENTS", "PARTICIPANTS", "WORDS", "FIRST USE"}};
       for (const auto& [code, use] : unknown)
-        missing.push_back({code, std::to_string(use.segments), std::to_string(use.participants.size()),
-                           std::to_string(use.words),
+        missing.push_back({code, std::to_string(use.segments),
+                           std::to_string(use.participants.size()), std::to_string(use.words),
                            where->path_prefix + use.places.front().first + ":" +
                                std::to_string(use.places.front().second)});
       out += Table(missing, {false, true, true, true, false});

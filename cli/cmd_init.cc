@@ -1,7 +1,7 @@
 // framework init: scaffold a study that passes `framework check`; never overwrite a file.
-#include <filesystem>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "commands.h"
@@ -43,22 +43,24 @@ int RunInit(const InitOptions& options) {
        "# The analytical framework: one matrix per theme, one column per sub-theme.\n"
        "# A transcript codes a passage with {theme.subtheme} ... {/theme.subtheme}.\n"
        "framework: 1\n"
-       "title: " + YamlQuote(title) + "\n"
-       "transcripts: transcripts/\n"
-       "participants: participants.yaml\n"
-       "speakers: {INT: interviewer}\n"
-       "attribution: \"{role}\"\n"
-       "themes:\n"
-       "  - id: background\n"
-       "    label: Background\n"
-       "    description: The participant's role and experience\n"
-       "    subthemes:\n"
-       "      - id: role\n"
-       "        label: Current role\n"
-       "        description: What they do now and how long they have done it\n"
-       "      - id: experience\n"
-       "        label: Relevant experience\n"
-       "        description: Experience that bears on the study's topic\n"},
+       "title: " +
+           YamlQuote(title) +
+           "\n"
+           "transcripts: transcripts/\n"
+           "participants: participants.yaml\n"
+           "speakers: {INT: interviewer}\n"
+           "attribution: \"{role}\"\n"
+           "themes:\n"
+           "  - id: background\n"
+           "    label: Background\n"
+           "    description: The participant's role and experience\n"
+           "    subthemes:\n"
+           "      - id: role\n"
+           "        label: Current role\n"
+           "        description: What they do now and how long they have done it\n"
+           "      - id: experience\n"
+           "        label: Relevant experience\n"
+           "        description: Experience that bears on the study's topic\n"},
       {"participants.yaml",
        "# Participants and their attributes; every transcript names one of these ids.\n"
        "attributes:\n"
@@ -99,9 +101,10 @@ int RunInit(const InitOptions& options) {
     std::printf("created  %s\n", path.generic_string().c_str());
     ++created;
   }
-  std::printf("\nNext: add themes to framework.yaml, participants to participants.yaml and\n"
-              "transcripts to transcripts/, then run 'framework check%s'.\n",
-              options.directory == "." ? "" : (" -C " + options.directory).c_str());
+  std::printf(
+      "\nNext: add themes to framework.yaml, participants to participants.yaml and\n"
+      "transcripts to transcripts/, then run 'framework check%s'.\n",
+      options.directory == "." ? "" : (" -C " + options.directory).c_str());
   (void)created;
   return FinishOutput(kExitOk);
 }

@@ -52,8 +52,8 @@ std::optional<StudyLocation> LocateStudy(const CommonOptions& options, int* exit
   }
   auto root = FindStudyRoot(start);
   if (!root) {
-    PrintError("no framework.yaml in " + (options.directory.empty() ? std::string("this folder")
-                                                                      : options.directory) +
+    PrintError("no framework.yaml in " +
+                   (options.directory.empty() ? std::string("this folder") : options.directory) +
                    " or any folder above it",
                "run 'framework init' to start a study, or pass -C DIR");
     *exit_code = kExitUsage;

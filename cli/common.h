@@ -25,10 +25,10 @@ enum ExitCode : int {
 
 /// Options every study command accepts.
 struct CommonOptions {
-  std::string directory;      ///< -C DIR
-  std::string color = "auto"; ///< --color auto|always|never
-  bool quiet = false;         ///< -q
-  unsigned jobs = 0;          ///< --jobs N (0: every core)
+  std::string directory;       ///< -C DIR
+  std::string color = "auto";  ///< --color auto|always|never
+  bool quiet = false;          ///< -q
+  unsigned jobs = 0;           ///< --jobs N (0: every core)
 };
 
 /// Adds -C, --color, -q and --jobs to `app`.

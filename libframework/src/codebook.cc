@@ -2,9 +2,9 @@
 
 #include <set>
 
+#include "attribute_defs.h"
 #include "framework/source_text.h"
 #include "framework/text.h"
-#include "attribute_defs.h"
 #include "yaml_support.h"
 
 namespace framework {
@@ -73,8 +73,8 @@ class FrameworkLoader {
 
  private:
   void Error(const YAML::Node& node, const char* rule, std::string message, std::string hint = {}) {
-    diagnostics_.push_back(At(source_, node, Severity::kError, rule, std::move(message),
-                              std::move(hint)));
+    diagnostics_.push_back(
+        At(source_, node, Severity::kError, rule, std::move(message), std::move(hint)));
   }
   std::optional<std::string> Id(const YAML::Node& node, std::string_view what);
   void LoadTheme(const YAML::Node& node);
@@ -132,8 +132,9 @@ Framework FrameworkLoader::Run() {
                                               "framework.yaml has no 'framework' format version",
                                               "add 'framework: 1' at the top"));
   } else if (!version.IsScalar() || version.Scalar() != "1") {
-    Error(version, "bad-version", "unsupported framework format version " +
-                                      Quote(version.IsScalar() ? version.Scalar() : "?"),
+    Error(version, "bad-version",
+          "unsupported framework format version " +
+              Quote(version.IsScalar() ? version.Scalar() : "?"),
           "this version of framework reads format 1");
   }
   const YAML::Node title = Get(root, "title");
@@ -342,11 +343,12 @@ void FrameworkLoader::IndexCodes() {
         if (existing.valid()) {
           if (existing == here) continue;  // listing its own default code is harmless
           const Theme& other_theme = f_.themes[static_cast<std::size_t>(existing.theme)];
-          const Subtheme& other = other_theme.subthemes[static_cast<std::size_t>(existing.subtheme)];
+          const Subtheme& other =
+              other_theme.subthemes[static_cast<std::size_t>(existing.subtheme)];
           Error(alias_nodes_[t][s][k], "duplicate-alias",
-                "code " + Quote(sub.codes[k]) + " is indexed into two columns: " +
-                    Quote(f_.themes[t].id + "." + sub.id) + " and " +
-                    Quote(other_theme.id + "." + other.id),
+                "code " + Quote(sub.codes[k]) +
+                    " is indexed into two columns: " + Quote(f_.themes[t].id + "." + sub.id) +
+                    " and " + Quote(other_theme.id + "." + other.id),
                 "a code can index into one column only; remove it from one of them");
           continue;
         }

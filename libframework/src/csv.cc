@@ -64,9 +64,9 @@ std::vector<CsvRow> ReadCsv(std::string_view name, std::string_view text, Diagno
           ++i;
         }
         if (!closed) {
-          Diagnostic d = source.At(Severity::kError, "bad-csv", quote_offset,
-                                   "quoted field is never closed",
-                                   "end the field with '\"'; write a quote inside it as '\"\"'");
+          Diagnostic d =
+              source.At(Severity::kError, "bad-csv", quote_offset, "quoted field is never closed",
+                        "end the field with '\"'; write a quote inside it as '\"\"'");
           d.line = quote_line;
           diagnostics.push_back(std::move(d));
           return rows;

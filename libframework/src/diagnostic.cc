@@ -120,8 +120,8 @@ std::string RenderDiagnostic(const Diagnostic& d, const RenderOptions& options) 
     }
   }
   if (!d.hint.empty()) {
-    out += (gutter.empty() ? std::string("  ") : gutter + " ") + "= " + paint(kBold, "hint:") + ' ' +
-           d.hint + '\n';
+    out += (gutter.empty() ? std::string("  ") : gutter + " ") + "= " + paint(kBold, "hint:") +
+           ' ' + d.hint + '\n';
   }
   return out;
 }

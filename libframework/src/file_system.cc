@@ -88,8 +88,8 @@ std::vector<std::string> DiskFileSystem::ListFiles(const std::string& dir,
   std::string base = dir;
   while (base.size() > 1 && base.back() == '/') base.pop_back();
   fs::path resolved = Resolve(base);
-  for (fs::recursive_directory_iterator it(resolved, fs::directory_options::skip_permission_denied,
-                                           ec),
+  for (fs::recursive_directory_iterator
+           it(resolved, fs::directory_options::skip_permission_denied, ec),
        end;
        !ec && it != end; it.increment(ec)) {
     if (IsHidden(it->path())) {
@@ -98,7 +98,8 @@ std::vector<std::string> DiskFileSystem::ListFiles(const std::string& dir,
     }
     if (!it->is_regular_file(ec)) continue;
     std::string name = it->path().filename().string();
-    if (name.size() < suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix))
+    if (name.size() < suffix.size() ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix))
       continue;
     fs::path relative = fs::path(base) / it->path().lexically_relative(resolved);
     out.push_back(relative.lexically_normal().generic_string());
@@ -158,7 +159,8 @@ std::vector<std::string> MemoryFileSystem::ListFiles(const std::string& dir,
   std::vector<std::string> out;
   for (const auto& [path, contents] : files_) {
     if (path.compare(0, prefix.size(), prefix) != 0) continue;
-    if (path.size() < suffix.size() || path.compare(path.size() - suffix.size(), suffix.size(), suffix))
+    if (path.size() < suffix.size() ||
+        path.compare(path.size() - suffix.size(), suffix.size(), suffix))
       continue;
     out.push_back(path);
   }

@@ -171,10 +171,11 @@ std::vector<AttributeDef> LoadAttributeDefs(const SourceText& source, const YAML
     if (!parsed) {
       auto guess =
           Suggest(*type_name, {"category", "integer", "number", "string", "boolean", "date"});
-      diagnostics.push_back(yaml::At(
-          source, type, Severity::kError, "bad-attributes", "unknown attribute type " + Quote(*type_name),
-          guess ? "did you mean '" + *guess + "'?"
-                : "types: category, integer, number, string, boolean, date"));
+      diagnostics.push_back(
+          yaml::At(source, type, Severity::kError, "bad-attributes",
+                   "unknown attribute type " + Quote(*type_name),
+                   guess ? "did you mean '" + *guess + "'?"
+                         : "types: category, integer, number, string, boolean, date"));
       continue;
     }
     def.type = *parsed;
@@ -282,11 +283,11 @@ Participants LoadParticipantsYaml(std::string_view name, std::string_view text,
       int index = result.FindAttribute(key);
       if (index < 0) {
         auto guess = Suggest(key, names);
-        diagnostics.push_back(yaml::At(
-            source, it->first, Severity::kWarning, "unknown-attribute",
-            "attribute " + Quote(key) + " is not declared and is ignored",
-            guess ? "did you mean '" + *guess + "'?"
-                  : "declare it under 'attributes:' with its type"));
+        diagnostics.push_back(
+            yaml::At(source, it->first, Severity::kWarning, "unknown-attribute",
+                     "attribute " + Quote(key) + " is not declared and is ignored",
+                     guess ? "did you mean '" + *guess + "'?"
+                           : "declare it under 'attributes:' with its type"));
         continue;
       }
       if (it->second.IsNull()) continue;  // a missing value
@@ -367,7 +368,7 @@ Participants LoadParticipantsCsv(std::string_view name, std::string_view text,
         all_num &= IsNumber(v);
         if (std::find(values.begin(), values.end(), v) == values.end()) values.push_back(v);
       }
-      def.type = !any       ? AttributeType::kString
+      def.type = !any      ? AttributeType::kString
                  : all_int ? AttributeType::kInteger
                  : all_num ? AttributeType::kNumber
                            : AttributeType::kCategory;

@@ -85,38 +85,44 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   // Participants.
   study.participants_path = f.participants;
   file_order.push_back(f.participants);
-  ReadResult participants_file = fs.Read(f.participants);
-  if (!participants_file.ok) {
-    study.io_error |= !participants_file.not_found;
-    study.diagnostics.push_back(AtKey(
-        framework_source, f.participants_line, f.participants_column,
-        participants_file.not_found ? "missing-file" : "io-error",
-        "cannot read the participants file " + Quote(f.participants) + ": " +
-            participants_file.error,
-        participants_file.not_found
-            ? "create it, or point 'participants:' in framework.yaml at the right file"
-            : ""));
-  } else {
+  // Loaded on its own thread while the transcripts parse: a large participants.yaml costs
+  // yaml-cpp as much as many transcripts.
+  ReadResult participants_file;
+  Diagnostics participant_diagnostics;
+  bool participants_io_error = false;
+  std::thread participants_thread([&] {
+    participants_file = fs.Read(f.participants);
+    if (!participants_file.ok) {
+      participants_io_error = !participants_file.not_found;
+      participant_diagnostics.push_back(
+          AtKey(framework_source, f.participants_line, f.participants_column,
+                participants_file.not_found ? "missing-file" : "io-error",
+                "cannot read the participants file " + Quote(f.participants) + ": " +
+                    participants_file.error,
+                participants_file.not_found
+                    ? "create it, or point 'participants:' in framework.yaml at the right file"
+                    : ""));
+      return;
+    }
     std::string lower = f.participants;
     std::transform(lower.begin(), lower.end(), lower.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     bool csv = lower.size() >= 4 && lower.compare(lower.size() - 4, 4, ".csv") == 0;
-    study.participants =
-        csv ? LoadParticipantsCsv(f.participants, participants_file.contents, f.attributes,
-                                  study.diagnostics)
-            : LoadParticipantsYaml(f.participants, participants_file.contents, study.diagnostics);
+    study.participants = csv ? LoadParticipantsCsv(f.participants, participants_file.contents,
+                                                   f.attributes, participant_diagnostics)
+                             : LoadParticipantsYaml(f.participants, participants_file.contents,
+                                                    participant_diagnostics);
     study.participants_loaded = true;
-  }
+  });
 
   // Transcripts: a folder of .txt files, or a glob.
   std::vector<std::string> paths;
   if (HasGlob(f.transcripts)) {
     paths = fs.Glob(f.transcripts);
     if (paths.empty())
-      study.diagnostics.push_back(AtKey(framework_source, f.transcripts_line,
-                                        f.transcripts_column, "missing-file",
-                                        "no transcript matches " + Quote(f.transcripts),
-                                        "check the pattern in 'transcripts:'"));
+      study.diagnostics.push_back(AtKey(
+          framework_source, f.transcripts_line, f.transcripts_column, "missing-file",
+          "no transcript matches " + Quote(f.transcripts), "check the pattern in 'transcripts:'"));
   } else if (!fs.IsDirectory(f.transcripts)) {
     study.diagnostics.push_back(AtKey(
         framework_source, f.transcripts_line, f.transcripts_column, "missing-file",
@@ -162,6 +168,10 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
     for (unsigned j = 0; j < jobs; ++j) threads.emplace_back(work);
     for (auto& t : threads) t.join();
   }
+  participants_thread.join();
+  study.io_error |= participants_io_error;
+  for (auto& d : participant_diagnostics) study.diagnostics.push_back(std::move(d));
+
   std::vector<Transcript> kept;
   kept.reserve(paths.size());
   for (std::size_t i = 0; i < paths.size(); ++i) {
@@ -199,8 +209,8 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
     if (study.participants_loaded && study.participants.Find(t.participant) < 0) {
       Diagnostic e = d;
       e.rule = "undeclared-participant";
-      e.message = "participant " + Quote(t.participant) + " is not declared in " +
-                  study.participants_path;
+      e.message =
+          "participant " + Quote(t.participant) + " is not declared in " + study.participants_path;
       auto guess = Suggest(t.participant, ids);
       e.hint = guess ? "did you mean '" + *guess + "'?"
                      : (t.participant_from_front_matter
@@ -223,10 +233,10 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
     SourceText source(f.participants, participants_file.contents);
     for (const Participant& p : study.participants.participants) {
       if (owner.count(p.id)) continue;
-      Diagnostic w = source.AtPosition(Severity::kWarning, "participant-without-transcript",
-                                       {p.line, p.column},
-                                       "participant " + Quote(p.id) + " has no transcript",
-                                       "add transcripts/" + p.id + ".txt, or remove the entry");
+      Diagnostic w =
+          source.AtPosition(Severity::kWarning, "participant-without-transcript",
+                            {p.line, p.column}, "participant " + Quote(p.id) + " has no transcript",
+                            "add transcripts/" + p.id + ".txt, or remove the entry");
       w.length = static_cast<int>(CountCodePoints(p.id));
       study.diagnostics.push_back(std::move(w));
     }

@@ -6,9 +6,9 @@
 #include <unicode/utext.h>
 #include <unicode/utf8.h>
 
+#include <simdjson.h>
 #include <algorithm>
 #include <memory>
-#include <simdjson.h>
 
 namespace framework {
 namespace {
@@ -50,7 +50,9 @@ int CodePointWidth(UChar32 c) {
 
 }  // namespace
 
-bool IsValidUtf8(std::string_view text) { return simdjson::validate_utf8(text.data(), text.size()); }
+bool IsValidUtf8(std::string_view text) {
+  return simdjson::validate_utf8(text.data(), text.size());
+}
 
 std::vector<std::size_t> FindInvalidUtf8(std::string_view text, std::size_t limit) {
   std::vector<std::size_t> out;
@@ -193,7 +195,8 @@ std::size_t EditDistance(std::string_view a, std::string_view b, std::size_t lim
   return std::min(prev[y.size()], limit + 1);
 }
 
-std::optional<std::string> Suggest(std::string_view word, const std::vector<std::string>& candidates,
+std::optional<std::string> Suggest(std::string_view word,
+                                   const std::vector<std::string>& candidates,
                                    std::size_t max_distance) {
   auto lower = [](std::string_view s) {
     std::string out(s);
@@ -230,7 +233,17 @@ bool IdChar(UChar32 c, bool allow_dot) {
 }  // namespace
 
 bool IsValidId(std::string_view id, bool allow_dot) {
-  return !id.empty() && FirstInvalidIdChar(id, allow_dot).empty();
+  if (id.empty()) return false;
+  for (std::size_t i = 0; i < id.size();) {
+    unsigned char b = static_cast<unsigned char>(id[i]);
+    if (b < 0x80) {  // ASCII without decoding: the hot path for codes
+      if (!IdChar(b, allow_dot)) return false;
+      ++i;
+      continue;
+    }
+    if (!IdChar(NextCodePoint(id, i), allow_dot)) return false;
+  }
+  return true;
 }
 
 std::string FirstInvalidIdChar(std::string_view id, bool allow_dot) {

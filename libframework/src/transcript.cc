@@ -12,9 +12,8 @@ namespace framework {
 
 std::string Transcript::SegmentText(const Segment& segment) const {
   if (segment.text_end > text.size() || segment.text_begin > segment.text_end) return {};
-  return ToNfc(
-      CollapseWhitespace(std::string_view(text).substr(segment.text_begin,
-                                                       segment.text_end - segment.text_begin)));
+  return ToNfc(CollapseWhitespace(
+      std::string_view(text).substr(segment.text_begin, segment.text_end - segment.text_begin)));
 }
 
 namespace {
@@ -44,7 +43,9 @@ class Parser {
  public:
   Parser(std::string_view name, std::string_view bytes, const ParseOptions& options,
          Diagnostics& diagnostics)
-      : source_(std::string(name), bytes), bytes_(bytes), options_(options),
+      : source_(std::string(name), bytes),
+        bytes_(bytes),
+        options_(options),
         diagnostics_(diagnostics) {}
 
   Transcript Run();
@@ -55,14 +56,16 @@ class Parser {
   void ReportAt(Severity severity, const char* rule, Position position, std::string message,
                 std::string hint = {}, int length = 1);
   bool ParseFrontMatter(std::size_t start, std::size_t* body_start, int* body_line);
-  void ApplyFrontMatter(const YAML::Node& root);
+  void ApplyFrontMatter(const SourceText& source, const YAML::Node& root);
+  bool ApplySimpleFrontMatter(std::size_t begin, std::size_t end);
   void ParseBody(std::size_t pos, int line);
   std::size_t MatchLabel(std::size_t pos, std::size_t eol);
   void HandleTag(std::size_t open, std::size_t close);
   void OpenCode(std::string code, std::size_t offset);
   void CloseSegment(std::size_t open_index, std::size_t offset);
   int ColumnOf(std::size_t offset) const {
-    return static_cast<int>(CountCodePoints(bytes_.substr(column_base_, offset - column_base_))) + 1;
+    return static_cast<int>(CountCodePoints(bytes_.substr(column_base_, offset - column_base_))) +
+           1;
   }
   void AddSpeaker(std::string label, SpeakerRole role);
 
@@ -89,15 +92,15 @@ void Parser::ReportAt(Severity severity, const char* rule, Position position, st
                       std::string hint, int length) {
   if (severity == Severity::kError && ++reported_ > options_.max_errors) {
     if (reported_ == options_.max_errors + 1) {
-      diagnostics_.push_back(source_.AtPosition(
-          Severity::kNote, "too-many-errors", position,
-          "too many errors in this file; later ones are not shown",
-          "fix these and run the check again"));
+      diagnostics_.push_back(
+          source_.AtPosition(Severity::kNote, "too-many-errors", position,
+                             "too many errors in this file; later ones are not shown",
+                             "fix these and run the check again"));
     }
     return;
   }
-  diagnostics_.push_back(source_.AtPosition(severity, rule, position, std::move(message),
-                                            std::move(hint), length));
+  diagnostics_.push_back(
+      source_.AtPosition(severity, rule, position, std::move(message), std::move(hint), length));
 }
 
 void Parser::Report(Severity severity, const char* rule, std::size_t offset, std::string message,
@@ -125,10 +128,10 @@ Transcript Parser::Run() {
     for (std::size_t offset : FindInvalidUtf8(bytes_, 20)) {
       char hex[8];
       std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(bytes_[offset]));
-      Report(Severity::kError, "invalid-utf8", offset,
-             "invalid UTF-8: byte " + std::string(hex) + " at byte offset " +
-                 std::to_string(offset),
-             "save the transcript as UTF-8 (most editors offer this under 'Save with encoding')");
+      Report(
+          Severity::kError, "invalid-utf8", offset,
+          "invalid UTF-8: byte " + std::string(hex) + " at byte offset " + std::to_string(offset),
+          "save the transcript as UTF-8 (most editors offer this under 'Save with encoding')");
     }
   }
 
@@ -192,11 +195,15 @@ bool Parser::ParseFrontMatter(std::size_t start, std::size_t* body_start, int* b
     if (is_fence(pos, e, true)) {
       // Parse the lines between, keeping line numbers: the opening fence becomes a blank line
       // and every line of the file before the YAML stays where it is.
-      std::string yaml_text(bytes_.substr(0, pos));
-      std::fill(yaml_text.begin(), yaml_text.begin() + static_cast<std::ptrdiff_t>(eol), ' ');
-      bool ok = false;
-      YAML::Node root = yaml::Parse(source_, yaml_text, diagnostics_, &ok);
-      if (ok) ApplyFrontMatter(root);
+      if (!ApplySimpleFrontMatter(eol + 1, pos)) {
+        // The front matter's own source, so positions never index the whole transcript.
+        SourceText front(source_.name(), bytes_.substr(0, pos));
+        std::string yaml_text(bytes_.substr(0, pos));
+        std::fill(yaml_text.begin(), yaml_text.begin() + static_cast<std::ptrdiff_t>(eol), ' ');
+        bool ok = false;
+        YAML::Node root = yaml::Parse(front, yaml_text, diagnostics_, &ok);
+        if (ok) ApplyFrontMatter(front, root);
+      }
       *body_start = e < bytes_.size() ? e + 1 : e;
       *body_line = line + 1;
       return true;
@@ -209,51 +216,111 @@ bool Parser::ParseFrontMatter(std::size_t start, std::size_t* body_start, int* b
   return false;
 }
 
-void Parser::ApplyFrontMatter(const YAML::Node& root) {
+// The common case, `key: plain value` lines only, read without a YAML parser (which costs more
+// than the whole body). Returns false, having changed nothing, for anything else.
+bool Parser::ApplySimpleFrontMatter(std::size_t begin, std::size_t end) {
+  struct Entry {
+    std::string_view key, value;
+    std::size_t value_offset;
+  };
+  std::vector<Entry> entries;
+  std::size_t pos = begin;
+  while (pos < end) {
+    std::size_t eol = bytes_.find('\n', pos);
+    if (eol == std::string_view::npos || eol > end) eol = end;
+    std::string_view line = bytes_.substr(pos, eol - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (Trim(line).empty()) {
+      pos = eol + 1;
+      continue;
+    }
+    std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 >= line.size() ||
+        line[colon + 1] != ' ')
+      return false;
+    std::string_view key = line.substr(0, colon);
+    for (char c : key)
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '_' || c == '-'))
+        return false;
+    std::string_view value = Trim(line.substr(colon + 1));
+    if (value.empty() ||
+        std::string_view("{[&*!|>'\"%@`#-?,:").find(value.front()) != std::string_view::npos)
+      return false;
+    if (value.find(": ") != std::string_view::npos || value.find(" #") != std::string_view::npos ||
+        value.back() == ':')
+      return false;
+    for (char c : value)
+      if (static_cast<unsigned char>(c) < 0x20 && c != '\t') return false;
+    if (key == "speakers") return false;
+    for (const Entry& e : entries)
+      if (e.key == key) return false;  // duplicates: let the YAML path report them
+    entries.push_back({key, value, static_cast<std::size_t>(value.data() - bytes_.data())});
+    pos = eol + 1;
+  }
+  for (const Entry& e : entries) {
+    if (e.key == "participant") {
+      std::string id = ToNfc(e.value);
+      if (!IsValidId(id, false)) return false;
+      t_.participant = std::move(id);
+      t_.participant_from_front_matter = true;
+      Position p = SourceText(source_.name(), bytes_.substr(0, end)).PositionAt(e.value_offset);
+      t_.participant_line = p.line;
+      t_.participant_column = p.column;
+    } else if (e.key == "date") {
+      t_.date = std::string(e.value);
+    } else {
+      t_.metadata.emplace_back(std::string(e.key), std::string(e.value));
+    }
+  }
+  return true;
+}
+
+void Parser::ApplyFrontMatter(const SourceText& source, const YAML::Node& root) {
   if (root.IsNull()) return;
   if (!root.IsMap()) {
-    diagnostics_.push_back(yaml::At(source_, root, Severity::kError, "bad-front-matter",
+    diagnostics_.push_back(yaml::At(source, root, Severity::kError, "bad-front-matter",
                                     "front matter must be a mapping of keys to values",
                                     "write it as 'participant: P07' lines between '---' lines"));
     return;
   }
-  yaml::CheckKeys(source_, root, {}, "front matter", diagnostics_);
+  yaml::CheckKeys(source, root, {}, "front matter", diagnostics_);
   for (auto it = root.begin(); it != root.end(); ++it) {
     if (!it->first.IsScalar()) continue;
     const std::string key = it->first.Scalar();
     const YAML::Node value = it->second;
     if (key == "participant") {
-      auto id = yaml::Scalar(source_, value, "participant", diagnostics_);
+      auto id = yaml::Scalar(source, value, "participant", diagnostics_);
       if (!id) continue;
       if (!IsValidId(*id, false)) {
-        diagnostics_.push_back(yaml::At(
-            source_, value, Severity::kError, "bad-id", "participant id " + Quote(*id) + " is not valid",
-            "ids use letters, digits, '-' and '_'"));
+        diagnostics_.push_back(yaml::At(source, value, Severity::kError, "bad-id",
+                                        "participant id " + Quote(*id) + " is not valid",
+                                        "ids use letters, digits, '-' and '_'"));
         continue;
       }
       t_.participant = *id;
       t_.participant_from_front_matter = true;
-      Position p = yaml::PositionOf(source_, value);
+      Position p = yaml::PositionOf(source, value);
       t_.participant_line = p.line;
       t_.participant_column = p.column;
     } else if (key == "speakers") {
       if (!value.IsMap()) {
-        diagnostics_.push_back(yaml::At(source_, value, Severity::kError, "bad-speakers",
+        diagnostics_.push_back(yaml::At(source, value, Severity::kError, "bad-speakers",
                                         "speakers must map labels to roles",
                                         "e.g. speakers: {INT: interviewer, P07: participant}"));
         continue;
       }
       for (auto s = value.begin(); s != value.end(); ++s) {
-        auto label = yaml::Scalar(source_, s->first, "a speaker label", diagnostics_);
-        auto role_name = yaml::Scalar(source_, s->second, "a speaker role", diagnostics_);
+        auto label = yaml::Scalar(source, s->first, "a speaker label", diagnostics_);
+        auto role_name = yaml::Scalar(source, s->second, "a speaker role", diagnostics_);
         if (!label || !role_name) continue;
         auto role = ParseRole(*role_name);
         if (!role) {
           auto guess = Suggest(*role_name, {"interviewer", "participant", "other"});
-          diagnostics_.push_back(yaml::At(
-              source_, s->second, Severity::kError, "bad-speakers",
-              "unknown speaker role " + Quote(*role_name),
-              guess ? "did you mean '" + *guess + "'?" : "roles are interviewer, participant, other"));
+          diagnostics_.push_back(yaml::At(source, s->second, Severity::kError, "bad-speakers",
+                                          "unknown speaker role " + Quote(*role_name),
+                                          guess ? "did you mean '" + *guess + "'?"
+                                                : "roles are interviewer, participant, other"));
           continue;
         }
         AddSpeaker(*label, *role);
@@ -275,7 +342,8 @@ std::size_t Parser::MatchLabel(std::size_t pos, std::size_t eol) {
   while (q < eol && (bytes_[q] == ' ' || bytes_[q] == '\t')) ++q;
   std::size_t r = q;
   const std::size_t limit = std::min(eol, q + 64);
-  while (r < limit && bytes_[r] != ':' && !IsAsciiSpace(bytes_[r]) && !kSpecial[static_cast<unsigned char>(bytes_[r])])
+  while (r < limit && bytes_[r] != ':' && !IsAsciiSpace(bytes_[r]) &&
+         !kSpecial[static_cast<unsigned char>(bytes_[r])])
     ++r;
   if (r == q || r >= limit || bytes_[r] != ':') return pos;
   std::string_view label = bytes_.substr(q, r - q);
@@ -344,22 +412,29 @@ void Parser::ParseBody(std::size_t pos, int line) {
 
 void Parser::HandleTag(std::size_t open, std::size_t close) {
   std::string_view content = bytes_.substr(open + 1, close - open - 1);
-  const int tag_length = static_cast<int>(CountCodePoints(bytes_.substr(open, close - open + 1)));
-  const std::string tag(bytes_.substr(open, close - open + 1));
+  // Built only when an error is reported: this is the hot path.
+  auto tag = [&] { return std::string(bytes_.substr(open, close - open + 1)); };
+  auto tag_length = [&] {
+    return static_cast<int>(CountCodePoints(bytes_.substr(open, close - open + 1)));
+  };
   if (Trim(content).empty()) {
-    Report(Severity::kError, "bad-tag", open, "empty tag " + Quote(tag),
-           "write \\{\\} for literal braces", tag_length);
+    Report(Severity::kError, "bad-tag", open, "empty tag " + Quote(tag()),
+           "write \\{\\} for literal braces", tag_length());
     return;
   }
   if (content.front() == '/') {
     std::string_view raw = content.substr(1);
     std::string_view name = Trim(raw);
-    std::size_t name_offset = open + 2 + static_cast<std::size_t>(raw.find_first_not_of(" \t") == std::string_view::npos ? 0 : raw.find_first_not_of(" \t"));
+    std::size_t name_offset =
+        open + 2 +
+        static_cast<std::size_t>(raw.find_first_not_of(" \t") == std::string_view::npos
+                                     ? 0
+                                     : raw.find_first_not_of(" \t"));
     if (name.empty()) {
       if (open_.empty()) {
         Report(Severity::kError, "close-without-open", open,
                "'{/}' closes nothing: no segment is open here",
-               "remove it, or open a segment with {code} before it", tag_length);
+               "remove it, or open a segment with {code} before it", tag_length());
         return;
       }
       // Close in order of opening, so segment order stays deterministic.
@@ -373,10 +448,10 @@ void Parser::HandleTag(std::size_t open, std::size_t close) {
     }
     if (!IsValidId(name, true)) {
       Report(Severity::kError, "bad-tag", open,
-             Quote(tag) + " is not a code tag: " + Quote(FirstInvalidIdChar(name, true)) +
+             Quote(tag()) + " is not a code tag: " + Quote(FirstInvalidIdChar(name, true)) +
                  " cannot appear in a code",
              "codes use letters, digits, '-', '_' and '.'; write \\{ and \\} for literal braces",
-             tag_length);
+             tag_length());
       return;
     }
     std::string code = ToNfc(name);
@@ -421,16 +496,16 @@ void Parser::HandleTag(std::size_t open, std::size_t close) {
   }
   for (const Piece& piece : pieces) {
     if (piece.name.empty()) {
-      Report(Severity::kError, "bad-tag", open, "empty code in tag " + Quote(tag),
-             "separate codes with single commas: {a, b}", tag_length);
+      Report(Severity::kError, "bad-tag", open, "empty code in tag " + Quote(tag()),
+             "separate codes with single commas: {a, b}", tag_length());
       return;
     }
     if (!IsValidId(piece.name, true)) {
       Report(Severity::kError, "bad-tag", open,
-             Quote(tag) + " is not a code tag: " + Quote(FirstInvalidIdChar(piece.name, true)) +
+             Quote(tag()) + " is not a code tag: " + Quote(FirstInvalidIdChar(piece.name, true)) +
                  " cannot appear in a code",
              "codes use letters, digits, '-', '_' and '.'; write \\{ and \\} for literal braces",
-             tag_length);
+             tag_length());
       return;
     }
   }
@@ -492,8 +567,8 @@ void Parser::CloseSegment(std::size_t open_index, std::size_t offset) {
 
 }  // namespace
 
-Transcript ParseTranscript(std::string_view name, std::string_view bytes, const ParseOptions& options,
-                           Diagnostics& diagnostics) {
+Transcript ParseTranscript(std::string_view name, std::string_view bytes,
+                           const ParseOptions& options, Diagnostics& diagnostics) {
   Parser parser(name, bytes, options, diagnostics);
   return parser.Run();
 }

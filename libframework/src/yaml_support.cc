@@ -73,9 +73,9 @@ void CheckKeys(const SourceText& source, const YAML::Node& map,
   for (auto it = map.begin(); it != map.end(); ++it) {
     const YAML::Node key = it->first;
     if (!key.IsScalar()) {
-      diagnostics.push_back(At(source, key, Severity::kError, "bad-key",
-                               "a key in " + std::string(what) + " must be a plain name, not " +
-                                   Describe(key)));
+      diagnostics.push_back(
+          At(source, key, Severity::kError, "bad-key",
+             "a key in " + std::string(what) + " must be a plain name, not " + Describe(key)));
       continue;
     }
     std::string name = key.Scalar();
@@ -94,8 +94,7 @@ void CheckKeys(const SourceText& source, const YAML::Node& map,
           hint += (i ? ", " : "") + allowed_list[i];
       }
       diagnostics.push_back(At(source, key, Severity::kWarning, "unknown-key",
-                               "unknown key '" + name + "' in " + std::string(what) +
-                                   " is ignored",
+                               "unknown key '" + name + "' in " + std::string(what) + " is ignored",
                                hint));
     }
   }

@@ -19,13 +19,13 @@ std::string_view SeverityName(Severity severity);
 /// A line or column of 0 means "unknown" (a whole-file problem, say).
 struct Diagnostic {
   Severity severity = Severity::kError;
-  std::string rule;     ///< stable kebab-case identifier, e.g. "unknown-code"
-  std::string file;     ///< path relative to the study root (or the display name given)
-  int line = 0;         ///< 1-based line, 0 when unknown
-  int column = 0;       ///< 1-based column in code points, 0 when unknown
-  int length = 1;       ///< code points to underline from `column`
-  std::string message;  ///< lower-case, no final period, quotes the offending text
-  std::string hint;     ///< what to do about it; may be empty
+  std::string rule;         ///< stable kebab-case identifier, e.g. "unknown-code"
+  std::string file;         ///< path relative to the study root (or the display name given)
+  int line = 0;             ///< 1-based line, 0 when unknown
+  int column = 0;           ///< 1-based column in code points, 0 when unknown
+  int length = 1;           ///< code points to underline from `column`
+  std::string message;      ///< lower-case, no final period, quotes the offending text
+  std::string hint;         ///< what to do about it; may be empty
   std::string source_line;  ///< the text of `line` without its line ending, for the caret display
 };
 
@@ -41,13 +41,12 @@ DiagnosticCounts CountDiagnostics(const Diagnostics& diagnostics);
 /// Sorts diagnostics stably by (file rank, line, column). A file's rank is its position in
 /// `file_order` (files not listed come after, by name). Notes stay directly after the diagnostic
 /// they belong to.
-void SortDiagnostics(Diagnostics& diagnostics,
-                     const std::vector<std::string>& file_order = {});
+void SortDiagnostics(Diagnostics& diagnostics, const std::vector<std::string>& file_order = {});
 
 /// Options for rendering diagnostics as text.
 struct RenderOptions {
-  bool color = false;        ///< ANSI colours
-  std::string path_prefix;   ///< prepended to `file` (e.g. the -C directory as typed)
+  bool color = false;       ///< ANSI colours
+  std::string path_prefix;  ///< prepended to `file` (e.g. the -C directory as typed)
 };
 
 /// Renders one diagnostic the way compilers do:

@@ -54,7 +54,9 @@ class DiskFileSystem : public FileSystem {
 /// An in-memory file system for tests: path -> contents.
 class MemoryFileSystem : public FileSystem {
  public:
-  void Add(std::string path, std::string contents) { files_[std::move(path)] = std::move(contents); }
+  void Add(std::string path, std::string contents) {
+    files_[std::move(path)] = std::move(contents);
+  }
   ReadResult Read(const std::string& path) const override;
   bool IsDirectory(const std::string& path) const override;
   bool Exists(const std::string& path) const override;

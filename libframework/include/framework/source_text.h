@@ -39,8 +39,8 @@ class SourceText {
                 std::string hint = {}, int length = 1) const;
 
   /// A diagnostic at a 1-based line and column.
-  Diagnostic AtPosition(Severity severity, std::string rule, Position position,
-                        std::string message, std::string hint = {}, int length = 1) const;
+  Diagnostic AtPosition(Severity severity, std::string rule, Position position, std::string message,
+                        std::string hint = {}, int length = 1) const;
 
  private:
   void BuildIndex() const;

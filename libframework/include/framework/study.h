@@ -16,8 +16,8 @@ namespace framework {
 
 /// How to load a study.
 struct LoadOptions {
-  unsigned jobs = 0;        ///< parser threads; 0 = every core
-  bool keep_text = true;    ///< keep transcript text (false for checks that do not need it)
+  unsigned jobs = 0;      ///< parser threads; 0 = every core
+  bool keep_text = true;  ///< keep transcript text (false for checks that do not need it)
 };
 
 /// Everything in a study folder, loaded, with what was found wrong with it.
@@ -28,8 +28,8 @@ struct Study {
   Diagnostics diagnostics;              ///< sorted: framework.yaml, participants, transcripts
   bool framework_loaded = false;        ///< framework.yaml was read (it may still have errors)
   bool participants_loaded = false;
-  bool io_error = false;                ///< a file could not be read (not merely missing)
-  std::string participants_path;        ///< as resolved, relative to the root
+  bool io_error = false;          ///< a file could not be read (not merely missing)
+  std::string participants_path;  ///< as resolved, relative to the root
 
   /// Index of the transcript of participant `id`, or -1.
   int FindTranscript(std::string_view participant) const;

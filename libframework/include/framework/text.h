@@ -26,7 +26,8 @@ std::size_t CountCodePoints(std::string_view text);
 /// (always so for ASCII). Invalid UTF-8 is returned unchanged.
 std::string ToNfc(std::string_view text);
 
-/// True for the ASCII white-space bytes the transcript format collapses (space, tab, CR, LF, FF, VT).
+/// True for the ASCII white-space bytes the transcript format collapses (space, tab, CR, LF, FF,
+/// VT).
 inline bool IsAsciiSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
@@ -50,7 +51,8 @@ std::size_t EditDistance(std::string_view a, std::string_view b, std::size_t lim
 
 /// The candidate nearest to `word` within edit distance `max_distance` (ties: first candidate),
 /// or nothing. Case-insensitive matches win over everything else.
-std::optional<std::string> Suggest(std::string_view word, const std::vector<std::string>& candidates,
+std::optional<std::string> Suggest(std::string_view word,
+                                   const std::vector<std::string>& candidates,
                                    std::size_t max_distance = 3);
 
 /// True when `id` is non-empty and made of Unicode letters, digits, '-', '_' and, when

@@ -14,15 +14,15 @@ namespace framework {
 
 /// A coded segment: the text between `{code}` and its closing tag.
 struct Segment {
-  std::string code;             ///< the code as written, NFC-normalised
-  ColumnRef target;             ///< the matrix column the code indexes into (framework given)
-  std::uint32_t text_begin = 0; ///< byte range in `Transcript::text`
+  std::string code;              ///< the code as written, NFC-normalised
+  ColumnRef target;              ///< the matrix column the code indexes into (framework given)
+  std::uint32_t text_begin = 0;  ///< byte range in `Transcript::text`
   std::uint32_t text_end = 0;
-  int line_start = 0;           ///< line of the opening tag (1-based, front matter counted)
-  int line_end = 0;             ///< line of the closing tag
-  int column = 0;               ///< code-point column of the code name in its opening tag
-  int turn = -1;                ///< index into `Transcript::turns` where it opened, -1 before any
-  int speaker = -1;             ///< index into `Transcript::speakers`
+  int line_start = 0;  ///< line of the opening tag (1-based, front matter counted)
+  int line_end = 0;    ///< line of the closing tag
+  int column = 0;      ///< code-point column of the code name in its opening tag
+  int turn = -1;       ///< index into `Transcript::turns` where it opened, -1 before any
+  int speaker = -1;    ///< index into `Transcript::speakers`
 };
 
 /// A speaker turn: begins at a line starting with a declared label and a colon.
@@ -55,16 +55,16 @@ struct Transcript {
 
 /// What the parser needs to know of the study.
 struct ParseOptions {
-  std::vector<Speaker> speakers;        ///< the study's speaker labels (framework.yaml)
-  std::string stem;                     ///< the file's stem, the participant id by default
-  const CodeIndex* codes = nullptr;     ///< when set, unknown codes are reported
-  bool keep_text = true;                ///< false: drop `text` after parsing (checks only)
-  std::size_t max_errors = 100;         ///< stop reporting (not parsing) after this many
+  std::vector<Speaker> speakers;     ///< the study's speaker labels (framework.yaml)
+  std::string stem;                  ///< the file's stem, the participant id by default
+  const CodeIndex* codes = nullptr;  ///< when set, unknown codes are reported
+  bool keep_text = true;             ///< false: drop `text` after parsing (checks only)
+  std::size_t max_errors = 100;      ///< stop reporting (not parsing) after this many
 };
 
 /// Parses one transcript. `name` is the display path. Never throws; every problem found is
 /// appended to `diagnostics` with its line and column, all of them in one pass.
-Transcript ParseTranscript(std::string_view name, std::string_view bytes, const ParseOptions& options,
-                           Diagnostics& diagnostics);
+Transcript ParseTranscript(std::string_view name, std::string_view bytes,
+                           const ParseOptions& options, Diagnostics& diagnostics);
 
 }  // namespace framework
