@@ -121,6 +121,7 @@ Framework FrameworkLoader::Run() {
         "start from 'framework init', or see the format in the README"));
     return f_;
   }
+  f_.parsed = true;
   yaml::CheckKeys(source_, root,
                   {"framework", "title", "description", "transcripts", "participants", "speakers",
                    "attribution", "attributes", "min_group", "themes"},

@@ -248,6 +248,7 @@ Participants LoadParticipantsYaml(std::string_view name, std::string_view text,
                                    "each entry is '- {id: P01, role: ...}'"));
     return result;
   }
+  result.complete = true;
   for (const auto& entry : list) {
     if (!entry.IsMap()) {
       diagnostics.push_back(yaml::At(source, entry, Severity::kError, "bad-participants",
@@ -395,6 +396,7 @@ Participants LoadParticipantsCsv(std::string_view name, std::string_view text,
                                             "name the first column 'id'"));
     return result;
   }
+  result.complete = !broken;
   for (std::size_t r = 1; r < rows.size(); ++r) {
     const CsvRow& row = rows[r];
     if (static_cast<std::size_t>(id_column) >= row.fields.size()) continue;

@@ -139,7 +139,7 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   std::vector<char> unreadable(paths.size(), 0);
   ParseOptions base;
   base.speakers = f.speakers;
-  base.codes = &f.codes;
+  base.codes = f.parsed ? &f.codes : nullptr;
   base.keep_text = options.keep_text;
   std::atomic<std::size_t> next{0};
   auto work = [&]() {
@@ -206,7 +206,7 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
       }
       return diag;
     };
-    if (study.participants_loaded && study.participants.Find(t.participant) < 0) {
+    if (study.participants.complete && study.participants.Find(t.participant) < 0) {
       Diagnostic e = d;
       e.rule = "undeclared-participant";
       e.message =
@@ -229,7 +229,7 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
       study.diagnostics.push_back(located(std::move(e)));
     }
   }
-  if (study.participants_loaded && participants_file.ok) {
+  if (study.participants.complete) {
     SourceText source(f.participants, participants_file.contents);
     for (const Participant& p : study.participants.participants) {
       if (owner.count(p.id)) continue;

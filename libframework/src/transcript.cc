@@ -390,7 +390,7 @@ void Parser::ParseBody(std::size_t pos, int line) {
         std::size_t j = i + 1;
         while (j < eol && data[j] != '}' && data[j] != '{') ++j;
         if (j >= eol || data[j] == '{') {
-          Report(Severity::kError, "stray-brace", i, "'{' does not start a complete code tag",
+          Report(Severity::kError, "stray-brace", i, "'{' starts no code tag: no '}' follows it on this line",
                  "close the tag with '}' on the same line, or write \\{ for a literal brace");
           t_.text.push_back('{');
           i += 1;

@@ -98,6 +98,9 @@ struct Framework {
   std::string attribution = "{role}";
   std::vector<AttributeDef> attributes;  ///< types for a participants.csv
   bool has_attributes = false;
+  /// The file was read as a YAML mapping. When false, nothing in it can be trusted, and checks
+  /// that depend on it (unknown codes) are not made, so one syntax error gives one diagnostic.
+  bool parsed = false;
   int min_group = 3;
   std::vector<Theme> themes;
   CodeIndex codes;

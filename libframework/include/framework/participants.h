@@ -33,6 +33,9 @@ struct Participants {
   std::vector<std::string> Ids() const;
 
   std::unordered_map<std::string, int> index;  ///< id -> position in `participants`
+  /// Every participant of the file was read. False after a syntax error (bad YAML, a broken CSV
+  /// record): then "not declared" checks against this list are not made.
+  bool complete = false;
 };
 
 /// Loads participants.yaml. Never throws; problems go to `diagnostics`.
