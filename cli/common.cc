@@ -63,10 +63,10 @@ std::optional<StudyLocation> LocateStudy(const CommonOptions& options, int* exit
   where.root = *root;
   // Paths are shown as the user can use them: under -C as typed, else relative to here.
   fs::path typed = options.directory.empty() ? fs::path(".") : fs::path(options.directory);
-  if (!options.directory.empty() &&
-      fs::equivalent(fs::absolute(typed, ec), fs::path(*root), ec)) {
+  if (!options.directory.empty() && fs::equivalent(fs::absolute(typed, ec), fs::path(*root), ec)) {
     std::string prefix = typed.lexically_normal().generic_string();
-    if (prefix != "." && prefix != "./") where.path_prefix = prefix.back() == '/' ? prefix : prefix + "/";
+    if (prefix != "." && prefix != "./")
+      where.path_prefix = prefix.back() == '/' ? prefix : prefix + "/";
     return where;
   }
   fs::path relative = fs::path(*root).lexically_relative(fs::current_path(ec));

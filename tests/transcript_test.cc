@@ -708,7 +708,7 @@ TEST_CASE("a '{' without its '}' on the same line") {
   Parsed p = Parse("P07: \u65e5\u672c {a.b text\nmore} {x {c.d}y{/c.d}\n");
   CHECK(Summary(p.d) == "stray-brace@1:9; stray-brace@2:5; stray-brace@2:7");
   REQUIRE(p.d.size() == 3);
-  CHECK(p.d[0].message == "'{' does not start a complete code tag");
+  CHECK(p.d[0].message == "'{' starts no code tag: no '}' follows it on this line");
   CHECK(p.d[0].hint == "close the tag with '}' on the same line, or write \\{ for a literal brace");
   CHECK(p.d[1].message == "stray '}' outside a code tag");
   REQUIRE(p.t.segments.size() == 1);  // {c.d} after the broken '{' still opens
@@ -837,7 +837,7 @@ TEST_CASE("pseudo-random input never crashes and every diagnostic is located in 
       bool ok = d.line >= 1 && d.line <= std::max(1, line_total) && d.column >= 1;
       if (ok && line_total > 0) {
         const std::size_t width =
-            framework::CountCodePoints(lines[static_cast<std::size_t>(d.line - 1)]);
+            framework::CountCharacters(lines[static_cast<std::size_t>(d.line - 1)]);
         ok = static_cast<std::size_t>(d.column) <= width + 1;
       }
       if (!ok && bad_location.empty())

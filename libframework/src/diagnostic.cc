@@ -146,7 +146,7 @@ Position SourceText::PositionAt(std::size_t offset) const {
   if (start == 0 && text_.substr(0, 3) == "\xEF\xBB\xBF" && offset >= 3) from = 3;
   Position p;
   p.line = static_cast<int>(line_index) + 1;
-  p.column = static_cast<int>(CountCodePoints(text_.substr(from, offset - from))) + 1;
+  p.column = static_cast<int>(CountCharacters(text_.substr(from, offset - from))) + 1;
   return p;
 }
 

@@ -81,6 +81,13 @@ std::string SanitizeUtf8(std::string_view text) {
   return out;
 }
 
+std::size_t CountCharacters(std::string_view text) {
+  if (IsValidUtf8(text)) return CountCodePoints(text);
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < text.size(); ++n) NextCodePoint(text, i);
+  return n;
+}
+
 std::size_t CountCodePoints(std::string_view text) {
   std::size_t n = 0;
   for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;

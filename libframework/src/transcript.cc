@@ -64,8 +64,8 @@ class Parser {
   void OpenCode(std::string code, std::size_t offset);
   void CloseSegment(std::size_t open_index, std::size_t offset);
   int ColumnOf(std::size_t offset) const {
-    return static_cast<int>(CountCodePoints(bytes_.substr(column_base_, offset - column_base_))) +
-           1;
+    std::string_view prefix = bytes_.substr(column_base_, offset - column_base_);
+    return static_cast<int>(valid_utf8_ ? CountCodePoints(prefix) : CountCharacters(prefix)) + 1;
   }
   void AddSpeaker(std::string label, SpeakerRole role);
 
@@ -86,6 +86,7 @@ class Parser {
   std::size_t column_base_ = 0;  // byte offset columns count from on the current line
   int speaker_ = -1;
   int turn_ = -1;
+  bool valid_utf8_ = true;
 };
 
 void Parser::ReportAt(Severity severity, const char* rule, Position position, std::string message,
@@ -124,7 +125,8 @@ Transcript Parser::Run() {
   t_.participant = ToNfc(options_.stem);
   for (const auto& s : options_.speakers) AddSpeaker(s.label, s.role);
 
-  if (!IsValidUtf8(bytes_)) {
+  valid_utf8_ = IsValidUtf8(bytes_);
+  if (!valid_utf8_) {
     for (std::size_t offset : FindInvalidUtf8(bytes_, 20)) {
       char hex[8];
       std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(bytes_[offset]));
@@ -197,7 +199,7 @@ bool Parser::ParseFrontMatter(std::size_t start, std::size_t* body_start, int* b
       // and every line of the file before the YAML stays where it is.
       if (!ApplySimpleFrontMatter(eol + 1, pos)) {
         // The front matter's own source, so positions never index the whole transcript.
-        SourceText front(source_.name(), bytes_.substr(0, pos));
+        SourceText front(source_.name(), bytes_.substr(0, e));
         std::string yaml_text(bytes_.substr(0, pos));
         std::fill(yaml_text.begin(), yaml_text.begin() + static_cast<std::ptrdiff_t>(eol), ' ');
         bool ok = false;
@@ -365,16 +367,18 @@ void Parser::ParseBody(std::size_t pos, int line) {
   while (pos < n) {
     const void* nl = std::memchr(data + pos, '\n', n - pos);
     const std::size_t eol = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - data) : n;
+    // A CRLF line ending is a line ending: its CR belongs to no text.
+    const std::size_t end = (eol > pos && data[eol - 1] == '\r') ? eol - 1 : eol;
     column_base_ = pos;
-    std::size_t i = MatchLabel(pos, eol);
+    std::size_t i = MatchLabel(pos, end);
     std::size_t chunk = i;
-    while (i < eol) {
-      while (i < eol && !kSpecial[static_cast<unsigned char>(data[i])]) ++i;
-      if (i >= eol) break;
+    while (i < end) {
+      while (i < end && !kSpecial[static_cast<unsigned char>(data[i])]) ++i;
+      if (i >= end) break;
       t_.text.append(data + chunk, i - chunk);
       const char c = data[i];
       if (c == '\\') {
-        if (i + 1 < eol && (data[i + 1] == '{' || data[i + 1] == '}' || data[i + 1] == '\\')) {
+        if (i + 1 < end && (data[i + 1] == '{' || data[i + 1] == '}' || data[i + 1] == '\\')) {
           t_.text.push_back(data[i + 1]);
           i += 2;
         } else {
@@ -388,9 +392,10 @@ void Parser::ParseBody(std::size_t pos, int line) {
         i += 1;
       } else {  // '{'
         std::size_t j = i + 1;
-        while (j < eol && data[j] != '}' && data[j] != '{') ++j;
-        if (j >= eol || data[j] == '{') {
-          Report(Severity::kError, "stray-brace", i, "'{' starts no code tag: no '}' follows it on this line",
+        while (j < end && data[j] != '}' && data[j] != '{') ++j;
+        if (j >= end || data[j] == '{') {
+          Report(Severity::kError, "stray-brace", i,
+                 "'{' starts no code tag: no '}' follows it on this line",
                  "close the tag with '}' on the same line, or write \\{ for a literal brace");
           t_.text.push_back('{');
           i += 1;
@@ -401,13 +406,12 @@ void Parser::ParseBody(std::size_t pos, int line) {
       }
       chunk = i;
     }
-    t_.text.append(data + chunk, eol - chunk);
+    t_.text.append(data + chunk, end - chunk);
     if (eol < n) t_.text.push_back('\n');
     pos = eol + 1;
     ++line_;
   }
-  t_.line_count = line_ - 1 + ((n > 0 && data[n - 1] != '\n') ? 1 : 0);
-  if (n == 0) t_.line_count = 0;
+  t_.line_count = line_ - 1;
 }
 
 void Parser::HandleTag(std::size_t open, std::size_t close) {

@@ -22,6 +22,10 @@ std::string SanitizeUtf8(std::string_view text);
 /// Number of code points in `text` (bytes that are not UTF-8 continuation bytes).
 std::size_t CountCodePoints(std::string_view text);
 
+/// Number of characters as displayed: code points, each invalid UTF-8 sequence counting as one
+/// (as `SanitizeUtf8` shows it). Equal to `CountCodePoints` for valid UTF-8. Used for columns.
+std::size_t CountCharacters(std::string_view text);
+
 /// `text` in Unicode Normalization Form C. Returns `text` unchanged when it already is NFC
 /// (always so for ASCII). Invalid UTF-8 is returned unchanged.
 std::string ToNfc(std::string_view text);
