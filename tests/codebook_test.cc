@@ -473,3 +473,12 @@ TEST_CASE("LoadFramework: speakers with an unknown role") {
   Loaded list = Load(kHead + "speakers: [INT]\n" + kThemes);
   CHECK(Summary(list.d) == "bad-speakers@3:11");
 }
+
+TEST_CASE("LoadFramework: 'parsed' tells whether the file was read as a mapping") {
+  CHECK(Load(kHead + kThemes).f.parsed);
+  CHECK(Load(kHead + "tittle: x\n" + kThemes).f.parsed);   // a warning does not matter
+  CHECK(Load("title: T\n").f.parsed);                      // nor do missing keys
+  CHECK_FALSE(Load("framework: 1\ntitle: [\n").f.parsed);  // bad YAML
+  CHECK_FALSE(Load("- a\n").f.parsed);                     // not a mapping
+  CHECK_FALSE(Load("title: caf\xE9\n").f.parsed);          // not UTF-8
+}

@@ -159,6 +159,7 @@ std::vector<std::string> MemoryFileSystem::ListFiles(const std::string& dir,
   std::vector<std::string> out;
   for (const auto& [path, contents] : files_) {
     if (path.compare(0, prefix.size(), prefix) != 0) continue;
+    if (path.find("/.", prefix.size() - 1) != std::string::npos) continue;  // hidden
     if (path.size() < suffix.size() ||
         path.compare(path.size() - suffix.size(), suffix.size(), suffix))
       continue;
@@ -170,7 +171,8 @@ std::vector<std::string> MemoryFileSystem::ListFiles(const std::string& dir,
 std::vector<std::string> MemoryFileSystem::Glob(const std::string& pattern) const {
   std::vector<std::string> out;
   for (const auto& [path, contents] : files_)
-    if (::fnmatch(pattern.c_str(), path.c_str(), FNM_PATHNAME) == 0) out.push_back(path);
+    if (::fnmatch(pattern.c_str(), path.c_str(), FNM_PATHNAME | FNM_PERIOD) == 0)
+      out.push_back(path);
   return out;
 }
 

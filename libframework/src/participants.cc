@@ -52,9 +52,13 @@ bool IsDate(std::string_view v) {
   if (v.size() != 10 || v[4] != '-' || v[7] != '-') return false;
   for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
     if (v[i] < '0' || v[i] > '9') return false;
+  int year = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0');
   int month = (v[5] - '0') * 10 + (v[6] - '0');
   int day = (v[8] - '0') * 10 + (v[9] - '0');
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+  if (month < 1 || month > 12 || day < 1) return false;
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return day <= kDays[month - 1] + (month == 2 && leap ? 1 : 0);
 }
 
 std::optional<AttributeType> ParseType(std::string_view name) {

@@ -51,12 +51,17 @@ bool HasGlob(const std::string& pattern) {
 }
 
 // A diagnostic located at a framework.yaml key (or at its first line when the key is absent).
-Diagnostic AtKey(const SourceText& source, int line, int column, std::string rule,
-                 std::string message, std::string hint) {
+// The underline covers `value`, the key's value as written.
+Diagnostic AtKey(const SourceText& source, int line, int column, const std::string& value,
+                 std::string rule, std::string message, std::string hint) {
   Position p{line, column};
-  if (p.line == 0) p = {1, 1};
+  int length = static_cast<int>(CountCodePoints(value));
+  if (p.line == 0) {
+    p = {1, 1};
+    length = 1;
+  }
   return source.AtPosition(Severity::kError, std::move(rule), p, std::move(message),
-                           std::move(hint));
+                           std::move(hint), std::max(length, 1));
 }
 
 }  // namespace
@@ -95,7 +100,7 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
     if (!participants_file.ok) {
       participants_io_error = !participants_file.not_found;
       participant_diagnostics.push_back(
-          AtKey(framework_source, f.participants_line, f.participants_column,
+          AtKey(framework_source, f.participants_line, f.participants_column, f.participants,
                 participants_file.not_found ? "missing-file" : "io-error",
                 "cannot read the participants file " + Quote(f.participants) + ": " +
                     participants_file.error,
@@ -117,15 +122,18 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
 
   // Transcripts: a folder of .txt files, or a glob.
   std::vector<std::string> paths;
+  bool transcripts_found = true;  // else "no transcript" warnings would only repeat the error
   if (HasGlob(f.transcripts)) {
     paths = fs.Glob(f.transcripts);
+    transcripts_found = !paths.empty();
     if (paths.empty())
       study.diagnostics.push_back(AtKey(
-          framework_source, f.transcripts_line, f.transcripts_column, "missing-file",
+          framework_source, f.transcripts_line, f.transcripts_column, f.transcripts, "missing-file",
           "no transcript matches " + Quote(f.transcripts), "check the pattern in 'transcripts:'"));
   } else if (!fs.IsDirectory(f.transcripts)) {
+    transcripts_found = false;
     study.diagnostics.push_back(AtKey(
-        framework_source, f.transcripts_line, f.transcripts_column, "missing-file",
+        framework_source, f.transcripts_line, f.transcripts_column, f.transcripts, "missing-file",
         "the transcripts folder " + Quote(f.transcripts) + " does not exist",
         "create it and put the .txt transcripts in it, or fix 'transcripts:' in framework.yaml"));
   } else {
@@ -229,14 +237,14 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
       study.diagnostics.push_back(located(std::move(e)));
     }
   }
-  if (study.participants.complete) {
+  if (study.participants.complete && transcripts_found) {
     SourceText source(f.participants, participants_file.contents);
     for (const Participant& p : study.participants.participants) {
       if (owner.count(p.id)) continue;
-      Diagnostic w =
-          source.AtPosition(Severity::kWarning, "participant-without-transcript",
-                            {p.line, p.column}, "participant " + Quote(p.id) + " has no transcript",
-                            "add transcripts/" + p.id + ".txt, or remove the entry");
+      Diagnostic w = source.AtPosition(
+          Severity::kWarning, "participant-without-transcript", {p.line, p.column},
+          "participant " + Quote(p.id) + " has no transcript",
+          "add a transcript for it under " + Quote(f.transcripts) + ", or remove the entry");
       w.length = static_cast<int>(CountCodePoints(p.id));
       study.diagnostics.push_back(std::move(w));
     }

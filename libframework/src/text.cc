@@ -137,25 +137,35 @@ std::size_t DisplayWidth(std::string_view text) {
     for (char c : text) n += static_cast<unsigned char>(c) >= 0x20 && c != 0x7F;
     return n;
   }
-  // Per grapheme cluster: the widest of its code points, 2 when an emoji presentation
-  // selector (U+FE0F) follows a pictographic base.
-  std::size_t width = 0;
-  std::size_t i = 0;
-  int cluster = -1;  // width of the current cluster, -1 before the first
-  while (i < text.size()) {
-    UChar32 c = NextCodePoint(text, i);
-    bool extends = c >= 0 && cluster >= 0 &&
-                   (u_getIntPropertyValue(c, UCHAR_GRAPHEME_CLUSTER_BREAK) == U_GCB_EXTEND ||
-                    u_getIntPropertyValue(c, UCHAR_GRAPHEME_CLUSTER_BREAK) == U_GCB_ZWJ ||
-                    u_getIntPropertyValue(c, UCHAR_GRAPHEME_CLUSTER_BREAK) == U_GCB_SPACING_MARK);
-    if (extends) {
-      if (c == 0xFE0F) cluster = 2;
-      continue;
-    }
-    if (cluster > 0) width += static_cast<std::size_t>(cluster);
-    cluster = CodePointWidth(c);
+  // Per grapheme cluster (ICU): the widest of its code points, where an emoji presentation
+  // selector, a regional indicator (flags) or a pictograph joined by ZWJ makes it 2.
+  UErrorCode status = U_ZERO_ERROR;
+  thread_local std::unique_ptr<icu::BreakIterator> clusters(
+      icu::BreakIterator::createCharacterInstance(icu::Locale::getRoot(), status));
+  std::string valid = SanitizeUtf8(text);
+  status = U_ZERO_ERROR;
+  UText* ut = utext_openUTF8(nullptr, valid.data(), static_cast<int64_t>(valid.size()), &status);
+  if (!clusters || U_FAILURE(status)) {
+    if (ut) utext_close(ut);
+    return CountCodePoints(valid);
   }
-  if (cluster > 0) width += static_cast<std::size_t>(cluster);
+  clusters->setText(ut, status);
+  std::size_t width = 0;
+  int32_t start = clusters->first();
+  for (int32_t end = clusters->next(); end != icu::BreakIterator::DONE;
+       start = end, end = clusters->next()) {
+    int cluster = 0;
+    std::string_view part(valid.data() + start, static_cast<std::size_t>(end - start));
+    for (std::size_t i = 0; i < part.size();) {
+      UChar32 c = NextCodePoint(part, i);
+      int w = CodePointWidth(c);
+      if (c == 0xFE0F || u_hasBinaryProperty(c, UCHAR_REGIONAL_INDICATOR)) w = 2;
+      cluster = std::max(cluster, w);
+    }
+    width += static_cast<std::size_t>(cluster);
+  }
+  clusters->setText(icu::UnicodeString());
+  utext_close(ut);
   return width;
 }
 
@@ -263,7 +273,7 @@ std::string FirstInvalidIdChar(std::string_view id, bool allow_dot) {
 }
 
 std::string HashHex(std::string_view text) {
-  std::uint64_t h = 1469598103934665603ull;
+  std::uint64_t h = 14695981039346656037ull;  // FNV-1a 64 offset basis
   for (char c : text) {
     h ^= static_cast<unsigned char>(c);
     h *= 1099511628211ull;

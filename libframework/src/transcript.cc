@@ -255,6 +255,11 @@ bool Parser::ApplySimpleFrontMatter(std::size_t begin, std::size_t end) {
     for (char c : value)
       if (static_cast<unsigned char>(c) < 0x20 && c != '\t') return false;
     if (key == "speakers") return false;
+    // Scalars YAML reads as something other than text (null, booleans) take the YAML path.
+    static const std::string_view kSpecialScalars[] = {"~",    "null", "Null",  "NULL",  "true",
+                                                       "True", "TRUE", "false", "False", "FALSE"};
+    for (std::string_view special : kSpecialScalars)
+      if (value == special) return false;
     for (const Entry& e : entries)
       if (e.key == key) return false;  // duplicates: let the YAML path report them
     entries.push_back({key, value, static_cast<std::size_t>(value.data() - bytes_.data())});
