@@ -6,6 +6,7 @@
 #include <map>
 #include <thread>
 
+#include "framework/matrix.h"
 #include "framework/source_text.h"
 #include "framework/text.h"
 
@@ -62,6 +63,92 @@ Diagnostic AtKey(const SourceText& source, int line, int column, const std::stri
   }
   return source.AtPosition(Severity::kError, std::move(rule), p, std::move(message),
                            std::move(hint), std::max(length, 1));
+}
+
+// What `framework check` says about a chart: unknown theme, orphan and stale cells, refs beyond
+// the transcript. Every cell is kept whatever is found.
+void CheckChart(Study& study, const Chart& chart, std::string_view text) {
+  const Framework& f = study.framework;
+  SourceText source(chart.path, text);
+  if (chart.theme.empty()) return;
+  const int theme = f.FindTheme(chart.theme);
+  auto at = [&](Severity severity, const char* rule, Position p, std::string message,
+                std::string hint) {
+    study.diagnostics.push_back(
+        source.AtPosition(severity, rule, p.line ? p : Position{1, 1}, std::move(message),
+                          std::move(hint)));
+  };
+  if (theme < 0) {
+    std::vector<std::string> ids;
+    for (const auto& t : f.themes) ids.push_back(t.id);
+    auto guess = Suggest(chart.theme, ids);
+    at(Severity::kWarning, "unknown-chart-theme", {chart.theme_line, chart.theme_column},
+       "chart for unknown theme " + Quote(chart.theme) + "; its " +
+           std::to_string(chart.cells.size()) + " cells are kept",
+       guess ? "did you mean '" + *guess + "'?" : "restore the theme in framework.yaml, or fix 'theme:'");
+    return;
+  }
+  const std::string stem = Stem(chart.path);
+  if (stem != chart.theme)
+    at(Severity::kWarning, "chart-name", {chart.theme_line, chart.theme_column},
+       "chart file " + Quote(chart.path) + " charts theme " + Quote(chart.theme),
+       "name it charts/" + chart.theme + ".yaml, as commands write it");
+  for (const Chart& other : study.charts) {
+    if (&other == &chart || other.theme != chart.theme) continue;
+    if (other.path < chart.path)
+      at(Severity::kError, "duplicate-chart", {chart.theme_line, chart.theme_column},
+         "a second chart for theme " + Quote(chart.theme) + " (the first is " + other.path + ")",
+         "merge the two files' cells into charts/" + chart.theme + ".yaml");
+  }
+  const Theme& t = f.themes[static_cast<std::size_t>(theme)];
+  std::vector<std::string> sub_ids;
+  for (const auto& s : t.subthemes) sub_ids.push_back(s.id);
+  for (const ChartCell& cell : chart.cells) {
+    const std::string name = cell.participant + ":" + cell.subtheme;
+    Position p{cell.line, cell.column};
+    int sub = -1;
+    for (std::size_t i = 0; i < sub_ids.size(); ++i)
+      if (sub_ids[i] == cell.subtheme) sub = static_cast<int>(i);
+    const int transcript = study.FindTranscript(cell.participant);
+    const bool declared = study.participants.Find(cell.participant) >= 0;
+    if (sub < 0) {
+      auto guess = Suggest(cell.subtheme, sub_ids);
+      at(Severity::kWarning, "orphan-cell",
+         p, "cell " + name + " is an orphan: theme " + Quote(chart.theme) + " has no sub-theme " +
+                Quote(cell.subtheme) + "; the summary is kept",
+         guess ? "did you mean '" + *guess + "'? rename the cell's sub-theme to move it"
+               : "restore the sub-theme, or move the summary to another cell");
+      continue;
+    }
+    if (!declared && transcript < 0) {
+      at(Severity::kWarning, "orphan-cell", p,
+         "cell " + name + " is an orphan: there is no participant " + Quote(cell.participant) +
+             "; the summary is kept",
+         "restore the participant, or move the summary to another row");
+      continue;
+    }
+    if (transcript >= 0) {
+      const Transcript& tr = study.transcripts[static_cast<std::size_t>(transcript)];
+      std::string now;
+      for (const auto& [column, hash] : tr.sources)
+        if (column.theme == theme && column.subtheme == sub) now = hash;
+      if (!cell.source.empty() && cell.source != now)
+        at(Severity::kWarning, "stale-cell", p,
+           "cell " + name + " is stale: its coded text changed since it was charted",
+           "review it with 'framework chart " + chart.theme + " --edit " + name + "'");
+      std::vector<LineRef> refs;
+      for (const auto& r : cell.refs)
+        if (auto ref = ParseLineRef(r)) refs.push_back(*ref);
+      for (const auto& found : FindLineRefs(cell.summary)) refs.push_back(found.ref);
+      for (const LineRef& ref : refs) {
+        if (ref.last > tr.line_count)
+          at(Severity::kError, "ref-out-of-range", p,
+             "cell " + name + " refers to " + ref.ToString() + ", beyond the end of " + tr.path +
+                 " (" + std::to_string(tr.line_count) + " lines)",
+             "correct the line reference");
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -141,6 +228,12 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   }
   file_order.insert(file_order.end(), paths.begin(), paths.end());
 
+  // Charts: when there are any, each transcript records the hash of each cell's coded text, so
+  // stale cells are found without keeping the text.
+  std::vector<std::string> chart_paths;
+  if (fs.IsDirectory("charts")) chart_paths = fs.ListFiles("charts", ".yaml");
+  const bool need_sources = !chart_paths.empty();
+
   // Parse in parallel; each file's diagnostics stay with it so the output order is fixed.
   study.transcripts.resize(paths.size());
   std::vector<Diagnostics> per_file(paths.size());
@@ -148,7 +241,7 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   ParseOptions base;
   base.speakers = f.speakers;
   base.codes = f.parsed ? &f.codes : nullptr;
-  base.keep_text = options.keep_text;
+  base.keep_text = options.keep_text || need_sources;
   std::atomic<std::size_t> next{0};
   auto work = [&]() {
     ParseOptions po = base;
@@ -164,7 +257,13 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
         continue;
       }
       po.stem = Stem(paths[i]);
-      study.transcripts[i] = ParseTranscript(paths[i], file.contents, po, per_file[i]);
+      Transcript& t = study.transcripts[i];
+      t = ParseTranscript(paths[i], file.contents, po, per_file[i]);
+      if (need_sources) {
+        for (const auto& [column, segments] : SegmentsByColumn(t))
+          t.sources.emplace_back(column, CellSource(segments));
+        if (!options.keep_text) std::string().swap(t.text);
+      }
     }
   };
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
@@ -248,6 +347,22 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
       w.length = static_cast<int>(CountCodePoints(p.id));
       study.diagnostics.push_back(std::move(w));
     }
+  }
+
+  file_order.insert(file_order.end(), chart_paths.begin(), chart_paths.end());
+  for (const std::string& path : chart_paths) {
+    ReadResult file = fs.Read(path);
+    if (!file.ok) {
+      Diagnostic d;
+      d.file = path;
+      d.rule = "io-error";
+      d.message = "cannot read chart: " + file.error;
+      study.diagnostics.push_back(std::move(d));
+      study.io_error = true;
+      continue;
+    }
+    study.charts.push_back(LoadChart(path, file.contents, study.diagnostics));
+    CheckChart(study, study.charts.back(), file.contents);
   }
 
   SortDiagnostics(study.diagnostics, file_order);

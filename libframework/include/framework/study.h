@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "framework/chart.h"
 #include "framework/codebook.h"
 #include "framework/diagnostic.h"
 #include "framework/file_system.h"
@@ -25,6 +26,7 @@ struct Study {
   Framework framework;
   Participants participants;
   std::vector<Transcript> transcripts;  ///< sorted by path
+  std::vector<Chart> charts;            ///< charts/*.yaml, sorted by path
   Diagnostics diagnostics;              ///< sorted: framework.yaml, participants, transcripts
   bool framework_loaded = false;        ///< framework.yaml was read (it may still have errors)
   bool participants_loaded = false;

@@ -48,6 +48,9 @@ struct Transcript {
   std::string text;
   int line_count = 0;
   std::size_t bytes = 0;
+  /// CellSource of each matrix column this transcript has data for, sorted by column. Filled by
+  /// LoadStudy when the study has charts, so stale cells are found even without the text.
+  std::vector<std::pair<ColumnRef, std::string>> sources;
 
   /// The segment's text for display and export: white space collapsed, ends trimmed, NFC.
   std::string SegmentText(const Segment& segment) const;

@@ -1,0 +1,81 @@
+// Chart files (PRODUCT.md 4.4): the researcher's cell summaries for one theme matrix.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "framework/diagnostic.h"
+
+namespace framework {
+
+/// Where a cell stands: drafted by the tool, charted by the researcher, or reviewed again.
+enum class ChartStatus : std::uint8_t { kDraft, kCharted, kReviewed };
+
+/// "draft", "charted" or "reviewed".
+std::string_view ChartStatusName(ChartStatus status);
+
+/// A line reference, `L12` (first == last) or `L12-14`.
+struct LineRef {
+  int first = 0;
+  int last = 0;
+  /// "L12" or "L12-14".
+  std::string ToString() const;
+};
+
+/// Parses "L12" or "L12-14" (first <= last, both >= 1); nothing otherwise.
+std::optional<LineRef> ParseLineRef(std::string_view text);
+
+/// A line reference typed in running text, with its byte offset and length there.
+struct LineRefInText {
+  LineRef ref;
+  std::size_t offset = 0;
+  std::size_t length = 0;
+};
+
+/// Every `L<n>` or `L<n>-<m>` in `text` that stands as a word of its own (so "L12-14" in
+/// "(L12-14)" counts, "HL7" does not).
+std::vector<LineRefInText> FindLineRefs(std::string_view text);
+
+/// One charted cell: a participant's summary of one sub-theme.
+struct ChartCell {
+  std::string participant;
+  std::string subtheme;
+  ChartStatus status = ChartStatus::kCharted;
+  std::string summary;
+  std::string comment;            ///< the researcher's own remark, kept apart from the summary
+  std::vector<std::string> refs;  ///< "L12" or "L12-14"
+  std::string source;             ///< hash of the coded text when charted (see CellSource)
+  std::string updated;            ///< ISO 8601 timestamp of the last write
+  int line = 0;                   ///< where the cell starts in its file (0 when not from a file)
+  int column = 0;
+};
+
+/// A chart file, loaded.
+struct Chart {
+  std::string path;   ///< display path, e.g. "charts/training.yaml"
+  std::string theme;  ///< the theme it charts
+  int theme_line = 0;
+  int theme_column = 0;
+  std::vector<ChartCell> cells;
+
+  /// Index of the cell for (participant, subtheme), or -1.
+  int Find(std::string_view participant, std::string_view subtheme) const;
+};
+
+/// Loads a chart file. Never throws; problems (bad YAML, unknown keys, bad status or refs,
+/// duplicate cells) go to `diagnostics`. Cells with problems are still kept when they have a
+/// participant and a sub-theme: a summary is never dropped on load.
+Chart LoadChart(std::string_view name, std::string_view text, Diagnostics& diagnostics);
+
+/// The chart as YAML, cells sorted by participant (natural order: P2 before P10), then by
+/// sub-theme in `subtheme_order` (ids not listed come after, by id). Deterministic.
+std::string SerializeChart(const Chart& chart, const std::vector<std::string>& subtheme_order = {});
+
+/// Compares participant ids in natural order: digit runs by value ("P2" < "P10"), the rest
+/// bytewise. Ties broken bytewise, so the order is total.
+bool NaturalLess(std::string_view a, std::string_view b);
+
+}  // namespace framework

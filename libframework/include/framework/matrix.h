@@ -1,0 +1,79 @@
+// Indexing (PRODUCT.md 2 stage 5, 6): every coded segment lands in its (theme, sub-theme,
+// participant) cell; a theme's Matrix holds the cells, their words and their chart entries.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "framework/chart.h"
+#include "framework/codebook.h"
+#include "framework/study.h"
+
+namespace framework {
+
+/// One coded passage in a cell.
+struct CellSegment {
+  std::string text;  ///< white space collapsed, NFC
+  std::string code;  ///< the code as written (theme.subtheme or an alias)
+  int line_start = 0;
+  int line_end = 0;
+  std::string speaker;  ///< the label of the turn it opened in
+  SpeakerRole role = SpeakerRole::kParticipant;
+};
+
+/// A cell: one participant's data on one sub-theme, and its chart entry.
+struct MatrixCell {
+  std::vector<CellSegment> segments;  ///< in transcript order
+  std::size_t words = 0;              ///< ICU words in the segments
+  std::string source;                 ///< CellSource of the segments' texts ("" without data)
+  std::optional<ChartCell> chart;     ///< the researcher's entry, if any
+  /// The chart entry was written from other coded text than the cell has now.
+  bool stale() const { return chart && !chart->source.empty() && chart->source != source; }
+  bool has_data() const { return !segments.empty(); }
+};
+
+/// The matrix of one theme: rows are participants, columns sub-themes.
+struct Matrix {
+  std::string theme;                      ///< theme id
+  std::vector<std::string> subthemes;     ///< column ids, in framework order
+  std::vector<std::string> participants;  ///< row ids, in natural order (P2 before P10)
+  std::vector<std::vector<MatrixCell>> cells;  ///< [row][column]
+  /// Chart entries whose participant or sub-theme no longer exists: kept, never dropped.
+  std::vector<ChartCell> orphans;
+
+  /// Row of `participant`, or -1.
+  int Row(std::string_view participant) const;
+  /// Column of `subtheme`, or -1.
+  int Column(std::string_view subtheme) const;
+  /// The cell, or nullptr.
+  const MatrixCell* Find(std::string_view participant, std::string_view subtheme) const;
+  MatrixCell* Find(std::string_view participant, std::string_view subtheme);
+
+  /// Adds the rows and segments of `other`, a matrix of the same theme built from a disjoint
+  /// set of transcripts: the result equals the matrix built from both sets at once.
+  void Merge(const Matrix& other);
+};
+
+/// The hash recorded as a chart cell's `source`: HashHex of the segment texts joined by '\n'.
+std::string CellSource(const std::vector<CellSegment>& segments);
+
+/// The segments of `transcript` that index into each column, grouped and in transcript order
+/// (the order CellSource hashes them in). Needs the transcript's text.
+std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> SegmentsByColumn(
+    const Transcript& transcript);
+
+/// An empty matrix of `theme` with a row per declared participant.
+Matrix EmptyMatrix(const Study& study, int theme);
+
+/// Indexes every transcript of `study` (loaded with its text) into the matrix of `theme`. Rows
+/// are the declared participants and any participant with a transcript. No chart is attached.
+Matrix IndexTheme(const Study& study, int theme);
+
+/// Attaches `chart`'s cells to `matrix`: each to its cell, or to `orphans` when its participant
+/// or sub-theme is not in the matrix.
+void AttachChart(Matrix& matrix, const Chart& chart);
+
+}  // namespace framework

@@ -1,0 +1,294 @@
+#include "framework/chart.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <set>
+
+#include "framework/source_text.h"
+#include "framework/text.h"
+#include "yaml_support.h"
+
+namespace framework {
+
+std::string_view ChartStatusName(ChartStatus status) {
+  switch (status) {
+    case ChartStatus::kDraft:
+      return "draft";
+    case ChartStatus::kCharted:
+      return "charted";
+    case ChartStatus::kReviewed:
+      return "reviewed";
+  }
+  return "charted";
+}
+
+std::string LineRef::ToString() const {
+  return first == last ? "L" + std::to_string(first)
+                       : "L" + std::to_string(first) + "-" + std::to_string(last);
+}
+
+namespace {
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Reads a positive number at `i` (at most 9 digits), advancing `i`.
+std::optional<int> ReadNumber(std::string_view s, std::size_t& i) {
+  std::size_t start = i;
+  while (i < s.size() && IsDigit(s[i])) ++i;
+  if (i == start || i - start > 9) return std::nullopt;
+  int n = std::stoi(std::string(s.substr(start, i - start)));
+  if (n < 1) return std::nullopt;
+  return n;
+}
+}  // namespace
+
+std::optional<LineRef> ParseLineRef(std::string_view text) {
+  if (text.size() < 2 || text[0] != 'L') return std::nullopt;
+  std::size_t i = 1;
+  auto first = ReadNumber(text, i);
+  if (!first) return std::nullopt;
+  LineRef ref{*first, *first};
+  if (i < text.size()) {
+    if (text[i] != '-') return std::nullopt;
+    ++i;
+    auto last = ReadNumber(text, i);
+    if (!last || i != text.size() || *last < *first) return std::nullopt;
+    ref.last = *last;
+  }
+  return ref;
+}
+
+std::vector<LineRefInText> FindLineRefs(std::string_view text) {
+  std::vector<LineRefInText> out;
+  auto word_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '_' ||
+           static_cast<unsigned char>(c) >= 0x80;
+  };
+  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] != 'L' || !IsDigit(text[i + 1])) continue;
+    if (i > 0 && word_char(text[i - 1])) continue;
+    std::size_t j = i + 1;
+    while (j < text.size() && IsDigit(text[j])) ++j;
+    if (j + 1 < text.size() && (text[j] == '-' || text[j] == '\xE2') ) {
+      // "L12-14"; an en dash "L12–14" (E2 80 93) is read the same.
+      std::size_t k = text[j] == '-' ? j + 1 : (text.substr(j, 3) == "\xE2\x80\x93" ? j + 3 : j);
+      if (k != j && k < text.size() && IsDigit(text[k])) {
+        std::size_t m = k;
+        while (m < text.size() && IsDigit(text[m])) ++m;
+        j = m;
+      }
+    }
+    if (j < text.size() && word_char(text[j])) continue;
+    std::string token(text.substr(i, j - i));
+    std::size_t dash = token.find("\xE2\x80\x93");
+    if (dash != std::string::npos) token.replace(dash, 3, "-");
+    if (auto ref = ParseLineRef(token)) out.push_back({*ref, i, j - i});
+    i = j - 1;
+  }
+  return out;
+}
+
+int Chart::Find(std::string_view participant, std::string_view subtheme) const {
+  for (std::size_t i = 0; i < cells.size(); ++i)
+    if (cells[i].participant == participant && cells[i].subtheme == subtheme)
+      return static_cast<int>(i);
+  return -1;
+}
+
+bool NaturalLess(std::string_view a, std::string_view b) {
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (IsDigit(a[i]) && IsDigit(b[j])) {
+      std::size_t si = i, sj = j;
+      while (si < a.size() && a[si] == '0') ++si;
+      while (sj < b.size() && b[sj] == '0') ++sj;
+      std::size_t ei = si, ej = sj;
+      while (ei < a.size() && IsDigit(a[ei])) ++ei;
+      while (ej < b.size() && IsDigit(b[ej])) ++ej;
+      if (ei - si != ej - sj) return ei - si < ej - sj;
+      int c = a.substr(si, ei - si).compare(b.substr(sj, ej - sj));
+      if (c != 0) return c < 0;
+      i = ei;
+      j = ej;
+      continue;
+    }
+    if (a[i] != b[j]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[j]);
+    ++i;
+    ++j;
+  }
+  if (a.size() - i != b.size() - j) return a.size() - i < b.size() - j;
+  return a < b;
+}
+
+Chart LoadChart(std::string_view name, std::string_view text, Diagnostics& diagnostics) {
+  Chart chart;
+  chart.path = std::string(name);
+  SourceText source(std::string(name), text);
+  if (!IsValidUtf8(text)) {
+    for (std::size_t offset : FindInvalidUtf8(text, 5))
+      diagnostics.push_back(source.At(Severity::kError, "invalid-utf8", offset,
+                                      "invalid UTF-8 at byte offset " + std::to_string(offset),
+                                      "save the file as UTF-8"));
+    return chart;
+  }
+  bool ok = false;
+  YAML::Node root = yaml::Parse(source, std::string(text), diagnostics, &ok);
+  if (!ok) return chart;
+  if (!root.IsMap()) {
+    diagnostics.push_back(source.AtPosition(Severity::kError, "bad-chart", {1, 1},
+                                            "a chart file must be a mapping",
+                                            "with 'theme:' and 'cells:'"));
+    return chart;
+  }
+  yaml::CheckKeys(source, root, {"theme", "cells"}, "the chart file", diagnostics);
+  const YAML::Node theme = yaml::Get(root, "theme");
+  if (!theme.IsDefined()) {
+    diagnostics.push_back(source.AtPosition(Severity::kError, "missing-key", {1, 1},
+                                            "the chart file has no 'theme'",
+                                            "add 'theme: <theme id>' at the top"));
+  } else if (auto t = yaml::Scalar(source, theme, "theme", diagnostics)) {
+    chart.theme = *t;
+    Position p = yaml::PositionOf(source, theme);
+    chart.theme_line = p.line;
+    chart.theme_column = p.column;
+  }
+  const YAML::Node cells = yaml::Get(root, "cells");
+  if (!cells.IsDefined() || cells.IsNull()) return chart;
+  if (!cells.IsSequence()) {
+    diagnostics.push_back(yaml::At(source, cells, Severity::kError, "bad-chart",
+                                   "cells must be a list", "each cell is '- participant: P01 ...'"));
+    return chart;
+  }
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto& node : cells) {
+    if (!node.IsMap()) {
+      diagnostics.push_back(yaml::At(source, node, Severity::kError, "bad-chart",
+                                     "a cell must be a mapping with participant and subtheme"));
+      continue;
+    }
+    yaml::CheckKeys(source, node,
+                    {"participant", "subtheme", "status", "summary", "comment", "refs", "source",
+                     "updated"},
+                    "a chart cell", diagnostics);
+    ChartCell cell;
+    Position p = yaml::PositionOf(source, node);
+    cell.line = p.line;
+    cell.column = p.column;
+    auto text_of = [&](const char* key, std::string* out) {
+      const YAML::Node n = yaml::Get(node, key);
+      if (!n.IsDefined() || n.IsNull()) return false;
+      if (auto v = yaml::Scalar(source, n, key, diagnostics)) {
+        *out = *v;
+        return true;
+      }
+      return false;
+    };
+    bool has_participant = text_of("participant", &cell.participant);
+    bool has_subtheme = text_of("subtheme", &cell.subtheme);
+    if (!has_participant || !has_subtheme) {
+      diagnostics.push_back(source.AtPosition(
+          Severity::kError, "missing-key", p,
+          std::string("chart cell has no '") + (has_participant ? "subtheme" : "participant") + "'",
+          "every cell names its participant and sub-theme"));
+      continue;
+    }
+    std::string status;
+    if (text_of("status", &status)) {
+      if (status == "draft")
+        cell.status = ChartStatus::kDraft;
+      else if (status == "charted")
+        cell.status = ChartStatus::kCharted;
+      else if (status == "reviewed")
+        cell.status = ChartStatus::kReviewed;
+      else {
+        auto guess = Suggest(status, {"draft", "charted", "reviewed"});
+        diagnostics.push_back(yaml::At(source, yaml::Get(node, "status"), Severity::kError,
+                                       "bad-chart", "unknown status '" + status + "'",
+                                       guess ? "did you mean '" + *guess + "'?"
+                                             : "a status is draft, charted or reviewed"));
+      }
+    } else {
+      diagnostics.push_back(source.AtPosition(Severity::kWarning, "missing-key", p,
+                                              "chart cell has no 'status'; taken as charted",
+                                              "add 'status: charted'"));
+    }
+    text_of("summary", &cell.summary);
+    text_of("comment", &cell.comment);
+    text_of("source", &cell.source);
+    text_of("updated", &cell.updated);
+    if (const YAML::Node refs = yaml::Get(node, "refs"); refs.IsDefined() && !refs.IsNull()) {
+      if (!refs.IsSequence()) {
+        diagnostics.push_back(yaml::At(source, refs, Severity::kError, "bad-ref",
+                                       "refs must be a list", "e.g. refs: [L12-14, L20]"));
+      } else {
+        for (const auto& r : refs) {
+          auto value = yaml::Scalar(source, r, "a line reference", diagnostics);
+          if (!value) continue;
+          if (!ParseLineRef(*value))
+            diagnostics.push_back(yaml::At(source, r, Severity::kError, "bad-ref",
+                                           "'" + *value + "' is not a line reference",
+                                           "write L12 or L12-14"));
+          cell.refs.push_back(*value);
+        }
+      }
+    }
+    if (!seen.emplace(cell.participant, cell.subtheme).second) {
+      diagnostics.push_back(source.AtPosition(
+          Severity::kError, "duplicate-cell", p,
+          "a second cell for " + cell.participant + ":" + cell.subtheme,
+          "merge the two summaries into one cell; both are kept until you do"));
+    }
+    chart.cells.push_back(std::move(cell));
+  }
+  return chart;
+}
+
+std::string SerializeChart(const Chart& chart, const std::vector<std::string>& subtheme_order) {
+  std::vector<const ChartCell*> cells;
+  for (const auto& c : chart.cells) cells.push_back(&c);
+  auto rank = [&](const std::string& id) {
+    auto it = std::find(subtheme_order.begin(), subtheme_order.end(), id);
+    return static_cast<std::size_t>(it - subtheme_order.begin());
+  };
+  std::stable_sort(cells.begin(), cells.end(), [&](const ChartCell* a, const ChartCell* b) {
+    if (a->participant != b->participant) return NaturalLess(a->participant, b->participant);
+    std::size_t ra = rank(a->subtheme), rb = rank(b->subtheme);
+    if (ra != rb) return ra < rb;
+    return a->subtheme < b->subtheme;
+  });
+  YAML::Emitter out;
+  out.SetIndent(2);
+  out << YAML::BeginMap;
+  out << YAML::Key << "theme" << YAML::Value << chart.theme;
+  out << YAML::Key << "cells" << YAML::Value << YAML::BeginSeq;
+  auto text = [&](const char* key, const std::string& value) {
+    if (value.empty()) return;
+    out << YAML::Key << key << YAML::Value;
+    if (value.find('\n') != std::string::npos)
+      out << YAML::Literal << value;
+    else
+      out << value;
+  };
+  for (const ChartCell* c : cells) {
+    out << YAML::BeginMap;
+    out << YAML::Key << "participant" << YAML::Value << c->participant;
+    out << YAML::Key << "subtheme" << YAML::Value << c->subtheme;
+    out << YAML::Key << "status" << YAML::Value << std::string(ChartStatusName(c->status));
+    text("summary", c->summary);
+    if (!c->refs.empty()) {
+      out << YAML::Key << "refs" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      for (const auto& r : c->refs) out << r;
+      out << YAML::EndSeq;
+    }
+    text("comment", c->comment);
+    text("source", c->source);
+    text("updated", c->updated);
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq << YAML::EndMap;
+  std::string result = out.c_str();
+  result += '\n';
+  return result;
+}
+
+}  // namespace framework

@@ -1,0 +1,151 @@
+#include "framework/matrix.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "framework/text.h"
+
+namespace framework {
+
+int Matrix::Row(std::string_view participant) const {
+  auto it = std::lower_bound(participants.begin(), participants.end(), participant,
+                             [](const std::string& a, std::string_view b) { return NaturalLess(a, b); });
+  return it != participants.end() && *it == participant
+             ? static_cast<int>(it - participants.begin())
+             : -1;
+}
+
+int Matrix::Column(std::string_view subtheme) const {
+  for (std::size_t i = 0; i < subthemes.size(); ++i)
+    if (subthemes[i] == subtheme) return static_cast<int>(i);
+  return -1;
+}
+
+const MatrixCell* Matrix::Find(std::string_view participant, std::string_view subtheme) const {
+  int r = Row(participant), c = Column(subtheme);
+  if (r < 0 || c < 0) return nullptr;
+  return &cells[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)];
+}
+
+MatrixCell* Matrix::Find(std::string_view participant, std::string_view subtheme) {
+  return const_cast<MatrixCell*>(std::as_const(*this).Find(participant, subtheme));
+}
+
+std::string CellSource(const std::vector<CellSegment>& segments) {
+  if (segments.empty()) return {};
+  std::string joined;
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    if (i) joined += '\n';
+    joined += segments[i].text;
+  }
+  return HashHex(joined);
+}
+
+namespace {
+
+bool SegmentLess(const CellSegment& a, const CellSegment& b) {
+  return std::tie(a.line_start, a.line_end, a.code, a.text) <
+         std::tie(b.line_start, b.line_end, b.code, b.text);
+}
+
+// Inserts `id` as a row (keeping natural order) and returns its index.
+std::size_t AddRow(Matrix& m, const std::string& id) {
+  auto it = std::lower_bound(m.participants.begin(), m.participants.end(), id,
+                             [](const std::string& a, const std::string& b) { return NaturalLess(a, b); });
+  std::size_t row = static_cast<std::size_t>(it - m.participants.begin());
+  if (it != m.participants.end() && *it == id) return row;
+  m.participants.insert(it, id);
+  m.cells.insert(m.cells.begin() + static_cast<std::ptrdiff_t>(row),
+                 std::vector<MatrixCell>(m.subthemes.size()));
+  return row;
+}
+
+void Finish(MatrixCell& cell) {
+  std::stable_sort(cell.segments.begin(), cell.segments.end(), SegmentLess);
+  cell.source = CellSource(cell.segments);
+}
+
+}  // namespace
+
+Matrix EmptyMatrix(const Study& study, int theme) {
+  Matrix m;
+  const Theme& t = study.framework.themes[static_cast<std::size_t>(theme)];
+  m.theme = t.id;
+  for (const auto& s : t.subthemes) m.subthemes.push_back(s.id);
+  for (const auto& p : study.participants.participants) AddRow(m, p.id);
+  return m;
+}
+
+std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> SegmentsByColumn(
+    const Transcript& t) {
+  std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> out;
+  for (const Segment& s : t.segments) {
+    if (!s.target.valid() || s.target.subtheme < 0) continue;
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == s.target; });
+    if (it == out.end()) {
+      out.push_back({s.target, {}});
+      it = out.end() - 1;
+    }
+    CellSegment seg;
+    seg.text = t.SegmentText(s);
+    seg.code = s.code;
+    seg.line_start = s.line_start;
+    seg.line_end = s.line_end;
+    if (s.speaker >= 0 && static_cast<std::size_t>(s.speaker) < t.speakers.size()) {
+      seg.speaker = t.speakers[static_cast<std::size_t>(s.speaker)].label;
+      seg.role = t.speakers[static_cast<std::size_t>(s.speaker)].role;
+    }
+    it->second.push_back(std::move(seg));
+  }
+  for (auto& [column, segments] : out) std::stable_sort(segments.begin(), segments.end(), SegmentLess);
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first.theme, a.first.subtheme) < std::tie(b.first.theme, b.first.subtheme);
+  });
+  return out;
+}
+
+Matrix IndexTheme(const Study& study, int theme) {
+  Matrix m = EmptyMatrix(study, theme);
+  for (const Transcript& t : study.transcripts) {
+    std::size_t row = AddRow(m, t.participant);
+    for (auto& [column, segments] : SegmentsByColumn(t)) {
+      if (column.theme != theme) continue;
+      MatrixCell& cell = m.cells[row][static_cast<std::size_t>(column.subtheme)];
+      for (auto& seg : segments) {
+        cell.words += CountWords(seg.text);
+        cell.segments.push_back(std::move(seg));
+      }
+      Finish(cell);
+    }
+  }
+  return m;
+}
+
+void Matrix::Merge(const Matrix& other) {
+  for (std::size_t r = 0; r < other.participants.size(); ++r) {
+    std::size_t row = AddRow(*this, other.participants[r]);
+    for (std::size_t c = 0; c < other.subthemes.size() && c < subthemes.size(); ++c) {
+      const MatrixCell& from = other.cells[r][c];
+      MatrixCell& to = cells[row][c];
+      if (!from.segments.empty()) {
+        to.segments.insert(to.segments.end(), from.segments.begin(), from.segments.end());
+        to.words += from.words;
+        Finish(to);
+      }
+      if (!to.chart && from.chart) to.chart = from.chart;
+    }
+  }
+  orphans.insert(orphans.end(), other.orphans.begin(), other.orphans.end());
+}
+
+void AttachChart(Matrix& matrix, const Chart& chart) {
+  for (const ChartCell& c : chart.cells) {
+    MatrixCell* cell = matrix.Find(c.participant, c.subtheme);
+    if (cell && !cell->chart)
+      cell->chart = c;
+    else
+      matrix.orphans.push_back(c);  // unknown row or column, or a duplicate: kept all the same
+  }
+}
+
+}  // namespace framework

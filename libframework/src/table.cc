@@ -1,0 +1,424 @@
+#include "framework/table.h"
+
+#include <unicode/brkiter.h>
+#include <unicode/ubrk.h>
+#include <unicode/utext.h>
+
+#include <algorithm>
+#include <limits>
+#include <memory>
+
+#include "framework/text.h"
+
+namespace framework {
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+constexpr std::size_t kUnlimited = std::numeric_limits<std::size_t>::max() / 4;
+
+bool IsC1Control(std::string_view text, std::size_t i) {
+  return static_cast<unsigned char>(text[i]) == 0xC2 && i + 1 < text.size() &&
+         static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+         static_cast<unsigned char>(text[i + 1]) <= 0x9F;
+}
+
+bool NeedsCleaning(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    unsigned char b = static_cast<unsigned char>(text[i]);
+    if ((b < 0x20 && b != '\n') || b == 0x7F || IsC1Control(text, i)) return true;
+  }
+  return !IsValidUtf8(text);
+}
+
+// Text that cannot move the cursor or start an escape sequence: a terminal must show exactly what
+// DisplayWidth measured, or the borders stop lining up. Returns `text` itself when it is clean.
+std::string_view CleanText(std::string_view text, std::string& storage) {
+  if (!NeedsCleaning(text)) return text;
+  std::string valid = SanitizeUtf8(text);
+  storage.clear();
+  storage.reserve(valid.size());
+  for (std::size_t i = 0; i < valid.size(); ++i) {
+    char c = valid[i];
+    if (c == '\t' || c == '\v' || c == '\f') {
+      storage.push_back(' ');
+    } else if (c == '\r') {
+      if (i + 1 < valid.size() && valid[i + 1] == '\n') continue;
+      storage.push_back('\n');
+    } else if ((static_cast<unsigned char>(c) < 0x20 && c != '\n') || c == 0x7F) {
+      storage.append(kReplacement);
+    } else if (IsC1Control(valid, i)) {
+      storage.append(kReplacement);
+      ++i;
+    } else {
+      storage.push_back(c);
+    }
+  }
+  return storage;
+}
+
+// Length in bytes of the hard line break (LF, U+2028, U+2029) that ends `text`, or 0.
+std::size_t HardBreakLength(std::string_view text) {
+  if (text.ends_with('\n')) return 1;
+  if (text.ends_with("\xE2\x80\xA8") || text.ends_with("\xE2\x80\xA9")) return 3;
+  return 0;
+}
+
+// The line and grapheme-cluster iterators of this thread, pointed at one UTF-8 text for the
+// lifetime of this object. Boundaries are byte offsets into that text.
+class Breaks {
+ public:
+  explicit Breaks(std::string_view text) {
+    UErrorCode status = U_ZERO_ERROR;
+    thread_local std::unique_ptr<icu::BreakIterator> line(
+        icu::BreakIterator::createLineInstance(icu::Locale::getRoot(), status));
+    status = U_ZERO_ERROR;
+    thread_local std::unique_ptr<icu::BreakIterator> clusters(
+        icu::BreakIterator::createCharacterInstance(icu::Locale::getRoot(), status));
+    status = U_ZERO_ERROR;
+    utext_openUTF8(&text_, text.data(), static_cast<int64_t>(text.size()), &status);
+    if (U_FAILURE(status) || !line || !clusters) return;
+    line->setText(&text_, status);
+    clusters->setText(&text_, status);
+    if (U_FAILURE(status)) {
+      Detach(line.get(), clusters.get());
+      return;
+    }
+    line_ = line.get();
+    clusters_ = clusters.get();
+    line_->first();
+  }
+  ~Breaks() {
+    Detach(line_, clusters_);
+    utext_close(&text_);
+  }
+  Breaks(const Breaks&) = delete;
+  Breaks& operator=(const Breaks&) = delete;
+
+  bool ok() const { return line_ != nullptr; }
+
+  // The next line-break opportunity that is also a grapheme cluster boundary (UAX #14 allows a
+  // break between a space and a combining mark, which UAX #29 keeps together), or -1 at the end.
+  int32_t NextLineBreak(bool& hard) {
+    for (int32_t b = line_->next(); b != icu::BreakIterator::DONE; b = line_->next()) {
+      int32_t status = line_->getRuleStatus();
+      hard = status >= UBRK_LINE_HARD && status < UBRK_LINE_HARD_LIMIT;
+      if (hard || clusters_->isBoundary(b)) return b;
+    }
+    return -1;
+  }
+
+  // The end of the grapheme cluster that starts at `offset`.
+  int32_t NextCluster(int32_t offset) { return clusters_->following(offset); }
+
+ private:
+  static void Detach(icu::BreakIterator* line, icu::BreakIterator* clusters) {
+    // The iterators outlive the text: leave them pointing at nothing.
+    if (line) line->setText(icu::UnicodeString());
+    if (clusters) clusters->setText(icu::UnicodeString());
+  }
+
+  UText text_ = UTEXT_INITIALIZER;
+  icu::BreakIterator* line_ = nullptr;
+  icu::BreakIterator* clusters_ = nullptr;
+};
+
+// Greedy filling of lines, one break-delimited piece ("word   ") at a time.
+class LineFiller {
+ public:
+  explicit LineFiller(std::size_t width) : width_(width) {}
+
+  // A piece of text: its visible part `body` and the `spaces` that follow it.
+  void Add(std::string_view body, std::size_t spaces, Breaks* breaks, int32_t body_offset) {
+    if (body.empty()) {  // only spaces: kept between words and as indentation
+      line_.append(spaces, ' ');
+      line_width_ += spaces;
+      return;
+    }
+    std::size_t body_width = DisplayWidth(body);
+    if (line_width_ + body_width > width_) {
+      if (has_content_)
+        Emit();
+      else
+        Clear();  // indentation that leaves no room for the word
+      if (body_width > width_) {
+        AddSplit(body, breaks, body_offset);
+        body = {};
+        body_width = 0;
+      }
+    }
+    line_.append(body);
+    line_width_ += body_width;
+    line_.append(spaces, ' ');
+    line_width_ += spaces;
+    has_content_ = true;
+  }
+
+  void HardBreak() { Emit(); }
+
+  std::vector<std::string> Finish() {
+    if (has_content_ || lines_.empty()) Emit();
+    return std::move(lines_);
+  }
+
+ private:
+  // A word wider than the line, split between grapheme clusters; the last part stays open.
+  void AddSplit(std::string_view word, Breaks* breaks, int32_t offset) {
+    for (std::size_t i = 0; i < word.size();) {
+      std::size_t end = word.size();
+      if (breaks) {
+        int32_t next = breaks->NextCluster(offset + static_cast<int32_t>(i));
+        if (next != icu::BreakIterator::DONE)
+          end = std::min(end, static_cast<std::size_t>(next - offset));
+      } else {  // no ICU: one code point at a time
+        end = i + 1;
+        while (end < word.size() && (static_cast<unsigned char>(word[end]) & 0xC0) == 0x80) ++end;
+      }
+      if (end <= i) end = word.size();
+      std::string_view cluster = word.substr(i, end - i);
+      std::size_t w = DisplayWidth(cluster);
+      if (has_content_ && line_width_ + w > width_) Emit();
+      line_.append(cluster);
+      line_width_ += w;
+      has_content_ = true;
+      i = end;
+    }
+  }
+
+  void Emit() {
+    while (!line_.empty() && line_.back() == ' ') line_.pop_back();
+    lines_.push_back(std::move(line_));
+    Clear();
+  }
+
+  void Clear() {
+    line_.clear();
+    line_width_ = 0;
+    has_content_ = false;
+  }
+
+  std::size_t width_;
+  std::vector<std::string> lines_;
+  std::string line_;
+  std::size_t line_width_ = 0;  // including trailing spaces: they separate it from the next word
+  bool has_content_ = false;
+};
+
+void AddPiece(LineFiller& filler, std::string_view text, std::size_t start, std::size_t end,
+              bool hard, Breaks* breaks) {
+  std::string_view piece = text.substr(start, end - start);
+  if (hard) piece.remove_suffix(HardBreakLength(piece));
+  std::size_t body_end = piece.size();
+  while (body_end > 0 && piece[body_end - 1] == ' ') --body_end;
+  filler.Add(piece.substr(0, body_end), piece.size() - body_end, breaks,
+             static_cast<int32_t>(start));
+  if (hard) filler.HardBreak();
+}
+
+// -------------------------------------------------------------------------------------------------
+// Tables
+
+struct Border {
+  std::string_view horizontal, vertical;
+  std::string_view top_left, top_mid, top_right;
+  std::string_view mid_left, mid_mid, mid_right;
+  std::string_view bottom_left, bottom_mid, bottom_right;
+};
+
+constexpr Border kUnicodeBorder{"─", "│", "┌", "┬", "┐", "├", "┼", "┤", "└", "┴", "┘"};
+constexpr Border kAsciiBorder{"-", "|", "+", "+", "+", "+", "+", "+", "+", "+", "+"};
+
+std::string_view StyleCode(CellStyle style) {
+  switch (style) {
+    case CellStyle::kNormal:
+      return {};
+    case CellStyle::kHeader:
+    case CellStyle::kEmphasis:
+      return "\x1b[1m";
+    case CellStyle::kDim:
+      return "\x1b[2m";
+    case CellStyle::kWarning:
+      return "\x1b[33m";
+    case CellStyle::kError:
+      return "\x1b[31m";
+  }
+  return {};
+}
+
+using CellLines = std::vector<std::string>;
+
+struct Layout {
+  std::vector<std::size_t> widths;           // content width of each column
+  std::vector<CellLines> header;             // wrapped header cells (empty when no header)
+  std::vector<std::vector<CellLines>> rows;  // wrapped body cells, every row has every column
+};
+
+std::size_t WidthOf(const std::vector<std::size_t>& widths) {
+  if (widths.empty()) return 0;
+  std::size_t total = 1;                        // the left border
+  for (std::size_t w : widths) total += w + 3;  // padding, content, padding, border
+  return total;
+}
+
+Layout MakeLayout(const std::vector<TableCell>& header,
+                  const std::vector<std::vector<TableCell>>& rows, const TableOptions& options) {
+  std::size_t columns = header.size();
+  for (const auto& row : rows) columns = std::max(columns, row.size());
+  Layout layout;
+  if (columns == 0) return layout;
+  auto is_fixed = [&](std::size_t c) { return c < options.fixed.size() && options.fixed[c]; };
+  auto cell_text = [](const std::vector<TableCell>& row, std::size_t c) -> std::string_view {
+    return c < row.size() ? std::string_view(row[c].text) : std::string_view();
+  };
+
+  // Fixed columns first: what they take decides what the others share.
+  layout.widths.assign(columns, 0);
+  std::size_t fixed_total = 0, wrapped = 0;
+  for (std::size_t c = 0; c < columns; ++c) {
+    if (!is_fixed(c)) {
+      ++wrapped;
+      continue;
+    }
+    for (const std::string& line : WrapText(cell_text(header, c), kUnlimited))
+      layout.widths[c] = std::max(layout.widths[c], DisplayWidth(line));
+    for (const auto& row : rows)
+      for (const std::string& line : WrapText(cell_text(row, c), kUnlimited))
+        layout.widths[c] = std::max(layout.widths[c], DisplayWidth(line));
+    fixed_total += layout.widths[c];
+  }
+  if (wrapped > 0) {
+    std::size_t used = WidthOf(std::vector<std::size_t>(columns, 0)) + fixed_total;
+    std::size_t left = options.width > used ? options.width - used : 0;
+    std::size_t share = left / wrapped, extra = left % wrapped;
+    for (std::size_t c = 0; c < columns; ++c) {
+      if (is_fixed(c)) continue;
+      layout.widths[c] = std::max(share + (extra > 0 ? 1 : 0), options.min_column);
+      if (extra > 0) --extra;
+    }
+  }
+
+  auto wrap_row = [&](const std::vector<TableCell>& row) {
+    std::vector<CellLines> cells(columns);
+    for (std::size_t c = 0; c < columns; ++c) {
+      cells[c] = WrapText(cell_text(row, c), is_fixed(c) ? kUnlimited : layout.widths[c]);
+      // Only a cluster wider than a very narrow column can overflow it; widen rather than
+      // misalign.
+      for (const std::string& line : cells[c])
+        layout.widths[c] = std::max(layout.widths[c], DisplayWidth(line));
+    }
+    return cells;
+  };
+  if (!header.empty()) layout.header = wrap_row(header);
+  layout.rows.reserve(rows.size());
+  for (const auto& row : rows) layout.rows.push_back(wrap_row(row));
+  return layout;
+}
+
+void AppendRule(std::string& out, const std::vector<std::size_t>& widths, std::string_view left,
+                std::string_view mid, std::string_view right, std::string_view horizontal) {
+  out.append(left);
+  for (std::size_t c = 0; c < widths.size(); ++c) {
+    if (c > 0) out.append(mid);
+    for (std::size_t i = 0; i < widths[c] + 2; ++i) out.append(horizontal);
+  }
+  out.append(right);
+  out.push_back('\n');
+}
+
+void AppendRow(std::string& out, const std::vector<std::size_t>& widths,
+               const std::vector<CellLines>& cells, const std::vector<TableCell>& source,
+               const TableOptions& options, const Border& border) {
+  std::size_t height = 1;
+  for (const CellLines& lines : cells) height = std::max(height, lines.size());
+  for (std::size_t i = 0; i < height; ++i) {
+    out.append(border.vertical);
+    for (std::size_t c = 0; c < widths.size(); ++c) {
+      std::string_view text = i < cells[c].size() ? std::string_view(cells[c][i]) : "";
+      std::string_view code =
+          options.color && c < source.size() ? StyleCode(source[c].style) : std::string_view();
+      out.push_back(' ');
+      if (!code.empty() && !text.empty()) {
+        out.append(code);
+        out.append(text);
+        out.append("\x1b[0m");
+      } else {
+        out.append(text);
+      }
+      std::size_t w = DisplayWidth(text);
+      out.append(widths[c] > w ? widths[c] - w : 0, ' ');
+      out.push_back(' ');
+      out.append(border.vertical);
+    }
+    out.push_back('\n');
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> WrapText(std::string_view text, std::size_t width) {
+  std::string storage;
+  text = CleanText(text, storage);
+  LineFiller filler(std::max<std::size_t>(width, 1));
+  if (text.empty()) return filler.Finish();
+
+  Breaks breaks(text);
+  if (breaks.ok()) {
+    std::size_t start = 0;
+    bool hard = false;
+    for (int32_t end = breaks.NextLineBreak(hard); end >= 0; end = breaks.NextLineBreak(hard)) {
+      AddPiece(filler, text, start, static_cast<std::size_t>(end), hard, &breaks);
+      start = static_cast<std::size_t>(end);
+    }
+    return filler.Finish();
+  }
+  // Without ICU data: break after spaces and at '\n' only.
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    bool hard = text[i] == '\n';
+    bool soft = text[i] == ' ' && (i + 1 == text.size() || text[i + 1] != ' ');
+    if (hard || soft || i + 1 == text.size()) {
+      AddPiece(filler, text, start, i + 1, hard, nullptr);
+      start = i + 1;
+    }
+  }
+  return filler.Finish();
+}
+
+std::string PadToWidth(std::string_view text, std::size_t width, bool right) {
+  std::size_t w = DisplayWidth(text);
+  std::string out;
+  std::size_t pad = width > w ? width - w : 0;
+  out.reserve(text.size() + pad);
+  if (right) out.append(pad, ' ');
+  out.append(text);
+  if (!right) out.append(pad, ' ');
+  return out;
+}
+
+std::string RenderTable(const std::vector<TableCell>& header,
+                        const std::vector<std::vector<TableCell>>& rows,
+                        const TableOptions& options) {
+  Layout layout = MakeLayout(header, rows, options);
+  if (layout.widths.empty()) return {};
+  const Border& b = options.unicode ? kUnicodeBorder : kAsciiBorder;
+  std::string out;
+  AppendRule(out, layout.widths, b.top_left, b.top_mid, b.top_right, b.horizontal);
+  if (!layout.header.empty()) {
+    AppendRow(out, layout.widths, layout.header, header, options, b);
+    if (!rows.empty())
+      AppendRule(out, layout.widths, b.mid_left, b.mid_mid, b.mid_right, b.horizontal);
+  }
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    if (r > 0) AppendRule(out, layout.widths, b.mid_left, b.mid_mid, b.mid_right, b.horizontal);
+    AppendRow(out, layout.widths, layout.rows[r], rows[r], options, b);
+  }
+  AppendRule(out, layout.widths, b.bottom_left, b.bottom_mid, b.bottom_right, b.horizontal);
+  return out;
+}
+
+std::size_t TableWidth(const std::vector<TableCell>& header,
+                       const std::vector<std::vector<TableCell>>& rows,
+                       const TableOptions& options) {
+  return WidthOf(MakeLayout(header, rows, options).widths);
+}
+
+}  // namespace framework
