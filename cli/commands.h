@@ -18,12 +18,16 @@ struct Command {
 Runner SetupCheck(CLI::App& app);
 Runner SetupCodes(CLI::App& app);
 Runner SetupInit(CLI::App& app);
+Runner SetupChart(CLI::App& app);
+Runner SetupShow(CLI::App& app);
 
 /// Every command, in the order `framework --help` lists them.
 inline constexpr Command kCommands[] = {
     {"init", "Start a study: framework.yaml, participants, a transcript to copy", SetupInit},
     {"check", "Validate the whole study, with compiler-style diagnostics", SetupCheck},
     {"codes", "The codebook with its use: segments, participants and words per column", SetupCodes},
+    {"show", "A transcript with its codes, or one code's excerpts with line refs", SetupShow},
+    {"chart", "A theme's matrix in the terminal; edit, draft and accept its cells", SetupChart},
 };
 
 }  // namespace framework::cli
