@@ -1,5 +1,6 @@
 #include "common.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -33,6 +34,24 @@ bool UseColor(std::FILE* stream, const std::string& mode) {
   if (const char* no = std::getenv("NO_COLOR"); no && *no) return false;
   if (const char* term = std::getenv("TERM"); term && std::strcmp(term, "dumb") == 0) return false;
   return ::isatty(::fileno(stream)) != 0;
+}
+
+std::size_t StdoutTerminalWidth() {
+  if (!::isatty(STDOUT_FILENO)) return 0;
+  struct winsize ws {};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 0;
+}
+
+std::size_t TerminalWidth(std::size_t flag_width) {
+  if (flag_width > 0) return flag_width;
+  if (const char* columns = std::getenv("COLUMNS"); columns && *columns) {
+    char* end = nullptr;
+    long n = std::strtol(columns, &end, 10);
+    if (end && *end == '\0' && n > 0 && n < 10000) return static_cast<std::size_t>(n);
+  }
+  if (std::size_t w = StdoutTerminalWidth()) return w;
+  return 80;
 }
 
 void PrintError(const std::string& message, const std::string& hint) {

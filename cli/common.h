@@ -41,6 +41,13 @@ using Runner = std::function<int()>;
 /// dumb; `--color always` or FORCE_COLOR force it, `--color never` stops it).
 bool UseColor(std::FILE* stream, const std::string& mode);
 
+/// Output width: `flag_width` when non-zero, else $COLUMNS, else the terminal's width (stdout),
+/// else 80. Golden tests set --width or COLUMNS, so output is deterministic.
+std::size_t TerminalWidth(std::size_t flag_width = 0);
+
+/// The terminal's width when stdout is a terminal, else 0.
+std::size_t StdoutTerminalWidth();
+
 /// The study a command works on: its root folder, and how paths are shown relative to the
 /// current directory.
 struct StudyLocation {
