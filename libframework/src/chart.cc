@@ -69,7 +69,7 @@ std::vector<LineRefInText> FindLineRefs(std::string_view text) {
     if (i > 0 && word_char(text[i - 1])) continue;
     std::size_t j = i + 1;
     while (j < text.size() && IsDigit(text[j])) ++j;
-    if (j + 1 < text.size() && (text[j] == '-' || text[j] == '\xE2') ) {
+    if (j + 1 < text.size() && (text[j] == '-' || text[j] == '\xE2')) {
       // "L12-14"; an en dash "L12–14" (E2 80 93) is read the same.
       std::size_t k = text[j] == '-' ? j + 1 : (text.substr(j, 3) == "\xE2\x80\x93" ? j + 3 : j);
       if (k != j && k < text.size() && IsDigit(text[k])) {
@@ -156,7 +156,8 @@ Chart LoadChart(std::string_view name, std::string_view text, Diagnostics& diagn
   if (!cells.IsDefined() || cells.IsNull()) return chart;
   if (!cells.IsSequence()) {
     diagnostics.push_back(yaml::At(source, cells, Severity::kError, "bad-chart",
-                                   "cells must be a list", "each cell is '- participant: P01 ...'"));
+                                   "cells must be a list",
+                                   "each cell is '- participant: P01 ...'"));
     return chart;
   }
   std::set<std::pair<std::string, std::string>> seen;
@@ -166,10 +167,10 @@ Chart LoadChart(std::string_view name, std::string_view text, Diagnostics& diagn
                                      "a cell must be a mapping with participant and subtheme"));
       continue;
     }
-    yaml::CheckKeys(source, node,
-                    {"participant", "subtheme", "status", "summary", "comment", "refs", "source",
-                     "updated"},
-                    "a chart cell", diagnostics);
+    yaml::CheckKeys(
+        source, node,
+        {"participant", "subtheme", "status", "summary", "comment", "refs", "source", "updated"},
+        "a chart cell", diagnostics);
     ChartCell cell;
     Position p = yaml::PositionOf(source, node);
     cell.line = p.line;
@@ -202,10 +203,10 @@ Chart LoadChart(std::string_view name, std::string_view text, Diagnostics& diagn
         cell.status = ChartStatus::kReviewed;
       else {
         auto guess = Suggest(status, {"draft", "charted", "reviewed"});
-        diagnostics.push_back(yaml::At(source, yaml::Get(node, "status"), Severity::kError,
-                                       "bad-chart", "unknown status '" + status + "'",
-                                       guess ? "did you mean '" + *guess + "'?"
-                                             : "a status is draft, charted or reviewed"));
+        diagnostics.push_back(yaml::At(
+            source, yaml::Get(node, "status"), Severity::kError, "bad-chart",
+            "unknown status '" + status + "'",
+            guess ? "did you mean '" + *guess + "'?" : "a status is draft, charted or reviewed"));
       }
     } else {
       diagnostics.push_back(source.AtPosition(Severity::kWarning, "missing-key", p,
@@ -233,15 +234,82 @@ Chart LoadChart(std::string_view name, std::string_view text, Diagnostics& diagn
       }
     }
     if (!seen.emplace(cell.participant, cell.subtheme).second) {
-      diagnostics.push_back(source.AtPosition(
-          Severity::kError, "duplicate-cell", p,
-          "a second cell for " + cell.participant + ":" + cell.subtheme,
-          "merge the two summaries into one cell; both are kept until you do"));
+      diagnostics.push_back(
+          source.AtPosition(Severity::kError, "duplicate-cell", p,
+                            "a second cell for " + cell.participant + ":" + cell.subtheme,
+                            "merge the two summaries into one cell; both are kept until you do"));
     }
     chart.cells.push_back(std::move(cell));
   }
   return chart;
 }
+
+namespace {
+
+// A scalar as yaml-cpp would write it (plain when safe, quoted otherwise), and quoted when YAML
+// would read it as a number or a boolean, so every value reads back as the same text.
+std::string PlainOrQuoted(const std::string& value) {
+  bool numeric =
+      !value.empty() && value.find_first_not_of("0123456789.eE+-_:") == std::string::npos;
+  static const char* kWords[] = {"y",     "Y",     "yes",  "Yes",  "YES",  "n",    "N",
+                                 "no",    "No",    "NO",   "true", "True", "TRUE", "false",
+                                 "False", "FALSE", "on",   "On",   "ON",   "off",  "Off",
+                                 "OFF",   "null",  "Null", "NULL", "~"};
+  bool word = std::find(std::begin(kWords), std::end(kWords), value) != std::end(kWords);
+  YAML::Emitter e;
+  if (numeric || word || value.empty()) e << YAML::DoubleQuoted;
+  e << value;
+  return e.c_str();
+}
+
+// A summary or comment after its key: long plain prose as a folded block wrapped at about 96
+// columns (small diffs when one sentence changes), anything else as a single scalar.
+std::string TextValue(const std::string& value) {
+  bool simple = value.size() > 80 && value.find('\n') == std::string::npos &&
+                value.find("  ") == std::string::npos && value.find('\t') == std::string::npos &&
+                value.front() != ' ' && value.back() != ' ' &&
+                value.find('\r') == std::string::npos;
+  for (char c : value)
+    if (static_cast<unsigned char>(c) < 0x20) simple = false;
+  if (!simple) {
+    if (value.find('\n') != std::string::npos) {
+      YAML::Emitter e;
+      e << YAML::Literal << value;
+      std::string block = e.c_str();  // "|-\n  line\n  line"
+      std::string out = " ";
+      for (char ch : block) {
+        out += ch;
+        if (ch == '\n') out += "    ";
+      }
+      return out;
+    }
+    return " " + PlainOrQuoted(value);
+  }
+  const std::size_t kWidth = 96, kIndent = 6;
+  std::string out = " >-\n" + std::string(kIndent, ' ');
+  std::size_t column = kIndent;
+  std::size_t start = 0;
+  while (start < value.size()) {
+    std::size_t space = value.find(' ', start);
+    std::string_view word(value.data() + start,
+                          (space == std::string::npos ? value.size() : space) - start);
+    std::size_t width = CountCodePoints(word);
+    if (column > kIndent && column + 1 + width > kWidth) {
+      out += "\n" + std::string(kIndent, ' ');
+      column = kIndent;
+    } else if (column > kIndent) {
+      out += ' ';
+      ++column;
+    }
+    out += word;
+    column += width;
+    if (space == std::string::npos) break;
+    start = space + 1;
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string SerializeChart(const Chart& chart, const std::vector<std::string>& subtheme_order) {
   std::vector<const ChartCell*> cells;
@@ -256,39 +324,24 @@ std::string SerializeChart(const Chart& chart, const std::vector<std::string>& s
     if (ra != rb) return ra < rb;
     return a->subtheme < b->subtheme;
   });
-  YAML::Emitter out;
-  out.SetIndent(2);
-  out << YAML::BeginMap;
-  out << YAML::Key << "theme" << YAML::Value << chart.theme;
-  out << YAML::Key << "cells" << YAML::Value << YAML::BeginSeq;
-  auto text = [&](const char* key, const std::string& value) {
-    if (value.empty()) return;
-    out << YAML::Key << key << YAML::Value;
-    if (value.find('\n') != std::string::npos)
-      out << YAML::Literal << value;
-    else
-      out << value;
-  };
+  std::string out = "theme: " + PlainOrQuoted(chart.theme) + "\ncells:\n";
+  if (cells.empty()) out = "theme: " + PlainOrQuoted(chart.theme) + "\ncells: []\n";
   for (const ChartCell* c : cells) {
-    out << YAML::BeginMap;
-    out << YAML::Key << "participant" << YAML::Value << c->participant;
-    out << YAML::Key << "subtheme" << YAML::Value << c->subtheme;
-    out << YAML::Key << "status" << YAML::Value << std::string(ChartStatusName(c->status));
-    text("summary", c->summary);
+    out += "  - participant: " + PlainOrQuoted(c->participant) + "\n";
+    out += "    subtheme: " + PlainOrQuoted(c->subtheme) + "\n";
+    out += "    status: " + std::string(ChartStatusName(c->status)) + "\n";
+    if (!c->summary.empty()) out += "    summary:" + TextValue(c->summary) + "\n";
     if (!c->refs.empty()) {
-      out << YAML::Key << "refs" << YAML::Value << YAML::Flow << YAML::BeginSeq;
-      for (const auto& r : c->refs) out << r;
-      out << YAML::EndSeq;
+      out += "    refs: [";
+      for (std::size_t i = 0; i < c->refs.size(); ++i)
+        out += (i ? ", " : "") + PlainOrQuoted(c->refs[i]);
+      out += "]\n";
     }
-    text("comment", c->comment);
-    text("source", c->source);
-    text("updated", c->updated);
-    out << YAML::EndMap;
+    if (!c->comment.empty()) out += "    comment:" + TextValue(c->comment) + "\n";
+    if (!c->source.empty()) out += "    source: " + PlainOrQuoted(c->source) + "\n";
+    if (!c->updated.empty()) out += "    updated: " + PlainOrQuoted(c->updated) + "\n";
   }
-  out << YAML::EndSeq << YAML::EndMap;
-  std::string result = out.c_str();
-  result += '\n';
-  return result;
+  return out;
 }
 
 }  // namespace framework

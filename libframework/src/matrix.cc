@@ -8,8 +8,9 @@
 namespace framework {
 
 int Matrix::Row(std::string_view participant) const {
-  auto it = std::lower_bound(participants.begin(), participants.end(), participant,
-                             [](const std::string& a, std::string_view b) { return NaturalLess(a, b); });
+  auto it =
+      std::lower_bound(participants.begin(), participants.end(), participant,
+                       [](const std::string& a, std::string_view b) { return NaturalLess(a, b); });
   return it != participants.end() && *it == participant
              ? static_cast<int>(it - participants.begin())
              : -1;
@@ -50,8 +51,9 @@ bool SegmentLess(const CellSegment& a, const CellSegment& b) {
 
 // Inserts `id` as a row (keeping natural order) and returns its index.
 std::size_t AddRow(Matrix& m, const std::string& id) {
-  auto it = std::lower_bound(m.participants.begin(), m.participants.end(), id,
-                             [](const std::string& a, const std::string& b) { return NaturalLess(a, b); });
+  auto it = std::lower_bound(
+      m.participants.begin(), m.participants.end(), id,
+      [](const std::string& a, const std::string& b) { return NaturalLess(a, b); });
   std::size_t row = static_cast<std::size_t>(it - m.participants.begin());
   if (it != m.participants.end() && *it == id) return row;
   m.participants.insert(it, id);
@@ -76,12 +78,12 @@ Matrix EmptyMatrix(const Study& study, int theme) {
   return m;
 }
 
-std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> SegmentsByColumn(
-    const Transcript& t) {
+std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> SegmentsByColumn(const Transcript& t) {
   std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> out;
   for (const Segment& s : t.segments) {
     if (!s.target.valid() || s.target.subtheme < 0) continue;
-    auto it = std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == s.target; });
+    auto it =
+        std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == s.target; });
     if (it == out.end()) {
       out.push_back({s.target, {}});
       it = out.end() - 1;
@@ -97,7 +99,8 @@ std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> SegmentsByColumn(
     }
     it->second.push_back(std::move(seg));
   }
-  for (auto& [column, segments] : out) std::stable_sort(segments.begin(), segments.end(), SegmentLess);
+  for (auto& [column, segments] : out)
+    std::stable_sort(segments.begin(), segments.end(), SegmentLess);
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
     return std::tie(a.first.theme, a.first.subtheme) < std::tie(b.first.theme, b.first.subtheme);
   });

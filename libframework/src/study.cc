@@ -74,9 +74,8 @@ void CheckChart(Study& study, const Chart& chart, std::string_view text) {
   const int theme = f.FindTheme(chart.theme);
   auto at = [&](Severity severity, const char* rule, Position p, std::string message,
                 std::string hint) {
-    study.diagnostics.push_back(
-        source.AtPosition(severity, rule, p.line ? p : Position{1, 1}, std::move(message),
-                          std::move(hint)));
+    study.diagnostics.push_back(source.AtPosition(severity, rule, p.line ? p : Position{1, 1},
+                                                  std::move(message), std::move(hint)));
   };
   if (theme < 0) {
     std::vector<std::string> ids;
@@ -85,7 +84,8 @@ void CheckChart(Study& study, const Chart& chart, std::string_view text) {
     at(Severity::kWarning, "unknown-chart-theme", {chart.theme_line, chart.theme_column},
        "chart for unknown theme " + Quote(chart.theme) + "; its " +
            std::to_string(chart.cells.size()) + " cells are kept",
-       guess ? "did you mean '" + *guess + "'?" : "restore the theme in framework.yaml, or fix 'theme:'");
+       guess ? "did you mean '" + *guess + "'?"
+             : "restore the theme in framework.yaml, or fix 'theme:'");
     return;
   }
   const std::string stem = Stem(chart.path);
@@ -113,9 +113,9 @@ void CheckChart(Study& study, const Chart& chart, std::string_view text) {
     const bool declared = study.participants.Find(cell.participant) >= 0;
     if (sub < 0) {
       auto guess = Suggest(cell.subtheme, sub_ids);
-      at(Severity::kWarning, "orphan-cell",
-         p, "cell " + name + " is an orphan: theme " + Quote(chart.theme) + " has no sub-theme " +
-                Quote(cell.subtheme) + "; the summary is kept",
+      at(Severity::kWarning, "orphan-cell", p,
+         "cell " + name + " is an orphan: theme " + Quote(chart.theme) + " has no sub-theme " +
+             Quote(cell.subtheme) + "; the summary is kept",
          guess ? "did you mean '" + *guess + "'? rename the cell's sub-theme to move it"
                : "restore the sub-theme, or move the summary to another cell");
       continue;
@@ -140,7 +140,10 @@ void CheckChart(Study& study, const Chart& chart, std::string_view text) {
       for (const auto& r : cell.refs)
         if (auto ref = ParseLineRef(r)) refs.push_back(*ref);
       for (const auto& found : FindLineRefs(cell.summary)) refs.push_back(found.ref);
+      std::vector<std::string> reported;
       for (const LineRef& ref : refs) {
+        if (std::find(reported.begin(), reported.end(), ref.ToString()) != reported.end()) continue;
+        reported.push_back(ref.ToString());
         if (ref.last > tr.line_count)
           at(Severity::kError, "ref-out-of-range", p,
              "cell " + name + " refers to " + ref.ToString() + ", beyond the end of " + tr.path +

@@ -37,9 +37,9 @@ struct MatrixCell {
 
 /// The matrix of one theme: rows are participants, columns sub-themes.
 struct Matrix {
-  std::string theme;                      ///< theme id
-  std::vector<std::string> subthemes;     ///< column ids, in framework order
-  std::vector<std::string> participants;  ///< row ids, in natural order (P2 before P10)
+  std::string theme;                           ///< theme id
+  std::vector<std::string> subthemes;          ///< column ids, in framework order
+  std::vector<std::string> participants;       ///< row ids, in natural order (P2 before P10)
   std::vector<std::vector<MatrixCell>> cells;  ///< [row][column]
   /// Chart entries whose participant or sub-theme no longer exists: kept, never dropped.
   std::vector<ChartCell> orphans;
