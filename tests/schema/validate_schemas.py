@@ -45,6 +45,7 @@ SCHEMA_FILES = {
     "participants": "participants.schema.json",
     "chart": "chart.schema.json",
     "check-output": "check-output.schema.json",
+    "chart-output": "chart-output.schema.json",
 }
 ID_PREFIX = "https://framework-qda.org/schemas/"
 FIXTURE_KINDS = ("framework", "participants", "chart")
@@ -470,6 +471,29 @@ def check_agreement(root, binary, validators, studies, keep, report):
         else:
             summary = output.get("summary", {})
             report.ok(rel, f"{summary.get('errors')} errors, {summary.get('warnings')} warnings")
+
+    # Every theme's `chart --format json` must have the documented shape.
+    chart_validator = validators.get("chart-output")
+    for study in studies:
+        with open(study / "framework.yaml", encoding="utf-8") as f:
+            themes = [t.get("id") for t in (yaml.safe_load(f) or {}).get("themes", [])]
+        for theme in themes:
+            rel = f"{study.relative_to(root)} (chart {theme} --format json shape)"
+            proc = subprocess.run([binary, "chart", str(theme), "-C", str(study), "--format", "json"],
+                                  capture_output=True, text=True)
+            problems = []
+            if proc.returncode != 0:
+                problems.append(f"exit status {proc.returncode}: {proc.stderr[:300]!r}")
+            else:
+                try:
+                    output = json.loads(proc.stdout)
+                    problems += [describe(e) for e in schema_errors(chart_validator, output)]
+                except ValueError as e:
+                    problems.append(f"stdout is not JSON ({e})")
+            if problems:
+                report.fail(rel, problems)
+            else:
+                report.ok(rel, f"{len(output.get('rows', []))} rows")
 
 
 # ---------------------------------------------------------------------------------------------
