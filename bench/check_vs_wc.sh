@@ -8,7 +8,7 @@
 # No root tricks: caches are never dropped. The files are read once first so that both
 # commands run from a warm page cache, then each command runs once untimed (the check run
 # also shows its diagnostics summary) and REPS times timed, alternating wc and check.
-# Quality bar (PRODUCT.md section 7): check within 3x the time of wc -l, using every core.
+# Quality bar: check within 3x the time of wc -l, using every core.
 set -euo pipefail
 
 usage() { echo "usage: $0 STUDY_DIR [FRAMEWORK_BIN]" >&2; exit 2; }

@@ -2,7 +2,7 @@
 """Seeded, deterministic generator of a synthetic `framework` study for benchmarking.
 
 Writes DIR/framework.yaml, DIR/participants.yaml and DIR/transcripts/P00001.txt ... in the
-formats of PRODUCT.md section 4 and docs/formats-decisions.md. Every generated study is meant
+formats of the README and docs/decisions.md. Every generated study is meant
 to pass `framework check` with no errors and no warnings; the same seed and parameters give
 byte-identical output.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark of PRODUCT.md section 7: `framework check` against `wc -l` over a generated corpus.
+# The performance benchmark: `framework check` against `wc -l` over a generated corpus.
 #
 # Usage: bench/run.sh [FRAMEWORK_BIN]
 #   FRAMEWORK_BIN        defaults to build/cli/framework under the repository root

@@ -4,7 +4,7 @@
 Not a replacement for `framework check`: it reads only the subset of YAML the generator
 writes. It checks, per transcript: UTF-8 and NFC, front matter with the right participant,
 that every line starting with `LABEL:` uses a declared label, and the tag syntax of
-PRODUCT.md 4.1: only known codes, no code (or column) opened twice, no close without open,
+the transcript format: only known codes, no code (or column) opened twice, no close without open,
 `{/}` only with something open, no empty segment, nothing open at end of file, no stray
 brace or backslash. Prints a summary and exits 1 on the first file with problems.
 

@@ -1,4 +1,4 @@
-// framework.yaml (PRODUCT.md 4.2, docs/formats-decisions.md): the loader and its diagnostics.
+// framework.yaml (README, Formats, docs/decisions.md): the loader and its diagnostics.
 #include "framework/codebook.h"
 
 #include <doctest/doctest.h>

@@ -1,4 +1,4 @@
-// Participants (PRODUCT.md 4.3, docs/formats-decisions.md): participants.yaml and .csv.
+// Participants (README, Formats, docs/decisions.md): participants.yaml and .csv.
 #include "framework/participants.h"
 
 #include <doctest/doctest.h>

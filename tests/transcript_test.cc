@@ -1,4 +1,4 @@
-// The coded-transcript format (PRODUCT.md 4.1): every rule, and every diagnostic the parser emits,
+// The coded-transcript format: every rule, and every diagnostic the parser emits,
 // parsed straight from string literals.
 #include "framework/transcript.h"
 

@@ -1,4 +1,4 @@
-// Chart files (PRODUCT.md 4.4): the researcher's cell summaries for one theme matrix.
+// Chart files: the researcher's cell summaries for one theme matrix.
 #pragma once
 
 #include <cstdint>

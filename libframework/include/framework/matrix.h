@@ -1,4 +1,4 @@
-// Indexing (PRODUCT.md 2 stage 5, 6): every coded segment lands in its (theme, sub-theme,
+// Indexing (the method's indexing and charting): every coded segment lands in its (theme, sub-theme,
 // participant) cell; a theme's Matrix holds the cells, their words and their chart entries.
 #pragma once
 

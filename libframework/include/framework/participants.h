@@ -1,4 +1,4 @@
-// Participants and their attributes (PRODUCT.md 4.3), from participants.yaml or .csv.
+// Participants and their attributes, from participants.yaml or .csv.
 #pragma once
 
 #include <optional>

@@ -1,4 +1,4 @@
-// A study on disk (PRODUCT.md 3): loading it whole, and checking it.
+// A study on disk: loading it whole, and checking it.
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,4 @@
-// Coded transcripts (PRODUCT.md 4.1): the parser and what it produces.
+// Coded transcripts: the parser and what it produces.
 #pragma once
 
 #include <cstdint>
