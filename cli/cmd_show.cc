@@ -1,11 +1,561 @@
 // framework show: a transcript with its codes visible, or one code's excerpts.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <string_view>
+#include <vector>
+
 #include "commands.h"
+#include "framework/chart.h"
+#include "framework/file_system.h"
+#include "framework/table.h"
+#include "framework/text.h"
 
 namespace framework::cli {
+namespace {
+
+struct ShowOptions {
+  CommonOptions common;
+  std::string participant;
+  std::vector<std::string> codes;
+  std::string format = "text";
+  std::size_t width = 0;
+};
+
+// SGR codes. Text inside segments takes its theme's colour, cycling through six; red comes
+// last, so with few themes it is not mistaken for an error.
+constexpr const char* kThemeColors[] = {"36", "32", "33", "35", "34", "31"};
+constexpr const char* kDim = "2";
+constexpr const char* kBold = "1";
+constexpr std::string_view kReset = "\x1b[0m";
+
+const char* ThemeColor(int theme) {
+  if (theme < 0) return nullptr;
+  return kThemeColors[static_cast<std::size_t>(theme) % std::size(kThemeColors)];
+}
+
+// Appends `text`, wrapped in the SGR code `sgr` when colour is on and `sgr` is set.
+void Styled(std::string& out, std::string_view text, const char* sgr, bool color) {
+  if (text.empty()) return;
+  if (!color || !sgr) {
+    out += text;
+    return;
+  }
+  out += "\x1b[";
+  out += sgr;
+  out += 'm';
+  out += text;
+  out += kReset;
+}
+
+std::string Plural(std::size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+// `line` made safe for a terminal: invalid UTF-8, C0 controls other than tab, DEL and C1
+// controls become U+FFFD, so a transcript cannot carry escape sequences to the screen. Text
+// without them (every well-formed transcript) is returned byte for byte.
+std::string SafeLine(std::string_view line) {
+  bool plain = true;
+  for (char c : line) {
+    const auto b = static_cast<unsigned char>(c);
+    if ((b < 0x20 && b != '\t') || b >= 0x7F) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return std::string(line);
+  const std::string valid = IsValidUtf8(line) ? std::string(line) : SanitizeUtf8(line);
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  std::string out;
+  out.reserve(valid.size());
+  for (std::size_t i = 0; i < valid.size(); ++i) {
+    const auto b = static_cast<unsigned char>(valid[i]);
+    if ((b < 0x20 && b != '\t') || b == 0x7F) {
+      out += kReplacement;
+    } else if (b == 0xC2 && i + 1 < valid.size() &&
+               static_cast<unsigned char>(valid[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(valid[i + 1]) <= 0x9F) {
+      out += kReplacement;  // U+0080..U+009F, which some terminals read as controls
+      ++i;
+    } else {
+      out += valid[i];
+    }
+  }
+  return out;
+}
+
+// The file's lines as shown: a BOM dropped, split at '\n', the CR of a CRLF removed. A final
+// line break does not start an extra empty line.
+std::vector<std::string_view> SplitLines(std::string_view bytes) {
+  if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
+  std::vector<std::string_view> lines;
+  std::size_t pos = 0;
+  while (pos < bytes.size()) {
+    std::size_t eol = bytes.find('\n', pos);
+    if (eol == std::string_view::npos) eol = bytes.size();
+    std::string_view line = bytes.substr(pos, eol - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.push_back(line);
+    pos = eol + 1;
+  }
+  return lines;
+}
+
+// How many leading lines are front matter (both fences included), as the parser decides: a
+// first line "---", up to a line "---" or "...". An unclosed front matter makes the whole file
+// front matter, since the parser then reads no body at all.
+std::size_t FrontMatterLines(const std::vector<std::string_view>& lines) {
+  if (lines.empty() || Trim(lines[0]) != "---") return 0;
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    std::string_view t = Trim(lines[i]);
+    if (t == "---" || t == "...") return i + 1;
+  }
+  return lines.size();
+}
+
+// Renders body lines with their codes visible. It reads tags by the parser's rules (a tag is
+// `{…}` closed on its line with no '{' inside; `\{`, `\}` and `\\` are escapes), and tracks the
+// open segments across lines, so each character takes the colour of the latest-opened segment
+// still open around it.
+class BodyHighlighter {
+ public:
+  BodyHighlighter(const Framework& framework, const std::vector<Speaker>& speakers, bool color)
+      : framework_(framework), speakers_(speakers), color_(color) {}
+
+  void Line(std::string_view line, std::string& out) {
+    std::size_t i = Label(line, out);
+    std::size_t chunk = i;
+    auto flush = [&](std::size_t to) {
+      Styled(out, line.substr(chunk, to - chunk), CurrentColor(), color_);
+    };
+    while (i < line.size()) {
+      const char c = line[i];
+      if (c == '\\') {
+        i += (i + 1 < line.size() &&
+              (line[i + 1] == '{' || line[i + 1] == '}' || line[i + 1] == '\\'))
+                 ? 2
+                 : 1;
+        continue;
+      }
+      if (c != '{') {
+        ++i;
+        continue;
+      }
+      std::size_t j = i + 1;
+      while (j < line.size() && line[j] != '}' && line[j] != '{') ++j;
+      if (j >= line.size() || line[j] == '{') {
+        ++i;  // a stray '{': text, as the parser keeps it
+        continue;
+      }
+      if (!Tag(line.substr(i + 1, j - i - 1), /*apply=*/false)) {
+        i = j + 1;  // not a valid tag (the check reports it): shown as text
+        continue;
+      }
+      flush(i);
+      Styled(out, line.substr(i, j - i + 1), kDim, color_);
+      Tag(line.substr(i + 1, j - i - 1), /*apply=*/true);
+      i = j + 1;
+      chunk = i;
+    }
+    flush(line.size());
+  }
+
+ private:
+  // A declared speaker label and its colon at the start of `line` (leading blanks allowed), in
+  // bold; returns where the text after it starts (0 when there is none).
+  std::size_t Label(std::string_view line, std::string& out) {
+    std::size_t q = 0;
+    while (q < line.size() && (line[q] == ' ' || line[q] == '\t')) ++q;
+    std::size_t r = q;
+    const std::size_t limit = std::min(line.size(), q + 64);
+    while (r < limit && line[r] != ':' && !IsAsciiSpace(line[r]) && line[r] != '{' &&
+           line[r] != '}' && line[r] != '\\')
+      ++r;
+    if (r == q || r >= limit || line[r] != ':') return 0;
+    std::string_view label = line.substr(q, r - q);
+    for (const Speaker& s : speakers_) {
+      if (s.label == label) {
+        out += line.substr(0, q);
+        Styled(out, line.substr(q, r + 1 - q), kBold, color_);
+        return r + 1;
+      }
+    }
+    return 0;
+  }
+
+  // Whether `content` (between the braces) is a well-formed tag; with `apply`, opens or closes
+  // its segments as the parser does (re-opening an open code and closing a code that is not
+  // open change nothing).
+  bool Tag(std::string_view content, bool apply) {
+    if (Trim(content).empty()) return false;
+    if (content.front() == '/') {
+      std::string_view name = Trim(content.substr(1));
+      if (name.empty()) {
+        if (apply) open_.clear();
+        return true;
+      }
+      if (!IsValidId(name, true)) return false;
+      if (apply) {
+        const std::string code = ToNfc(name);
+        auto it = std::find_if(open_.begin(), open_.end(),
+                               [&](const OpenSegment& o) { return o.code == code; });
+        if (it != open_.end()) open_.erase(it);
+      }
+      return true;
+    }
+    std::vector<std::string_view> names;
+    std::size_t start = 0;
+    for (std::size_t k = 0; k <= content.size(); ++k) {
+      if (k == content.size() || content[k] == ',') {
+        std::string_view name = Trim(content.substr(start, k - start));
+        if (name.empty() || !IsValidId(name, true)) return false;
+        names.push_back(name);
+        start = k + 1;
+      }
+    }
+    if (!apply) return true;
+    for (std::string_view name : names) {
+      std::string code = ToNfc(name);
+      if (std::any_of(open_.begin(), open_.end(),
+                      [&](const OpenSegment& o) { return o.code == code; }))
+        continue;
+      const int theme = framework_.Resolve(code).theme;
+      open_.push_back({std::move(code), theme});
+    }
+    return true;
+  }
+
+  // The latest-opened segment of a known code decides the colour.
+  const char* CurrentColor() const {
+    for (auto it = open_.rbegin(); it != open_.rend(); ++it)
+      if (it->theme >= 0) return ThemeColor(it->theme);
+    return nullptr;
+  }
+
+  struct OpenSegment {
+    std::string code;
+    int theme;
+  };
+  const Framework& framework_;
+  const std::vector<Speaker>& speakers_;
+  bool color_;
+  std::vector<OpenSegment> open_;
+};
+
+std::string RenderTranscript(const std::vector<std::string_view>& lines, const Transcript& t,
+                             const Framework& framework, bool color) {
+  const std::size_t digits = std::to_string(lines.size()).size();
+  const std::size_t gutter = std::max<std::size_t>(4, digits);
+  const std::size_t front = FrontMatterLines(lines);
+  BodyHighlighter body(framework, t.speakers, color);
+  std::string out;
+  for (std::size_t n = 0; n < lines.size(); ++n) {
+    const std::string line = SafeLine(lines[n]);
+    std::string number = std::to_string(n + 1);
+    number.insert(0, gutter - number.size(), ' ');
+    Styled(out, number + " │", kDim, color);
+    if (!line.empty()) {
+      out += ' ';
+      if (n < front)
+        Styled(out, line, kDim, color);
+      else
+        body.Line(line, out);
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+// A matrix column asked for, and the code the user named it by.
+struct Selection {
+  ColumnRef column;
+  std::string given;
+};
+
+// Resolves each --code to its column: a code (theme.subtheme or an alias), or a theme id for all
+// of its columns. A column named twice is listed once. Prints an error and returns false for an
+// unknown code.
+bool ResolveCodes(const Framework& f, const std::vector<std::string>& codes,
+                  std::vector<Selection>* selections) {
+  auto add = [&](ColumnRef column, std::string given) {
+    for (const Selection& s : *selections)
+      if (s.column == column) return;
+    selections->push_back({column, std::move(given)});
+  };
+  for (const std::string& raw : codes) {
+    const std::string code = ToNfc(Trim(raw));
+    if (ColumnRef column = f.Resolve(code); column.valid()) {
+      add(column, code);
+      continue;
+    }
+    if (int theme = f.FindTheme(code); theme >= 0) {
+      const Theme& th = f.themes[static_cast<std::size_t>(theme)];
+      for (std::size_t s = 0; s < th.subthemes.size(); ++s)
+        add({theme, static_cast<int>(s)}, th.id + "." + th.subthemes[s].id);
+      continue;
+    }
+    std::vector<std::string> candidates = f.codes.codes();
+    for (const Theme& th : f.themes) candidates.push_back(th.id);
+    auto guess = Suggest(code, candidates);
+    PrintError("unknown code " + Quote(code),
+               guess ? "did you mean '" + *guess + "'?"
+                     : "give a code as theme.subtheme or an alias from framework.yaml, or a "
+                       "theme id; 'framework codes' lists them");
+    return false;
+  }
+  return true;
+}
+
+std::string ColumnCode(const Framework& f, ColumnRef c) {
+  const Theme& theme = f.themes[static_cast<std::size_t>(c.theme)];
+  return theme.id + "." + theme.subthemes[static_cast<std::size_t>(c.subtheme)].id;
+}
+
+std::string RefOf(const Segment& s) { return LineRef{s.line_start, s.line_end}.ToString(); }
+
+// The excerpts of each selected column, as `L14-16  text…` wrapped to `width`, continuation
+// lines under the text. With more than one column, each group has a heading.
+std::string RenderExcerpts(const Transcript& t, const Framework& f,
+                           const std::vector<Selection>& selections, std::size_t width,
+                           bool color) {
+  std::size_t ref_width = 0;
+  for (const Segment& s : t.segments)
+    for (const Selection& sel : selections)
+      if (s.target == sel.column) ref_width = std::max(ref_width, DisplayWidth(RefOf(s)));
+  const std::size_t gutter = ref_width + 2;
+  const std::size_t text_width = width > gutter + 10 ? width - gutter : 10;
+  const bool headings = selections.size() > 1;
+
+  std::string out;
+  for (std::size_t g = 0; g < selections.size(); ++g) {
+    const Selection& sel = selections[g];
+    if (headings) {
+      if (g) out += '\n';
+      const Theme& theme = f.themes[static_cast<std::size_t>(sel.column.theme)];
+      const Subtheme& sub = theme.subthemes[static_cast<std::size_t>(sel.column.subtheme)];
+      std::string heading = ColumnCode(f, sel.column);
+      if (sel.given != heading) heading = sel.given + " → " + heading;
+      Styled(out, heading, kBold, color);
+      if (!sub.label.empty()) Styled(out, "  " + sub.label, kDim, color);
+      out += '\n';
+    }
+    bool any = false;
+    for (const Segment& s : t.segments) {
+      if (!(s.target == sel.column)) continue;
+      any = true;
+      const std::string ref = RefOf(s);
+      const std::string tag = s.code != sel.given ? "[" + s.code + "] " : std::string();
+      const std::vector<std::string> lines = WrapText(tag + t.SegmentText(s), text_width);
+      for (std::size_t k = 0; k < lines.size(); ++k) {
+        if (k == 0) {
+          Styled(out, ref, ThemeColor(sel.column.theme), color);
+          out.append(gutter - DisplayWidth(ref), ' ');
+        } else if (!lines[k].empty()) {
+          out.append(gutter, ' ');
+        }
+        std::string_view text = lines[k];
+        if (k == 0 && !tag.empty() && text.substr(0, tag.size() - 1) == Trim(tag)) {
+          Styled(out, text.substr(0, tag.size() - 1), kDim, color);
+          text.remove_prefix(tag.size() - 1);
+        }
+        out += text;
+        out += '\n';
+      }
+    }
+    if (!any && headings) {
+      out.append(gutter, ' ');
+      Styled(out, "(no segments)", kDim, color);
+      out += '\n';
+    }
+  }
+  return out;
+}
+
+std::string RenderJson(const Transcript& t, const Framework& f, std::size_t line_count,
+                       const std::vector<Selection>& selections) {
+  nlohmann::ordered_json out;
+  out["format"] = "framework-show";
+  out["version"] = 1;
+  out["participant"] = t.participant;
+  out["file"] = t.path;
+  out["line_count"] = line_count;
+  auto segments = nlohmann::ordered_json::array();
+  for (const Segment& s : t.segments) {
+    if (!selections.empty() &&
+        std::none_of(selections.begin(), selections.end(),
+                     [&](const Selection& sel) { return s.target == sel.column; }))
+      continue;
+    nlohmann::ordered_json item;
+    item["code"] = s.code;
+    if (s.target.valid()) {
+      const Theme& theme = f.themes[static_cast<std::size_t>(s.target.theme)];
+      item["theme"] = theme.id;
+      item["subtheme"] = theme.subthemes[static_cast<std::size_t>(s.target.subtheme)].id;
+    } else {
+      item["theme"] = nullptr;  // a code the framework lacks (the check reports it)
+      item["subtheme"] = nullptr;
+    }
+    item["line_start"] = s.line_start;
+    item["line_end"] = s.line_end;
+    if (s.speaker >= 0 && static_cast<std::size_t>(s.speaker) < t.speakers.size())
+      item["speaker"] = t.speakers[static_cast<std::size_t>(s.speaker)].label;
+    else
+      item["speaker"] = nullptr;
+    item["text"] = t.SegmentText(s);
+    segments.push_back(std::move(item));
+  }
+  out["segments"] = std::move(segments);
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+// Finds the participant's transcript; on failure prints the error and sets `exit_code`.
+const Transcript* FindParticipant(const Study& study, const StudyLocation& where,
+                                  const std::string& id, int* exit_code) {
+  if (int index = study.FindTranscript(id); index >= 0)
+    return &study.transcripts[static_cast<std::size_t>(index)];
+  if (int declared = study.participants.Find(id); declared >= 0) {
+    const Participant& p = study.participants.participants[static_cast<std::size_t>(declared)];
+    std::string place = where.path_prefix + study.participants_path;
+    if (p.line > 0) place += ":" + std::to_string(p.line);
+    PrintError("participant " + Quote(id) + " is declared in " + place + " but has no transcript",
+               "add a transcript for it under " + Quote(study.framework.transcripts) + " (named " +
+                   id + ".txt, or with 'participant: " + id + "' in its front matter)");
+    *exit_code = kExitStudyErrors;
+    return nullptr;
+  }
+  std::vector<std::string> ids;
+  for (const Transcript& t : study.transcripts) ids.push_back(t.participant);
+  std::sort(ids.begin(), ids.end(), NaturalLess);
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::string hint;
+  if (auto guess = Suggest(id, ids)) {
+    hint = "did you mean '" + *guess + "'?";
+  } else if (ids.empty()) {
+    hint = "the study has no transcripts yet";
+  } else {
+    hint = "participants with transcripts: ";
+    const std::size_t shown = std::min<std::size_t>(ids.size(), 10);
+    for (std::size_t i = 0; i < shown; ++i) hint += (i ? ", " : "") + ids[i];
+    if (ids.size() > shown) hint += ", and " + std::to_string(ids.size() - shown) + " more";
+  }
+  PrintError("no participant " + Quote(id), hint);
+  *exit_code = kExitUsage;
+  return nullptr;
+}
+
+int RunShow(const ShowOptions& options) {
+  int exit_code = kExitOk;
+  auto where = LocateStudy(options.common, &exit_code);
+  if (!where) return exit_code;
+  Study study = LoadStudyAt(*where, options.common, /*keep_text=*/true);
+  const Framework& f = study.framework;
+  if (!study.framework_loaded) {
+    PrintDiagnostics(study.diagnostics, *where, UseColor(stderr, options.common.color));
+    return study.io_error ? kExitIo : kExitStudyErrors;
+  }
+
+  const std::string id = ToNfc(Trim(options.participant));
+  const Transcript* t = FindParticipant(study, *where, id, &exit_code);
+  if (!t) return exit_code;
+  std::vector<Selection> selections;
+  if (!ResolveCodes(f, options.codes, &selections)) return kExitUsage;
+
+  // The lines are shown as the file has them, so they are read again, not rebuilt from the
+  // parsed text (which has lost its tags, escapes and labels).
+  DiskFileSystem disk(where->root);
+  ReadResult file = disk.Read(t->path);
+  if (!file.ok) {
+    PrintError("cannot read " + where->path_prefix + t->path + ": " + file.error);
+    return kExitIo;
+  }
+  const std::vector<std::string_view> lines = SplitLines(file.contents);
+  const bool color = UseColor(stdout, options.common.color);
+
+  std::string out;
+  if (options.format == "json") {
+    out = RenderJson(*t, f, lines.size(), selections);
+  } else if (selections.empty()) {
+    out = RenderTranscript(lines, *t, f, color);
+  } else {
+    out = RenderExcerpts(*t, f, selections, TerminalWidth(options.width), color);
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+
+  if (!options.common.quiet) {
+    if (options.format != "json") {
+      std::string footer = t->participant + ": " + where->path_prefix + t->path + ", ";
+      if (selections.empty()) {
+        footer += Plural(lines.size(), "line", "lines") + ", " +
+                  Plural(t->segments.size(), "segment", "segments");
+      } else {
+        std::size_t n = 0;
+        for (const Segment& s : t->segments)
+          for (const Selection& sel : selections) n += s.target == sel.column;
+        footer += Plural(n, "segment", "segments") + " in ";
+        for (std::size_t k = 0; k < selections.size(); ++k)
+          footer += (k ? ", " : "") + ColumnCode(f, selections[k].column);
+      }
+      std::fprintf(stderr, "%s\n", footer.c_str());
+    }
+    std::size_t errors = 0;
+    for (const Diagnostic& d : study.diagnostics)
+      errors += d.severity == Severity::kError && d.file == t->path;
+    if (errors > 0)
+      std::fprintf(stderr,
+                   "note: %s%s has %zu error%s, so some segments may be missing; run 'framework "
+                   "check' to see %s\n",
+                   where->path_prefix.c_str(), t->path.c_str(), errors, errors == 1 ? "" : "s",
+                   errors == 1 ? "it" : "them");
+  }
+  return FinishOutput(study.io_error ? kExitIo : kExitOk);
+}
+
+}  // namespace
 
 Runner SetupShow(CLI::App& app) {
-  (void)app;
-  return [] { return static_cast<int>(kExitUsage); };
+  auto options = std::make_shared<ShowOptions>();
+  app.add_option("PARTICIPANT", options->participant,
+                 "The participant whose transcript to show, e.g. P07")
+      ->required();
+  app.add_option("--code", options->codes,
+                 "Show only the excerpts that index into this code's column: theme.subtheme, an "
+                 "alias, or a theme id for all its columns (repeatable; commas allowed)")
+      ->type_name("CODE")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  app.add_option("-f,--format", options->format, "Output format: text or json")
+      ->transform(CLI::IsMember({"text", "json"}, CLI::ignore_case))
+      ->type_name("FORMAT");
+  app.add_option("-w,--width", options->width,
+                 "Wrap excerpts to N columns (default: $COLUMNS, else the terminal, else 80)")
+      ->check(CLI::Range(1, 10000))
+      ->type_name("N");
+  AddCommonOptions(app, options->common);
+  app.footer(
+      "Without --code, prints the participant's transcript as the file has it, with line\n"
+      "numbers (front matter counted, as in diagnostics and line refs). On a colour terminal the\n"
+      "code tags are dim and coded text takes its theme's colour (where segments overlap, the\n"
+      "latest opened wins); without colour the tags show as written. Control characters and\n"
+      "invalid UTF-8 are shown as U+FFFD.\n\n"
+      "With --code, lists the participant's excerpts in that code's matrix column, in transcript\n"
+      "order, as 'L14-16  text' (white space collapsed, wrapped to --width); an excerpt coded\n"
+      "with another code of the column shows it in brackets. Several --code options give a\n"
+      "group each.\n\n"
+      "A summary goes to stderr (not with -q or --format json). --format json prints the\n"
+      "participant, the file, its line count and the segments (only the selected ones with\n"
+      "--code), each with code, theme, subtheme, line_start, line_end, speaker and text.\n\n"
+      "Examples:\n"
+      "  framework show P07 | less -R\n"
+      "  framework show P07 --code training.prequal\n"
+      "  framework show P07 --code cpd --code training.gaps --width 100\n"
+      "  framework show P07 --code training\n"
+      "  framework show P07 --format json | jq '.segments[] | select(.theme==\"training\")'\n\n"
+      "Exit codes: 0 ok, 1 the participant has no transcript (or framework.yaml is unusable),\n"
+      "2 usage (unknown participant or code), 3 input/output.");
+  return [options] { return RunShow(*options); };
 }
 
 }  // namespace framework::cli

@@ -53,7 +53,8 @@ int main(int argc, char** argv) {
     return kExitOk;
   } catch (const CLI::ParseError& e) {
     std::string message = e.what();
-    if (!message.empty())
+    // Messages start lower-case, but names such as THEME keep their case.
+    if (message.size() > 1 && std::islower(static_cast<unsigned char>(message[1])))
       message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
     PrintError(message, "run 'framework --help' or 'framework COMMAND --help'");
     return kExitUsage;
