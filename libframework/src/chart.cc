@@ -272,16 +272,26 @@ std::string TextValue(const std::string& value) {
   for (char c : value)
     if (static_cast<unsigned char>(c) < 0x20) simple = false;
   if (!simple) {
-    if (value.find('\n') != std::string::npos) {
-      YAML::Emitter e;
-      e << YAML::Literal << value;
-      std::string block = e.c_str();  // "|-\n  line\n  line"
-      std::string out = " ";
-      for (char ch : block) {
-        out += ch;
-        if (ch == '\n') out += "    ";
+    // Paragraphs: a literal block that strips the final line break ("|-"), when the value
+    // reads back exactly that way; anything else double-quoted.
+    if (value.find('\n') != std::string::npos && value.back() != '\n' && value.front() != ' ' &&
+        value.front() != '\n' && value.find('\r') == std::string::npos) {
+      std::string out = " |-";
+      std::size_t start = 0;
+      while (start <= value.size()) {
+        std::size_t end = value.find('\n', start);
+        if (end == std::string::npos) end = value.size();
+        std::string_view line(value.data() + start, end - start);
+        out += "\n";
+        if (!line.empty()) out += "      " + std::string(line);
+        start = end + 1;
       }
       return out;
+    }
+    if (value.find('\n') != std::string::npos) {
+      YAML::Emitter e;
+      e << YAML::DoubleQuoted << value;
+      return " " + std::string(e.c_str());
     }
     return " " + PlainOrQuoted(value);
   }
