@@ -67,7 +67,7 @@ std::size_t HardBreakLength(std::string_view text) {
 // lifetime of this object. Boundaries are byte offsets into that text.
 class Breaks {
  public:
-  explicit Breaks(std::string_view text) {
+  explicit Breaks(std::string_view text) : bytes_(text) {
     UErrorCode status = U_ZERO_ERROR;
     thread_local std::unique_ptr<icu::BreakIterator> line(
         icu::BreakIterator::createLineInstance(icu::Locale::getRoot(), status));
@@ -102,9 +102,32 @@ class Breaks {
     for (int32_t b = line_->next(); b != icu::BreakIterator::DONE; b = line_->next()) {
       int32_t status = line_->getRuleStatus();
       hard = status >= UBRK_LINE_HARD && status < UBRK_LINE_HARD_LIMIT;
-      if (hard || clusters_->isBoundary(b)) return b;
+      if (hard) return b;
+      if (clusters_->isBoundary(b) && !InsideRange(b)) return b;
     }
     return -1;
+  }
+
+  // True for a break on either side of the hyphen of a number range such as "L65-67" or
+  // "2019-2020", which UAX #14 allows before a hyphen followed by a digit: a line reference
+  // split over two lines reads as two.
+  bool InsideRange(int32_t b) const {
+    auto digit = [&](int32_t i) {
+      return i >= 0 && i < static_cast<int32_t>(bytes_.size()) &&
+             bytes_[static_cast<std::size_t>(i)] >= '0' &&
+             bytes_[static_cast<std::size_t>(i)] <= '9';
+    };
+    auto hyphen = [&](int32_t i) {
+      return i >= 0 && i < static_cast<int32_t>(bytes_.size()) &&
+             bytes_[static_cast<std::size_t>(i)] == '-';
+    };
+    return (digit(b - 1) && hyphen(b) && digit(b + 1)) ||
+           (hyphen(b - 1) && digit(b) && digit(b - 2));
+  }
+
+  // True when a grapheme cluster starts (or the text ends) at byte `offset`.
+  bool IsClusterBoundary(int32_t offset) {
+    return offset >= static_cast<int32_t>(bytes_.size()) || clusters_->isBoundary(offset);
   }
 
   // The end of the grapheme cluster that starts at `offset`.
@@ -120,6 +143,7 @@ class Breaks {
   UText text_ = UTEXT_INITIALIZER;
   icu::BreakIterator* line_ = nullptr;
   icu::BreakIterator* clusters_ = nullptr;
+  std::string_view bytes_;
 };
 
 // Greedy filling of lines, one break-delimited piece ("word   ") at a time.
@@ -135,6 +159,25 @@ class LineFiller {
       return;
     }
     std::size_t body_width = DisplayWidth(body);
+    // UAX #14 keeps some spaces unbreakable (after a closing quote, before an opening bracket);
+    // a piece too wide for any line is broken at those spaces before inside a word.
+    if (body_width > width_) {
+      std::size_t space = body.find(' ');
+      std::size_t next = space == std::string_view::npos ? body.size() : space;
+      while (next < body.size() && body[next] == ' ') ++next;
+      bool boundary =
+          space != std::string_view::npos && space > 0 &&
+          (breaks == nullptr
+               ? next >= body.size() || static_cast<unsigned char>(body[next]) < 0x80
+               : breaks->IsClusterBoundary(body_offset + static_cast<int32_t>(space)) &&
+                     breaks->IsClusterBoundary(body_offset + static_cast<int32_t>(next)));
+      if (boundary) {
+        Add(body.substr(0, space), next - space, breaks, body_offset);
+        if (next < body.size())
+          Add(body.substr(next), spaces, breaks, body_offset + static_cast<int32_t>(next));
+        return;
+      }
+    }
     if (line_width_ + body_width > width_) {
       if (has_content_)
         Emit();
