@@ -810,14 +810,16 @@ int RunChart(const ChartOptions& options) {
   std::size_t width = TerminalWidth(options.width);
   bool color = UseColor(stdout, options.common.color);
   std::string text = RenderText(*ctx, width, color);
+  // Measured without colour: DisplayWidth would count the escape codes' characters.
+  const std::string plain = color ? RenderText(*ctx, width, false) : text;
   std::size_t widest = 0;
-  for (std::size_t start = 0; start < text.size();) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    widest = std::max(widest, DisplayWidth(std::string_view(text).substr(start, end - start)));
+  for (std::size_t start = 0; start < plain.size();) {
+    std::size_t end = plain.find('\n', start);
+    if (end == std::string::npos) end = plain.size();
+    widest = std::max(widest, DisplayWidth(std::string_view(plain).substr(start, end - start)));
     start = end + 1;
   }
-  Emit(text, color ? widest : widest, options);
+  Emit(text, widest, options);
   return FinishOutput(kExitOk);
 }
 

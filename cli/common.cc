@@ -18,7 +18,8 @@ void AddCommonOptions(CLI::App& app, CommonOptions& options) {
                  "Run in the study at DIR (default: the current folder or its nearest parent "
                  "holding framework.yaml)")
       ->type_name("DIR");
-  app.add_option("--color", options.color, "Colour: auto (only on a terminal, NO_COLOR respected), always or never")
+  app.add_option("--color", options.color,
+                 "Colour: auto (only on a terminal, NO_COLOR respected), always or never")
       ->transform(CLI::IsMember({"auto", "always", "never"}, CLI::ignore_case))
       ->type_name("WHEN");
   app.add_flag("-q,--quiet", options.quiet, "Print no summary or progress, only the results");

@@ -44,10 +44,9 @@ std::string CellSource(const std::vector<CellSegment>& segments) {
 
 namespace {
 
-bool SegmentLess(const CellSegment& a, const CellSegment& b) {
-  return std::tie(a.line_start, a.line_end, a.code, a.text) <
-         std::tie(b.line_start, b.line_end, b.code, b.text);
-}
+// Transcript order: by opening line; segments opening on one line keep their order of opening
+// (the sorts using this are stable, and segments arrive in the order their tags open).
+bool SegmentLess(const CellSegment& a, const CellSegment& b) { return a.line_start < b.line_start; }
 
 // Inserts `id` as a row (keeping natural order) and returns its index.
 std::size_t AddRow(Matrix& m, const std::string& id) {

@@ -1,5 +1,6 @@
-// Indexing (the method's indexing and charting): every coded segment lands in its (theme, sub-theme,
-// participant) cell; a theme's Matrix holds the cells, their words and their chart entries.
+// Indexing (the method's indexing and charting): every coded segment lands in its (theme,
+// sub-theme, participant) cell; a theme's Matrix holds the cells, their words and their chart
+// entries.
 #pragma once
 
 #include <cstddef>
