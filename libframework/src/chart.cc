@@ -124,13 +124,7 @@ Chart LoadChart(std::string_view name, std::string_view text, Diagnostics& diagn
   Chart chart;
   chart.path = std::string(name);
   SourceText source(std::string(name), text);
-  if (!IsValidUtf8(text)) {
-    for (std::size_t offset : FindInvalidUtf8(text, 5))
-      diagnostics.push_back(source.At(Severity::kError, "invalid-utf8", offset,
-                                      "invalid UTF-8 at byte offset " + std::to_string(offset),
-                                      "save the file as UTF-8"));
-    return chart;
-  }
+  if (!source.CheckUtf8(diagnostics)) return chart;
   bool ok = false;
   YAML::Node root = yaml::Parse(source, std::string(text), diagnostics, &ok);
   if (!ok) return chart;

@@ -105,13 +105,7 @@ std::optional<std::string> FrameworkLoader::Id(const YAML::Node& node, std::stri
 }
 
 Framework FrameworkLoader::Run() {
-  if (!IsValidUtf8(text_)) {
-    for (std::size_t offset : FindInvalidUtf8(text_, 5))
-      diagnostics_.push_back(source_.At(Severity::kError, "invalid-utf8", offset,
-                                        "invalid UTF-8 at byte offset " + std::to_string(offset),
-                                        "save the file as UTF-8"));
-    return f_;
-  }
+  if (!source_.CheckUtf8(diagnostics_)) return f_;
   bool ok = false;
   YAML::Node root = yaml::Parse(source_, std::string(text_), diagnostics_, &ok);
   if (!ok) return f_;

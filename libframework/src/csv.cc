@@ -9,13 +9,7 @@ std::vector<CsvRow> ReadCsv(std::string_view name, std::string_view text, Diagno
                             char delimiter) {
   SourceText source{std::string(name), text};
   std::vector<CsvRow> rows;
-  if (!IsValidUtf8(text)) {
-    for (std::size_t offset : FindInvalidUtf8(text, 5))
-      diagnostics.push_back(source.At(Severity::kError, "invalid-utf8", offset,
-                                      "invalid UTF-8 at byte offset " + std::to_string(offset),
-                                      "save the file as UTF-8 (in Excel: 'CSV UTF-8')"));
-    return rows;
-  }
+  if (!source.CheckUtf8(diagnostics, "save the file as UTF-8 (in Excel: 'CSV UTF-8')")) return rows;
   std::size_t i = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
   const std::size_t n = text.size();
   int line = 1;

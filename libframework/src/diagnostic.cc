@@ -171,6 +171,15 @@ std::string_view SourceText::Line(int line) const {
   return out;
 }
 
+bool SourceText::CheckUtf8(Diagnostics& diagnostics, const std::string& hint,
+                           std::size_t limit) const {
+  if (IsValidUtf8(text_)) return true;
+  for (std::size_t offset : FindInvalidUtf8(text_, limit))
+    diagnostics.push_back(At(Severity::kError, "invalid-utf8", offset,
+                             "invalid UTF-8 at byte offset " + std::to_string(offset), hint));
+  return false;
+}
+
 Diagnostic SourceText::At(Severity severity, std::string rule, std::size_t offset,
                           std::string message, std::string hint, int length) const {
   return AtPosition(severity, std::move(rule), PositionAt(offset), std::move(message),

@@ -218,13 +218,7 @@ Participants LoadParticipantsYaml(std::string_view name, std::string_view text,
                                   Diagnostics& diagnostics) {
   Participants result;
   SourceText source{std::string(name), text};
-  if (!IsValidUtf8(text)) {
-    for (std::size_t offset : FindInvalidUtf8(text, 5))
-      diagnostics.push_back(source.At(Severity::kError, "invalid-utf8", offset,
-                                      "invalid UTF-8 at byte offset " + std::to_string(offset),
-                                      "save the file as UTF-8"));
-    return result;
-  }
+  if (!source.CheckUtf8(diagnostics)) return result;
   bool ok = false;
   YAML::Node root = yaml::Parse(source, std::string(text), diagnostics, &ok);
   if (!ok) return result;

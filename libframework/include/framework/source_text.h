@@ -38,6 +38,11 @@ class SourceText {
   Diagnostic At(Severity severity, std::string rule, std::size_t offset, std::string message,
                 std::string hint = {}, int length = 1) const;
 
+  /// Reports each invalid UTF-8 sequence of the text (the first `limit`) as an error with its
+  /// byte offset and `hint`. Returns true when the text is valid UTF-8.
+  bool CheckUtf8(Diagnostics& diagnostics, const std::string& hint = "save the file as UTF-8",
+                 std::size_t limit = 5) const;
+
   /// A diagnostic at a 1-based line and column.
   Diagnostic AtPosition(Severity severity, std::string rule, Position position, std::string message,
                         std::string hint = {}, int length = 1) const;
