@@ -286,13 +286,17 @@ std::string RenderText(const Context& ctx, std::size_t width, bool color) {
     body.push_back(std::move(row));
   }
   Counts counts = CountCells(ctx);
-  std::string out = theme.label + " (" + theme.id +
-                    "): " + Plural(ctx.rows.size(), "participant", "participants") + " x " +
-                    Plural(ctx.matrix.subthemes.size(), "sub-theme", "sub-themes") + "; " +
-                    std::to_string(counts.charted + counts.reviewed) + " charted (" +
-                    std::to_string(counts.reviewed) + " reviewed), " +
-                    Plural(counts.drafts, "draft", "drafts") + ", " + std::to_string(counts.stale) +
-                    " stale, " + std::to_string(counts.waiting) + " waiting\n";
+  // The heading, wrapped to the width so it never widens the output past the table.
+  std::string heading = theme.label + " (" + theme.id +
+                        "): " + Plural(ctx.rows.size(), "participant", "participants") + " x " +
+                        Plural(ctx.matrix.subthemes.size(), "sub-theme", "sub-themes") + "; " +
+                        std::to_string(counts.charted + counts.reviewed) + " charted (" +
+                        std::to_string(counts.reviewed) + " reviewed), " +
+                        Plural(counts.drafts, "draft", "drafts") + ", " +
+                        std::to_string(counts.stale) + " stale, " + std::to_string(counts.waiting) +
+                        " waiting";
+  std::string out;
+  for (const std::string& line : WrapText(heading, width)) out += line + "\n";
   out += RenderTable(header, body, table);
   if (!ctx.matrix.orphans.empty()) {
     out += "\nOrphan cells, kept in " + ctx.chart_path +

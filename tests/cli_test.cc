@@ -19,18 +19,10 @@
 // The studies themselves are plain files; tests/studies/.gitattributes marks them `-text` so git
 // keeps the BOM, CRLF and invalid UTF-8 cases byte for byte.
 #include <doctest/doctest.h>
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -38,122 +30,15 @@
 #include <vector>
 
 #include "framework/codebook.h"
+#include "run_binary.h"
 
 namespace {
 
-namespace fs = std::filesystem;
-
-const fs::path kSourceDir = FRAMEWORK_SOURCE_DIR;
-const fs::path kStudies = kSourceDir / "tests" / "studies";
-const fs::path kExample = kSourceDir / "examples" / "ipv-social-work";
+using namespace framework_test;
 
 // Cases whose `--strict` run also has a golden (warnings that --strict turns into errors).
 const std::set<std::string> kStrictCases = {"unknown_key_warning",
                                             "participant_without_transcript"};
-
-bool UpdateGoldens() {
-  const char* value = std::getenv("UPDATE_GOLDENS");
-  return value && std::strcmp(value, "1") == 0;
-}
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-void WriteFile(const fs::path& path, const std::string& contents) {
-  fs::create_directories(path.parent_path());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << contents;
-}
-
-// A fresh temporary folder, removed with everything in it when this goes out of scope.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "framework-cli-test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) FAIL("mkdtemp failed: " << std::strerror(errno));
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-struct RunResult {
-  int exit_code = -1;  ///< the exit status, or 128 + signal number
-  std::string out;     ///< everything written to stdout
-  std::string err;     ///< everything written to stderr
-};
-
-// Runs the framework binary with `args` in the folder `cwd`, stdin from /dev/null, and
-// captures stdout and stderr separately (each through a temporary file); `stdout_to` sends
-// stdout to that existing file instead (e.g. /dev/full), leaving `out` empty.
-RunResult Run(const std::vector<std::string>& args, const fs::path& cwd = kSourceDir,
-              const std::map<std::string, std::string>& env = {},
-              const std::string& stdout_to = {}) {
-  TempDir capture;
-  const std::string out_path = stdout_to.empty() ? (capture.path() / "stdout").string() : stdout_to;
-  const std::string err_path = (capture.path() / "stderr").string();
-  std::vector<std::string> argv_storage{FRAMEWORK_BIN};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  std::fflush(nullptr);
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    // The child: only async-signal-safe calls plus setenv/unsetenv (single-threaded parent).
-    int in = ::open("/dev/null", O_RDONLY);
-    int out = stdout_to.empty() ? ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644)
-                                : ::open(out_path.c_str(), O_WRONLY);
-    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (in < 0 || out < 0 || err < 0 || ::chdir(cwd.c_str()) != 0) ::_exit(126);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    // The colour and width decisions must not depend on the environment the tests run in.
-    ::unsetenv("FORCE_COLOR");
-    ::unsetenv("NO_COLOR");
-    ::unsetenv("COLUMNS");
-    ::setenv("TERM", "dumb", 1);
-    for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) FAIL("waitpid failed: " << std::strerror(errno));
-  }
-  RunResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  if (stdout_to.empty()) result.out = ReadFile(out_path);
-  result.err = ReadFile(err_path);
-  return result;
-}
-
-// Compares `actual` with the golden file at `path`, or rewrites it under UPDATE_GOLDENS=1.
-void CheckGolden(const fs::path& path, const std::string& actual) {
-  INFO("golden: ", path.string());
-  if (UpdateGoldens()) {
-    WriteFile(path, actual);
-    MESSAGE("rewrote " << path.string());
-    return;
-  }
-  REQUIRE_MESSAGE(fs::exists(path), "missing golden (run with UPDATE_GOLDENS=1 to create it)");
-  CHECK(actual == ReadFile(path));
-}
 
 std::vector<fs::path> CaseDirs() {
   std::vector<fs::path> dirs;
@@ -161,19 +46,6 @@ std::vector<fs::path> CaseDirs() {
     if (entry.is_directory()) dirs.push_back(entry.path());
   std::sort(dirs.begin(), dirs.end());
   return dirs;
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-// Every file under `dir` with its bytes, keyed by relative path.
-std::map<std::string, std::string> Snapshot(const fs::path& dir) {
-  std::map<std::string, std::string> files;
-  for (const auto& entry : fs::recursive_directory_iterator(dir))
-    if (entry.is_regular_file())
-      files[fs::relative(entry.path(), dir).generic_string()] = ReadFile(entry.path());
-  return files;
 }
 
 // The text diagnostics' first lines, "path:line:col: severity: message", built from the JSON
@@ -576,10 +448,12 @@ TEST_CASE("colour only when asked for, or on a terminal") {
 
 TEST_CASE("a failed write to stdout is an input/output failure, exit 3") {
   if (!fs::exists("/dev/full")) return;
+  RunStdout full;
+  full.file = "/dev/full";
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
            {"codes"}, {"codes", "--format", "json"}, {"check", "--format", "json"}}) {
     INFO("args: ", args.front(), " ", args.size());
-    const RunResult r = Run(args, kExample, {}, "/dev/full");
+    const RunResult r = Run(args, kExample, {}, full);
     CHECK(r.exit_code == 3);
     CHECK(Contains(r.err, "cannot write output"));
   }

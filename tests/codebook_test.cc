@@ -6,16 +6,18 @@
 #include <string>
 #include <string_view>
 
+#include "test_util.h"
+
 namespace {
 
 using framework::AttributeType;
 using framework::ColumnRef;
-using framework::Diagnostic;
 using framework::Diagnostics;
 using framework::Framework;
 using framework::LoadFramework;
 using framework::Severity;
 using framework::SpeakerRole;
+using framework_test::Summary;
 
 struct Loaded {
   Framework f;
@@ -26,15 +28,6 @@ Loaded Load(std::string_view text) {
   Loaded l;
   l.f = LoadFramework("framework.yaml", text, l.d);
   return l;
-}
-
-std::string Summary(const Diagnostics& diagnostics) {
-  std::string out;
-  for (const Diagnostic& d : diagnostics) {
-    if (!out.empty()) out += "; ";
-    out += d.rule + "@" + std::to_string(d.line) + ":" + std::to_string(d.column);
-  }
-  return out;
 }
 
 // The smallest valid framework.yaml; the error tests change one thing in it.

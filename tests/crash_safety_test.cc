@@ -35,6 +35,7 @@
 #include "framework/chart.h"
 #include "framework/diagnostic.h"
 #include "framework/file_system.h"
+#include "test_util.h"
 
 namespace fs = std::filesystem;
 
@@ -51,26 +52,7 @@ using framework::WriteFileAtomically;
 
 namespace {
 
-// A fresh temporary folder under TMPDIR (or /tmp), removed with everything in it at the end.
-class CrashTempDir {
- public:
-  CrashTempDir() {
-    std::string pattern = (fs::temp_directory_path() / "framework-crash-test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr)
-      FAIL("mkdtemp failed: " << std::string(std::strerror(errno)));
-    path_ = pattern;
-  }
-  ~CrashTempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  CrashTempDir(const CrashTempDir&) = delete;
-  CrashTempDir& operator=(const CrashTempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using framework_test::TempDir;
 
 constexpr int kParticipants = 30;
 constexpr int kSubthemes = 10;
@@ -161,7 +143,7 @@ std::size_t FirstDifference(const std::string& a, const std::string& b) {
 
 TEST_CASE("crash safety: a chart save killed at any moment leaves the old or the new file") {
   const auto started = std::chrono::steady_clock::now();
-  CrashTempDir tmp;
+  TempDir tmp;
   const std::string name = "training.yaml";
   const std::string path = (tmp.path() / name).string();
 

@@ -6,11 +6,13 @@
 #include <string>
 #include <string_view>
 
+#include "test_util.h"
+
 namespace {
 
 using framework::CsvRow;
-using framework::Diagnostic;
 using framework::Diagnostics;
+using framework_test::Summary;
 
 struct Read {
   std::vector<CsvRow> rows;
@@ -21,15 +23,6 @@ Read Csv(std::string_view text, char delimiter = ',') {
   Read r;
   r.rows = framework::ReadCsv("people.csv", text, r.d, delimiter);
   return r;
-}
-
-std::string Summary(const Diagnostics& diagnostics) {
-  std::string out;
-  for (const Diagnostic& d : diagnostics) {
-    if (!out.empty()) out += "; ";
-    out += d.rule + "@" + std::to_string(d.line) + ":" + std::to_string(d.column);
-  }
-  return out;
 }
 
 // Rows as "a|b|c" lines joined by " / ", values escaped so line breaks show.

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "test_util.h"
+
 namespace {
 
 using framework::AttributeDef;
@@ -16,6 +18,7 @@ using framework::Diagnostic;
 using framework::Diagnostics;
 using framework::Participants;
 using framework::Severity;
+using framework_test::Summary;
 
 struct Loaded {
   Participants p;
@@ -32,15 +35,6 @@ Loaded Csv(std::string_view text, const std::vector<AttributeDef>& declared = {}
   Loaded l;
   l.p = framework::LoadParticipantsCsv("participants.csv", text, declared, l.d);
   return l;
-}
-
-std::string Summary(const Diagnostics& diagnostics) {
-  std::string out;
-  for (const Diagnostic& d : diagnostics) {
-    if (!out.empty()) out += "; ";
-    out += d.rule + "@" + std::to_string(d.line) + ":" + std::to_string(d.column);
-  }
-  return out;
 }
 
 // The value of attribute `name` for participant `id`, or "<missing>".

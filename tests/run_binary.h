@@ -1,7 +1,7 @@
 // Running the real `framework` binary from tests: its streams captured, its environment pinned.
-// The same approach as the helpers in cli_test.cc, shared so that other command tests
-// (show_test.cc, ...) need not copy it; plus a run with stdout on a pseudo-terminal, for the
-// decisions made only on a terminal (colour in `auto` mode, the width from TIOCGWINSZ).
+// Shared by the command tests (cli_test.cc, show_test.cc, chart_test.cc); with a run with stdout
+// on a pseudo-terminal, for the decisions made only on a terminal (colour in `auto` mode, the
+// width from TIOCGWINSZ).
 #pragma once
 
 #include <doctest/doctest.h>
@@ -16,57 +16,19 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
 #include <vector>
 
-namespace framework_test {
+#include "test_util.h"
 
-namespace fs = std::filesystem;
+namespace framework_test {
 
 inline const fs::path kSourceDir = FRAMEWORK_SOURCE_DIR;
 inline const fs::path kStudies = kSourceDir / "tests" / "studies";
 inline const fs::path kExample = kSourceDir / "examples" / "ipv-social-work";
 inline const fs::path kGoldens = kSourceDir / "tests" / "golden";
-
-inline std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-inline void WriteFile(const fs::path& path, const std::string& contents) {
-  fs::create_directories(path.parent_path());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << contents;
-}
-
-inline bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-/// A fresh temporary folder, removed with everything in it when this goes out of scope.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "framework-test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) FAIL("mkdtemp failed: " << std::strerror(errno));
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 struct RunResult {
   int exit_code = -1;  ///< the exit status, or 128 + signal number
@@ -213,21 +175,6 @@ inline std::vector<std::string> Lines(const std::string& text) {
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
-}
-
-/// `text` without ANSI SGR sequences (ESC '[' ... 'm').
-inline std::string StripAnsi(const std::string& text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\x1b' && i + 1 < text.size() && text[i + 1] == '[') {
-      std::size_t j = i + 2;
-      while (j < text.size() && text[j] != 'm') ++j;
-      i = j;
-      continue;
-    }
-    out += text[i];
-  }
-  return out;
 }
 
 }  // namespace framework_test

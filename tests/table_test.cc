@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "framework/text.h"
+#include "test_util.h"
 
 using framework::CellStyle;
 using framework::DisplayWidth;
@@ -17,6 +18,7 @@ using framework::TableCell;
 using framework::TableOptions;
 using framework::TableWidth;
 using framework::WrapText;
+using framework_test::StripAnsi;
 
 namespace {
 
@@ -30,19 +32,6 @@ std::string Wrap(std::string_view text, std::size_t width) {
     CHECK_FALSE(line.ends_with(' '));
     out += line;
     out += '\n';
-  }
-  return out;
-}
-
-std::string StripAnsi(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\x1b' && i + 1 < text.size() && text[i + 1] == '[') {
-      i += 2;
-      while (i < text.size() && text[i] != 'm') ++i;
-      continue;
-    }
-    out += text[i];
   }
   return out;
 }

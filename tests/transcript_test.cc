@@ -13,6 +13,7 @@
 
 #include "framework/codebook.h"
 #include "framework/text.h"
+#include "test_util.h"
 
 namespace {
 
@@ -26,6 +27,7 @@ using framework::Severity;
 using framework::Speaker;
 using framework::SpeakerRole;
 using framework::Transcript;
+using framework_test::Summary;
 
 constexpr SpeakerRole kInterviewer = SpeakerRole::kInterviewer;
 constexpr SpeakerRole kParticipantRole = SpeakerRole::kParticipant;
@@ -48,16 +50,6 @@ ParseOptions WithInterviewer() {
   ParseOptions o;
   o.speakers = {{"INT", kInterviewer}};
   return o;
-}
-
-// "rule@line:col" for each diagnostic, joined by "; " so a failure shows them all.
-std::string Summary(const Diagnostics& diagnostics) {
-  std::string out;
-  for (const Diagnostic& d : diagnostics) {
-    if (!out.empty()) out += "; ";
-    out += d.rule + "@" + std::to_string(d.line) + ":" + std::to_string(d.column);
-  }
-  return out;
 }
 
 std::string Labels(const Transcript& t) {
