@@ -51,15 +51,6 @@ struct Context {
   std::vector<int> attribute_columns;  // attribute indexes shown
 };
 
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> out;
-  std::string item;
-  std::stringstream in(text);
-  while (std::getline(in, item, ','))
-    if (auto t = Trim(item); !t.empty()) out.emplace_back(t);
-  return out;
-}
-
 std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 // Current time as ISO 8601 UTC; SOURCE_DATE_EPOCH, when set, fixes it (reproducible tests).
@@ -84,20 +75,6 @@ std::optional<std::string> AttributeValue(const Study& study, const std::string&
   const Participant* p = FindParticipant(study, id);
   if (!p || attribute < 0 || static_cast<std::size_t>(attribute) >= p->values.size()) return {};
   return p->values[static_cast<std::size_t>(attribute)];
-}
-
-int ResolveAttribute(const Study& study, const std::string& name, int* exit_code) {
-  int index = study.participants.FindAttribute(name);
-  if (index < 0) {
-    std::vector<std::string> names;
-    for (const auto& a : study.participants.attributes) names.push_back(a.name);
-    auto guess = Suggest(name, names);
-    PrintError("no participant attribute " + Quote(name),
-               guess ? "did you mean '" + *guess + "'?"
-                     : "attributes are declared in " + study.participants_path);
-    *exit_code = kExitUsage;
-  }
-  return index;
 }
 
 // Selects and orders the rows: --where filters, --sort keys, then participant id.
@@ -185,18 +162,8 @@ std::optional<Context> Load(const ChartOptions& options, int* exit_code) {
     *exit_code = ctx.study.io_error ? kExitIo : kExitStudyErrors;
     return std::nullopt;
   }
-  ctx.theme = f.FindTheme(options.theme);
-  if (ctx.theme < 0) {
-    std::vector<std::string> ids;
-    for (const auto& t : f.themes) ids.push_back(t.id);
-    auto guess = Suggest(options.theme, ids);
-    std::string list;
-    for (const auto& id : ids) list += (list.empty() ? "" : ", ") + id;
-    PrintError("no theme " + Quote(options.theme),
-               guess ? "did you mean '" + *guess + "'?" : "themes: " + list);
-    *exit_code = kExitUsage;
-    return std::nullopt;
-  }
+  ctx.theme = ResolveTheme(f, options.theme, exit_code);
+  if (ctx.theme < 0) return std::nullopt;
   ctx.matrix = IndexTheme(ctx.study, ctx.theme);
   ctx.chart_path = "charts/" + options.theme + ".yaml";
   for (const Chart& chart : ctx.study.charts) {
@@ -329,19 +296,6 @@ void Emit(const std::string& text, std::size_t text_width, const ChartOptions& o
 
 // ---- the matrix as JSON --------------------------------------------------------------------
 
-nlohmann::ordered_json ChartJson(const ChartCell& c) {
-  nlohmann::ordered_json j;
-  j["participant"] = c.participant;
-  j["subtheme"] = c.subtheme;
-  j["status"] = std::string(ChartStatusName(c.status));
-  j["summary"] = c.summary;
-  j["comment"] = c.comment;
-  j["refs"] = c.refs;
-  j["source"] = c.source;
-  j["updated"] = c.updated;
-  return j;
-}
-
 std::string RenderJson(const Context& ctx) {
   const Theme& theme = ctx.study.framework.themes[static_cast<std::size_t>(ctx.theme)];
   nlohmann::ordered_json out;
@@ -361,31 +315,13 @@ std::string RenderJson(const Context& ctx) {
         attrs[ctx.study.participants.attributes[a].name] = *v;
     auto cells = nlohmann::ordered_json::array();
     const auto& row = ctx.matrix.cells[static_cast<std::size_t>(r)];
-    for (std::size_t c = 0; c < row.size(); ++c) {
-      const MatrixCell& cell = row[c];
-      auto segments = nlohmann::ordered_json::array();
-      for (const CellSegment& s : cell.segments)
-        segments.push_back({{"code", s.code},
-                            {"line_start", s.line_start},
-                            {"line_end", s.line_end},
-                            {"speaker", s.speaker},
-                            {"text", s.text}});
-      std::string state = cell.chart        ? std::string(ChartStatusName(cell.chart->status))
-                          : cell.has_data() ? "uncharted"
-                                            : "empty";
-      cells.push_back({{"subtheme", ctx.matrix.subthemes[c]},
-                       {"state", state},
-                       {"stale", cell.stale()},
-                       {"words", cell.words},
-                       {"source", cell.source},
-                       {"segments", segments},
-                       {"chart", cell.chart ? ChartJson(*cell.chart) : nlohmann::ordered_json()}});
-    }
+    for (std::size_t c = 0; c < row.size(); ++c)
+      cells.push_back(MatrixCellJson(row[c], ctx.matrix.subthemes[c]));
     rows.push_back({{"participant", id}, {"attributes", attrs}, {"cells", cells}});
   }
   out["rows"] = rows;
   auto orphans = nlohmann::ordered_json::array();
-  for (const ChartCell& c : ctx.matrix.orphans) orphans.push_back(ChartJson(c));
+  for (const ChartCell& c : ctx.matrix.orphans) orphans.push_back(ChartCellJson(c));
   out["orphans"] = orphans;
   return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

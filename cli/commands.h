@@ -20,6 +20,8 @@ Runner SetupCodes(CLI::App& app);
 Runner SetupInit(CLI::App& app);
 Runner SetupChart(CLI::App& app);
 Runner SetupShow(CLI::App& app);
+Runner SetupQuotes(CLI::App& app);
+Runner SetupExport(CLI::App& app);
 
 /// Every command, in the order `framework --help` lists them.
 inline constexpr Command kCommands[] = {
@@ -28,6 +30,8 @@ inline constexpr Command kCommands[] = {
     {"codes", "The codebook with its use: segments, participants and words per column", SetupCodes},
     {"show", "A transcript with its codes, or one code's excerpts with line refs", SetupShow},
     {"chart", "A theme's matrix in the terminal; edit, draft and accept its cells", SetupChart},
+    {"export", "Matrices as CSV, TSV, Markdown, JSON or XLSX, wide or long", SetupExport},
+    {"quotes", "One column's verbatim quotes, anonymously attributed, for a report", SetupQuotes},
 };
 
 }  // namespace framework::cli

@@ -8,6 +8,10 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "framework/text.h"
 
 namespace framework::cli {
 
@@ -123,6 +127,77 @@ Study LoadStudyAt(const StudyLocation& where, const CommonOptions& options, bool
   load.jobs = options.jobs;
   load.keep_text = keep_text;
   return LoadStudy(disk, load);
+}
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  std::string item;
+  std::stringstream in(text);
+  while (std::getline(in, item, ','))
+    if (auto t = Trim(item); !t.empty()) out.emplace_back(t);
+  return out;
+}
+
+int ResolveAttribute(const Study& study, const std::string& name, int* exit_code) {
+  int index = study.participants.FindAttribute(name);
+  if (index < 0) {
+    std::vector<std::string> names;
+    for (const auto& a : study.participants.attributes) names.push_back(a.name);
+    auto guess = Suggest(name, names);
+    PrintError("no participant attribute '" + name + "'",
+               guess ? "did you mean '" + *guess + "'?"
+                     : "attributes are declared in " + study.participants_path);
+    *exit_code = kExitUsage;
+  }
+  return index;
+}
+
+int ResolveTheme(const Framework& framework, const std::string& id, int* exit_code) {
+  int index = framework.FindTheme(id);
+  if (index < 0) {
+    std::vector<std::string> ids;
+    for (const auto& t : framework.themes) ids.push_back(t.id);
+    auto guess = Suggest(id, ids);
+    std::string list;
+    for (const auto& t : ids) list += (list.empty() ? "" : ", ") + t;
+    PrintError("no theme '" + id + "'",
+               guess ? "did you mean '" + *guess + "'?" : "themes: " + list);
+    *exit_code = kExitUsage;
+  }
+  return index;
+}
+
+nlohmann::ordered_json ChartCellJson(const ChartCell& c) {
+  nlohmann::ordered_json j;
+  j["participant"] = c.participant;
+  j["subtheme"] = c.subtheme;
+  j["status"] = std::string(ChartStatusName(c.status));
+  j["summary"] = c.summary;
+  j["comment"] = c.comment;
+  j["refs"] = c.refs;
+  j["source"] = c.source;
+  j["updated"] = c.updated;
+  return j;
+}
+
+nlohmann::ordered_json MatrixCellJson(const MatrixCell& cell, const std::string& subtheme) {
+  auto segments = nlohmann::ordered_json::array();
+  for (const CellSegment& s : cell.segments)
+    segments.push_back({{"code", s.code},
+                        {"line_start", s.line_start},
+                        {"line_end", s.line_end},
+                        {"speaker", s.speaker},
+                        {"text", s.text}});
+  std::string state = cell.chart        ? std::string(ChartStatusName(cell.chart->status))
+                      : cell.has_data() ? "uncharted"
+                                        : "empty";
+  return {{"subtheme", subtheme},
+          {"state", state},
+          {"stale", cell.stale()},
+          {"words", cell.words},
+          {"source", cell.source},
+          {"segments", segments},
+          {"chart", cell.chart ? ChartCellJson(*cell.chart) : nlohmann::ordered_json()}};
 }
 
 }  // namespace framework::cli

@@ -2,14 +2,18 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <cstdio>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "framework/chart.h"
 #include "framework/diagnostic.h"
+#include "framework/matrix.h"
 #include "framework/study.h"
 
 namespace framework::cli {
@@ -71,5 +75,23 @@ int FinishOutput(int code);
 
 /// Loads the study at `where` and applies --strict.
 Study LoadStudyAt(const StudyLocation& where, const CommonOptions& options, bool keep_text);
+
+/// The items of a comma-separated list ("role, sector"), trimmed; empty items dropped.
+std::vector<std::string> SplitList(const std::string& text);
+
+/// The index of participant attribute `name`; when there is none, prints the error (with "did
+/// you mean"), sets `*exit_code` to kExitUsage and returns -1.
+int ResolveAttribute(const Study& study, const std::string& name, int* exit_code);
+
+/// The index of theme `id`; when there is none, prints the error (with "did you mean", else the
+/// list of themes), sets `*exit_code` to kExitUsage and returns -1.
+int ResolveTheme(const Framework& framework, const std::string& id, int* exit_code);
+
+/// A chart entry as JSON (the `chartCell` of the chart-output and export schemas).
+nlohmann::ordered_json ChartCellJson(const ChartCell& cell);
+
+/// A matrix cell as JSON: subtheme, state, stale, words, source, segments, chart (or null), as
+/// in the chart-output and export schemas.
+nlohmann::ordered_json MatrixCellJson(const MatrixCell& cell, const std::string& subtheme);
 
 }  // namespace framework::cli

@@ -13,7 +13,9 @@
     `framework check -C DIR --format json` must agree with the schema: a good fixture gets no
     error or warning in its file, a bad one at least one (cross-file rules such as
     participant-without-transcript are left out). The JSON output must validate against
-    schemas/check-output.schema.json.
+    schemas/check-output.schema.json; on each example, `chart THEME --format json` against
+    chart-output.schema.json, and `export --format json` against export.schema.json, with the
+    same cells as `chart` gives for every theme.
 
 Uses Debian's python3-jsonschema and python3-yaml, hence /usr/bin/python3. Exit status: 0 when
 everything agrees, 1 on any failure, 2 on a usage error.
@@ -46,6 +48,7 @@ SCHEMA_FILES = {
     "chart": "chart.schema.json",
     "check-output": "check-output.schema.json",
     "chart-output": "chart-output.schema.json",
+    "export": "export.schema.json",
 }
 ID_PREFIX = "https://framework-qda.org/schemas/"
 FIXTURE_KINDS = ("framework", "participants", "chart")
@@ -216,6 +219,7 @@ def check_schemas(root, report):
         ("framework", "participants", "attributes", None),
         ("framework", "participants", "identifier", "pattern"),
         ("framework", "chart", "identifier", "pattern"),
+        ("chart-output", "export", "chartCell", None),
     ]
     for a, b, definition, key in shared:
         if a not in schemas or b not in schemas:
@@ -494,6 +498,40 @@ def check_agreement(root, binary, validators, studies, keep, report):
                 report.fail(rel, problems)
             else:
                 report.ok(rel, f"{len(output.get('rows', []))} rows")
+
+    # `export --format json` must have the documented shape, and hold the same cells as
+    # `chart --format json` shows for each theme.
+    export_validator = validators.get("export")
+    for study in studies:
+        rel = f"{study.relative_to(root)} (export --format json shape)"
+        proc = subprocess.run([binary, "export", "-C", str(study), "--format", "json"],
+                              capture_output=True, text=True)
+        problems = []
+        output = None
+        if proc.returncode != 0:
+            problems.append(f"exit status {proc.returncode}: {proc.stderr[:300]!r}")
+        else:
+            try:
+                output = json.loads(proc.stdout)
+                problems += [describe(e) for e in schema_errors(export_validator, output)]
+            except ValueError as e:
+                problems.append(f"stdout is not JSON ({e})")
+        if output is not None and not problems:
+            for matrix in output.get("matrices", []):
+                chart = subprocess.run([binary, "chart", matrix["theme"], "-C", str(study),
+                                        "--format", "json"], capture_output=True, text=True)
+                try:
+                    chart_rows = json.loads(chart.stdout).get("rows", [])
+                except ValueError:
+                    chart_rows = None
+                ours = [(r["participant"], r["cells"]) for r in matrix["rows"]]
+                theirs = [(r["participant"], r["cells"]) for r in chart_rows or []]
+                if ours != theirs:
+                    problems.append(f"matrix {matrix['theme']} differs from chart --format json")
+        if problems:
+            report.fail(rel, problems)
+        else:
+            report.ok(rel, f"{len(output.get('matrices', []))} matrices")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 // Markdown, HTML and XLSX. Builders turn the model into Sheets; writers turn Sheets into bytes.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "framework/matrix.h"
@@ -15,11 +17,12 @@ enum class CellContent { kSummary, kExcerpts, kBoth };
 
 /// A table ready to write: one header row and body rows of text.
 struct Sheet {
-  std::string name;         ///< theme id (wide), or "long"
-  std::string title;        ///< theme label, for formats that show one
+  std::string name;   ///< theme id (wide), "segments" or "summaries" (long), "codebook"
+  std::string title;  ///< theme label, for formats that show one
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
-  std::size_t frozen_columns = 1;  ///< leading columns that identify a row (participant, attributes)
+  /// Leading columns that identify a row (participant, attributes).
+  std::size_t frozen_columns = 1;
 };
 
 /// Options shared by the builders.
@@ -28,19 +31,37 @@ struct ExportOptions {
   std::vector<std::string> attributes;  ///< attribute columns after the participant, in order
 };
 
-/// The Framework chart as a spreadsheet: one row per participant (chart order), the participant,
-/// the requested attributes, then one column per sub-theme headed by its label.
+/// The matrices of `themes` (indexes into `study.framework.themes`, in the order given), each
+/// with its chart entries attached (from every chart file of that theme), as charts show them.
+std::vector<Matrix> ChartedMatrices(const Study& study, const std::vector<int>& themes);
+
+/// The Framework chart as a spreadsheet: one row per participant (chart order: natural id order),
+/// the participant, the requested attributes, then one column per sub-theme headed by its label
+/// (its id when it has none). A cell holds, by `options.content`: the chart summary (empty when
+/// uncharted); the excerpts, each `L12-14: text`, joined by a blank line; or both, the summary,
+/// a blank line, then the excerpts (either part left out when empty). Header: "participant".
 Sheet WideSheet(const Study& study, const Matrix& matrix, const ExportOptions& options);
 
 /// The tidy form, one row per segment: participant, theme, subtheme, code, line_start, line_end,
-/// speaker, text, then one column per requested attribute.
+/// speaker, text, then one column per requested attribute. Rows by matrix (in the order given),
+/// participant (chart order), sub-theme (framework order), then transcript order.
 Sheet LongSegmentsSheet(const Study& study, const std::vector<Matrix>& matrices,
                         const ExportOptions& options);
 
-/// The tidy form of summaries, one row per charted cell: participant, theme, subtheme, status,
-/// stale, summary, refs, then one column per requested attribute.
+/// The tidy form of summaries, one row per charted cell (any status, drafts included):
+/// participant, theme, subtheme, status, stale ("true" or "false"), summary, refs (joined by
+/// "; "), then one column per requested attribute. Same row order as LongSegmentsSheet; orphan
+/// entries are left out (they have no row or column).
 Sheet LongSummariesSheet(const Study& study, const std::vector<Matrix>& matrices,
                          const ExportOptions& options);
+
+/// The codebook of `themes` (indexes into `study.framework.themes`, in order), one row per
+/// sub-theme: theme, theme label, subtheme, subtheme label, description, and codes (every code
+/// that indexes into the column, `theme.subtheme` first, then its aliases, joined by ", ").
+Sheet CodebookSheet(const Study& study, const std::vector<int>& themes);
+
+/// A participant's value of attribute `name`, as text; empty when missing or unknown.
+std::string AttributeText(const Study& study, std::string_view participant, std::string_view name);
 
 /// Options for CSV and TSV.
 struct CsvOptions {
@@ -58,7 +79,9 @@ std::string NeutraliseFormula(const std::string& cell);
 /// delimiter, a quote, CR or LF; quotes doubled.
 std::string WriteCsv(const Sheet& sheet, const CsvOptions& options);
 
-/// The sheets as one Markdown document: a heading and a pipe table per sheet.
+/// The sheets as one Markdown document: `# title`, then per sheet `## <sheet title>` (else its
+/// name) and a GitHub pipe table. In cells `|` is escaped as `\|`, and line breaks (LF, CRLF,
+/// CR) become `<br>`. LF line ends; deterministic.
 std::string WriteMarkdown(const std::vector<Sheet>& sheets, const std::string& title);
 
 /// Writes the sheets as one XLSX workbook at `path` (plus a sheet describing themes and

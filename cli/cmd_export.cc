@@ -1,0 +1,395 @@
+// framework export: theme matrices for reports and scripts, as CSV, TSV, Markdown, JSON or XLSX.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+
+#include "commands.h"
+#include "framework/chart.h"
+#include "framework/export.h"
+#include "framework/file_system.h"
+#include "framework/text.h"
+
+namespace framework::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ExportCliOptions {
+  CommonOptions common;
+  std::vector<std::string> themes;
+  std::string format;  // csv, tsv, json, md, xlsx; empty: from -o's extension
+  std::string output;
+  std::string attributes;
+  std::string content;  // summary, excerpts, both; empty: the default for the form
+  bool long_form = false;
+  bool lf = false;
+  bool excel = false;
+  bool no_sanitize = false;
+};
+
+// One file (or stdout, when path is empty) to write.
+struct Output {
+  std::string path;
+  std::string contents;
+};
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The format named by a file name's extension, or "".
+std::string FormatOfPath(const std::string& path) {
+  std::string ext = Lower(fs::path(path).extension().string());
+  if (ext == ".csv") return "csv";
+  if (ext == ".tsv" || ext == ".tab") return "tsv";
+  if (ext == ".json") return "json";
+  if (ext == ".md" || ext == ".markdown") return "md";
+  if (ext == ".xlsx") return "xlsx";
+  return "";
+}
+
+std::string Plural(std::size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// Usage errors that need no study: the format, and options that do not apply to it.
+bool CheckOptions(ExportCliOptions& options, int* exit_code) {
+  auto usage = [&](const std::string& message, const std::string& hint) {
+    PrintError(message, hint);
+    *exit_code = kExitUsage;
+    return false;
+  };
+  if (options.output == "-") options.output.clear();  // "-o -": standard output
+  if (options.format.empty()) options.format = FormatOfPath(options.output);
+  if (options.format.empty())
+    return usage("no output format given",
+                 "add --format csv, tsv, json, md or xlsx (or -o FILE with one of those "
+                 "extensions)");
+  const std::string& f = options.format;
+  const bool table = f == "csv" || f == "tsv";
+  if (f == "json" && (options.long_form || !options.content.empty() || !options.attributes.empty()))
+    return usage(
+        "--format json exports the whole model; --long, --content and --attributes do "
+        "not apply to it",
+        "leave them out, or use --format csv");
+  if ((options.lf || options.excel) && !table)
+    return usage(std::string(options.lf ? "--lf" : "--excel") + " applies to csv and tsv only",
+                 "leave it out for --format " + f);
+  if (options.no_sanitize && !table && f != "xlsx")
+    return usage("--no-sanitize applies to csv, tsv and xlsx only",
+                 "leave it out for --format " + f);
+  if (options.long_form && options.content == "both")
+    return usage("--long makes one table of segments or of summaries, not both",
+                 "--long (one row per segment) or --long --content summary (one row per "
+                 "charted cell)");
+  if (f == "xlsx") {
+    std::error_code ec;
+    if (options.output.empty() || FormatOfPath(options.output) != "xlsx" ||
+        fs::is_directory(options.output, ec))
+      return usage("--format xlsx writes a workbook file: -o FILE.xlsx is required",
+                   "e.g. framework export --format xlsx -o matrices.xlsx");
+  }
+  return true;
+}
+
+// ---- the whole model as JSON ---------------------------------------------------------------
+
+// An attribute value typed as its declaration says (integer, number, boolean), else text.
+nlohmann::ordered_json TypedValue(const AttributeDef& def, const std::string& value) {
+  char* end = nullptr;
+  if (def.type == AttributeType::kInteger) {
+    long long n = std::strtoll(value.c_str(), &end, 10);
+    if (!value.empty() && end && *end == '\0') return n;
+  } else if (def.type == AttributeType::kNumber) {
+    double d = std::strtod(value.c_str(), &end);
+    if (!value.empty() && end && *end == '\0') return d;
+  } else if (def.type == AttributeType::kBoolean) {
+    if (value == "true") return true;
+    if (value == "false") return false;
+  }
+  return value;
+}
+
+// Every participant: the declared ones and any with a transcript, in natural order.
+std::vector<std::string> ParticipantIds(const Study& study) {
+  std::set<std::string> ids;
+  for (const Participant& p : study.participants.participants) ids.insert(p.id);
+  for (const Transcript& t : study.transcripts)
+    if (!t.participant.empty()) ids.insert(t.participant);
+  std::vector<std::string> out(ids.begin(), ids.end());
+  std::sort(out.begin(), out.end(),
+            [](const std::string& a, const std::string& b) { return NaturalLess(a, b); });
+  return out;
+}
+
+std::string RenderJson(const Study& study, const std::vector<int>& themes,
+                       const std::vector<Matrix>& matrices) {
+  nlohmann::ordered_json out;
+  out["format"] = "framework-export";
+  out["version"] = 1;
+  out["title"] = study.framework.title;
+  auto theme_list = nlohmann::ordered_json::array();
+  for (int t : themes) {
+    const Theme& theme = study.framework.themes[static_cast<std::size_t>(t)];
+    auto subs = nlohmann::ordered_json::array();
+    for (const Subtheme& s : theme.subthemes) {
+      std::vector<std::string> codes{theme.id + "." + s.id};
+      codes.insert(codes.end(), s.codes.begin(), s.codes.end());
+      subs.push_back(
+          {{"id", s.id}, {"label", s.label}, {"description", s.description}, {"codes", codes}});
+    }
+    theme_list.push_back({{"id", theme.id},
+                          {"label", theme.label},
+                          {"description", theme.description},
+                          {"subthemes", subs}});
+  }
+  out["framework"] = {{"description", study.framework.description}, {"themes", theme_list}};
+
+  const auto& defs = study.participants.attributes;
+  auto attributes = nlohmann::ordered_json::array();
+  for (const AttributeDef& def : defs)
+    attributes.push_back({{"name", def.name},
+                          {"type", std::string(AttributeTypeName(def.type))},
+                          {"values", def.values},
+                          {"description", def.description}});
+  auto rows = nlohmann::ordered_json::array();
+  for (const std::string& id : ParticipantIds(study)) {
+    nlohmann::ordered_json values = nlohmann::ordered_json::object();
+    int p = study.participants.Find(id);
+    if (p >= 0) {
+      const Participant& participant = study.participants.participants[static_cast<std::size_t>(p)];
+      for (std::size_t a = 0; a < defs.size() && a < participant.values.size(); ++a)
+        if (participant.values[a])
+          values[defs[a].name] = TypedValue(defs[a], *participant.values[a]);
+    }
+    rows.push_back({{"id", id}, {"declared", p >= 0}, {"attributes", values}});
+  }
+  out["participants"] = {{"attributes", attributes}, {"rows", rows}};
+
+  auto matrix_list = nlohmann::ordered_json::array();
+  for (const Matrix& m : matrices) {
+    auto matrix_rows = nlohmann::ordered_json::array();
+    for (std::size_t r = 0; r < m.participants.size(); ++r) {
+      auto cells = nlohmann::ordered_json::array();
+      for (std::size_t c = 0; c < m.subthemes.size() && c < m.cells[r].size(); ++c)
+        cells.push_back(MatrixCellJson(m.cells[r][c], m.subthemes[c]));
+      matrix_rows.push_back({{"participant", m.participants[r]}, {"cells", cells}});
+    }
+    auto orphans = nlohmann::ordered_json::array();
+    for (const ChartCell& c : m.orphans) orphans.push_back(ChartCellJson(c));
+    matrix_list.push_back({{"theme", m.theme}, {"rows", matrix_rows}, {"orphans", orphans}});
+  }
+  out["matrices"] = matrix_list;
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+// ---- the run -------------------------------------------------------------------------------
+
+int RunExport(ExportCliOptions options) {
+  int exit_code = kExitOk;
+  if (!CheckOptions(options, &exit_code)) return exit_code;
+  const std::string& format = options.format;
+
+  auto where = LocateStudy(options.common, &exit_code);
+  if (!where) return exit_code;
+  Study study = LoadStudyAt(*where, options.common, /*keep_text=*/true);
+  const Framework& f = study.framework;
+  if (!study.framework_loaded || !f.parsed || f.themes.empty()) {
+    PrintDiagnostics(study.diagnostics, *where, UseColor(stderr, options.common.color));
+    return study.io_error ? kExitIo : kExitStudyErrors;
+  }
+
+  // The themes, as given (each once), else every theme in framework order.
+  std::vector<int> themes;
+  for (const std::string& id : options.themes) {
+    int t = ResolveTheme(f, ToNfc(id), &exit_code);
+    if (t < 0) return exit_code;
+    if (std::find(themes.begin(), themes.end(), t) == themes.end()) themes.push_back(t);
+  }
+  if (themes.empty())
+    for (std::size_t t = 0; t < f.themes.size(); ++t) themes.push_back(static_cast<int>(t));
+
+  ExportOptions sheet_options;
+  for (const std::string& name : SplitList(options.attributes)) {
+    int a = ResolveAttribute(study, ToNfc(name), &exit_code);
+    if (a < 0) return exit_code;
+    sheet_options.attributes.push_back(
+        study.participants.attributes[static_cast<std::size_t>(a)].name);
+  }
+  const std::string& content = options.content;
+  sheet_options.content = content == "excerpts" ? CellContent::kExcerpts
+                          : content == "both"   ? CellContent::kBoth
+                                                : CellContent::kSummary;
+
+  // Where the output goes: stdout, one file, or a folder of files.
+  std::error_code ec;
+  const bool wide = !options.long_form && format != "json" && format != "xlsx";
+  const bool several = wide && themes.size() > 1;
+  const std::string& out_path = options.output;
+  bool folder = !out_path.empty() && format != "xlsx" &&
+                (fs::is_directory(out_path, ec) || out_path.back() == '/');
+  if (several && !folder) {
+    if (out_path.empty() && format != "md") {
+      PrintError(Plural(themes.size(), "theme", "themes") + " make one " + format +
+                     " file each; they cannot all go to standard output",
+                 "give a folder with -o DIR, one THEME, or --long for one table");
+      return kExitUsage;
+    }
+    if (!out_path.empty() && format != "md") {
+      if (FormatOfPath(out_path) == format || fs::exists(out_path, ec)) {
+        PrintError("-o " + out_path + " names a file, but " +
+                       Plural(themes.size(), "theme", "themes") + " make one " + format +
+                       " file each",
+                   "give a folder with -o DIR, one THEME, or --long for one table");
+        return kExitUsage;
+      }
+      folder = true;
+    }
+    // Markdown: several themes make one document (on stdout, or in an .md file); -o anything
+    // else is a folder of one document per theme.
+    if (!out_path.empty() && format == "md" && FormatOfPath(out_path) != "md") folder = true;
+  }
+
+  std::vector<Matrix> matrices = ChartedMatrices(study, themes);
+  for (const Matrix& m : matrices)
+    if (!m.orphans.empty() && !options.common.quiet && format != "json")
+      std::fprintf(stderr,
+                   "framework: note: %s in charts of '%s' (participant or sub-theme gone) are "
+                   "not in the tables; --format json includes them\n",
+                   Plural(m.orphans.size(), "orphan entry", "orphan entries").c_str(),
+                   m.theme.c_str());
+
+  CsvOptions csv;
+  csv.delimiter = format == "tsv" ? '\t' : ',';
+  csv.crlf = !options.lf;
+  csv.bom = options.excel;
+  csv.sanitize = !options.no_sanitize;
+
+  std::vector<Sheet> sheets;
+  if (options.long_form) {
+    // --long means segments unless --content summary asks for the summaries.
+    if (options.content == "summary")
+      sheets.push_back(LongSummariesSheet(study, matrices, sheet_options));
+    else
+      sheets.push_back(LongSegmentsSheet(study, matrices, sheet_options));
+  } else if (format != "json") {
+    for (const Matrix& m : matrices) sheets.push_back(WideSheet(study, m, sheet_options));
+  }
+
+  std::vector<Output> outputs;
+  auto file_in_folder = [&](const std::string& name, const std::string& ext) {
+    return (fs::path(out_path) / (name + "." + ext)).string();
+  };
+  if (format == "json") {
+    outputs.push_back({folder ? file_in_folder("export", "json") : out_path,
+                       RenderJson(study, themes, matrices)});
+  } else if (format == "xlsx") {
+    std::string error = WriteXlsx(sheets, CodebookSheet(study, themes), csv.sanitize, out_path);
+    if (!error.empty()) {
+      PrintError("cannot write " + out_path + ": " + error);
+      return kExitIo;
+    }
+    if (!options.common.quiet) std::fprintf(stderr, "wrote %s\n", out_path.c_str());
+  } else if (format == "md") {
+    if (folder) {
+      for (const Sheet& s : sheets)
+        outputs.push_back({file_in_folder(s.name, "md"), WriteMarkdown({s}, f.title)});
+    } else {
+      outputs.push_back({out_path, WriteMarkdown(sheets, f.title)});
+    }
+  } else {
+    for (const Sheet& s : sheets)
+      outputs.push_back({folder ? file_in_folder(s.name, format) : out_path, WriteCsv(s, csv)});
+  }
+
+  if (folder && !outputs.empty()) {
+    fs::create_directories(out_path, ec);
+    if (ec || !fs::is_directory(out_path, ec)) {
+      PrintError("cannot create the folder " + out_path + ": " +
+                 (ec ? ec.message() : std::string("not a folder")));
+      return kExitIo;
+    }
+  }
+  for (const Output& o : outputs) {
+    if (o.path.empty()) {
+      std::fwrite(o.contents.data(), 1, o.contents.size(), stdout);
+      continue;
+    }
+    std::string error = WriteFileAtomically(o.path, o.contents);
+    if (!error.empty()) {
+      PrintError(error);
+      return kExitIo;
+    }
+  }
+  if (!options.common.quiet && !outputs.empty() && !outputs.front().path.empty()) {
+    if (folder)
+      std::fprintf(stderr, "wrote %s in %s\n", Plural(outputs.size(), "file", "files").c_str(),
+                   out_path.c_str());
+    else
+      std::fprintf(stderr, "wrote %s\n", out_path.c_str());
+  }
+  DiagnosticCounts counts = CountDiagnostics(study.diagnostics);
+  if (counts.errors > 0 && !options.common.quiet)
+    std::fprintf(stderr,
+                 "framework: note: the study has %s, so the export may be incomplete "
+                 "('framework check' shows where)\n",
+                 Plural(counts.errors, "error", "errors").c_str());
+  return FinishOutput(kExitOk);
+}
+
+}  // namespace
+
+Runner SetupExport(CLI::App& app) {
+  auto options = std::make_shared<ExportCliOptions>();
+  AddCommonOptions(app, options->common);
+  app.add_option("THEME", options->themes, "Themes to export (default: every theme, in order)");
+  app.add_option("-f,--format", options->format,
+                 "csv, tsv, json, md or xlsx (default: from -o's extension)")
+      ->transform(CLI::IsMember({"csv", "tsv", "json", "md", "xlsx"}, CLI::ignore_case))
+      ->type_name("FORMAT");
+  app.add_option("-o,--output", options->output,
+                 "Write to FILE (atomically), or one file per theme in the folder DIR "
+                 "(default: standard output)")
+      ->type_name("PATH");
+  app.add_option("--attributes", options->attributes,
+                 "Participant attributes as columns after the participant (e.g. role,sector)")
+      ->type_name("ATTRS");
+  app.add_option("--content", options->content,
+                 "What a wide cell holds: summary (default), excerpts or both; with --long: "
+                 "summary gives one row per charted cell")
+      ->transform(CLI::IsMember({"summary", "excerpts", "both"}, CLI::ignore_case))
+      ->type_name("WHAT");
+  app.add_flag("--long", options->long_form,
+               "One tidy table over the themes: a row per coded segment (or per summary with "
+               "--content summary)");
+  app.add_flag("--lf", options->lf, "csv/tsv: end rows with LF (default: CRLF, as RFC 4180)");
+  app.add_flag("--excel", options->excel, "csv/tsv: begin with a UTF-8 BOM, so Excel reads UTF-8");
+  app.add_flag("--no-sanitize", options->no_sanitize,
+               "Keep cells that start with = + - @ as they are (default: a leading ' stops "
+               "spreadsheets running them as formulas)");
+  app.footer(
+      "Exports theme matrices. Wide (the default): one row per participant, one column per\n"
+      "sub-theme, each cell the chart summary (--content excerpts: the coded excerpts with line\n"
+      "refs; both: the summary, then the excerpts). One theme goes to standard output or -o\n"
+      "FILE; several themes to a folder (-o DIR, one file per theme; Markdown may also be one\n"
+      "document). --long: one table over all the themes, for R or pandas. --format json: the\n"
+      "whole model (framework, participants, matrices with segments and chart entries),\n"
+      "described by schemas/export.schema.json. --format xlsx: one workbook (-o FILE.xlsx), a\n"
+      "sheet per theme plus a codebook. Output is the same, byte for byte, on every run.\n\n"
+      "Examples:\n"
+      "  framework export training --format csv -o training.csv\n"
+      "  framework export --format csv -o matrices/ --attributes role,sector\n"
+      "  framework export --format csv --long -o long.csv\n"
+      "  framework export --format csv --long --content summary -o summaries.csv\n"
+      "  framework export training treatment --format md --content both > matrices.md\n"
+      "  framework export --format json | jq '.matrices[].rows[].cells[] | select(.stale)'\n"
+      "  framework export --format xlsx -o matrices.xlsx --attributes role");
+  return [options] { return RunExport(*options); };
+}
+
+}  // namespace framework::cli

@@ -1,0 +1,272 @@
+#include "framework/export.h"
+
+#include <algorithm>
+
+#include "framework/chart.h"
+
+namespace framework {
+
+namespace {
+
+const Theme* FindThemeById(const Study& study, std::string_view id) {
+  int t = study.framework.FindTheme(id);
+  return t < 0 ? nullptr : &study.framework.themes[static_cast<std::size_t>(t)];
+}
+
+std::string ColumnHeading(const Subtheme& subtheme) {
+  return subtheme.label.empty() ? subtheme.id : subtheme.label;
+}
+
+// The header cells of the requested attributes, and each participant's values for them.
+void AddAttributeHeader(const ExportOptions& options, std::vector<std::string>& header) {
+  header.insert(header.end(), options.attributes.begin(), options.attributes.end());
+}
+
+void AddAttributeValues(const Study& study, const std::string& participant,
+                        const ExportOptions& options, std::vector<std::string>& row) {
+  for (const std::string& name : options.attributes)
+    row.push_back(AttributeText(study, participant, name));
+}
+
+std::string Excerpts(const MatrixCell& cell) {
+  std::string out;
+  for (const CellSegment& s : cell.segments) {
+    if (!out.empty()) out += "\n\n";
+    out += LineRef{s.line_start, s.line_end}.ToString() + ": " + s.text;
+  }
+  return out;
+}
+
+std::string CellText(const MatrixCell& cell, CellContent content) {
+  std::string summary = cell.chart ? cell.chart->summary : std::string();
+  switch (content) {
+    case CellContent::kSummary:
+      return summary;
+    case CellContent::kExcerpts:
+      return Excerpts(cell);
+    case CellContent::kBoth: {
+      std::string excerpts = Excerpts(cell);
+      if (summary.empty()) return excerpts;
+      if (excerpts.empty()) return summary;
+      return summary + "\n\n" + excerpts;
+    }
+  }
+  return summary;
+}
+
+// Calls `visit(matrix, row, column, cell)` for every cell of every matrix, in export order:
+// matrix, participant (chart order), sub-theme (framework order).
+template <typename Visit>
+void ForEachCell(const std::vector<Matrix>& matrices, Visit visit) {
+  for (const Matrix& m : matrices)
+    for (std::size_t r = 0; r < m.cells.size(); ++r)
+      for (std::size_t c = 0; c < m.cells[r].size() && c < m.subthemes.size(); ++c)
+        visit(m, r, c, m.cells[r][c]);
+}
+
+bool NeedsQuotes(const std::string& field, char delimiter) {
+  return field.find_first_of(std::string{delimiter, '"', '\r', '\n'}) != std::string::npos;
+}
+
+void AppendCsvRow(const std::vector<std::string>& cells, const CsvOptions& options,
+                  std::string& out) {
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if (i) out += options.delimiter;
+    const std::string field = options.sanitize ? NeutraliseFormula(cells[i]) : cells[i];
+    if (!NeedsQuotes(field, options.delimiter)) {
+      out += field;
+      continue;
+    }
+    out += '"';
+    for (char ch : field) {
+      if (ch == '"') out += '"';
+      out += ch;
+    }
+    out += '"';
+  }
+  out += options.crlf ? "\r\n" : "\n";
+}
+
+std::string MarkdownCell(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char ch = text[i];
+    if (ch == '|') {
+      out += "\\|";
+    } else if (ch == '\r' || ch == '\n') {
+      if (ch == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      out += "<br>";
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+void AppendMarkdownRow(const std::vector<std::string>& cells, std::size_t columns,
+                       std::string& out) {
+  out += "|";
+  for (std::size_t i = 0; i < columns; ++i) {
+    std::string cell = i < cells.size() ? MarkdownCell(cells[i]) : std::string();
+    out += cell.empty() ? " |" : " " + cell + " |";
+  }
+  out += "\n";
+}
+
+}  // namespace
+
+std::vector<Matrix> ChartedMatrices(const Study& study, const std::vector<int>& themes) {
+  std::vector<Matrix> matrices;
+  for (int theme : themes) {
+    if (theme < 0 || static_cast<std::size_t>(theme) >= study.framework.themes.size()) continue;
+    Matrix m = IndexTheme(study, theme);
+    for (const Chart& chart : study.charts)
+      if (chart.theme == m.theme) AttachChart(m, chart);
+    matrices.push_back(std::move(m));
+  }
+  return matrices;
+}
+
+std::string AttributeText(const Study& study, std::string_view participant, std::string_view name) {
+  int p = study.participants.Find(participant);
+  int a = study.participants.FindAttribute(name);
+  if (p < 0 || a < 0) return {};
+  const Participant& row = study.participants.participants[static_cast<std::size_t>(p)];
+  if (static_cast<std::size_t>(a) >= row.values.size()) return {};
+  return row.values[static_cast<std::size_t>(a)].value_or("");
+}
+
+Sheet WideSheet(const Study& study, const Matrix& matrix, const ExportOptions& options) {
+  Sheet sheet;
+  sheet.name = matrix.theme;
+  const Theme* theme = FindThemeById(study, matrix.theme);
+  sheet.title = theme && !theme->label.empty() ? theme->label : matrix.theme;
+  sheet.header.push_back("participant");
+  AddAttributeHeader(options, sheet.header);
+  sheet.frozen_columns = sheet.header.size();
+  for (const std::string& id : matrix.subthemes) {
+    const Subtheme* sub = nullptr;
+    if (theme)
+      for (const Subtheme& s : theme->subthemes)
+        if (s.id == id) sub = &s;
+    sheet.header.push_back(sub ? ColumnHeading(*sub) : id);
+  }
+  for (std::size_t r = 0; r < matrix.participants.size(); ++r) {
+    std::vector<std::string> row{matrix.participants[r]};
+    AddAttributeValues(study, matrix.participants[r], options, row);
+    for (std::size_t c = 0; c < matrix.subthemes.size(); ++c)
+      row.push_back(c < matrix.cells[r].size() ? CellText(matrix.cells[r][c], options.content)
+                                               : std::string());
+    sheet.rows.push_back(std::move(row));
+  }
+  return sheet;
+}
+
+Sheet LongSegmentsSheet(const Study& study, const std::vector<Matrix>& matrices,
+                        const ExportOptions& options) {
+  Sheet sheet;
+  sheet.name = "segments";
+  sheet.title = "Coded segments";
+  sheet.header = {"participant", "theme",    "subtheme", "code",
+                  "line_start",  "line_end", "speaker",  "text"};
+  AddAttributeHeader(options, sheet.header);
+  ForEachCell(matrices, [&](const Matrix& m, std::size_t r, std::size_t c, const MatrixCell& cell) {
+    for (const CellSegment& s : cell.segments) {
+      std::vector<std::string> row{m.participants[r],
+                                   m.theme,
+                                   m.subthemes[c],
+                                   s.code,
+                                   std::to_string(s.line_start),
+                                   std::to_string(s.line_end),
+                                   s.speaker,
+                                   s.text};
+      AddAttributeValues(study, m.participants[r], options, row);
+      sheet.rows.push_back(std::move(row));
+    }
+  });
+  return sheet;
+}
+
+Sheet LongSummariesSheet(const Study& study, const std::vector<Matrix>& matrices,
+                         const ExportOptions& options) {
+  Sheet sheet;
+  sheet.name = "summaries";
+  sheet.title = "Chart summaries";
+  sheet.header = {"participant", "theme", "subtheme", "status", "stale", "summary", "refs"};
+  AddAttributeHeader(options, sheet.header);
+  ForEachCell(matrices, [&](const Matrix& m, std::size_t r, std::size_t c, const MatrixCell& cell) {
+    if (!cell.chart) return;
+    std::string refs;
+    for (const std::string& ref : cell.chart->refs) refs += (refs.empty() ? "" : "; ") + ref;
+    std::vector<std::string> row{m.participants[r],
+                                 m.theme,
+                                 m.subthemes[c],
+                                 std::string(ChartStatusName(cell.chart->status)),
+                                 cell.stale() ? "true" : "false",
+                                 cell.chart->summary,
+                                 refs};
+    AddAttributeValues(study, m.participants[r], options, row);
+    sheet.rows.push_back(std::move(row));
+  });
+  return sheet;
+}
+
+Sheet CodebookSheet(const Study& study, const std::vector<int>& themes) {
+  Sheet sheet;
+  sheet.name = "codebook";
+  sheet.title = "Codebook";
+  sheet.header = {"theme", "theme label", "subtheme", "subtheme label", "description", "codes"};
+  sheet.frozen_columns = 1;
+  for (int t : themes) {
+    if (t < 0 || static_cast<std::size_t>(t) >= study.framework.themes.size()) continue;
+    const Theme& theme = study.framework.themes[static_cast<std::size_t>(t)];
+    for (const Subtheme& sub : theme.subthemes) {
+      std::string codes = theme.id + "." + sub.id;
+      for (const std::string& alias : sub.codes) codes += ", " + alias;
+      sheet.rows.push_back(
+          {theme.id, theme.label, sub.id, sub.label, sub.description, std::move(codes)});
+    }
+  }
+  return sheet;
+}
+
+std::string NeutraliseFormula(const std::string& cell) {
+  if (cell.empty()) return cell;
+  switch (cell.front()) {
+    case '=':
+    case '+':
+    case '-':
+    case '@':
+    case '\t':
+    case '\r':
+      return "'" + cell;
+    default:
+      return cell;
+  }
+}
+
+std::string WriteCsv(const Sheet& sheet, const CsvOptions& options) {
+  std::string out;
+  if (options.bom) out += "\xEF\xBB\xBF";
+  AppendCsvRow(sheet.header, options, out);
+  for (const auto& row : sheet.rows) AppendCsvRow(row, options, out);
+  return out;
+}
+
+std::string WriteMarkdown(const std::vector<Sheet>& sheets, const std::string& title) {
+  std::string out = "# " + MarkdownCell(title) + "\n";
+  for (const Sheet& sheet : sheets) {
+    out += "\n## " + MarkdownCell(sheet.title.empty() ? sheet.name : sheet.title) + "\n\n";
+    std::size_t columns = sheet.header.size();
+    for (const auto& row : sheet.rows) columns = std::max(columns, row.size());
+    if (columns == 0) continue;
+    AppendMarkdownRow(sheet.header, columns, out);
+    out += "|";
+    for (std::size_t i = 0; i < columns; ++i) out += " --- |";
+    out += "\n";
+    for (const auto& row : sheet.rows) AppendMarkdownRow(row, columns, out);
+  }
+  return out;
+}
+
+}  // namespace framework
