@@ -750,13 +750,21 @@ int RunChart(const ChartOptions& options) {
   std::size_t width = TerminalWidth(options.width);
   bool color = UseColor(stdout, options.common.color);
   std::string text = RenderText(*ctx, width, color);
-  // Measured without colour: DisplayWidth would count the escape codes' characters.
-  const std::string plain = color ? RenderText(*ctx, width, false) : text;
+  // Measured with the colour codes (ESC [ ... m) left out: DisplayWidth would count them.
   std::size_t widest = 0;
-  for (std::size_t start = 0; start < plain.size();) {
-    std::size_t end = plain.find('\n', start);
-    if (end == std::string::npos) end = plain.size();
-    widest = std::max(widest, DisplayWidth(std::string_view(plain).substr(start, end - start)));
+  for (std::size_t start = 0; start < text.size();) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line;
+    for (std::size_t i = start; i < end; ++i) {
+      if (text[i] == '\x1b' && i + 1 < end && text[i + 1] == '[') {
+        i += 2;
+        while (i < end && !(text[i] >= 0x40 && text[i] <= 0x7E)) ++i;
+        continue;
+      }
+      line += text[i];
+    }
+    widest = std::max(widest, DisplayWidth(line));
     start = end + 1;
   }
   Emit(text, widest, options);
