@@ -1,4 +1,5 @@
-// framework export: theme matrices for reports and scripts, as CSV, TSV, Markdown, JSON or XLSX.
+// framework export: theme matrices for reports and scripts, as CSV, TSV, Markdown, HTML, JSON or
+// XLSX.
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -21,7 +22,7 @@ namespace fs = std::filesystem;
 struct ExportCliOptions {
   CommonOptions common;
   std::vector<std::string> themes;
-  std::string format;  // csv, tsv, json, md, xlsx; empty: from -o's extension
+  std::string format;  // csv, tsv, json, md, html, xlsx; empty: from -o's extension
   std::string output;
   std::string attributes;
   std::string content;  // summary, excerpts, both; empty: the default for the form
@@ -49,6 +50,7 @@ std::string FormatOfPath(const std::string& path) {
   if (ext == ".tsv" || ext == ".tab") return "tsv";
   if (ext == ".json") return "json";
   if (ext == ".md" || ext == ".markdown") return "md";
+  if (ext == ".html" || ext == ".htm") return "html";
   if (ext == ".xlsx") return "xlsx";
   return "";
 }
@@ -68,7 +70,7 @@ bool CheckOptions(ExportCliOptions& options, int* exit_code) {
   if (options.format.empty()) options.format = FormatOfPath(options.output);
   if (options.format.empty())
     return usage("no output format given",
-                 "add --format csv, tsv, json, md or xlsx (or -o FILE with one of those "
+                 "add --format csv, tsv, json, md, html or xlsx (or -o FILE with one of those "
                  "extensions)");
   const std::string& f = options.format;
   const bool table = f == "csv" || f == "tsv";
@@ -233,14 +235,16 @@ int RunExport(ExportCliOptions options) {
   const std::string& out_path = options.output;
   bool folder = !out_path.empty() && format != "xlsx" &&
                 (fs::is_directory(out_path, ec) || out_path.back() == '/');
+  // Markdown and HTML make one document of several themes; other formats one file per theme.
+  const bool document = format == "md" || format == "html";
   if (several && !folder) {
-    if (out_path.empty() && format != "md") {
+    if (out_path.empty() && !document) {
       PrintError(Plural(themes.size(), "theme", "themes") + " make one " + format +
                      " file each; they cannot all go to standard output",
                  "give a folder with -o DIR, one THEME, or --long for one table");
       return kExitUsage;
     }
-    if (!out_path.empty() && format != "md") {
+    if (!out_path.empty() && !document) {
       if (FormatOfPath(out_path) == format || fs::exists(out_path, ec)) {
         PrintError("-o " + out_path + " names a file, but " +
                        Plural(themes.size(), "theme", "themes") + " make one " + format +
@@ -250,9 +254,9 @@ int RunExport(ExportCliOptions options) {
       }
       folder = true;
     }
-    // Markdown: several themes make one document (on stdout, or in an .md file); -o anything
-    // else is a folder of one document per theme.
-    if (!out_path.empty() && format == "md" && FormatOfPath(out_path) != "md") folder = true;
+    // Markdown and HTML: several themes make one document (on stdout, or in an .md/.html
+    // file); -o anything else is a folder of one document per theme.
+    if (!out_path.empty() && document && FormatOfPath(out_path) != format) folder = true;
   }
 
   std::vector<Matrix> matrices = ChartedMatrices(study, themes);
@@ -295,6 +299,17 @@ int RunExport(ExportCliOptions options) {
       return kExitIo;
     }
     if (!options.common.quiet) std::fprintf(stderr, "wrote %s\n", out_path.c_str());
+  } else if (format == "html") {
+    if (folder) {
+      for (std::size_t i = 0; i < sheets.size(); ++i)
+        outputs.push_back(
+            {file_in_folder(sheets[i].name, "html"),
+             WriteHtml(
+                 {sheets[i]}, f.title,
+                 CodebookSheet(study, options.long_form ? themes : std::vector<int>{themes[i]}))});
+    } else {
+      outputs.push_back({out_path, WriteHtml(sheets, f.title, CodebookSheet(study, themes))});
+    }
   } else if (format == "md") {
     if (folder) {
       for (const Sheet& s : sheets)
@@ -349,8 +364,8 @@ Runner SetupExport(CLI::App& app) {
   AddCommonOptions(app, options->common);
   app.add_option("THEME", options->themes, "Themes to export (default: every theme, in order)");
   app.add_option("-f,--format", options->format,
-                 "csv, tsv, json, md or xlsx (default: from -o's extension)")
-      ->transform(CLI::IsMember({"csv", "tsv", "json", "md", "xlsx"}, CLI::ignore_case))
+                 "csv, tsv, json, md, html or xlsx (default: from -o's extension)")
+      ->transform(CLI::IsMember({"csv", "tsv", "json", "md", "html", "xlsx"}, CLI::ignore_case))
       ->type_name("FORMAT");
   app.add_option("-o,--output", options->output,
                  "Write to FILE (atomically), or one file per theme in the folder DIR "
@@ -376,10 +391,12 @@ Runner SetupExport(CLI::App& app) {
       "Exports theme matrices. Wide (the default): one row per participant, one column per\n"
       "sub-theme, each cell the chart summary (--content excerpts: the coded excerpts with line\n"
       "refs; both: the summary, then the excerpts). One theme goes to standard output or -o\n"
-      "FILE; several themes to a folder (-o DIR, one file per theme; Markdown may also be one\n"
-      "document). --long: one table over all the themes, for R or pandas. --format json: the\n"
-      "whole model (framework, participants, matrices with segments and chart entries),\n"
-      "described by schemas/export.schema.json. --format xlsx: one workbook (-o FILE.xlsx), a\n"
+      "FILE; several themes to a folder (-o DIR, one file per theme; Markdown and HTML may also\n"
+      "be one document). --long: one table over all the themes, for R or pandas. --format html:\n"
+      "one self-contained page to read or print, header row and participant column in view.\n"
+      "--format json: the whole model (framework, participants, matrices with segments and chart\n"
+      "entries), described by schemas/export.schema.json. --format xlsx: one workbook (-o "
+      "FILE.xlsx), a\n"
       "sheet per theme plus a codebook. Output is the same, byte for byte, on every run.\n\n"
       "Examples:\n"
       "  framework export training --format csv -o training.csv\n"
@@ -387,6 +404,7 @@ Runner SetupExport(CLI::App& app) {
       "  framework export --format csv --long -o long.csv\n"
       "  framework export --format csv --long --content summary -o summaries.csv\n"
       "  framework export training treatment --format md --content both > matrices.md\n"
+      "  framework export --format html -o matrices.html\n"
       "  framework export --format json | jq '.matrices[].rows[].cells[] | select(.stale)'\n"
       "  framework export --format xlsx -o matrices.xlsx --attributes role");
   return [options] { return RunExport(*options); };

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages framework needs to build and test, and only those missing.
 # Run as root (or with sudo available). Does nothing when everything is present.
+# --test: also what only the test suite needs.
 set -euo pipefail
 
 packages=(
@@ -9,6 +10,11 @@ packages=(
   libzip-dev libpugixml-dev
   doctest-dev python3 python3-jsonschema python3-yaml
 )
+# Only the test suite needs these (scripts/test.sh passes --test): a real browser for the HTML
+# export, with fonts, and pdftotext to read its PDF back.
+if [ "${1:-}" = "--test" ]; then
+  packages+=(chromium fonts-liberation fonts-dejavu-core poppler-utils)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

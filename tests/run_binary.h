@@ -71,16 +71,18 @@ inline int Wait(pid_t pid) {
 
 }  // namespace detail
 
-/// Runs the framework binary with `args` in the folder `cwd`, stdin from /dev/null, and
+/// Runs `program` (a path) with `args` in the folder `cwd`, stdin from /dev/null, and
 /// captures stdout and stderr separately (each through a temporary file, or stdout through a
 /// pseudo-terminal, see RunStdout). TERM is "dumb" and FORCE_COLOR, NO_COLOR and COLUMNS are
 /// unset unless `env` sets them.
-inline RunResult Run(const std::vector<std::string>& args, const fs::path& cwd = kSourceDir,
-                     const std::map<std::string, std::string>& env = {}, const RunStdout& to = {}) {
+inline RunResult RunProgram(const std::string& program, const std::vector<std::string>& args,
+                            const fs::path& cwd = kSourceDir,
+                            const std::map<std::string, std::string>& env = {},
+                            const RunStdout& to = {}) {
   TempDir capture;
   const std::string out_path = to.file.empty() ? (capture.path() / "stdout").string() : to.file;
   const std::string err_path = (capture.path() / "stderr").string();
-  std::vector<std::string> storage{FRAMEWORK_BIN};
+  std::vector<std::string> storage{program};
   storage.insert(storage.end(), args.begin(), args.end());
   std::vector<char*> argv = detail::Argv(storage);
 
@@ -149,6 +151,12 @@ inline RunResult Run(const std::vector<std::string>& args, const fs::path& cwd =
   if (master < 0 && to.file.empty()) result.out = ReadFile(out_path);
   result.err = ReadFile(err_path);
   return result;
+}
+
+/// Runs the framework binary: RunProgram(FRAMEWORK_BIN, ...).
+inline RunResult Run(const std::vector<std::string>& args, const fs::path& cwd = kSourceDir,
+                     const std::map<std::string, std::string>& env = {}, const RunStdout& to = {}) {
+  return RunProgram(FRAMEWORK_BIN, args, cwd, env, to);
 }
 
 /// True when UPDATE_GOLDENS=1: goldens are rewritten instead of compared (read the diff!).

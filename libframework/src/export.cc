@@ -1,8 +1,11 @@
 #include "framework/export.h"
 
 #include <algorithm>
+#include <cctype>
+#include <set>
 
 #include "framework/chart.h"
+#include "framework/html.h"
 
 namespace framework {
 
@@ -267,6 +270,83 @@ std::string WriteMarkdown(const std::vector<Sheet>& sheets, const std::string& t
     for (const auto& row : sheet.rows) AppendMarkdownRow(row, columns, out);
   }
   return out;
+}
+
+namespace {
+
+// A fragment id from a sheet name: letters, digits, '-' and '_' kept, anything else '-'; made
+// unique with a numeric suffix.
+std::string FragmentId(const std::string& name, std::set<std::string>& used) {
+  std::string id = "m-";
+  for (unsigned char c : name)
+    id += (std::isalnum(c) || c == '-' || c == '_') ? static_cast<char>(c) : '-';
+  std::string unique = id;
+  for (int n = 2; !used.insert(unique).second; ++n) unique = id + "-" + std::to_string(n);
+  return unique;
+}
+
+void AppendHtmlTable(const Sheet& sheet, std::string& out) {
+  std::size_t columns = sheet.header.size();
+  for (const auto& row : sheet.rows) columns = std::max(columns, row.size());
+  out += "<div class=\"scroll\" tabindex=\"0\">\n<table>\n<thead>\n<tr>";
+  for (std::size_t c = 0; c < columns; ++c) {
+    out += "<th scope=\"col\">";
+    if (c < sheet.header.size()) out += HtmlEscape(sheet.header[c]);
+    out += "</th>";
+  }
+  out += "</tr>\n</thead>\n<tbody>\n";
+  for (const auto& row : sheet.rows) {
+    out += "<tr>";
+    for (std::size_t c = 0; c < columns; ++c) {
+      const std::string empty;
+      const std::string& cell = c < row.size() ? row[c] : empty;
+      if (c == 0) {
+        out += "<th scope=\"row\">" + HtmlEscape(cell) + "</th>";
+      } else if (cell.empty()) {
+        out += "<td class=\"empty\"></td>";
+      } else {
+        out += c < sheet.frozen_columns ? "<td class=\"key\">" : "<td>";
+        out += HtmlEscapeMultiline(cell) + "</td>";
+      }
+    }
+    out += "</tr>\n";
+  }
+  out += "</tbody>\n</table>\n</div>\n";
+}
+
+}  // namespace
+
+std::string WriteHtml(const std::vector<Sheet>& sheets, const std::string& title,
+                      const Sheet& codebook) {
+  std::string out = HtmlPageBegin(title);
+  out += "<header>\n<h1>" + HtmlEscape(title) + "</h1>\n</header>\n";
+  std::set<std::string> used;
+  std::vector<std::string> ids;
+  for (const Sheet& sheet : sheets) ids.push_back(FragmentId(sheet.name, used));
+  const std::string codebook_id = FragmentId("codebook", used);
+  if (sheets.size() > 1 || !codebook.rows.empty()) {
+    out += "<nav aria-label=\"Contents\">\n<ul>\n";
+    for (std::size_t i = 0; i < sheets.size(); ++i)
+      out += "<li><a href=\"#" + ids[i] + "\">" +
+             HtmlEscape(sheets[i].title.empty() ? sheets[i].name : sheets[i].title) + "</a></li>\n";
+    if (!codebook.rows.empty())
+      out += "<li><a href=\"#" + codebook_id + "\">" + HtmlEscape(codebook.title) + "</a></li>\n";
+    out += "</ul>\n</nav>\n";
+  }
+  for (std::size_t i = 0; i < sheets.size(); ++i) {
+    const Sheet& sheet = sheets[i];
+    out += "<section class=\"matrix\" id=\"" + ids[i] + "\">\n<h2>" +
+           HtmlEscape(sheet.title.empty() ? sheet.name : sheet.title) + "</h2>\n";
+    AppendHtmlTable(sheet, out);
+    out += "</section>\n";
+  }
+  if (!codebook.rows.empty()) {
+    out += "<section class=\"codebook\" id=\"" + codebook_id + "\">\n<h2>" +
+           HtmlEscape(codebook.title) + "</h2>\n";
+    AppendHtmlTable(codebook, out);
+    out += "</section>\n";
+  }
+  return out + HtmlPageEnd();
 }
 
 }  // namespace framework

@@ -57,7 +57,8 @@ h2 { font-size: 1.25rem; margin: 2rem 0 .5rem; }
 h3 { font-size: 1.05rem; margin: 1.5rem 0 .4rem; }
 p.meta, .muted { color: var(--muted); }
 nav ul { padding-left: 1.2rem; }
-.scroll { overflow: auto; max-height: 85vh; border: 1px solid var(--line); }
+.scroll { overflow: auto; max-height: 85vh; width: fit-content; max-width: 100%;
+  border: 1px solid var(--line); }
 table { border-collapse: separate; border-spacing: 0; }
 th, td { border-right: 1px solid var(--line); border-bottom: 1px solid var(--line);
   padding: .35rem .5rem; vertical-align: top; text-align: left; }
@@ -65,7 +66,9 @@ td { min-width: 14rem; max-width: 28rem; overflow-wrap: anywhere; }
 thead th { position: sticky; top: 0; background: var(--head); z-index: 2; }
 tbody th { position: sticky; left: 0; background: #fafbfc; z-index: 1; white-space: nowrap; }
 thead th:first-child { left: 0; z-index: 3; }
-td.empty { background: #fcfcfc; }
+td.empty { background: #f6f7f9; }
+td.empty::after { content: "\2013"; color: #9aa1ad; }
+td.key { min-width: 0; white-space: nowrap; }
 .refs, .status { color: var(--muted); font-size: .85em; }
 @media print {
   @page { size: A4 landscape; margin: 12mm; }
@@ -76,6 +79,7 @@ td.empty { background: #fcfcfc; }
   tr, td, th { break-inside: avoid; }
   section.matrix { break-before: page; }
   section.matrix:first-of-type { break-before: auto; }
+  section.codebook { break-before: page; }
   td { min-width: 0; max-width: none; }
   nav { display: none; }
 }

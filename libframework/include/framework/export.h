@@ -84,6 +84,15 @@ std::string WriteCsv(const Sheet& sheet, const CsvOptions& options);
 /// CR) become `<br>`. LF line ends; deterministic.
 std::string WriteMarkdown(const std::vector<Sheet>& sheets, const std::string& title);
 
+/// The sheets as one self-contained, printable HTML page (no scripts, no external assets):
+/// `title` as the heading, a list of contents, then per sheet a section headed by its title (else
+/// its name) holding a table whose header row and first column stay in view while it scrolls;
+/// when `codebook` has rows, a last section describing the themes and sub-themes. Printed, each
+/// matrix starts a new landscape page and its header row repeats on every page. Cell line
+/// breaks become <br>; empty cells are marked for the eye. Deterministic.
+std::string WriteHtml(const std::vector<Sheet>& sheets, const std::string& title,
+                      const Sheet& codebook);
+
 /// Writes the sheets as one XLSX workbook at `path` (plus a sheet describing themes and
 /// sub-themes); sheet names are unique and at most 31 characters; header row and first columns
 /// frozen; wrapped text. Cells over Excel's 32,767 characters are cut with a visible marker.
