@@ -49,6 +49,7 @@ SCHEMA_FILES = {
     "check-output": "check-output.schema.json",
     "chart-output": "chart-output.schema.json",
     "export": "export.schema.json",
+    "quotes-output": "quotes-output.schema.json",
 }
 ID_PREFIX = "https://framework-qda.org/schemas/"
 FIXTURE_KINDS = ("framework", "participants", "chart")
@@ -532,6 +533,37 @@ def check_agreement(root, binary, validators, studies, keep, report):
             report.fail(rel, problems)
         else:
             report.ok(rel, f"{len(output.get('matrices', []))} matrices")
+
+
+    # `quotes --format json` must have the documented shape: grouped and not, with and without
+    # ids, on the first sub-theme of each theme.
+    quotes_validator = validators.get("quotes-output")
+    for study in studies:
+        try:
+            framework = yaml.safe_load((study / "framework.yaml").read_text(encoding="utf-8"))
+            columns = [f"{t['id']}.{t['subthemes'][0]['id']}" for t in framework["themes"]]
+        except (OSError, KeyError, IndexError, TypeError, yaml.YAMLError):
+            continue
+        for column in columns:
+            for extra in ([], ["--by", "role", "--ids", "--max-words", "8"]):
+                rel = f"{study.relative_to(root)} (quotes {column} {' '.join(extra)} json shape)"
+                proc = subprocess.run([binary, "quotes", column, "-C", str(study), "--format",
+                                       "json", *extra], capture_output=True, text=True)
+                problems = []
+                if proc.returncode != 0:
+                    problems.append(f"exit status {proc.returncode}: {proc.stderr[:300]!r}")
+                else:
+                    try:
+                        output = json.loads(proc.stdout)
+                        problems += [describe(e) for e in schema_errors(quotes_validator, output)]
+                        if not output["groups"]:
+                            problems.append("no quotes")
+                    except ValueError as e:
+                        problems.append(f"stdout is not JSON ({e})")
+                if problems:
+                    report.fail(rel, problems)
+                else:
+                    report.ok(rel, f"{len(output['groups'])} groups")
 
 
 # ---------------------------------------------------------------------------------------------
