@@ -478,7 +478,8 @@ TEST_CASE("html: the example's matrices load cleanly in Chromium and print reada
   CheckInBrowser(kExample, {"training", "treatment"});
 }
 
-TEST_CASE("html: a study made to break HTML loads cleanly and prints every word readably") {
+TEST_CASE(
+    "html: a study made to break HTML loads cleanly in Chromium and prints every word readably") {
   if (!BrowserAvailable()) return;
   HtmlStudy study;
   CheckInBrowser(study.root(), {"wide"});
