@@ -444,8 +444,13 @@ TEST_CASE("refi export: non-BMP, Welsh, Polish and Urdu text; offsets count code
   // Positions by hand: in P1's source the first selection starts after "INT: Sut wyt ti? 😀
   // {not a tag}\n\nP1:" — 35 code points (the emoji counts one; UTF-16 would count 36), and
   // spans the 41 of "Dw i'n siarad Cymraeg bob dydd — ŵ, ŷ, â.".
-  const pugi::xml_node first =
-      project.child("Sources").child("TextSource").child("PlainTextSelection");
+  const pugi::xml_node p1_source = project.child("Sources").child("TextSource");
+  // Its Description locates the text in the file and carries the front matter back.
+  CHECK(std::string(p1_source.child_value("Description")) ==
+        "Transcript transcripts/P1.txt; line 1 of this text is line 5 of the file (line references "
+        "in chart summaries count the file's lines). Its front matter:\n---\nparticipant: "
+        "\"P1\"\ndate: \"2023-05-02\"\nspeakers: {INT: interviewer}\n---");
+  const pugi::xml_node first = p1_source.child("PlainTextSelection");
   CHECK(first.attribute("startPosition").as_int() == 35);
   CHECK(first.attribute("endPosition").as_int() == 35 + 41);
   // Typed values: 1e3 becomes the decimal 1000; the date and boolean keep their form.

@@ -1,5 +1,6 @@
 #include "framework/refi_export.h"
 
+#include <yaml-cpp/yaml.h>
 #include <zip.h>
 #include <pugixml.hpp>
 
@@ -197,6 +198,33 @@ int FirstBodyLine(const Transcript& t) {
   const auto newlines = static_cast<int>(std::count(t.text.begin(), t.text.end(), '\n'));
   int first = t.line_count - newlines + (!t.text.empty() && t.text.back() == '\n' ? 1 : 0);
   return std::max(first, 1);
+}
+
+// The TextSource's Description: where the text comes from, then the transcript's front matter
+// (participant, date, its speakers with the study's, other keys) between `---` lines, so the
+// transcript can be written back whole.
+std::string SourceDescription(const Transcript& t) {
+  YAML::Emitter e;
+  e << YAML::BeginMap;
+  e << YAML::Key << "participant" << YAML::Value << YAML::DoubleQuoted << t.participant;
+  if (!t.date.empty()) e << YAML::Key << "date" << YAML::Value << YAML::DoubleQuoted << t.date;
+  bool any_speaker = false;
+  for (const Speaker& s : t.speakers) any_speaker |= s.label != t.participant;
+  if (any_speaker) {
+    e << YAML::Key << "speakers" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    for (const Speaker& s : t.speakers)
+      if (s.label != t.participant)
+        e << YAML::Key << s.label << YAML::Value << std::string(SpeakerRoleName(s.role));
+    e << YAML::EndMap;
+  }
+  for (const auto& [key, value] : t.metadata)
+    e << YAML::Key << key << YAML::Value << YAML::DoubleQuoted << value;
+  e << YAML::EndMap;
+  return "Transcript " + t.path + "; line 1 of this text is line " +
+         std::to_string(FirstBodyLine(t)) +
+         " of the file (line references in chart summaries count the file's lines). Its front "
+         "matter:\n---\n" +
+         std::string(e.good() ? e.c_str() : "") + "\n---";
 }
 
 // A transcript's source text: the parsed text with the speaker label put back where each turn
@@ -503,11 +531,7 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
       SetAttr(ts, "name", SourceName(study, t));
       ts.append_attribute("plainTextPath").set_value(("internal://" + sg + ".txt").c_str());
       ts.append_attribute("creatingUser").set_value(user.c_str());
-      AddText(ts, "Description",
-              "Transcript " + t.path + " of participant " + t.participant +
-                  (t.date.empty() ? std::string() : ", interviewed " + t.date) +
-                  ". Line 1 of this text is line " + std::to_string(FirstBodyLine(t)) +
-                  " of the file (line references in summaries count the file's lines).");
+      AddText(ts, "Description", SourceDescription(t));
 
       for (std::size_t i = 0; i < t.segments.size(); ++i) {
         const Segment& s = t.segments[i];
