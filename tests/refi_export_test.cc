@@ -579,3 +579,33 @@ TEST_CASE("refi export: project.qde validates against Project.xsd") {
     return;
   CHECK(status != 0);
 }
+
+TEST_CASE("refi export: derived GUIDs and code-point offsets") {
+  const std::string g = framework::DerivedGuid(
+      "title\x1f"
+      "code\x1f"
+      "training.prequal");
+  REQUIRE(g.size() == 36);
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23)
+      CHECK(g[i] == '-');
+    else
+      CHECK(std::string("0123456789abcdef").find(g[i]) != std::string::npos);
+  }
+  CHECK(g[14] == '8');                                          // version
+  CHECK(std::string("89ab").find(g[19]) != std::string::npos);  // variant
+  CHECK(g == framework::DerivedGuid("title\x1f"
+                                    "code\x1f"
+                                    "training.prequal"));
+  CHECK(g != framework::DerivedGuid("title\x1f"
+                                    "code\x1f"
+                                    "training.postqual"));
+
+  // "a😀bŵ": the emoji is 4 bytes and one code point, ŵ 2 bytes and one.
+  const std::string text =
+      "a\xF0\x9F\x98\x80"
+      "b\xC5\xB5";
+  CHECK(framework::CodePointOffsets(text, {0, 1, 5, 6, 8}) ==
+        std::vector<std::size_t>{0, 1, 2, 3, 4});
+  CHECK(framework::CodePointOffsets(text, {}).empty());
+}
