@@ -82,7 +82,10 @@ participants:
     Write("transcripts/P2.txt",
           "P2: {iaith.polski}Zażółć gęślą jaźń — 🇵🇱 flaga.{/iaith.polski}\r\n"
           "INT: Dziękuję.\r\n");
-    Write("transcripts/P3.txt", "P3: {iaith.polski}یہ ایک جملہ ہے 😀 اردو میں{/iaith.polski}\n");
+    Write("transcripts/P3.txt",
+          "---\nspeakers: {TR: other}\n---\n"
+          "P3: {iaith.polski}یہ ایک جملہ ہے 😀 اردو میں{/iaith.polski}\n"
+          "TR: {iaith.polski}It is a sentence in Urdu{/iaith.polski}\n");
     Write("charts/iaith.yaml", R"(theme: iaith
 cells:
   - participant: P1
@@ -338,7 +341,7 @@ void CheckAgainstModel(const framework::Study& study, const Exported& e) {
   for (const framework::Chart& chart : study.charts)
     for (const auto& cell : chart.cells)
       summaries += !framework::Trim(cell.summary).empty() || !framework::Trim(cell.comment).empty();
-  CHECK(e.project.notes == summaries + study.framework.themes.size());
+  CHECK(e.project.notes == summaries + study.framework.themes.size() + 1);
   CHECK(static_cast<std::size_t>(std::distance(project.child("Notes").children("Note").begin(),
                                                project.child("Notes").children("Note").end())) ==
         e.project.notes);
@@ -449,7 +452,20 @@ TEST_CASE("refi export: non-BMP, Welsh, Polish and Urdu text; offsets count code
   CHECK(std::string(p1_source.child_value("Description")) ==
         "Transcript transcripts/P1.txt; line 1 of this text is line 5 of the file (line references "
         "in chart summaries count the file's lines). Its front matter:\n---\nparticipant: "
-        "\"P1\"\ndate: \"2023-05-02\"\nspeakers: {INT: interviewer}\n---");
+        "\"P1\"\ndate: \"2023-05-02\"\n---");
+  // P3 declares a speaker of its own; the study's are in the settings note.
+  const pugi::xml_node p3_source = p1_source.next_sibling("TextSource").next_sibling("TextSource");
+  CHECK(std::string(p3_source.child_value("Description")) ==
+        "Transcript transcripts/P3.txt; line 1 of this text is line 4 of the file (line references "
+        "in chart summaries count the file's lines). Its front matter:\n---\nspeakers: {TR: "
+        "other}\n---");
+  const pugi::xml_node settings = project.child("Notes").child("Note");
+  CHECK(std::string(settings.attribute("name").value()) == "Framework settings");
+  CHECK(std::string(settings.child_value("PlainTextContent")) ==
+        "title: \"Offsets — emoji 😀, Cymraeg, polski, اردو\"\nspeakers: {INT: interviewer}\n"
+        "attribution: \"{role}\"\nmin_group: 3\n");
+  CHECK(std::string(project.child("NoteRef").attribute("targetGUID").value()) ==
+        settings.attribute("guid").value());
   const pugi::xml_node first = p1_source.child("PlainTextSelection");
   CHECK(first.attribute("startPosition").as_int() == 35);
   CHECK(first.attribute("endPosition").as_int() == 35 + 41);

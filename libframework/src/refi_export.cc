@@ -200,31 +200,56 @@ int FirstBodyLine(const Transcript& t) {
   return std::max(first, 1);
 }
 
-// The TextSource's Description: where the text comes from, then the transcript's front matter
-// (participant, date, its speakers with the study's, other keys) between `---` lines, so the
-// transcript can be written back whole.
-std::string SourceDescription(const Transcript& t) {
+// The TextSource's Description: where the text comes from, then the transcript's own front
+// matter (participant and date when it gave them, the speakers it declares beyond the study's,
+// its other keys) between `---` lines, so the transcript can be written back whole.
+std::string SourceDescription(const Framework& f, const Transcript& t) {
   YAML::Emitter e;
   e << YAML::BeginMap;
-  e << YAML::Key << "participant" << YAML::Value << YAML::DoubleQuoted << t.participant;
+  if (t.participant_from_front_matter)
+    e << YAML::Key << "participant" << YAML::Value << YAML::DoubleQuoted << t.participant;
   if (!t.date.empty()) e << YAML::Key << "date" << YAML::Value << YAML::DoubleQuoted << t.date;
-  bool any_speaker = false;
-  for (const Speaker& s : t.speakers) any_speaker |= s.label != t.participant;
-  if (any_speaker) {
+  std::vector<const Speaker*> own;
+  for (const Speaker& s : t.speakers) {
+    if (s.label == t.participant && s.role == SpeakerRole::kParticipant) continue;
+    const bool from_study =
+        std::any_of(f.speakers.begin(), f.speakers.end(),
+                    [&](const Speaker& x) { return x.label == s.label && x.role == s.role; });
+    if (!from_study) own.push_back(&s);
+  }
+  if (!own.empty()) {
     e << YAML::Key << "speakers" << YAML::Value << YAML::Flow << YAML::BeginMap;
-    for (const Speaker& s : t.speakers)
-      if (s.label != t.participant)
-        e << YAML::Key << s.label << YAML::Value << std::string(SpeakerRoleName(s.role));
+    for (const Speaker* s : own)
+      e << YAML::Key << s->label << YAML::Value << std::string(SpeakerRoleName(s->role));
     e << YAML::EndMap;
   }
   for (const auto& [key, value] : t.metadata)
     e << YAML::Key << key << YAML::Value << YAML::DoubleQuoted << value;
   e << YAML::EndMap;
-  return "Transcript " + t.path + "; line 1 of this text is line " +
-         std::to_string(FirstBodyLine(t)) +
-         " of the file (line references in chart summaries count the file's lines). Its front "
-         "matter:\n---\n" +
-         std::string(e.good() ? e.c_str() : "") + "\n---";
+  std::string out = "Transcript " + t.path + "; line 1 of this text is line " +
+                    std::to_string(FirstBodyLine(t)) +
+                    " of the file (line references in chart summaries count the file's lines).";
+  const std::string yaml = e.good() ? e.c_str() : "";
+  if (!yaml.empty() && yaml != "{}") out += " Its front matter:\n---\n" + yaml + "\n---";
+  return out;
+}
+
+// The study's settings that belong to no theme, participant or transcript, as framework.yaml
+// writes them, for a project-level note.
+std::string SettingsYaml(const Framework& f) {
+  YAML::Emitter e;
+  e << YAML::BeginMap;
+  e << YAML::Key << "title" << YAML::Value << YAML::DoubleQuoted << f.title;
+  if (!f.speakers.empty()) {
+    e << YAML::Key << "speakers" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    for (const Speaker& s : f.speakers)
+      e << YAML::Key << s.label << YAML::Value << std::string(SpeakerRoleName(s.role));
+    e << YAML::EndMap;
+  }
+  e << YAML::Key << "attribution" << YAML::Value << YAML::DoubleQuoted << f.attribution;
+  e << YAML::Key << "min_group" << YAML::Value << f.min_group;
+  e << YAML::EndMap;
+  return std::string(e.good() ? e.c_str() : "") + "\n";
 }
 
 // A transcript's source text: the parsed text with the speaker label put back where each turn
@@ -370,6 +395,13 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
       code_guid.emplace(t.id + "." + s.id, subtheme_guid(t, s));
       for (const std::string& alias : s.codes) code_guid.emplace(alias, guid("code", alias));
     }
+
+  // The study's settings, a project-level note.
+  const std::string settings_guid = guid("settings", "");
+  notes.push_back({settings_guid, "Framework settings",
+                   "Settings of the study's framework.yaml that belong to no theme, participant "
+                   "or transcript (speaker labels, quote attribution, smallest group shown).",
+                   SettingsYaml(f)});
 
   for (std::size_t i = 0; i < matrices.size(); ++i) {
     const Matrix& m = matrices[i];
@@ -531,7 +563,7 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
       SetAttr(ts, "name", SourceName(study, t));
       ts.append_attribute("plainTextPath").set_value(("internal://" + sg + ".txt").c_str());
       ts.append_attribute("creatingUser").set_value(user.c_str());
-      AddText(ts, "Description", SourceDescription(t));
+      AddText(ts, "Description", SourceDescription(f, t));
 
       for (std::size_t i = 0; i < t.segments.size(); ++i) {
         const Segment& s = t.segments[i];
@@ -595,6 +627,7 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
   }
 
   if (!f.description.empty()) AddText(project, "Description", f.description);
+  AddRef(project, "NoteRef", settings_guid);
 
   std::ostringstream out;
   doc.save(out, "  ", pugi::format_indent, pugi::encoding_utf8);
