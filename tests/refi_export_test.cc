@@ -553,6 +553,34 @@ TEST_CASE("refi export: a study with errors exports what it can and says what it
   if (ValidateWithSchema(e.entries[0].data, tmp.path(), &status)) CHECK(status == 0);
 }
 
+TEST_CASE("refi export: repeated ids in a broken study still give unique GUIDs") {
+  TempDir tmp;
+  const fs::path root = tmp.path() / "study";
+  WriteFile(root / "framework.yaml",
+            "framework: 1\ntitle: Twice\nthemes:\n"
+            "  - id: t\n    label: T\n    subthemes:\n      - {id: s, label: S}\n"
+            "      - {id: s, label: S again}\n"
+            "  - id: t\n    label: T again\n    subthemes:\n      - {id: s, label: S}\n");
+  WriteFile(root / "participants.yaml", "participants:\n  - {id: P1}\n  - {id: P1}\n");
+  WriteFile(root / "transcripts/P1.txt", "{t.s}coded{/t.s}\n");
+  WriteFile(root / "charts/t.yaml",
+            "theme: t\ncells:\n  - {participant: P1, subtheme: s, status: charted, summary: one}\n"
+            "  - {participant: P1, subtheme: s, status: charted, summary: two}\n");
+  const framework::Study study = Load(root);
+  CHECK(framework::CountDiagnostics(study.diagnostics).errors > 0);
+  Exported e;
+  Export(study, e);
+  // CollectGuids (in CheckAgainstModel's first steps) reports duplicates; references resolve.
+  std::map<std::string, std::string> guids;
+  std::vector<std::pair<std::string, std::string>> refs;
+  CollectGuids(e.doc, guids, refs);
+  for (const auto& [element, target] : refs) CHECK(guids.count(target) == 1);
+  CHECK(e.project.cases == 1);
+  CHECK(e.project.selections == 1);
+  int status = -1;
+  if (ValidateWithSchema(e.entries[0].data, tmp.path(), &status)) CHECK(status == 0);
+}
+
 TEST_CASE("refi export: usage errors") {
   TempDir out;
   const std::string dir = kExample.string();

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string_view>
 
@@ -355,7 +356,15 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
   auto guid = [&](const std::string& kind, const std::string& id) {
     return DerivedGuid(title + "\x1f" + kind + "\x1f" + id);
   };
-  const std::string user = guid("user", "");
+  // Each element's GUID, made once: a study with errors may repeat an id (two themes, two
+  // cells), and a repeated key gets a numbered variant, so GUIDs stay unique.
+  std::set<std::string> used;
+  auto fresh = [&](const std::string& kind, const std::string& id) {
+    std::string g = guid(kind, id);
+    for (int n = 2; !used.insert(g).second; ++n) g = guid(kind, id + "\x1f" + std::to_string(n));
+    return g;
+  };
+  const std::string user = fresh("user", "");
 
   pugi::xml_document doc;
   pugi::xml_node decl = doc.append_child(pugi::node_declaration);
@@ -386,18 +395,42 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
   std::map<std::string, std::vector<std::string>> notes_of_participant;  // id -> notes
   std::map<std::string, std::string> code_guid;                          // code as written -> guid
 
-  auto theme_guid = [&](const Theme& t) { return guid("theme", t.id); };
-  auto subtheme_guid = [&](const Theme& t, const Subtheme& s) {
-    return guid("code", t.id + "." + s.id);
-  };
-  for (const Theme& t : f.themes)
+  // GUIDs of the code tree; a code as written resolves as the CodeIndex does (first wins).
+  std::vector<std::string> theme_guids;
+  std::vector<std::vector<std::string>> subtheme_guids;
+  std::vector<std::vector<std::vector<std::string>>> alias_guids;
+  for (const Theme& t : f.themes) {
+    theme_guids.push_back(fresh("theme", t.id));
+    subtheme_guids.emplace_back();
+    alias_guids.emplace_back();
     for (const Subtheme& s : t.subthemes) {
-      code_guid.emplace(t.id + "." + s.id, subtheme_guid(t, s));
-      for (const std::string& alias : s.codes) code_guid.emplace(alias, guid("code", alias));
+      subtheme_guids.back().push_back(fresh("code", t.id + "." + s.id));
+      code_guid.emplace(t.id + "." + s.id, subtheme_guids.back().back());
+      alias_guids.back().emplace_back();
+      for (const std::string& alias : s.codes) {
+        alias_guids.back().back().push_back(fresh("code", alias));
+        code_guid.emplace(alias, alias_guids.back().back().back());
+      }
     }
+  }
+  // Participants (declared, or with a transcript), in natural order, each once.
+  std::vector<std::string> ids;
+  for (const Participant& p : study.participants.participants) ids.push_back(p.id);
+  for (const Transcript& t : study.transcripts)
+    if (!t.participant.empty()) ids.push_back(t.participant);
+  std::sort(ids.begin(), ids.end(),
+            [](const std::string& a, const std::string& b) { return NaturalLess(a, b); });
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::map<std::string, std::string> case_guid;
+  for (const std::string& id : ids) case_guid[id] = fresh("case", id);
+  std::vector<std::string> variable_guids;
+  for (const AttributeDef& def : study.participants.attributes)
+    variable_guids.push_back(fresh("variable", def.name));
+  std::map<const Transcript*, std::string> source_guids;
+  for (const Transcript& t : study.transcripts) source_guids[&t] = fresh("source", t.path);
 
   // The study's settings, a project-level note.
-  const std::string settings_guid = guid("settings", "");
+  const std::string settings_guid = fresh("settings", "");
   notes.push_back({settings_guid, "Framework settings",
                    "Settings of the study's framework.yaml that belong to no theme, participant "
                    "or transcript (speaker labels, quote attribution, smallest group shown).",
@@ -406,15 +439,16 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
   for (std::size_t i = 0; i < matrices.size(); ++i) {
     const Matrix& m = matrices[i];
     const Theme& theme = f.themes[i];
+    const std::string& theme_code = theme_guids[i];
     NoteOut record{
-        guid("matrix", theme.id), "Matrix: " + (theme.label.empty() ? theme.id : theme.label),
+        fresh("matrix", theme.id), "Matrix: " + (theme.label.empty() ? theme.id : theme.label),
         "The Framework matrix of theme '" + theme.id + "' as plain text.", MatrixRecord(theme, m)};
-    notes_of_code[theme_guid(theme)].push_back(record.guid);
+    notes_of_code[theme_code].push_back(record.guid);
     notes.push_back(std::move(record));
 
     auto add_entry = [&](const ChartCell& c, bool stale, const std::string& code) {
       if (Trim(c.summary).empty() && Trim(c.comment).empty()) return;
-      NoteOut n{guid("summary", theme.id + "\x1f" + c.participant + "\x1f" + c.subtheme),
+      NoteOut n{fresh("summary", theme.id + "\x1f" + c.participant + "\x1f" + c.subtheme),
                 c.participant + " × " + theme.id + "." + c.subtheme,
                 ChartEntryDescription(theme.id, c, stale), c.summary};
       notes_of_code[code].push_back(n.guid);
@@ -425,10 +459,10 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
       for (std::size_t c = 0; c < m.subthemes.size() && c < m.cells[r].size(); ++c) {
         const MatrixCell& cell = m.cells[r][c];
         if (!cell.chart) continue;
-        add_entry(*cell.chart, cell.stale(), code_guid[theme.id + "." + m.subthemes[c]]);
+        add_entry(*cell.chart, cell.stale(), subtheme_guids[i][c]);
       }
     // Entries whose participant or sub-theme is gone: kept, as notes on the theme.
-    for (const ChartCell& c : m.orphans) add_entry(c, false, theme_guid(theme));
+    for (const ChartCell& c : m.orphans) add_entry(c, false, theme_code);
   }
 
   // The code tree: theme > sub-theme > alias.
@@ -439,28 +473,30 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
       if (it == notes_of_code.end()) return;
       for (const std::string& n : it->second) AddRef(node, "NoteRef", n);
     };
-    for (const Theme& t : f.themes) {
+    for (std::size_t ti = 0; ti < f.themes.size(); ++ti) {
+      const Theme& t = f.themes[ti];
       pugi::xml_node tn = codes.append_child("Code");
-      tn.append_attribute("guid").set_value(theme_guid(t).c_str());
+      tn.append_attribute("guid").set_value(theme_guids[ti].c_str());
       SetAttr(tn, "name", t.id);
       tn.append_attribute("isCodable").set_value("false");
       std::string d = CodeDescription(t.label, t.description);
       if (!d.empty()) AddText(tn, "Description", d);
-      add_notes(tn, theme_guid(t));
+      add_notes(tn, theme_guids[ti]);
       ++result.codes;
-      for (const Subtheme& s : t.subthemes) {
+      for (std::size_t si = 0; si < t.subthemes.size(); ++si) {
+        const Subtheme& s = t.subthemes[si];
         pugi::xml_node sn = tn.append_child("Code");
-        sn.append_attribute("guid").set_value(subtheme_guid(t, s).c_str());
+        sn.append_attribute("guid").set_value(subtheme_guids[ti][si].c_str());
         SetAttr(sn, "name", s.id);
         sn.append_attribute("isCodable").set_value("true");
         d = CodeDescription(s.label, s.description);
         if (!d.empty()) AddText(sn, "Description", d);
-        add_notes(sn, subtheme_guid(t, s));
+        add_notes(sn, subtheme_guids[ti][si]);
         ++result.codes;
-        for (const std::string& alias : s.codes) {
+        for (std::size_t ai = 0; ai < s.codes.size(); ++ai) {
           pugi::xml_node an = sn.append_child("Code");
-          an.append_attribute("guid").set_value(guid("code", alias).c_str());
-          SetAttr(an, "name", alias);
+          an.append_attribute("guid").set_value(alias_guids[ti][si][ai].c_str());
+          SetAttr(an, "name", s.codes[ai]);
           an.append_attribute("isCodable").set_value("true");
           AddText(an, "Description", "An alias of " + t.id + "." + s.id + ".");
           ++result.codes;
@@ -473,9 +509,10 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
   const std::vector<AttributeDef>& defs = study.participants.attributes;
   if (!defs.empty()) {
     pugi::xml_node vars = project.append_child("Variables");
-    for (const AttributeDef& def : defs) {
+    for (std::size_t a = 0; a < defs.size(); ++a) {
+      const AttributeDef& def = defs[a];
       pugi::xml_node v = vars.append_child("Variable");
-      v.append_attribute("guid").set_value(guid("variable", def.name).c_str());
+      v.append_attribute("guid").set_value(variable_guids[a].c_str());
       SetAttr(v, "name", def.name);
       v.append_attribute("typeOfVariable").set_value(std::string(VariableType(def.type)).c_str());
       std::string d = def.description;
@@ -499,21 +536,13 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
     }
     transcripts.push_back(&t);
   }
-  auto source_guid = [&](const Transcript& t) { return guid("source", t.path); };
 
-  // Cases: every participant, declared or with a transcript, in natural order.
-  std::vector<std::string> ids;
-  for (const Participant& p : study.participants.participants) ids.push_back(p.id);
-  for (const Transcript& t : study.transcripts)
-    if (!t.participant.empty() && std::find(ids.begin(), ids.end(), t.participant) == ids.end())
-      ids.push_back(t.participant);
-  std::sort(ids.begin(), ids.end(),
-            [](const std::string& a, const std::string& b) { return NaturalLess(a, b); });
+  // Cases: every participant.
   if (!ids.empty()) {
     pugi::xml_node cases = project.append_child("Cases");
     for (const std::string& id : ids) {
       pugi::xml_node c = cases.append_child("Case");
-      c.append_attribute("guid").set_value(guid("case", id).c_str());
+      c.append_attribute("guid").set_value(case_guid[id].c_str());
       SetAttr(c, "name", id);
       const int p = study.participants.Find(id);
       if (p >= 0) {
@@ -521,7 +550,7 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
         for (std::size_t a = 0; a < defs.size() && a < row.values.size(); ++a) {
           if (!row.values[a]) continue;
           pugi::xml_node vv = c.append_child("VariableValue");
-          AddRef(vv, "VariableRef", guid("variable", defs[a].name));
+          AddRef(vv, "VariableRef", variable_guids[a]);
           std::string why;
           if (!AddTypedValue(vv, defs[a], *row.values[a], &why)) {
             result.skipped.push_back("participant " + id + ", attribute " + defs[a].name + ": " +
@@ -530,7 +559,7 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
         }
       }
       for (const Transcript* t : transcripts)
-        if (t->participant == id) AddRef(c, "SourceRef", source_guid(*t));
+        if (t->participant == id) AddRef(c, "SourceRef", source_guids[t]);
       ++result.cases;
     }
   }
@@ -540,7 +569,7 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
     pugi::xml_node sources = project.append_child("Sources");
     for (const Transcript* tp : transcripts) {
       const Transcript& t = *tp;
-      const std::string sg = source_guid(t);
+      const std::string sg = source_guids[&t];
       PlainSource src = MakePlainSource(t);
 
       std::vector<std::size_t> offsets;
@@ -577,13 +606,13 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
         }
         const std::string key = t.path + "\x1f" + std::to_string(i);
         pugi::xml_node sel = ts.append_child("PlainTextSelection");
-        sel.append_attribute("guid").set_value(guid("selection", key).c_str());
+        sel.append_attribute("guid").set_value(fresh("selection", key).c_str());
         SetAttr(sel, "name", t.SegmentText(s));
         sel.append_attribute("startPosition").set_value(position(offsets[2 * i]));
         sel.append_attribute("endPosition").set_value(position(offsets[2 * i + 1]));
         sel.append_attribute("creatingUser").set_value(user.c_str());
         pugi::xml_node coding = sel.append_child("Coding");
-        coding.append_attribute("guid").set_value(guid("coding", key).c_str());
+        coding.append_attribute("guid").set_value(fresh("coding", key).c_str());
         coding.append_attribute("creatingUser").set_value(user.c_str());
         AddRef(coding, "CodeRef", code->second);
         ++result.selections;
@@ -618,10 +647,10 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
     pugi::xml_node links_node = project.append_child("Links");
     for (const auto& [participant, n] : links) {
       pugi::xml_node link = links_node.append_child("Link");
-      link.append_attribute("guid").set_value(guid("link", n).c_str());
+      link.append_attribute("guid").set_value(fresh("link", n).c_str());
       link.append_attribute("name").set_value("summary");
       link.append_attribute("direction").set_value("OneWay");
-      link.append_attribute("originGUID").set_value(guid("case", participant).c_str());
+      link.append_attribute("originGUID").set_value(case_guid[participant].c_str());
       link.append_attribute("targetGUID").set_value(n.c_str());
     }
   }
