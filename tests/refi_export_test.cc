@@ -426,8 +426,8 @@ TEST_CASE("refi export: non-BMP, Welsh, Polish and Urdu text; offsets count code
     if (content == "Speaks Welsh daily (L7) — 😀") {
       const std::string guid = note.attribute("guid").value();
       CHECK(std::string(note.child_value("Description")) ==
-            "participant: P1\ntheme: iaith\nsubtheme: cymraeg\nstatus: charted\nrefs: L7\n"
-            "comment: check the second half");
+            "participant: \"P1\"\ntheme: \"iaith\"\nsubtheme: \"cymraeg\"\nstatus: charted\n"
+            "refs: [L7]\ncomment: \"check the second half\"");
       const std::string xml = e.entries[0].data;
       CHECK(project.find_node([&](const pugi::xml_node& n) {
         return std::string(n.name()) == "Link" && guid == n.attribute("targetGUID").value();

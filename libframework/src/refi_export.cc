@@ -332,19 +332,29 @@ std::string MatrixRecord(const Theme& theme, const Matrix& m) {
   return out;
 }
 
-// Key-value lines describing a chart entry, for its Note's Description.
+// A chart entry's fields besides its summary, as YAML, for its Note's Description: everything
+// a chart file holds for it, so the entry can be written back whole.
 std::string ChartEntryDescription(const std::string& theme, const ChartCell& c, bool stale) {
-  std::string out = "participant: " + c.participant + "\ntheme: " + theme +
-                    "\nsubtheme: " + c.subtheme +
-                    "\nstatus: " + std::string(ChartStatusName(c.status));
-  if (stale) out += "\nstale: true";
+  YAML::Emitter e;
+  e << YAML::BeginMap;
+  e << YAML::Key << "participant" << YAML::Value << YAML::DoubleQuoted << c.participant;
+  e << YAML::Key << "theme" << YAML::Value << YAML::DoubleQuoted << theme;
+  e << YAML::Key << "subtheme" << YAML::Value << YAML::DoubleQuoted << c.subtheme;
+  e << YAML::Key << "status" << YAML::Value << std::string(ChartStatusName(c.status));
+  if (stale) e << YAML::Key << "stale" << YAML::Value << true;
   if (!c.refs.empty()) {
-    out += "\nrefs:";
-    for (std::size_t i = 0; i < c.refs.size(); ++i) out += (i ? ", " : " ") + c.refs[i];
+    e << YAML::Key << "refs" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const std::string& r : c.refs) e << r;
+    e << YAML::EndSeq;
   }
-  if (!c.updated.empty()) out += "\nupdated: " + c.updated;
-  if (!c.comment.empty()) out += "\ncomment: " + c.comment;
-  return out;
+  if (!c.source.empty())
+    e << YAML::Key << "source" << YAML::Value << YAML::DoubleQuoted << c.source;
+  if (!c.updated.empty())
+    e << YAML::Key << "updated" << YAML::Value << YAML::DoubleQuoted << c.updated;
+  if (!c.comment.empty())
+    e << YAML::Key << "comment" << YAML::Value << YAML::DoubleQuoted << c.comment;
+  e << YAML::EndMap;
+  return e.good() ? e.c_str() : "";
 }
 
 }  // namespace
