@@ -12,7 +12,12 @@
 #include "framework/chart.h"
 #include "framework/export.h"
 #include "framework/file_system.h"
+#include "framework/refi_export.h"
 #include "framework/text.h"
+
+#ifndef FRAMEWORK_VERSION
+#define FRAMEWORK_VERSION "0.1.0"
+#endif
 
 namespace framework::cli {
 namespace {
@@ -52,12 +57,16 @@ std::string FormatOfPath(const std::string& path) {
   if (ext == ".md" || ext == ".markdown") return "md";
   if (ext == ".html" || ext == ".htm") return "html";
   if (ext == ".xlsx") return "xlsx";
+  if (ext == ".qdpx") return "qdpx";
   return "";
 }
 
 std::string Plural(std::size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
+
+bool CheckQdpxOptions(const ExportCliOptions& options, int* exit_code);
+int ExportQdpx(const Study& study, const ExportCliOptions& options);
 
 // Usage errors that need no study: the format, and options that do not apply to it.
 bool CheckOptions(ExportCliOptions& options, int* exit_code) {
@@ -70,9 +79,10 @@ bool CheckOptions(ExportCliOptions& options, int* exit_code) {
   if (options.format.empty()) options.format = FormatOfPath(options.output);
   if (options.format.empty())
     return usage("no output format given",
-                 "add --format csv, tsv, json, md, html or xlsx (or -o FILE with one of those "
-                 "extensions)");
+                 "add --format csv, tsv, json, md, html, xlsx or qdpx (or -o FILE with one of "
+                 "those extensions)");
   const std::string& f = options.format;
+  if (f == "qdpx") return CheckQdpxOptions(options, exit_code);
   const bool table = f == "csv" || f == "tsv";
   if (f == "json" && (options.long_form || !options.content.empty() || !options.attributes.empty()))
     return usage(
@@ -190,6 +200,68 @@ std::string RenderJson(const Study& study, const std::vector<int>& themes,
   return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
+// ---- REFI-QDA (.qdpx) ------------------------------------------------------------------------
+
+// qdpx is the whole study in one archive: it takes -o FILE and none of the table options.
+bool CheckQdpxOptions(const ExportCliOptions& options, int* exit_code) {
+  auto usage = [&](const std::string& message, const std::string& hint) {
+    PrintError(message, hint);
+    *exit_code = kExitUsage;
+    return false;
+  };
+  std::error_code ec;
+  if (options.output.empty() || fs::is_directory(options.output, ec) ||
+      options.output.back() == '/')
+    return usage("--format qdpx writes a project file: -o FILE.qdpx is required",
+                 "e.g. framework export --format qdpx -o study.qdpx");
+  if (!options.themes.empty())
+    return usage("--format qdpx exports the whole study; it takes no THEME",
+                 "leave out " + options.themes.front() + " (other tools get every theme)");
+  if (options.long_form || !options.content.empty() || !options.attributes.empty() || options.lf ||
+      options.excel || options.no_sanitize)
+    return usage(
+        "--format qdpx exports the whole study; --long, --content, --attributes, --lf, "
+        "--excel and --no-sanitize do not apply to it",
+        "leave them out");
+  return true;
+}
+
+int ExportQdpx(const Study& study, const ExportCliOptions& options) {
+  RefiExportOptions refi;
+  refi.origin = std::string("framework ") + FRAMEWORK_VERSION;
+  // Reproducible builds' convention: SOURCE_DATE_EPOCH dates the archive's entries.
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch) {
+    char* end = nullptr;
+    const long long value = std::strtoll(epoch, &end, 10);
+    if (end && *end == '\0' && value >= 0) refi.timestamp = value;
+  }
+  RefiProject project = BuildRefiProject(study, refi);
+  std::string bytes;
+  std::string error = PackQdpx(project, refi, &bytes);
+  if (error.empty()) error = WriteFileAtomically(options.output, bytes);
+  if (!error.empty()) {
+    PrintError("cannot write " + options.output + ": " + error);
+    return kExitIo;
+  }
+  if (!options.common.quiet) {
+    for (const std::string& line : project.skipped)
+      std::fprintf(stderr, "framework: note: %s\n", line.c_str());
+    std::fprintf(stderr, "wrote %s: %s, %s, %s, %s, %s\n", options.output.c_str(),
+                 Plural(project.sources.size(), "source", "sources").c_str(),
+                 Plural(project.codes, "code", "codes").c_str(),
+                 Plural(project.selections, "coded selection", "coded selections").c_str(),
+                 Plural(project.cases, "case", "cases").c_str(),
+                 Plural(project.notes, "note", "notes").c_str());
+    DiagnosticCounts counts = CountDiagnostics(study.diagnostics);
+    if (counts.errors > 0)
+      std::fprintf(stderr,
+                   "framework: note: the study has %s, so the export may be incomplete "
+                   "('framework check' shows where)\n",
+                   Plural(counts.errors, "error", "errors").c_str());
+  }
+  return kExitOk;
+}
+
 // ---- the run -------------------------------------------------------------------------------
 
 int RunExport(ExportCliOptions options) {
@@ -205,6 +277,7 @@ int RunExport(ExportCliOptions options) {
     PrintDiagnostics(study.diagnostics, *where, UseColor(stderr, options.common.color));
     return study.io_error ? kExitIo : kExitStudyErrors;
   }
+  if (format == "qdpx") return ExportQdpx(study, options);
 
   // The themes, as given (each once), else every theme in framework order.
   std::vector<int> themes;
@@ -364,8 +437,9 @@ Runner SetupExport(CLI::App& app) {
   AddCommonOptions(app, options->common);
   app.add_option("THEME", options->themes, "Themes to export (default: every theme, in order)");
   app.add_option("-f,--format", options->format,
-                 "csv, tsv, json, md, html or xlsx (default: from -o's extension)")
-      ->transform(CLI::IsMember({"csv", "tsv", "json", "md", "html", "xlsx"}, CLI::ignore_case))
+                 "csv, tsv, json, md, html, xlsx or qdpx (default: from -o's extension)")
+      ->transform(
+          CLI::IsMember({"csv", "tsv", "json", "md", "html", "xlsx", "qdpx"}, CLI::ignore_case))
       ->type_name("FORMAT");
   app.add_option("-o,--output", options->output,
                  "Write to FILE (atomically), or one file per theme in the folder DIR "
@@ -395,9 +469,10 @@ Runner SetupExport(CLI::App& app) {
       "be one document). --long: one table over all the themes, for R or pandas. --format html:\n"
       "one self-contained page to read or print, header row and participant column in view.\n"
       "--format json: the whole model (framework, participants, matrices with segments and chart\n"
-      "entries), described by schemas/export.schema.json. --format xlsx: one workbook (-o "
-      "FILE.xlsx), a\n"
-      "sheet per theme plus a codebook. Output is the same, byte for byte, on every run.\n\n"
+      "entries), described by schemas/export.schema.json. --format xlsx: one workbook\n"
+      "(-o FILE.xlsx), a sheet per theme plus a codebook. --format qdpx: the whole study as a\n"
+      "REFI-QDA project (-o FILE.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder. Output is the\n"
+      "same, byte for byte, on every run.\n\n"
       "Examples:\n"
       "  framework export training --format csv -o training.csv\n"
       "  framework export --format csv -o matrices/ --attributes role,sector\n"
@@ -406,7 +481,8 @@ Runner SetupExport(CLI::App& app) {
       "  framework export training treatment --format md --content both > matrices.md\n"
       "  framework export --format html -o matrices.html\n"
       "  framework export --format json | jq '.matrices[].rows[].cells[] | select(.stale)'\n"
-      "  framework export --format xlsx -o matrices.xlsx --attributes role");
+      "  framework export --format xlsx -o matrices.xlsx --attributes role\n"
+      "  framework export --format qdpx -o study.qdpx");
   return [options] { return RunExport(*options); };
 }
 

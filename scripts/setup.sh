@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   g++ cmake make pkg-config
   libcli11-dev libyaml-cpp-dev libicu-dev libsimdjson-dev nlohmann-json3-dev libxlsxwriter-dev
-  libzip-dev libpugixml-dev
+  libzip-dev libpugixml-dev libxml2-utils
   doctest-dev python3 python3-jsonschema python3-yaml
 )
 # Only the test suite needs these (scripts/test.sh passes --test): a real browser for the HTML
