@@ -67,8 +67,8 @@ bool CheckOutput(const ImportCliOptions& o, int* code) {
     return false;
   }
   std::error_code ec;
-  if (fs::exists(o.output, ec) && (!fs::is_directory(o.output, ec) ||
-                                   (!o.force && !fs::is_empty(o.output, ec)))) {
+  if (fs::exists(o.output, ec) &&
+      (!fs::is_directory(o.output, ec) || (!o.force && !fs::is_empty(o.output, ec)))) {
     PrintError(o.output + " is not an empty folder; nothing was imported",
                "import into a new folder, or add --force to write the study's files there "
                "(other files are left alone; files of the same name are replaced)");
@@ -104,9 +104,9 @@ int RunImport(const ImportCliOptions& o) {
   int code = kExitOk;
   std::error_code ec;
   if (!fs::is_regular_file(o.input, ec)) {
-    PrintError("cannot read " + o.input + ": " +
-                   (fs::exists(o.input, ec) ? "not a file" : "no such file"),
-               "give a .qdpx project, a .qdc codebook or a .csv codings table");
+    PrintError(
+        "cannot read " + o.input + ": " + (fs::exists(o.input, ec) ? "not a file" : "no such file"),
+        "give a .qdpx project, a .qdc codebook or a .csv codings table");
     return kExitIo;
   }
   if (ext == ".qdpx") {
@@ -166,7 +166,10 @@ int RunImport(const ImportCliOptions& o) {
     }
     ImportResult result = ImportCodebook(o.input, xml.contents, &existing.contents, options);
     const bool color = UseColor(stderr, o.common.color);
-    Print(result, where->path_prefix.empty() ? "" : where->path_prefix.substr(0, where->path_prefix.size() - 1), color);
+    Print(result,
+          where->path_prefix.empty() ? ""
+                                     : where->path_prefix.substr(0, where->path_prefix.size() - 1),
+          color);
     if (!result.ok) {
       std::fprintf(stderr, "import: framework.yaml was not changed\n");
       return FinishOutput(kExitStudyErrors);

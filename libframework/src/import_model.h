@@ -41,7 +41,7 @@ struct Source {
   std::string text;  ///< UTF-8, LF line endings, no BOM
   std::vector<Selection> selections;
   std::vector<Remark> remarks;
-  std::vector<std::string> notes;  ///< the source's description and notes
+  std::vector<std::string> notes;                   ///< the source's description and notes
   std::vector<std::pair<int, std::string>> values;  ///< (variable, value): document variables
   int case_index = -1;
 };
@@ -77,7 +77,7 @@ void SplitFlatHierarchy(Model& model);
 /// Column and code id of every code, from the code tree.
 struct CodeMap {
   std::vector<Theme> themes;
-  std::vector<std::string> code_ids;  ///< per model code: the id written in transcripts
+  std::vector<std::string> code_ids;      ///< per model code: the id written in transcripts
   std::vector<std::string> deeper_notes;  ///< codebook notes: names and descriptions of aliases
 };
 CodeMap MapCodes(const Model& model, const std::vector<bool>& used_directly);

@@ -92,8 +92,8 @@ std::string Label(const std::string& name, const std::string& fallback) {
 std::string OneLine(const std::string& text) { return CollapseWhitespace(text); }
 
 bool IsReservedWord(std::string_view s) {
-  static const std::string_view kWords[] = {"true", "false", "yes", "no",  "on",
-                                            "off",  "null",  "y",   "n",   "~"};
+  static const std::string_view kWords[] = {"true", "false", "yes", "no", "on",
+                                            "off",  "null",  "y",   "n",  "~"};
   std::string lower = Lower(std::string(s));
   for (std::string_view w : kWords)
     if (lower == w) return true;
@@ -274,9 +274,8 @@ CodeMap MapCodes(const Model& model, const std::vector<bool>& used_directly) {
       Subtheme sub;
       sub.id = sub_ids.Take("general");
       sub.label = children.empty() ? theme.label : "General";
-      sub.description = children.empty()
-                            ? std::string()
-                            : "Passages coded with '" + theme.label + "' itself";
+      sub.description =
+          children.empty() ? std::string() : "Passages coded with '" + theme.label + "' itself";
       map.code_ids[static_cast<std::size_t>(r)] = theme.id + "." + sub.id;
       theme.subthemes.push_back(std::move(sub));
     }
@@ -295,9 +294,9 @@ CodeMap MapCodes(const Model& model, const std::vector<bool>& used_directly) {
         std::vector<std::pair<int, std::string>> level;
         for (int g : c.children)
           if (!model.codes[static_cast<std::size_t>(g)].case_node)
-            level.emplace_back(g, column + "." +
-                                      ids.Take(SlugId(model.codes[static_cast<std::size_t>(g)].name,
-                                                      "code")));
+            level.emplace_back(
+                g, column + "." +
+                       ids.Take(SlugId(model.codes[static_cast<std::size_t>(g)].name, "code")));
         for (auto it = level.rbegin(); it != level.rend(); ++it) stack.push_back(*it);
       }
       while (!stack.empty()) {
@@ -508,8 +507,7 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
   std::vector<std::string> codebook_notes = map.deeper_notes;
   for (std::size_t i = 0; i < model.codes.size(); ++i)
     for (const std::string& n : model.codes[i].notes)
-      codebook_notes.push_back("- `" + map.code_ids[i] + "` (" + model.codes[i].name +
-                               "): " + n);
+      codebook_notes.push_back("- `" + map.code_ids[i] + "` (" + model.codes[i].name + "): " + n);
 
   // Transcripts.
   std::size_t segments = 0, merged = 0;
@@ -517,10 +515,9 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
   for (const Person& p : people) {
     std::string note_text;
     for (const std::string& n : p.notes) note_text += n + "\n\n";
-    mapping_rows.push_back("| " + p.origin + " | " + p.id + " | " +
-                           (p.sources.empty() ? std::string("(no source)")
-                                              : "transcripts/" + p.id + ".txt") +
-                           " |");
+    mapping_rows.push_back(
+        "| " + p.origin + " | " + p.id + " | " +
+        (p.sources.empty() ? std::string("(no source)") : "transcripts/" + p.id + ".txt") + " |");
     if (p.sources.empty()) {
       Report(result, Severity::kWarning, "case-without-source", input,
              p.origin + " has no text source; participant '" + p.id +
@@ -546,8 +543,7 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
       const Source& src = model.sources[static_cast<std::size_t>(p.sources[k])];
       if (p.sources.size() > 1) {
         std::string heading = "=== Source " + std::to_string(k + 1) + " of " +
-                               std::to_string(p.sources.size()) + ": " + OneLine(src.name) +
-                               " ===";
+                              std::to_string(p.sources.size()) + ": " + OneLine(src.name) + " ===";
         std::string escaped;
         for (char c : heading) {
           if (c == '{' || c == '}' || c == '\\') escaped += '\\';
@@ -636,11 +632,11 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
       }
       // Notes anchored in this source, with line references into the transcript.
       auto line_of = [&](std::size_t offset) {
-        return base_line + static_cast<int>(std::count(
-                               src.text.begin(),
-                               src.text.begin() + static_cast<std::ptrdiff_t>(
-                                                      std::min(offset, src.text.size())),
-                               '\n'));
+        return base_line +
+               static_cast<int>(std::count(src.text.begin(),
+                                           src.text.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                                  offset, src.text.size())),
+                                           '\n'));
       };
       std::string source_notes;
       for (const std::string& n : src.notes) source_notes += n + "\n\n";
@@ -661,8 +657,7 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
     Diagnostics parse_diagnostics;
     ParseOptions po;
     po.stem = p.id;
-    Transcript t =
-        ParseTranscript("transcripts/" + p.id + ".txt", out, po, parse_diagnostics);
+    Transcript t = ParseTranscript("transcripts/" + p.id + ".txt", out, po, parse_diagnostics);
     std::multiset<std::pair<std::string, std::string>> want, got;
     for (const Expected& x : expected) want.insert({x.code, x.text});
     for (const Segment& s : t.segments) got.insert({s.code, t.SegmentText(s)});
@@ -680,6 +675,12 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
     files.push_back({"transcripts/" + p.id + ".txt", std::move(out)});
   }
 
+  // The transcripts folder exists even when there is no transcript yet (a codebook alone).
+  if (std::none_of(files.begin(), files.end(),
+                   [](const ImportedFile& f) { return f.path.rfind("transcripts/", 0) == 0; }))
+    files.push_back(
+        {"transcripts/README.md", "Put the coded transcripts (.txt) of this study here.\n"});
+
   // participants.yaml
   std::string pfile = "# Participants imported from " + input + "; see IMPORT-REPORT.md.\n";
   bool any_attr = false;
@@ -695,9 +696,8 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
         pfile += (k ? ", " : "") + YamlScalar(a.values[k]);
       pfile += "]\n";
     }
-    std::string description = a.description.empty()
-                                  ? "From variable '" + model.variables[v].name + "'"
-                                  : a.description;
+    std::string description =
+        a.description.empty() ? "From variable '" + model.variables[v].name + "'" : a.description;
     pfile += "    description: " + YamlScalar(description) + "\n";
   }
   for (std::size_t v = 0; v < attrs.size(); ++v)
@@ -713,7 +713,8 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
       for (const auto& [var, value] : p.values) {
         const Attr& a = attrs[static_cast<std::size_t>(var)];
         std::string v = value;
-        if (a.type == AttributeType::kBoolean) v = (v == "1" || Lower(v) == "true") ? "true" : "false";
+        if (a.type == AttributeType::kBoolean)
+          v = (v == "1" || Lower(v) == "true") ? "true" : "false";
         pfile += ", " + a.name + ": " +
                  (a.type == AttributeType::kInteger || a.type == AttributeType::kNumber ||
                           a.type == AttributeType::kBoolean
@@ -752,8 +753,9 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
   if (!project_notes.empty())
     files.push_back({"notes/project.md", "# Project notes\n\n" + project_notes});
   if (!codebook_notes.empty()) {
-    std::string text = "# Codebook notes\n\nCodes below sub-theme level (aliases) and notes on "
-                       "codes, as imported.\n\n";
+    std::string text =
+        "# Codebook notes\n\nCodes below sub-theme level (aliases) and notes on "
+        "codes, as imported.\n\n";
     for (const std::string& n : codebook_notes) text += n + "\n";
     files.push_back({"notes/codebook.md", text});
   }

@@ -74,7 +74,8 @@ class Xml {
     }
     for (pugi::xml_node n : doc_.children()) {
       if (n.type() == pugi::node_doctype) {
-        Position p = PositionOf(static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, n.offset_debug())));
+        Position p =
+            PositionOf(static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, n.offset_debug())));
         Report(result, Severity::kError, "xml-doctype", name_,
                "a DOCTYPE declaration is not allowed (entities and DTDs are never read)",
                "REFI-QDA files have no DOCTYPE; export the project again", p.line, p.column);
@@ -112,25 +113,34 @@ class Xml {
 // several readings of their numbers, and mapped to byte offsets of the LF-normalised text.
 
 enum class Unit { kUtf16Raw, kCodePointRaw, kCodePointLf, kUtf16Lf, kBytesRaw };
-constexpr Unit kUnits[] = {Unit::kCodePointRaw, Unit::kUtf16Raw, Unit::kCodePointLf,
-                           Unit::kUtf16Lf, Unit::kBytesRaw};
+constexpr Unit kUnits[] = {Unit::kCodePointRaw, Unit::kUtf16Raw, Unit::kCodePointLf, Unit::kUtf16Lf,
+                           Unit::kBytesRaw};
 
 std::string UnitName(Unit u) {
   switch (u) {
-    case Unit::kUtf16Raw: return "UTF-16 code units, CRLF counted as 2";
-    case Unit::kCodePointRaw: return "Unicode code points, CRLF counted as 2 (the standard)";
-    case Unit::kCodePointLf: return "Unicode code points, CRLF counted as 1";
-    case Unit::kUtf16Lf: return "UTF-16 code units, CRLF counted as 1";
-    case Unit::kBytesRaw: return "UTF-8 bytes";
+    case Unit::kUtf16Raw:
+      return "UTF-16 code units, CRLF counted as 2";
+    case Unit::kCodePointRaw:
+      return "Unicode code points, CRLF counted as 2 (the standard)";
+    case Unit::kCodePointLf:
+      return "Unicode code points, CRLF counted as 1";
+    case Unit::kUtf16Lf:
+      return "UTF-16 code units, CRLF counted as 1";
+    case Unit::kBytesRaw:
+      return "UTF-8 bytes";
   }
   return "";
 }
 
 std::string UnitShort(Unit u) {
   switch (u) {
-    case Unit::kUtf16Raw: case Unit::kUtf16Lf: return "UTF-16 code units";
-    case Unit::kBytesRaw: return "bytes";
-    default: return "characters";
+    case Unit::kUtf16Raw:
+    case Unit::kUtf16Lf:
+      return "UTF-16 code units";
+    case Unit::kBytesRaw:
+      return "bytes";
+    default:
+      return "characters";
   }
 }
 
@@ -138,8 +148,8 @@ constexpr long long kOutOfRange = -1;
 constexpr long long kInsideCharacter = -2;
 
 struct RawSource {
-  std::string raw;   // UTF-8, BOM stripped, line endings as in the file
-  std::string text;  // LF-normalised
+  std::string raw;            // UTF-8, BOM stripped, line endings as in the file
+  std::string text;           // LF-normalised
   std::size_t units[5] = {};  // length in each unit
 };
 
@@ -257,10 +267,10 @@ class QdeImporter {
   void Run(const ImportOptions& options) {
     pugi::xml_node root = xml_.Root();
     if (!root || LocalName(root) != "Project") {
-      xml_.Diag(result_, Severity::kError, "not-refi-project", root,
-                "the root element is '" + std::string(root ? LocalName(root) : "") +
-                    "', not 'Project'",
-                "give a REFI-QDA project (.qdpx, or its project.qde)");
+      xml_.Diag(
+          result_, Severity::kError, "not-refi-project", root,
+          "the root element is '" + std::string(root ? LocalName(root) : "") + "', not 'Project'",
+          "give a REFI-QDA project (.qdpx, or its project.qde)");
       return;
     }
     model_.display_name = display_;
@@ -344,8 +354,9 @@ class QdeImporter {
       }
       std::string description = Text(Child(n, "Description"));
       std::string name = n.attribute("name").value();
-      std::string body = (name.empty() ? std::string("## Note") : "## " + CollapseWhitespace(name)) +
-                         "\n\n" + text + (description.empty() ? "" : "\n\n" + description);
+      std::string body =
+          (name.empty() ? std::string("## Note") : "## " + CollapseWhitespace(name)) + "\n\n" +
+          text + (description.empty() ? "" : "\n\n" + description);
       notes_[NormalGuid(n.attribute("guid").value())] = body;
       note_texts_[NormalGuid(n.attribute("guid").value())] = text.empty() ? description : text;
     }
@@ -459,8 +470,9 @@ class QdeImporter {
     }
     if (!IsValidUtf8(*bytes)) {
       xml_.Diag(result_, Severity::kError, "invalid-utf8", node,
-                "the text of source '" + src.name + "' is not valid UTF-8; invalid bytes are "
-                "replaced with U+FFFD",
+                "the text of source '" + src.name +
+                    "' is not valid UTF-8; invalid bytes are "
+                    "replaced with U+FFFD",
                 "REFI-QDA text files are UTF-8");
       *bytes = SanitizeUtf8(*bytes);
     }
@@ -525,8 +537,8 @@ class QdeImporter {
       Dangling(ref ? ref : v, "variable");
       return;
     }
-    for (const char* kind : {"TextValue", "BooleanValue", "IntegerValue", "FloatValue",
-                             "DateValue", "DateTimeValue"}) {
+    for (const char* kind : {"TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue",
+                             "DateTimeValue"}) {
       if (pugi::xml_node value = Child(v, kind)) {
         std::string text = std::string(Trim(Text(value)));
         if (!text.empty()) to.emplace_back(it->second, text);
@@ -560,8 +572,9 @@ class QdeImporter {
       const int s = pending_[it->second].source;
       if (std::find(sources.begin(), sources.end(), s) == sources.end()) sources.push_back(s);
       xml_.Diag(result_, Severity::kWarning, "case-selection", r,
-                "case '" + c.name + "' holds a selection, not a whole source; its source is "
-                "given to the case as a whole");
+                "case '" + c.name +
+                    "' holds a selection, not a whole source; its source is "
+                    "given to the case as a whole");
     }
     // NVivo: the case is also a node, and codings with it say which sources belong to it.
     auto code_it = codes_.find(guid);
@@ -633,7 +646,7 @@ class QdeImporter {
     for (const auto& w : wanted) total += w.size();
     const Unit preferred = DefaultUnit(model_.origin);
     struct Score {
-      std::size_t invalid = 0, names = 0, named = 0, boundaries = 0;
+      std::size_t invalid = 0, names = 0, named = 0, boundaries = 0, boundaries_unnamed = 0;
     };
     std::map<Unit, std::vector<std::vector<long long>>> resolved;
     std::map<Unit, Score> scores;
@@ -656,14 +669,17 @@ class QdeImporter {
         }
         const std::string& text = model_.sources[static_cast<std::size_t>(p.source)].text;
         std::string_view piece = std::string_view(text).substr(static_cast<std::size_t>(b),
-                                                              static_cast<std::size_t>(e - b));
+                                                               static_cast<std::size_t>(e - b));
         auto word = [](unsigned char c) { return c >= 0x80 || std::isalnum(c); };
-        if ((b == 0 || !word(static_cast<unsigned char>(text[static_cast<std::size_t>(b - 1)]))) &&
+        const bool boundary =
+            (b == 0 || !word(static_cast<unsigned char>(text[static_cast<std::size_t>(b - 1)]))) &&
             (static_cast<std::size_t>(e) >= text.size() ||
-             !word(static_cast<unsigned char>(text[static_cast<std::size_t>(e)]))))
-          ++score.boundaries;
+             !word(static_cast<unsigned char>(text[static_cast<std::size_t>(e)])));
+        if (boundary) ++score.boundaries;
         std::string name = CollapseWhitespace(p.name);
-        if (!name.empty() && name.rfind("line:", 0) != 0) {
+        if (name.empty() || name.rfind("line:", 0) == 0) {
+          if (boundary) ++score.boundaries_unnamed;
+        } else {
           ++score.named;
           std::string got = CollapseWhitespace(piece);
           bool match = ToNfc(got) == ToNfc(name);
@@ -679,31 +695,35 @@ class QdeImporter {
       }
       scores[unit] = score;
     }
+    // A selection is plausible under a reading when it is in range and its name matches its
+    // text (when it has a usable name) or, without a name, it starts and ends on word
+    // boundaries. The origin's reading is kept unless another is clearly more plausible.
+    auto plausible = [](const Score& s) { return (s.named ? s.names : 0) + s.boundaries_unnamed; };
     Unit chosen = preferred;
     std::string why = model_.origin.empty() ? "no origin given: the standard's rule"
                                             : "origin '" + model_.origin + "'";
     const Score& pref = scores[preferred];
+    const std::size_t selections = total / 2;
+    const std::size_t margin = std::max<std::size_t>(1, selections / 20);
     for (Unit unit : kUnits) {
       const Score& s = scores[unit];
       const Score& c = scores[chosen];
       bool better = false;
-      if (s.invalid != c.invalid) {
-        better = s.invalid < c.invalid;
-      } else if (s.names != c.names) {
-        better = s.names > c.names;
-      } else if (pref.named == 0 && unit != chosen) {
-        const std::size_t margin = std::max<std::size_t>(2, total / 20);
-        better = s.boundaries > c.boundaries + margin;
+      if (plausible(s) != plausible(c)) {
+        better = plausible(s) > plausible(c) + (chosen == preferred ? margin : 0);
+      } else if (s.invalid != c.invalid) {
+        better = s.invalid < c.invalid && pref.invalid > 0 && chosen == preferred &&
+                 plausible(s) >= plausible(c);
       }
       if (better) {
         chosen = unit;
-        why = "the sanity check: " + std::to_string(total / 2 - s.invalid) + " of " +
-              std::to_string(total / 2) + " selections in range" +
+        why = "the sanity check: " + std::to_string(selections - s.invalid) + " of " +
+              std::to_string(selections) + " selections in range" +
               (s.named ? ", " + std::to_string(s.names) + " of " + std::to_string(s.named) +
                              " selection names match their text"
                        : ", " + std::to_string(s.boundaries) + " on word boundaries") +
-              "; the origin's rule would give " + std::to_string(pref.invalid) +
-              " out of range" + (pref.named ? ", " + std::to_string(pref.names) + " names" : "");
+              "; the origin's rule would give " + std::to_string(pref.invalid) + " out of range" +
+              (pref.named ? ", " + std::to_string(pref.names) + " names" : "");
       }
     }
     if (total > 0) {
@@ -731,13 +751,13 @@ class QdeImporter {
         k += 2;
         const std::string range = std::to_string(p.start) + ".." + std::to_string(p.end);
         const std::string length =
-            std::to_string(raw_[static_cast<std::size_t>(p.source)]
-                               .units[static_cast<int>(chosen)]) +
+            std::to_string(
+                raw_[static_cast<std::size_t>(p.source)].units[static_cast<int>(chosen)]) +
             " " + UnitShort(chosen);
         if (b == kOutOfRange || e == kOutOfRange) {
           xml_.Diag(result_, Severity::kError, "offset-out-of-range", p.node,
-                    "selection " + range + " lies beyond the end of source '" + src.name +
-                        "' (" + length + ")",
+                    "selection " + range + " lies beyond the end of source '" + src.name + "' (" +
+                        length + ")",
                     "the selection is not imported");
           continue;
         }
@@ -764,15 +784,13 @@ class QdeImporter {
       }
       for (int code : p.codes) {
         if (model_.codes[static_cast<std::size_t>(code)].case_node) continue;
-        src.selections.push_back(
-            {static_cast<std::size_t>(b), static_cast<std::size_t>(e), code});
+        src.selections.push_back({static_cast<std::size_t>(b), static_cast<std::size_t>(e), code});
       }
       for (const std::string& remark : p.remarks) {
         import_model::Remark r;
         r.begin = static_cast<std::size_t>(b);
         r.end = static_cast<std::size_t>(e);
-        if (!p.codes.empty())
-          r.code_name = model_.codes[static_cast<std::size_t>(p.codes[0])].name;
+        if (!p.codes.empty()) r.code_name = model_.codes[static_cast<std::size_t>(p.codes[0])].name;
         r.text = remark;
         src.remarks.push_back(std::move(r));
       }
@@ -814,8 +832,8 @@ class ZipSources : public FileSystem {
     std::string error;
     if (!zip_.Read(*it->second, &r.contents, &error)) {
       r.error = error;
-      Report(result_, Severity::kError, "unsafe-archive", archive_ + "/" + it->second->name,
-             error, "the entry is not read");
+      Report(result_, Severity::kError, "unsafe-archive", archive_ + "/" + it->second->name, error,
+             "the entry is not read");
       return r;
     }
     r.ok = true;
@@ -1025,10 +1043,10 @@ ImportResult ImportCodebook(std::string_view name, std::string_view xml_text,
   } else if (root && LocalName(root) == "Project") {
     codes = Child(Child(root, "CodeBook"), "Codes");
   } else {
-    xml.Diag(result, Severity::kError, "not-refi-codebook", root,
-             "the root element is '" + std::string(root ? LocalName(root) : "") +
-                 "', not 'CodeBook'",
-             "give a REFI-QDA codebook (.qdc)");
+    xml.Diag(
+        result, Severity::kError, "not-refi-codebook", root,
+        "the root element is '" + std::string(root ? LocalName(root) : "") + "', not 'CodeBook'",
+        "give a REFI-QDA codebook (.qdc)");
     return result;
   }
   for (pugi::xml_node c : Children(codes, "Code")) AddQdcCode(c, -1, model);
@@ -1043,8 +1061,7 @@ ImportResult ImportCodebook(std::string_view name, std::string_view xml_text,
     // A codebook alone makes a study without participants or transcripts.
     std::vector<ImportedFile> kept;
     for (ImportedFile& f : result.files)
-      if (f.path.rfind("transcripts/", 0) != 0 && f.path.rfind("notes/", 0) != 0)
-        kept.push_back(std::move(f));
+      if (f.path.rfind("notes/", 0) != 0) kept.push_back(std::move(f));
     result.files = std::move(kept);
     return result;
   }
@@ -1093,8 +1110,9 @@ ImportResult ImportCodebook(std::string_view name, std::string_view xml_text,
     if (!theme.description.empty() && !have.description.empty() &&
         CollapseWhitespace(theme.description) != CollapseWhitespace(have.description))
       Report(result, Severity::kWarning, "merge-conflict", "framework.yaml",
-             "theme '" + have.id + "' has a different description in the codebook; the one in "
-             "framework.yaml is kept",
+             "theme '" + have.id +
+                 "' has a different description in the codebook; the one in "
+                 "framework.yaml is kept",
              "", have.line, have.column);
     std::vector<Subtheme> add;
     for (Subtheme& sub : theme.subthemes) {
@@ -1156,8 +1174,8 @@ ImportResult ImportCodebook(std::string_view name, std::string_view xml_text,
   if (!new_themes.empty()) {
     const Theme& last = fw.themes.back();
     const std::size_t at = EndOfItem(lines, last.line, last.column);
-    insertions.push_back({at, Reindent(import_model::RenderThemes(new_themes, ""),
-                                       last.column - 3)});
+    insertions.push_back(
+        {at, Reindent(import_model::RenderThemes(new_themes, ""), last.column - 3)});
   }
   std::sort(insertions.begin(), insertions.end(),
             [](const Insertion& a, const Insertion& b) { return a.at < b.at; });
@@ -1166,7 +1184,8 @@ ImportResult ImportCodebook(std::string_view name, std::string_view xml_text,
   for (std::size_t i = 0; i <= lines.size(); ++i) {
     while (next < insertions.size() && insertions[next].at == i) {
       std::string t = insertions[next++].text;
-      while (!t.empty() && t.back() == '\n' && t.size() > 1 && t[t.size() - 2] == '\n') t.pop_back();
+      while (!t.empty() && t.back() == '\n' && t.size() > 1 && t[t.size() - 2] == '\n')
+        t.pop_back();
       merged += t;
     }
     if (i < lines.size()) merged += lines[i] + "\n";
@@ -1189,14 +1208,13 @@ ImportResult ImportCodebook(std::string_view name, std::string_view xml_text,
       "- Input: `" + BaseName(name) + "` (REFI-QDA codebook" +
           (model.origin.empty() ? std::string() : ", origin \"" + model.origin + "\"") +
           "), merged into framework.yaml",
-      "- " + std::to_string(added_themes) + " theme(s) added, " +
-          std::to_string(added_subthemes) + " sub-theme(s) added to existing themes; nothing "
+      "- " + std::to_string(added_themes) + " theme(s) added, " + std::to_string(added_subthemes) +
+          " sub-theme(s) added to existing themes; nothing "
           "already in framework.yaml was changed"};
   result.files.push_back(
       {"IMPORT-REPORT.md", import_model::RenderReport(result, "Codebook import report", summary)});
   return result;
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Codings tables (CSV).
@@ -1216,22 +1234,48 @@ enum class Column { kNone, kDocument, kCode, kStart, kEnd, kText };
 
 Column ColumnOf(std::string_view header) {
   static const std::pair<const char*, Column> kAliases[] = {
-      {"document", Column::kDocument}, {"doc", Column::kDocument},
-      {"documentname", Column::kDocument}, {"file", Column::kDocument},
-      {"filename", Column::kDocument}, {"source", Column::kDocument},
-      {"sourcename", Column::kDocument}, {"transcript", Column::kDocument},
-      {"code", Column::kCode}, {"codename", Column::kCode}, {"codepath", Column::kCode},
-      {"tag", Column::kCode}, {"tagname", Column::kCode}, {"tagpath", Column::kCode},
-      {"node", Column::kCode}, {"category", Column::kCode},
-      {"start", Column::kStart}, {"begin", Column::kStart}, {"pos0", Column::kStart},
-      {"startposition", Column::kStart}, {"startpos", Column::kStart},
-      {"startchar", Column::kStart}, {"from", Column::kStart}, {"offset", Column::kStart},
-      {"end", Column::kEnd}, {"pos1", Column::kEnd}, {"endposition", Column::kEnd},
-      {"endpos", Column::kEnd}, {"endchar", Column::kEnd}, {"to", Column::kEnd},
-      {"text", Column::kText}, {"codedtext", Column::kText}, {"segment", Column::kText},
-      {"quote", Column::kText}, {"quotation", Column::kText}, {"selection", Column::kText},
-      {"selectedtext", Column::kText}, {"content", Column::kText}, {"excerpt", Column::kText},
-      {"highlight", Column::kText}, {"seltext", Column::kText}, {"codedsegment", Column::kText},
+      {"document", Column::kDocument},
+      {"doc", Column::kDocument},
+      {"documentname", Column::kDocument},
+      {"file", Column::kDocument},
+      {"filename", Column::kDocument},
+      {"source", Column::kDocument},
+      {"sourcename", Column::kDocument},
+      {"transcript", Column::kDocument},
+      {"code", Column::kCode},
+      {"codename", Column::kCode},
+      {"codepath", Column::kCode},
+      {"tag", Column::kCode},
+      {"tagname", Column::kCode},
+      {"tagpath", Column::kCode},
+      {"node", Column::kCode},
+      {"category", Column::kCode},
+      {"start", Column::kStart},
+      {"begin", Column::kStart},
+      {"pos0", Column::kStart},
+      {"startposition", Column::kStart},
+      {"startpos", Column::kStart},
+      {"startchar", Column::kStart},
+      {"from", Column::kStart},
+      {"offset", Column::kStart},
+      {"end", Column::kEnd},
+      {"pos1", Column::kEnd},
+      {"endposition", Column::kEnd},
+      {"endpos", Column::kEnd},
+      {"endchar", Column::kEnd},
+      {"to", Column::kEnd},
+      {"text", Column::kText},
+      {"codedtext", Column::kText},
+      {"segment", Column::kText},
+      {"quote", Column::kText},
+      {"quotation", Column::kText},
+      {"selection", Column::kText},
+      {"selectedtext", Column::kText},
+      {"content", Column::kText},
+      {"excerpt", Column::kText},
+      {"highlight", Column::kText},
+      {"seltext", Column::kText},
+      {"codedsegment", Column::kText},
   };
   const std::string key = HeaderKey(header);
   for (const auto& [alias, column] : kAliases)
@@ -1244,9 +1288,12 @@ std::vector<std::string> CodePath(std::string_view code) {
   std::string current;
   for (std::size_t i = 0; i < code.size();) {
     std::size_t skip = 0;
-    if (code.substr(i, 3) == " > ") skip = 3;
-    else if (code.substr(i, 2) == "::") skip = 2;
-    else if (code[i] == '\\' || code[i] == '>') skip = 1;
+    if (code.substr(i, 3) == " > ")
+      skip = 3;
+    else if (code.substr(i, 2) == "::")
+      skip = 2;
+    else if (code[i] == '\\' || code[i] == '>')
+      skip = 1;
     if (skip) {
       if (!Trim(current).empty()) parts.emplace_back(Trim(current));
       current.clear();
@@ -1326,7 +1373,8 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
   int col[6] = {-1, -1, -1, -1, -1, -1};
   for (std::size_t i = 0; i < rows[0].fields.size(); ++i) {
     Column c = ColumnOf(rows[0].fields[i].value);
-    if (c != Column::kNone && col[static_cast<int>(c)] < 0) col[static_cast<int>(c)] = static_cast<int>(i);
+    if (c != Column::kNone && col[static_cast<int>(c)] < 0)
+      col[static_cast<int>(c)] = static_cast<int>(i);
   }
   const int c_doc = col[static_cast<int>(Column::kDocument)];
   const int c_code = col[static_cast<int>(Column::kCode)];
@@ -1334,11 +1382,13 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
   const int c_end = col[static_cast<int>(Column::kEnd)];
   const int c_text = col[static_cast<int>(Column::kText)];
   if (c_doc < 0 || c_code < 0 || ((c_start < 0 || c_end < 0) && c_text < 0)) {
-    std::string missing = c_doc < 0 ? "a document column" : c_code < 0 ? "a code column"
-                                                                      : "start and end columns or a text column";
-    Report(result, Severity::kError, "bad-csv", file, "the header has no " + missing, 
+    std::string missing = c_doc < 0    ? "a document column"
+                          : c_code < 0 ? "a code column"
+                                       : "start and end columns or a text column";
+    Report(result, Severity::kError, "bad-csv", file, "the header has no " + missing,
            "headers understood: document/file/source, code/codename/tag, start/begin/pos0, "
-           "end/pos1, text/coded text/segment/quote (see README)", 1, 1);
+           "end/pos1, text/coded text/segment/quote (see README)",
+           1, 1);
     return result;
   }
 
@@ -1429,8 +1479,8 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
     const int source = it->second;
     std::vector<std::string> parts = CodePath(code_text);
     if (parts.empty()) {
-      Report(result, Severity::kError, "bad-code", file, "the code is empty", "the row is not imported",
-             row.line, at(c_code));
+      Report(result, Severity::kError, "bad-code", file, "the code is empty",
+             "the row is not imported", row.line, at(c_code));
       continue;
     }
     const int code = code_index(parts);
@@ -1453,7 +1503,8 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
       } else {
         // Characters (code points), CRLF as one or two, or UTF-16 units: the first reading whose
         // text matches the coded text, if given.
-        for (Unit unit : {Unit::kCodePointLf, Unit::kCodePointRaw, Unit::kUtf16Lf, Unit::kUtf16Raw}) {
+        for (Unit unit :
+             {Unit::kCodePointLf, Unit::kCodePointRaw, Unit::kUtf16Lf, Unit::kUtf16Raw}) {
           auto res = Resolve(raw[static_cast<std::size_t>(source)], unit, {s0, s1});
           if (res[0] < 0 || res[1] < 0) continue;
           if (!text.empty() &&
@@ -1467,8 +1518,10 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
         }
         if (b < 0 && text.empty()) {
           Report(result, Severity::kError, "offset-out-of-range", file,
-                 "range " + start_s + ".." + end_s + " lies beyond the end of '" + src.name + "' (" +
-                     std::to_string(raw[static_cast<std::size_t>(source)].units[static_cast<int>(Unit::kCodePointLf)]) +
+                 "range " + start_s + ".." + end_s + " lies beyond the end of '" + src.name +
+                     "' (" +
+                     std::to_string(raw[static_cast<std::size_t>(source)]
+                                        .units[static_cast<int>(Unit::kCodePointLf)]) +
                      " characters)",
                  "the row is not imported", row.line, at(c_start));
           continue;
@@ -1483,8 +1536,7 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
         Report(result, Severity::kError, "text-not-found", file,
                "the coded text '" + CollapseWhitespace(text).substr(0, 60) + "' is not in '" +
                    src.name + "'",
-               "the row is not imported; check the document and the text", row.line,
-               at(c_text));
+               "the row is not imported; check the document and the text", row.line, at(c_text));
         continue;
       }
       if (count > 1)

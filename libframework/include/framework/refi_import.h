@@ -19,11 +19,11 @@ namespace framework {
 
 /// Bounds on what an archive may make the importer read (zip bombs, hostile archives).
 struct ImportLimits {
-  std::size_t max_entries = 20000;                 ///< entries in the archive
-  std::uint64_t max_entry_bytes = 512ull << 20;    ///< uncompressed bytes read from one entry
-  std::uint64_t max_total_bytes = 2048ull << 20;   ///< uncompressed bytes read in all
-  std::uint64_t max_ratio = 200;                   ///< uncompressed / compressed, per entry...
-  std::uint64_t ratio_floor_bytes = 1ull << 20;    ///< ...checked once an entry passes this size
+  std::size_t max_entries = 20000;                ///< entries in the archive
+  std::uint64_t max_entry_bytes = 512ull << 20;   ///< uncompressed bytes read from one entry
+  std::uint64_t max_total_bytes = 2048ull << 20;  ///< uncompressed bytes read in all
+  std::uint64_t max_ratio = 200;                  ///< uncompressed / compressed, per entry...
+  std::uint64_t ratio_floor_bytes = 1ull << 20;   ///< ...checked once an entry passes this size
 };
 
 /// How to import.
