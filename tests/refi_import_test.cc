@@ -344,7 +344,7 @@ TEST_CASE("import: MAXQDA (upper-case GUIDs, document variables, memos, sets)") 
       Selection("E1B2C3D4-0000-4000-8000-000000000003", Offsets(text, "team leader", u), {}, "",
                 "<Description>Ask about supervision</Description>") +
       "<VariableValue><VariableRef targetGUID=\"B1B2C3D4-0000-4000-8000-000000000002\"/>"
-      "<BooleanValue>true</BooleanValue></VariableValue>\n"
+      "<BooleanValue>1</BooleanValue></VariableValue>\n"
       "</TextSource></Sources>\n"
       "<Sets><Set guid=\"F1B2C3D4-0000-4000-8000-000000000001\" name=\"ICLS 2024\">"
       "<MemberSource targetGUID=\"D1B2C3D4-0000-4000-8000-000000000001\"/></Set></Sets>\n"
@@ -400,6 +400,8 @@ TEST_CASE("import: ATLAS.ti (named .qde, '::' codes, CRLF counted once, quotatio
       "isCodable=\"true\"/>\n"
       "<Code guid=\"11111111-2222-4333-8444-000000000003\" name=\"Barriers\" "
       "isCodable=\"true\"/>\n"
+      "<Code guid=\"11111111-2222-4333-8444-000000000004\" name=\"Support\" "
+      "isCodable=\"true\"/>\n"
       "</Codes></CodeBook>\n"
       "<Sources><TextSource guid=\"22222222-2222-4333-8444-000000000001\" name=\"Doc 1\" "
       "plainTextPath=\"internal://99999999-2222-4333-8444-000000000009.txt\">\n" +
@@ -428,6 +430,8 @@ TEST_CASE("import: ATLAS.ti (named .qde, '::' codes, CRLF counted once, quotatio
                           {"support.peers", Collapse(quote2)},
                           {"barriers.general", Collapse(quote2)}});
   CHECK(Contains(result.Find("notes/doc-1.md")->contents, "Compare with the managers"));
+  // "Support" after "Support::..." is the same theme, not a second one.
+  CHECK(l.study.framework.themes.size() == 2);
 }
 
 TEST_CASE("import: ATLAS.ti offsets are found by the sanity check even without an origin") {
@@ -907,6 +911,86 @@ TEST_CASE("import: SlugId makes valid, ASCII, deterministic ids") {
   CHECK(framework::SlugId("\xE4\xB8\xAD\xE6\x96\x87") == "zhong-wen");
   CHECK(framework::SlugId("!!!", "code") == "code");
   CHECK(framework::IsValidId(framework::SlugId("a.b c"), false));
+}
+
+}  // namespace
+
+namespace {
+
+// A small deterministic generator (no timing, no global state).
+struct Lcg {
+  std::uint64_t state;
+  std::uint64_t Next() {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return state >> 33;
+  }
+  std::size_t Below(std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(Next() % n); }
+};
+
+std::string Mutate(std::string s, Lcg& rng) {
+  const int edits = 1 + static_cast<int>(rng.Below(4));
+  for (int k = 0; k < edits && !s.empty(); ++k) {
+    const std::size_t at = rng.Below(s.size());
+    switch (rng.Below(5)) {
+      case 0:
+        s[at] = static_cast<char>(rng.Below(256));
+        break;
+      case 1:
+        s.erase(at, rng.Below(40));
+        break;
+      case 2:
+        s.insert(at, s.substr(rng.Below(s.size()), rng.Below(60)));
+        break;
+      case 3:
+        s.insert(at, rng.Below(2) ? "<" : "\"99999999\"");
+        break;
+      default:
+        if (s[at] >= '0' && s[at] <= '9')
+          s[at] = static_cast<char>('0' + rng.Below(10));
+        else
+          s.resize(at);
+    }
+  }
+  return s;
+}
+
+TEST_CASE("import: mutated projects and archives never crash and never half-succeed") {
+  const std::string a = InterviewText("Case A", true), b = InterviewText("Case B", false);
+  const std::string qde = NVivoProject(true, a, b);
+  framework::MemoryFileSystem sources;
+  sources.Add("sources/5e000000-0000-4000-8000-000000000001.txt", kBom + a);
+  sources.Add("sources/5e000000-0000-4000-8000-000000000002.txt", b);
+  Lcg rng{20240601};
+  int imported = 0;
+  for (int i = 0; i < 300; ++i) {
+    ImportResult r = framework::ImportQde("m.qde", Mutate(qde, rng), sources);
+    CHECK(r.ok == !r.files.empty());
+    if (r.ok) {
+      ++imported;
+      CHECK(r.Find("framework.yaml") != nullptr);
+      CHECK(r.Find("IMPORT-REPORT.md") != nullptr);
+    } else {
+      CHECK_FALSE(Errors(r.diagnostics).empty());
+    }
+  }
+  CHECK(imported > 0);
+  // Mutated sources: any bytes at all, offsets now pointing anywhere.
+  for (int i = 0; i < 100; ++i) {
+    framework::MemoryFileSystem mutated;
+    mutated.Add("sources/5e000000-0000-4000-8000-000000000001.txt", Mutate(kBom + a, rng));
+    mutated.Add("sources/5e000000-0000-4000-8000-000000000002.txt", Mutate(b, rng));
+    ImportResult r = framework::ImportQde("m.qde", qde, mutated);
+    REQUIRE(r.ok);
+    Loaded l = Load(r);
+    CHECK(l.study.framework_loaded);
+  }
+  const std::string archive = MakeZip({{"project.qde", qde},
+                                       {"sources/5e000000-0000-4000-8000-000000000001.txt", a},
+                                       {"sources/5e000000-0000-4000-8000-000000000002.txt", b}});
+  for (int i = 0; i < 200; ++i) {
+    ImportResult r = framework::ImportQdpx("m.qdpx", Mutate(archive, rng));
+    CHECK(r.ok == !r.files.empty());
+  }
 }
 
 }  // namespace

@@ -180,6 +180,10 @@ void SplitFlatHierarchy(Model& model) {
   // Parents are made (or found) by their path; codes keep their index so references stay good.
   std::map<std::string, int> by_path;
   const std::size_t original = model.codes.size();
+  // Codes named like a folder ("Support" beside "Support::peers") are that folder.
+  for (std::size_t i = 0; i < original; ++i)
+    if (!model.codes[i].case_node && model.codes[i].name.find("::") == std::string::npos)
+      by_path.emplace(std::string(Trim(model.codes[i].name)), static_cast<int>(i));
   for (std::size_t i = 0; i < original; ++i) {
     if (model.codes[i].case_node) continue;
     std::string name = model.codes[i].name;
@@ -192,10 +196,7 @@ void SplitFlatHierarchy(Model& model) {
       if (sep == std::string::npos) break;
       start = sep + 2;
     }
-    if (parts.size() < 2) {
-      by_path[name] = static_cast<int>(i);
-      continue;
-    }
+    if (parts.size() < 2) continue;
     int parent = -1;
     std::string path;
     for (std::size_t k = 0; k + 1 < parts.size(); ++k) {

@@ -541,6 +541,11 @@ class QdeImporter {
                              "DateTimeValue"}) {
       if (pugi::xml_node value = Child(v, kind)) {
         std::string text = std::string(Trim(Text(value)));
+        if (std::string_view(kind) == "BooleanValue") {
+          if (text == "1") text = "true";
+          if (text == "0") text = "false";
+          text = Lower(text);
+        }
         if (!text.empty()) to.emplace_back(it->second, text);
         return;
       }
