@@ -568,6 +568,42 @@ TEST_CASE(
   CHECK(Contains(result.Find("notes/P01.md")->contents, "Recorded in the office"));
 }
 
+TEST_CASE("import: names that YAML would read as null, booleans or numbers stay text") {
+  std::string cases, sources, codes;
+  const char* names[] = {"null", "True", "123", "~"};
+  for (int i = 0; i < 4; ++i) {
+    const std::string n = std::to_string(i);
+    codes += "<Code guid=\"11111111-2222-4333-8444-00000000000" + n + "\" name=\"" + names[i] +
+             "\" isCodable=\"true\"/>";
+    cases += "<Case guid=\"55555555-2222-4333-8444-00000000000" + n + "\" name=\"" + names[i] +
+             "\"><VariableValue><VariableRef targetGUID=\"66666666-2222-4333-8444-000000000001\"/>"
+             "<TextValue>" +
+             names[3 - i] +
+             "</TextValue></VariableValue>"
+             "<SourceRef targetGUID=\"22222222-2222-4333-8444-00000000000" +
+             n + "\"/></Case>";
+    sources += "<TextSource guid=\"22222222-2222-4333-8444-00000000000" + n + "\" name=\"s" + n +
+               "\"><PlainTextContent>some text</PlainTextContent>" +
+               Selection("33333333-2222-4333-8444-00000000000" + n, {5, 9},
+                         {"11111111-2222-4333-8444-00000000000" + n}) +
+               "</TextSource>";
+  }
+  const std::string qde =
+      "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"null\"><CodeBook><Codes>" + codes +
+      "</Codes></CodeBook><Variables><Variable guid=\"66666666-2222-4333-8444-000000000001\" "
+      "name=\"null\" typeOfVariable=\"Text\"/></Variables><Cases>" +
+      cases + "</Cases><Sources>" + sources + "</Sources></Project>";
+  ImportResult result = framework::ImportQdpx("y.qdpx", MakeZip({{"project.qde", qde}}));
+  REQUIRE(result.ok);
+  Loaded l = Load(result);
+  CHECK_MESSAGE(Errors(l.study.diagnostics).empty(), Errors(l.study.diagnostics));
+  CHECK(l.study.transcripts.size() == 4);
+  CHECK(l.study.participants.Find("null") >= 0);
+  CHECK(l.study.participants.Find("True") >= 0);
+  CHECK(l.study.participants.Find("123") >= 0);
+  CHECK(l.segments.size() == 4);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Malformed and hostile input.
 

@@ -328,19 +328,19 @@ CodeMap MapCodes(const Model& model, const std::vector<bool>& used_directly) {
 std::string RenderThemes(const std::vector<Theme>& themes, const std::string& indent) {
   std::string out;
   for (const Theme& t : themes) {
-    out += indent + "- id: " + t.id + "\n";
+    out += indent + "- id: " + YamlScalar(t.id) + "\n";
     out += indent + "  label: " + YamlScalar(t.label) + "\n";
     if (!t.description.empty())
       out += indent + "  description: " + YamlScalar(t.description) + "\n";
     out += indent + "  subthemes:\n";
     for (const Subtheme& s : t.subthemes) {
-      out += indent + "    - id: " + s.id + "\n";
+      out += indent + "    - id: " + YamlScalar(s.id) + "\n";
       out += indent + "      label: " + YamlScalar(s.label) + "\n";
       if (!s.description.empty())
         out += indent + "      description: " + YamlScalar(s.description) + "\n";
       if (!s.codes.empty()) {
         out += indent + "      codes:\n";
-        for (const std::string& c : s.codes) out += indent + "        - " + c + "\n";
+        for (const std::string& c : s.codes) out += indent + "        - " + YamlScalar(c) + "\n";
       }
     }
   }
@@ -527,7 +527,7 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
         files.push_back({"notes/" + p.id + ".md", "# " + p.id + "\n\n" + note_text});
       continue;
     }
-    std::string out = "---\nparticipant: " + p.id + "\n";
+    std::string out = "---\nparticipant: " + YamlScalar(p.id) + "\n";
     if (p.sources.size() == 1) {
       out += "source: " + YamlScalar(model.sources[static_cast<std::size_t>(p.sources[0])].name) +
              "\n";
@@ -690,7 +690,8 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
     if (!any_attr) pfile += "attributes:\n";
     any_attr = true;
     const Attr& a = attrs[v];
-    pfile += "  " + a.name + ":\n    type: " + std::string(AttributeTypeName(a.type)) + "\n";
+    pfile +=
+        "  " + YamlScalar(a.name) + ":\n    type: " + std::string(AttributeTypeName(a.type)) + "\n";
     if (a.type == AttributeType::kCategory) {
       pfile += "    values: [";
       for (std::size_t k = 0; k < a.values.size(); ++k)
@@ -710,13 +711,13 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
   } else {
     pfile += "participants:\n";
     for (const Person& p : people) {
-      pfile += "  - {id: " + p.id;
+      pfile += "  - {id: " + YamlScalar(p.id);
       for (const auto& [var, value] : p.values) {
         const Attr& a = attrs[static_cast<std::size_t>(var)];
         std::string v = value;
         if (a.type == AttributeType::kBoolean)
           v = (v == "1" || Lower(v) == "true") ? "true" : "false";
-        pfile += ", " + a.name + ": " +
+        pfile += ", " + YamlScalar(a.name) + ": " +
                  (a.type == AttributeType::kInteger || a.type == AttributeType::kNumber ||
                           a.type == AttributeType::kBoolean
                       ? v
@@ -731,7 +732,7 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
   std::string attribution = "Participant";
   for (std::size_t v = 0; v < attrs.size(); ++v)
     if (var_used[v] && attrs[v].type == AttributeType::kCategory) {
-      attribution = "{" + attrs[v].name + "}";
+      attribution = "{" + attrs[v].name + "}";  // a slug: no YAML or template specials
       break;
     }
   std::string title = model.title.empty() ? std::string("Imported study") : OneLine(model.title);
