@@ -604,6 +604,77 @@ TEST_CASE("import: names that YAML would read as null, booleans or numbers stay 
   CHECK(l.segments.size() == 4);
 }
 
+TEST_CASE("import: our own export's conventions (origin 'framework') keep ids, labels, settings") {
+  const std::string text =
+      "INT: How did you learn?\nP07: At university, one lecture.\nINT: And?\n"
+      "P07: Nothing since.\n";
+  const std::string qde =
+      "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"IPV\" origin=\"framework 0.1.0\">"
+      "<CodeBook><Codes>"
+      "<Code guid=\"11111111-2222-4333-8444-000000000001\" name=\"training\" isCodable=\"false\">"
+      "<Description>Training and guidance\n\nBefore and after qualifying</Description>"
+      "<Code guid=\"11111111-2222-4333-8444-000000000002\" name=\"prequal\" isCodable=\"true\">"
+      "<Description>Pre-qualification training</Description>"
+      "<Code guid=\"11111111-2222-4333-8444-000000000003\" name=\"cpd\" isCodable=\"true\">"
+      "<Description>An alias of training.prequal.</Description></Code></Code>"
+      "</Code></Codes></CodeBook>"
+      "<Variables><Variable guid=\"66666666-2222-4333-8444-000000000001\" name=\"role\" "
+      "typeOfVariable=\"Text\"><Description>Main role\n\nvalues:\n- practitioner\n- "
+      "manager</Description></Variable></Variables>"
+      "<Cases><Case guid=\"55555555-2222-4333-8444-000000000001\" name=\"P07\"><VariableValue>"
+      "<VariableRef targetGUID=\"66666666-2222-4333-8444-000000000001\"/><TextValue>manager"
+      "</TextValue></VariableValue><SourceRef targetGUID=\"22222222-2222-4333-8444-000000000001\"/>"
+      "</Case></Cases>"
+      "<Sources><TextSource guid=\"22222222-2222-4333-8444-000000000001\" name=\"P07\" "
+      "plainTextPath=\"internal://22222222-2222-4333-8444-000000000001.txt\">"
+      "<Description>Transcript P07.txt; line 1 of this text is line 6 of the file (line "
+      "references in chart summaries count the file's lines). Its front matter:\n---\n"
+      "participant: \"P07\"\ndate: \"2022-02-21\"\n---</Description>" +
+      Selection("33333333-2222-4333-8444-000000000001",
+                Offsets(text, "At university, one lecture.\nINT: And?\nP07: Nothing since.",
+                        Count::kCodePoints),
+                {"11111111-2222-4333-8444-000000000003"}) +
+      "</TextSource></Sources>"
+      "<Notes><Note guid=\"77777777-2222-4333-8444-000000000001\" name=\"Framework settings\">"
+      "<PlainTextContent>title: \"Responses to IPV\"\nspeakers: {INT: interviewer}\n"
+      "attribution: \"{role}\"\nmin_group: 2\n</PlainTextContent></Note></Notes>"
+      "<NoteRef targetGUID=\"77777777-2222-4333-8444-000000000001\"/></Project>";
+  ImportResult result = framework::ImportQdpx(
+      "own.qdpx",
+      MakeZip({{"project.qde", qde}, {"sources/22222222-2222-4333-8444-000000000001.txt", text}}));
+  REQUIRE(result.ok);
+  CHECK(Errors(result.diagnostics).empty());
+  Loaded l = Load(result);
+  CHECK_MESSAGE(Errors(l.study.diagnostics).empty(), Errors(l.study.diagnostics));
+  const auto& fw = l.study.framework;
+  CHECK(fw.title == "Responses to IPV");
+  CHECK(fw.min_group == 2);
+  CHECK(fw.attribution == "{role}");
+  REQUIRE(fw.speakers.size() == 1);
+  CHECK(fw.speakers[0].label == "INT");
+  REQUIRE(fw.themes.size() == 1);
+  CHECK(fw.themes[0].id == "training");
+  CHECK(fw.themes[0].label == "Training and guidance");
+  CHECK(fw.themes[0].description == "Before and after qualifying");
+  REQUIRE(fw.themes[0].subthemes.size() == 1);  // no "general": the theme is not codable
+  CHECK(fw.themes[0].subthemes[0].label == "Pre-qualification training");
+  CHECK(fw.themes[0].subthemes[0].codes == std::vector<std::string>{"cpd"});
+  const auto& attr = l.study.participants.attributes[0];
+  CHECK(attr.name == "role");
+  CHECK(attr.values == std::vector<std::string>{"practitioner", "manager"});
+  CHECK(attr.description == "Main role");
+  // The front matter comes back, and the text starts on line 6 again; the speaker labels
+  // inside the passage are not coded text.
+  const std::string& t = result.Find("transcripts/P07.txt")->contents;
+  CHECK(t.rfind("---\nparticipant: \"P07\"\ndate: \"2022-02-21\"\n---\n\nINT: How", 0) == 0);
+  REQUIRE(l.study.transcripts.size() == 1);
+  CHECK(l.study.transcripts[0].date == "2022-02-21");
+  CHECK(l.segments == std::multiset<std::pair<std::string, std::string>>{
+                          {"cpd", "At university, one lecture. And? Nothing since."}});
+  CHECK(l.study.transcripts[0].segments[0].line_start == 7);
+  CHECK_FALSE(HasRule(result.diagnostics, "coded-text-changed"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Malformed and hostile input.
 

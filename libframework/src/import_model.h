@@ -14,6 +14,7 @@ namespace framework::import_model {
 
 struct Code {
   std::string name;
+  std::string label;  ///< when it differs from the name (our own exports: names are ids)
   std::string description;
   int parent = -1;
   std::vector<int> children;
@@ -44,12 +45,16 @@ struct Source {
   std::vector<std::string> notes;                   ///< the source's description and notes
   std::vector<std::pair<int, std::string>> values;  ///< (variable, value): document variables
   int case_index = -1;
+  std::string front_matter;  ///< YAML lines to write as the transcript's front matter
+  int first_line = 0;        ///< the line the text starts on in the original file, if known
 };
 
 struct Variable {
   std::string name;
   std::string type;  ///< REFI typeOfVariable: Text, Boolean, Integer, Float, Date, DateTime
   std::string description;
+  bool has_values = false;  ///< declared category values (our own exports)
+  std::vector<std::string> values;
 };
 
 struct Case {
@@ -68,7 +73,14 @@ struct Model {
   std::vector<Variable> variables;
   std::vector<Case> cases;
   std::string display_name;  ///< the input's name, for the report
-  std::string kind;          ///< "REFI-QDA project", "codings table", ...
+  /// Written by `framework export --format qdpx` (origin "framework ..."): names are ids, and
+  /// labels, settings and front matter travel in descriptions and a settings note.
+  bool framework_origin = false;
+  std::string description;
+  std::vector<Speaker> speakers;
+  std::string attribution;
+  int min_group = 0;
+  std::string kind;  ///< "REFI-QDA project", "codings table", ...
 };
 
 /// Splits flat code names holding "::" (ATLAS.ti) into a hierarchy.
@@ -81,6 +93,10 @@ struct CodeMap {
   std::vector<std::string> deeper_notes;  ///< codebook notes: names and descriptions of aliases
 };
 CodeMap MapCodes(const Model& model, const std::vector<bool>& used_directly);
+
+/// Splits "Label\n\ndescription" (our own exports' convention) into the code's label and
+/// description.
+void SplitLabel(Code& code);
 
 /// The framework.yaml text for `themes` (and attributes, title...).
 std::string RenderThemes(const std::vector<Theme>& themes, const std::string& indent);

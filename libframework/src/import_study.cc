@@ -222,8 +222,25 @@ void SplitFlatHierarchy(Model& model) {
   }
 }
 
+void SplitLabel(Code& code) {
+  const std::string d = code.description;
+  const std::size_t cut = d.find("\n\n");
+  code.label = std::string(Trim(d.substr(0, cut)));
+  code.description =
+      cut == std::string::npos ? std::string() : std::string(Trim(d.substr(cut + 2)));
+  if (code.description.rfind("An alias of ", 0) == 0) code.description.clear();
+}
+
 CodeMap MapCodes(const Model& model, const std::vector<bool>& used_directly) {
   CodeMap map;
+  // Our own exports name codes by their ids: keep them.
+  auto id_of = [&](const Code& c, const char* fallback) {
+    if (model.framework_origin && IsValidId(c.name, false)) return c.name;
+    return SlugId(c.name, fallback);
+  };
+  auto label_of = [&](const Code& c, const std::string& fallback) {
+    return c.label.empty() ? Label(c.name, fallback) : c.label;
+  };
   map.code_ids.assign(model.codes.size(), std::string());
   auto is_root = [&](const Code& c) {
     return !c.case_node &&
@@ -250,8 +267,8 @@ CodeMap MapCodes(const Model& model, const std::vector<bool>& used_directly) {
     for (int r : roots) {
       const Code& c = model.codes[static_cast<std::size_t>(r)];
       Subtheme sub;
-      sub.id = sub_ids.Take(SlugId(c.name, "code"));
-      sub.label = Label(c.name, sub.id);
+      sub.id = sub_ids.Take(id_of(c, "code"));
+      sub.label = label_of(c, sub.id);
       sub.description = c.description;
       map.code_ids[static_cast<std::size_t>(r)] = theme.id + "." + sub.id;
       theme.subthemes.push_back(std::move(sub));
@@ -263,8 +280,8 @@ CodeMap MapCodes(const Model& model, const std::vector<bool>& used_directly) {
   for (int r : roots) {
     const Code& root = model.codes[static_cast<std::size_t>(r)];
     Theme theme;
-    theme.id = theme_ids.Take(SlugId(root.name, "theme"));
-    theme.label = Label(root.name, theme.id);
+    theme.id = theme_ids.Take(id_of(root, "theme"));
+    theme.label = label_of(root, theme.id);
     theme.description = root.description;
     UniqueIds sub_ids;
     std::vector<int> children;
@@ -283,8 +300,8 @@ CodeMap MapCodes(const Model& model, const std::vector<bool>& used_directly) {
     for (int child : children) {
       const Code& c = model.codes[static_cast<std::size_t>(child)];
       Subtheme sub;
-      sub.id = sub_ids.Take(SlugId(c.name, "code"));
-      sub.label = Label(c.name, sub.id);
+      sub.id = sub_ids.Take(id_of(c, "code"));
+      sub.label = label_of(c, sub.id);
       sub.description = c.description;
       const std::string column = theme.id + "." + sub.id;
       map.code_ids[static_cast<std::size_t>(child)] = column;
@@ -304,6 +321,8 @@ CodeMap MapCodes(const Model& model, const std::vector<bool>& used_directly) {
         auto [index, alias] = stack.back();
         stack.pop_back();
         const Code& d = model.codes[static_cast<std::size_t>(index)];
+        if (model.framework_origin && IsValidId(d.name, true))
+          alias = d.name;  // an alias of ours, named as written
         map.code_ids[static_cast<std::size_t>(index)] = alias;
         sub.codes.push_back(alias);
         std::string note = "- `" + alias + "`: " + Label(d.name, alias);
@@ -369,7 +388,9 @@ std::vector<Attr> MapAttributes(const Model& model,
     std::string name = var.name;
     const std::size_t colon = name.find(':');
     if (colon != std::string::npos && colon + 1 < name.size()) name = name.substr(colon + 1);
-    a.name = ids.Take(SlugId(name, "attribute"));
+    a.name =
+        ids.Take(model.framework_origin && IsValidId(var.name, false) ? var.name
+                                                                      : SlugId(name, "attribute"));
     a.description = var.description;
     std::set<std::string> seen;
     for (const auto& row : values) {
@@ -385,11 +406,22 @@ std::vector<Attr> MapAttributes(const Model& model,
       a.type = AttributeType::kBoolean;
     else if (t == "Date")
       a.type = AttributeType::kDate;
-    else if (t == "Text" && !seen.empty() && seen.size() <= 20)
+    else if (t == "Text" && var.has_values)
+      a.type = AttributeType::kCategory;
+    else if (t == "Text" && !model.framework_origin && !seen.empty() && seen.size() <= 20)
       a.type = AttributeType::kCategory;
     else
       a.type = AttributeType::kString;
-    if (a.type == AttributeType::kCategory) a.values.assign(seen.begin(), seen.end());
+    if (a.type == AttributeType::kCategory) {
+      if (var.has_values) {
+        a.values = var.values;
+        for (const std::string& value : seen)
+          if (std::find(a.values.begin(), a.values.end(), value) == a.values.end())
+            a.values.push_back(value);
+      } else {
+        a.values.assign(seen.begin(), seen.end());
+      }
+    }
     AttributeDef def;
     def.name = a.name;
     def.type = a.type;
@@ -527,15 +559,27 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
         files.push_back({"notes/" + p.id + ".md", "# " + p.id + "\n\n" + note_text});
       continue;
     }
-    std::string out = "---\nparticipant: " + YamlScalar(p.id) + "\n";
-    if (p.sources.size() == 1) {
-      out += "source: " + YamlScalar(model.sources[static_cast<std::size_t>(p.sources[0])].name) +
-             "\n";
-    } else {
-      out += "sources: " + std::to_string(p.sources.size()) + "\n";
-    }
-    out += "---\n";
+    std::string out;
     int line = 4;
+    const Source& first = model.sources[static_cast<std::size_t>(p.sources[0])];
+    if (model.framework_origin && p.sources.size() == 1) {
+      // Our own export: the transcript's front matter as it was, and its text starting on the
+      // line it started on, so line references in summaries still hold.
+      line = 1;
+      if (!first.front_matter.empty()) {
+        out = "---\n" + first.front_matter + "---\n";
+        line = 1 + static_cast<int>(std::count(out.begin(), out.end(), '\n'));
+      }
+      for (; line < first.first_line; ++line) out += '\n';
+    } else {
+      out = "---\nparticipant: " + YamlScalar(p.id) + "\n";
+      if (p.sources.size() == 1) {
+        out += "source: " + YamlScalar(first.name) + "\n";
+      } else {
+        out += "sources: " + std::to_string(p.sources.size()) + "\n";
+      }
+      out += "---\n";
+    }
     struct Expected {
       std::string code, text;
     };
@@ -659,9 +703,32 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
     ParseOptions po;
     po.stem = p.id;
     Transcript t = ParseTranscript("transcripts/" + p.id + ".txt", out, po, parse_diagnostics);
+    // Our own exports declare speakers: their labels inside a passage are not coded text.
+    std::vector<std::string> labels;
+    if (model.framework_origin) {
+      for (const Speaker& sp : model.speakers) labels.push_back(sp.label);
+      labels.push_back(p.id);
+    }
+    auto without_labels = [&](std::string text) {
+      for (const std::string& label : labels) {
+        const std::string needle = " " + label + ":";
+        for (std::size_t at = text.find(needle); at != std::string::npos;
+             at = text.find(needle, at)) {
+          text.erase(at + 1, label.size() + 1);
+        }
+      }
+      return CollapseWhitespace(text);
+    };
     std::multiset<std::pair<std::string, std::string>> want, got;
     for (const Expected& x : expected) want.insert({x.code, x.text});
     for (const Segment& s : t.segments) got.insert({s.code, t.SegmentText(s)});
+    if (!labels.empty()) {
+      std::multiset<std::pair<std::string, std::string>> w2, g2;
+      for (const auto& w : want) w2.insert({w.first, without_labels(w.second)});
+      for (const auto& g : got) g2.insert({g.first, without_labels(g.second)});
+      want = std::move(w2);
+      got = std::move(g2);
+    }
     if (want != got) {
       for (const auto& w : want) {
         if (got.count(w)) continue;
@@ -735,6 +802,7 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
       attribution = "{" + attrs[v].name + "}";  // a slug: no YAML or template specials
       break;
     }
+  if (!model.attribution.empty()) attribution = model.attribution;
   std::string title = model.title.empty() ? std::string("Imported study") : OneLine(model.title);
   std::string fw = "# Imported from " + input +
                    (model.origin.empty() ? std::string() : " (" + OneLine(model.origin) + ")") +
@@ -745,7 +813,17 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
                    YamlScalar(title) +
                    "\ntranscripts: transcripts/\nparticipants: participants.yaml\n"
                    "attribution: " +
-                   YamlScalar(attribution) + "\nthemes:\n";
+                   YamlScalar(attribution) + "\n";
+  if (!model.description.empty()) fw += "description: " + YamlScalar(model.description) + "\n";
+  if (!model.speakers.empty()) {
+    fw += "speakers: {";
+    for (std::size_t i = 0; i < model.speakers.size(); ++i)
+      fw += (i ? ", " : "") + YamlScalar(model.speakers[i].label) + ": " +
+            std::string(SpeakerRoleName(model.speakers[i].role));
+    fw += "}\n";
+  }
+  if (model.min_group > 0) fw += "min_group: " + std::to_string(model.min_group) + "\n";
+  fw += "themes:\n";
   fw += RenderThemes(map.themes, "  ");
   files.push_back({"framework.yaml", fw});
 

@@ -1,6 +1,7 @@
 // REFI-QDA import: the .qdpx archive, its project.qde and sources, and .qdc codebooks.
 #include "framework/refi_import.h"
 
+#include <yaml-cpp/yaml.h>
 #include <pugixml.hpp>
 
 #include <algorithm>
@@ -52,7 +53,23 @@ std::vector<pugi::xml_node> Children(const pugi::xml_node& node, std::string_vie
   return out;
 }
 
-std::string Text(const pugi::xml_node& node) { return node ? node.child_value() : ""; }
+// An element's text as written (line endings kept: source offsets may count them).
+std::string RawText(const pugi::xml_node& node) { return node ? node.child_value() : ""; }
+
+// An element's text for notes and names: CRLF and CR become LF.
+std::string Text(const pugi::xml_node& node) {
+  std::string raw = RawText(node), out;
+  out.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '\r') {
+      out += '\n';
+      if (i + 1 < raw.size() && raw[i + 1] == '\n') ++i;
+    } else {
+      out += raw[i];
+    }
+  }
+  return out;
+}
 
 // The parsed XML, with positions for diagnostics.
 class Xml {
@@ -277,9 +294,14 @@ class QdeImporter {
     model_.kind = "REFI-QDA project";
     model_.title = options.title.empty() ? root.attribute("name").value() : options.title;
     model_.origin = root.attribute("origin").value();
+    model_.framework_origin = Lower(model_.origin).rfind("framework", 0) == 0;
     CollectNotes(root);
-    if (pugi::xml_node d = Child(root, "Description"); !Text(d).empty())
-      model_.project_notes.push_back("## Project description\n\n" + Text(d));
+    if (pugi::xml_node d = Child(root, "Description"); !Text(d).empty()) {
+      if (model_.framework_origin)
+        model_.description = Text(d);
+      else
+        model_.project_notes.push_back("## Project description\n\n" + Text(d));
+    }
     for (pugi::xml_node r : Children(root, "NoteRef")) AttachNote(r, model_.project_notes);
     if (pugi::xml_node users = Child(root, "Users"))
       xml_.Diag(result_, Severity::kNote, "not-imported", users,
@@ -294,6 +316,22 @@ class QdeImporter {
         var.name = v.attribute("name").value();
         var.type = v.attribute("typeOfVariable").value();
         var.description = Text(Child(v, "Description"));
+        if (model_.framework_origin) {
+          // "description\n\nvalues:\n- a\n- b": a category's values, in order.
+          const std::size_t at = var.description.rfind("values:");
+          if (at != std::string::npos && (at == 0 || var.description[at - 1] == '\n')) {
+            var.has_values = true;
+            std::size_t pos = at + 7;
+            while (pos < var.description.size()) {
+              std::size_t nl = var.description.find('\n', pos);
+              if (nl == std::string::npos) nl = var.description.size();
+              std::string_view line = std::string_view(var.description).substr(pos, nl - pos);
+              if (line.substr(0, 2) == "- ") var.values.emplace_back(line.substr(2));
+              pos = nl + 1;
+            }
+            var.description = std::string(Trim(var.description.substr(0, at)));
+          }
+        }
         variables_[NormalGuid(v.attribute("guid").value())] =
             static_cast<int>(model_.variables.size());
         model_.variables.push_back(std::move(var));
@@ -357,8 +395,39 @@ class QdeImporter {
       std::string body =
           (name.empty() ? std::string("## Note") : "## " + CollapseWhitespace(name)) + "\n\n" +
           text + (description.empty() ? "" : "\n\n" + description);
+      if (model_.framework_origin && name == "Framework settings") {
+        ApplySettings(text, n);
+        used_notes_.insert(NormalGuid(n.attribute("guid").value()));
+      }
       notes_[NormalGuid(n.attribute("guid").value())] = body;
       note_texts_[NormalGuid(n.attribute("guid").value())] = text.empty() ? description : text;
+    }
+  }
+
+  // Our own export's settings note: title, speakers, attribution, min_group as YAML.
+  void ApplySettings(const std::string& yaml, const pugi::xml_node& node) {
+    try {
+      YAML::Node root = YAML::Load(yaml);
+      if (!root.IsMap()) return;
+      if (root["title"] && root["title"].IsScalar()) model_.title = root["title"].Scalar();
+      if (root["attribution"] && root["attribution"].IsScalar())
+        model_.attribution = root["attribution"].Scalar();
+      if (root["min_group"] && root["min_group"].IsScalar())
+        model_.min_group = std::atoi(root["min_group"].Scalar().c_str());
+      if (root["speakers"] && root["speakers"].IsMap())
+        for (auto it = root["speakers"].begin(); it != root["speakers"].end(); ++it) {
+          if (!it->first.IsScalar() || !it->second.IsScalar()) continue;
+          const std::string role = it->second.Scalar();
+          Speaker sp;
+          sp.label = it->first.Scalar();
+          sp.role = role == "interviewer"   ? SpeakerRole::kInterviewer
+                    : role == "participant" ? SpeakerRole::kParticipant
+                                            : SpeakerRole::kOther;
+          model_.speakers.push_back(sp);
+        }
+    } catch (const YAML::Exception&) {
+      xml_.Diag(result_, Severity::kWarning, "bad-settings", node,
+                "the 'Framework settings' note is not YAML; the settings are not imported");
     }
   }
 
@@ -396,6 +465,7 @@ class QdeImporter {
     code.name = node.attribute("name").value();
     code.description = Text(Child(node, "Description"));
     code.parent = parent;
+    if (model_.framework_origin) import_model::SplitLabel(code);
     for (pugi::xml_node r : Children(node, "NoteRef")) AttachNote(r, code.notes);
     const int index = static_cast<int>(model_.codes.size());
     std::string guid = NormalGuid(node.attribute("guid").value());
@@ -456,7 +526,7 @@ class QdeImporter {
     if (src.name.empty()) src.name = guid;
     std::optional<std::string> bytes;
     if (pugi::xml_node content = Child(node, "PlainTextContent")) {
-      bytes = Text(content);
+      bytes = RawText(content);
     } else if (std::string path = node.attribute("plainTextPath").value(); !path.empty()) {
       bytes = ReadSourceFile(path, node);
     } else {
@@ -480,7 +550,12 @@ class QdeImporter {
     sources_by_guid_[guid] = index;
     raw_.push_back(MakeRawSource(std::move(*bytes)));
     src.text = raw_.back().text;
-    if (std::string d = Text(Child(node, "Description")); !d.empty()) src.notes.push_back(d);
+    if (std::string d = Text(Child(node, "Description")); !d.empty()) {
+      if (model_.framework_origin)
+        ReadSourceDescription(d, src);
+      else
+        src.notes.push_back(d);
+    }
     for (pugi::xml_node r : Children(node, "NoteRef")) AttachNote(r, src.notes);
     for (pugi::xml_node v : Children(node, "VariableValue")) AddValue(v, src.values);
     model_.sources.push_back(std::move(src));
@@ -528,6 +603,19 @@ class QdeImporter {
       p.codes.push_back(code);
       pending_.push_back(std::move(p));
     }
+  }
+
+  // Our own export: "... line 1 of this text is line N ... Its front matter:\n---\nYAML\n---".
+  static void ReadSourceDescription(const std::string& d, import_model::Source& src) {
+    const std::string key = "line 1 of this text is line ";
+    const std::size_t at = d.find(key);
+    if (at != std::string::npos) src.first_line = std::atoi(d.c_str() + at + key.size());
+    const std::size_t open = d.find("\n---\n");
+    if (open != std::string::npos) {
+      const std::size_t close = d.find("\n---", open + 5);
+      if (close != std::string::npos) src.front_matter = d.substr(open + 5, close - open - 4);
+    }
+    if (src.first_line <= 0 || src.first_line > 1000) src.first_line = 0;
   }
 
   void AddValue(const pugi::xml_node& v, std::vector<std::pair<int, std::string>>& to) {
@@ -619,6 +707,7 @@ class QdeImporter {
   }
 
   void AddLinks(const pugi::xml_node& links) {
+    std::size_t links_to_kept_notes = 0;
     for (pugi::xml_node link : Children(links, "Link")) {
       std::string origin = NormalGuid(link.attribute("originGUID").value());
       std::string target = NormalGuid(link.attribute("targetGUID").value());
@@ -634,9 +723,21 @@ class QdeImporter {
         used_notes_.insert(note->first);
         continue;
       }
+      // A link to a note that is kept anyway (our exports link each case to its summaries,
+      // which the case's source also refers to) loses nothing.
+      if ((note_texts_.count(origin) && used_notes_.count(origin)) ||
+          (note_texts_.count(target) && used_notes_.count(target))) {
+        ++links_to_kept_notes;
+        continue;
+      }
       Unmapped(link, "link '" + std::string(link.attribute("name").value()) +
                          "' is not imported (only note-to-selection links are kept, as notes)");
     }
+    if (links_to_kept_notes > 0)
+      xml_.Diag(
+          result_, Severity::kNote, "not-imported", links,
+          std::to_string(links_to_kept_notes) +
+              " link(s) to notes that are imported anyway (see notes/) are not kept as links");
   }
 
   // Chooses how offsets are counted, then turns pending selections into model selections.

@@ -68,7 +68,7 @@ std::unique_ptr<SafeZip> SafeZip::OpenMemory(std::string_view bytes, const Impor
     zip_error_fini(&zerror);
     return nullptr;
   }
-  z->zip_->zip = zip_open_from_source(source, ZIP_RDONLY | ZIP_CHECKCONS, &zerror);
+  z->zip_->zip = zip_open_from_source(source, ZIP_RDONLY, &zerror);
   if (!z->zip_->zip) {
     *error = "not a readable zip archive: " + ToLowerAscii(zip_error_strerror(&zerror));
     zip_source_free(source);
@@ -86,7 +86,7 @@ std::unique_ptr<SafeZip> SafeZip::OpenFile(const std::string& path, const Import
   z->limits_ = limits;
   z->zip_ = new ZipHandle();
   int code = 0;
-  z->zip_->zip = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code);
+  z->zip_->zip = zip_open(path.c_str(), ZIP_RDONLY, &code);
   if (!z->zip_->zip) {
     *error = code == ZIP_ER_NOENT || code == ZIP_ER_OPEN
                  ? "cannot open: " + std::string(std::strerror(errno))
