@@ -637,7 +637,11 @@ TEST_CASE("import: our own export's conventions (origin 'framework') keep ids, l
       "</TextSource></Sources>"
       "<Notes><Note guid=\"77777777-2222-4333-8444-000000000001\" name=\"Framework settings\">"
       "<PlainTextContent>title: \"Responses to IPV\"\nspeakers: {INT: interviewer}\n"
-      "attribution: \"{role}\"\nmin_group: 2\n</PlainTextContent></Note></Notes>"
+      "attribution: \"{role}\"\nmin_group: 2\n</PlainTextContent></Note>"
+      "<Note guid=\"77777777-2222-4333-8444-000000000002\" name=\"P07 \xC3\x97 "
+      "training.prequal\"><Description>participant: \"P07\"\ntheme: \"training\"\n"
+      "subtheme: \"prequal\"\nstatus: reviewed\nrefs: [L7-9]\ncomment: \"ask again\""
+      "</Description><PlainTextContent>One lecture (L7-9).</PlainTextContent></Note></Notes>"
       "<NoteRef targetGUID=\"77777777-2222-4333-8444-000000000001\"/></Project>";
   ImportResult result = framework::ImportQdpx(
       "own.qdpx",
@@ -673,6 +677,15 @@ TEST_CASE("import: our own export's conventions (origin 'framework') keep ids, l
                           {"cpd", "At university, one lecture. And? Nothing since."}});
   CHECK(l.study.transcripts[0].segments[0].line_start == 7);
   CHECK_FALSE(HasRule(result.diagnostics, "coded-text-changed"));
+  // The summary note is a chart entry again, not a note.
+  REQUIRE(l.study.charts.size() == 1);
+  REQUIRE(l.study.charts[0].cells.size() == 1);
+  const auto& cell = l.study.charts[0].cells[0];
+  CHECK(cell.summary == "One lecture (L7-9).");
+  CHECK(cell.status == framework::ChartStatus::kReviewed);
+  CHECK(cell.comment == "ask again");
+  CHECK(cell.refs == std::vector<std::string>{"L7-9"});
+  CHECK(result.Find("notes/project.md") == nullptr);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "framework/chart.h"
 #include "framework/codebook.h"
 #include "framework/refi_import.h"
 
@@ -80,6 +82,7 @@ struct Model {
   std::vector<Speaker> speakers;
   std::string attribution;
   int min_group = 0;
+  std::map<std::string, std::vector<ChartCell>> charts;  ///< theme -> summaries (our exports)
   std::string kind;  ///< "REFI-QDA project", "codings table", ...
 };
 

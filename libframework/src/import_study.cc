@@ -827,6 +827,24 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
   fw += RenderThemes(map.themes, "  ");
   files.push_back({"framework.yaml", fw});
 
+  // Charts (our own exports carry the summaries).
+  for (const auto& [theme_id, cells] : model.charts) {
+    Chart chart;
+    chart.theme = theme_id;
+    chart.cells = cells;
+    std::vector<std::string> order;
+    for (const Theme& t : map.themes)
+      if (t.id == theme_id)
+        for (const Subtheme& sub : t.subthemes) order.push_back(sub.id);
+    const std::string path = "charts/" + theme_id + ".yaml";
+    if (!IsValidId(theme_id, false)) {
+      Report(result, Severity::kWarning, "not-imported", input,
+             "summaries of theme '" + theme_id + "' are not imported: not a valid theme id");
+      continue;
+    }
+    files.push_back({path, SerializeChart(chart, order)});
+  }
+
   // Notes.
   std::string project_notes;
   for (const std::string& n : model.project_notes) project_notes += n + "\n\n";

@@ -395,12 +395,46 @@ class QdeImporter {
       std::string body =
           (name.empty() ? std::string("## Note") : "## " + CollapseWhitespace(name)) + "\n\n" +
           text + (description.empty() ? "" : "\n\n" + description);
+      if (model_.framework_origin && ReadChartEntry(description, text)) {
+        absorbed_notes_.insert(NormalGuid(n.attribute("guid").value()));
+        continue;
+      }
       if (model_.framework_origin && name == "Framework settings") {
         ApplySettings(text, n);
-        used_notes_.insert(NormalGuid(n.attribute("guid").value()));
+        absorbed_notes_.insert(NormalGuid(n.attribute("guid").value()));
+        continue;
       }
       notes_[NormalGuid(n.attribute("guid").value())] = body;
       note_texts_[NormalGuid(n.attribute("guid").value())] = text.empty() ? description : text;
+    }
+  }
+
+  // Our own export's summary notes: the cell's keys as YAML in the Description, the summary as
+  // the text. Returns false when `description` is not one.
+  bool ReadChartEntry(const std::string& description, const std::string& summary) {
+    try {
+      YAML::Node d = YAML::Load(description);
+      if (!d.IsMap()) return false;
+      for (const char* key : {"participant", "theme", "subtheme", "status"})
+        if (!d[key] || !d[key].IsScalar()) return false;
+      ChartCell cell;
+      cell.participant = d["participant"].Scalar();
+      cell.subtheme = d["subtheme"].Scalar();
+      const std::string status = d["status"].Scalar();
+      cell.status = status == "draft"      ? ChartStatus::kDraft
+                    : status == "reviewed" ? ChartStatus::kReviewed
+                                           : ChartStatus::kCharted;
+      cell.summary = summary;
+      if (d["comment"] && d["comment"].IsScalar()) cell.comment = d["comment"].Scalar();
+      if (d["source"] && d["source"].IsScalar()) cell.source = d["source"].Scalar();
+      if (d["updated"] && d["updated"].IsScalar()) cell.updated = d["updated"].Scalar();
+      if (d["refs"] && d["refs"].IsSequence())
+        for (const auto& r : d["refs"])
+          if (r.IsScalar()) cell.refs.push_back(r.Scalar());
+      model_.charts[d["theme"].Scalar()].push_back(std::move(cell));
+      return true;
+    } catch (const YAML::Exception&) {
+      return false;
     }
   }
 
@@ -433,6 +467,7 @@ class QdeImporter {
 
   void AttachNote(const pugi::xml_node& ref, std::vector<std::string>& to) {
     std::string guid = NormalGuid(ref.attribute("targetGUID").value());
+    if (absorbed_notes_.count(guid)) return;  // written back as settings or a chart
     auto it = notes_.find(guid);
     if (it == notes_.end()) {
       Dangling(ref, "note");
@@ -444,6 +479,7 @@ class QdeImporter {
 
   std::string NoteText(const pugi::xml_node& ref) {
     std::string guid = NormalGuid(ref.attribute("targetGUID").value());
+    if (absorbed_notes_.count(guid)) return {};
     auto it = note_texts_.find(guid);
     if (it == note_texts_.end()) {
       Dangling(ref, "note");
@@ -726,7 +762,8 @@ class QdeImporter {
       // A link to a note that is kept anyway (our exports link each case to its summaries,
       // which the case's source also refers to) loses nothing.
       if ((note_texts_.count(origin) && used_notes_.count(origin)) ||
-          (note_texts_.count(target) && used_notes_.count(target))) {
+          (note_texts_.count(target) && used_notes_.count(target)) || absorbed_notes_.count(origin) ||
+          absorbed_notes_.count(target)) {
         ++links_to_kept_notes;
         continue;
       }
@@ -915,6 +952,7 @@ class QdeImporter {
   std::map<std::string, std::string> notes_;       // guid -> "## name\n\ntext"
   std::map<std::string, std::string> note_texts_;  // guid -> text
   std::set<std::string> used_notes_;
+  std::set<std::string> absorbed_notes_;  // became settings or charts, not notes
   std::map<std::string, std::size_t> selections_by_guid_;
   std::vector<PendingSelection> pending_;
   std::vector<RawSource> raw_;
