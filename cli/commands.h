@@ -22,6 +22,7 @@ Runner SetupChart(CLI::App& app);
 Runner SetupShow(CLI::App& app);
 Runner SetupQuotes(CLI::App& app);
 Runner SetupExport(CLI::App& app);
+Runner SetupImport(CLI::App& app);
 
 /// Every command, in the order `framework --help` lists them.
 inline constexpr Command kCommands[] = {
@@ -30,8 +31,10 @@ inline constexpr Command kCommands[] = {
     {"codes", "The codebook with its use: segments, participants and words per column", SetupCodes},
     {"show", "A transcript with its codes, or one code's excerpts with line refs", SetupShow},
     {"chart", "A theme's matrix in the terminal; edit, draft and accept its cells", SetupChart},
-    {"export", "Matrices as CSV, TSV, Markdown, JSON or XLSX, wide or long", SetupExport},
+    {"export", "Matrices as CSV, TSV, Markdown, HTML, JSON or XLSX; a REFI-QDA project",
+     SetupExport},
     {"quotes", "One column's verbatim quotes, anonymously attributed, for a report", SetupQuotes},
+    {"import", "A REFI-QDA project or codebook, or a codings table, into a study", SetupImport},
 };
 
 }  // namespace framework::cli

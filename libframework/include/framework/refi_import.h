@@ -1,0 +1,115 @@
+// Importing coded work from other tools: REFI-QDA projects (.qdpx), REFI-QDA codebooks (.qdc)
+// and long tables of codings (CSV), each turned into a study (or merged into a framework.yaml).
+//
+// Every importer reads bytes it is given (nothing is written), returns the study as files in
+// memory plus diagnostics and an import report, and never throws. `WriteImportedStudy` puts the
+// files on disk.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "framework/diagnostic.h"
+#include "framework/file_system.h"
+
+namespace framework {
+
+/// Bounds on what an archive may make the importer read (zip bombs, hostile archives).
+struct ImportLimits {
+  std::size_t max_entries = 20000;                ///< entries in the archive
+  std::uint64_t max_entry_bytes = 512ull << 20;   ///< uncompressed bytes read from one entry
+  std::uint64_t max_total_bytes = 2048ull << 20;  ///< uncompressed bytes read in all
+  std::uint64_t max_ratio = 200;                  ///< uncompressed / compressed, per entry...
+  std::uint64_t ratio_floor_bytes = 1ull << 20;   ///< ...checked once an entry passes this size
+};
+
+/// How to import.
+struct ImportOptions {
+  ImportLimits limits;
+  std::string title;  ///< the study's title; default: the project's name or the file's stem
+};
+
+/// One file of the imported study: a path relative to the study root, and its bytes.
+struct ImportedFile {
+  std::string path;
+  std::string contents;
+};
+
+/// What an import produced.
+struct ImportResult {
+  /// False when nothing could be imported (a malformed or unsafe archive, XML that does not
+  /// parse, no project file): `files` is empty and `diagnostics` says why.
+  bool ok = false;
+  /// The study: framework.yaml, participants.yaml, transcripts/*.txt, notes/*.md and
+  /// IMPORT-REPORT.md, sorted by path.
+  std::vector<ImportedFile> files;
+  /// Problems, located as `archive.qdpx/project.qde:LINE:COL` (file = "archive/entry") or
+  /// `codings.csv:LINE:COL`. Errors: input that is wrong (a dangling reference, an offset out
+  /// of range, a missing source); warnings: things that could not be mapped (a PDF source, a
+  /// set, a link); notes: what was done (the offset rule chosen).
+  Diagnostics diagnostics;
+  /// How selection offsets were read, e.g. "UTF-16 code units, CRLF counted as 2 (origin
+  /// 'NVivo 14')"; empty when the input had no offsets.
+  std::string offset_rule;
+  std::size_t sources = 0;       ///< text sources (or transcripts) imported
+  std::size_t participants = 0;  ///< participants written
+  std::size_t segments = 0;      ///< coded segments written (after merging overlaps)
+  std::size_t codes = 0;         ///< codes mapped to columns or aliases
+
+  /// The file at `path`, or nullptr.
+  const ImportedFile* Find(std::string_view path) const;
+};
+
+/// Imports a REFI-QDA project archive held in memory. `name` is the archive's display name,
+/// used in diagnostics. Text sources become transcripts with inline codes; the code tree
+/// becomes themes and sub-themes (deeper codes are aliases of their sub-theme); cases and
+/// variables become participants and attributes; notes go to notes/*.md; what cannot be mapped
+/// is listed in IMPORT-REPORT.md and the diagnostics.
+ImportResult ImportQdpx(std::string_view name, std::string_view bytes,
+                        const ImportOptions& options = {});
+
+/// The same, reading the archive from a file (entries are read one at a time, bounded by
+/// `options.limits`, so a large archive of media is never loaded whole).
+ImportResult ImportQdpxFile(const std::string& path, const ImportOptions& options = {});
+
+/// Imports a REFI-QDA project file (.qde XML) on its own, with source texts given by
+/// `sources` (file names as the .qde refers to them, looked up under "sources/" too). Used by
+/// ImportQdpx and by tests and fuzzing.
+ImportResult ImportQde(std::string_view name, std::string_view xml, const FileSystem& sources,
+                       const ImportOptions& options = {});
+
+/// Imports a REFI-QDA codebook (.qdc). With `existing_framework` null, the result is a new study
+/// (framework.yaml, an empty participants.yaml, IMPORT-REPORT.md). Otherwise the result holds
+/// framework.yaml as `existing_framework` with the new themes and sub-themes added: nothing in
+/// it is changed or removed; a theme or sub-theme already there (same id or label) is kept as it
+/// is and differences are reported as warnings.
+ImportResult ImportCodebook(std::string_view name, std::string_view xml,
+                            const std::string* existing_framework,
+                            const ImportOptions& options = {});
+
+/// Imports a long table of codings (one row per coded passage: document, code, and start/end
+/// offsets in characters or the coded text) applied to plain transcripts. `transcripts` holds the
+/// plain .txt files, listed under `dir`. Header aliases: see the README ("framework import").
+ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
+                              const FileSystem& transcripts, const std::string& dir,
+                              const ImportOptions& options = {});
+
+/// Writes an imported study under `dir` (created when missing), each file atomically. Refuses
+/// (returns an error, writes nothing) when `dir` holds anything, unless `force`; even with
+/// `force`, files other than those of the import are never touched, and files of the import
+/// that exist are replaced only when `force`. Returns an empty string on success.
+std::string WriteImportedStudy(const std::string& dir, const ImportResult& result, bool force);
+
+/// Writes only `framework.yaml` (a merged codebook) and IMPORT-REPORT.md into study `dir`.
+/// Returns an empty string on success.
+std::string WriteMergedFramework(const std::string& dir, const ImportResult& result);
+
+/// An id made from `name`: transliterated to ASCII (ICU "Any-Latin; Latin-ASCII; Lower"), runs
+/// of other characters turned into '-', trimmed, at most 40 characters; `fallback` when nothing
+/// is left. Satisfies IsValidId(…, false).
+std::string SlugId(std::string_view name, std::string_view fallback = "item");
+
+}  // namespace framework

@@ -1,0 +1,969 @@
+// The study an import produces: themes from the code tree, participants from cases, transcripts
+// with inline codes, notes, and the import report. Shared by every importer.
+#include <unicode/translit.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <tuple>
+
+#include "framework/study.h"
+#include "framework/text.h"
+#include "framework/transcript.h"
+#include "import_model.h"
+
+namespace framework {
+
+const ImportedFile* ImportResult::Find(std::string_view path) const {
+  for (const ImportedFile& f : files)
+    if (f.path == path) return &f;
+  return nullptr;
+}
+
+std::string SlugId(std::string_view name, std::string_view fallback) {
+  static std::mutex mutex;
+  static std::unique_ptr<icu::Transliterator> translit;
+  std::string ascii;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!translit) {
+      UErrorCode status = U_ZERO_ERROR;
+      translit.reset(icu::Transliterator::createInstance("Any-Latin; Latin-ASCII; Lower",
+                                                         UTRANS_FORWARD, status));
+      if (U_FAILURE(status)) translit.reset();
+    }
+    icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+        icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
+    if (translit) translit->transliterate(u);
+    u.toUTF8String(ascii);
+  }
+  std::string slug;
+  bool dash = false;
+  for (char c : ascii) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+    if (alnum || c == '_') {
+      if (dash && !slug.empty()) slug += '-';
+      dash = false;
+      slug += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    } else {
+      dash = true;
+    }
+    if (slug.size() >= 40) break;
+  }
+  while (!slug.empty() && (slug.back() == '-' || slug.back() == '_')) slug.pop_back();
+  if (slug.empty()) slug = std::string(fallback);
+  return slug;
+}
+
+namespace import_model {
+namespace {
+
+std::string Lower(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+// Hands out ids unique within one scope (compared without case, so file names stay distinct on
+// case-insensitive file systems): "x", "x-2", "x-3"...
+class UniqueIds {
+ public:
+  std::string Take(const std::string& base) {
+    std::string id = base;
+    for (int n = 2; used_.count(Lower(id)); ++n) id = base + "-" + std::to_string(n);
+    used_.insert(Lower(id));
+    return id;
+  }
+  void Reserve(const std::string& id) { used_.insert(Lower(id)); }
+
+ private:
+  std::set<std::string> used_;
+};
+
+std::string Label(const std::string& name, const std::string& fallback) {
+  std::string label = CollapseWhitespace(name);
+  return label.empty() ? fallback : ToNfc(label);
+}
+
+std::string OneLine(const std::string& text) { return CollapseWhitespace(text); }
+
+bool IsReservedWord(std::string_view s) {
+  static const std::string_view kWords[] = {"true", "false", "yes", "no", "on",
+                                            "off",  "null",  "y",   "n",  "~"};
+  std::string lower = Lower(std::string(s));
+  for (std::string_view w : kWords)
+    if (lower == w) return true;
+  return false;
+}
+
+}  // namespace
+
+std::string YamlScalar(std::string_view text) {
+  bool plain = !text.empty() && !IsReservedWord(text) && text.back() != ' ';
+  if (plain) {
+    const unsigned char first = static_cast<unsigned char>(text.front());
+    plain = first >= 0x80 || (first >= 'A' && first <= 'Z') || (first >= 'a' && first <= 'z');
+  }
+  for (std::size_t i = 0; plain && i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    const bool ok = c >= 0x80 || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                    (c >= '0' && c <= '9') || c == ' ' || c == '_' || c == '.' || c == '-' ||
+                    c == '(' || c == ')' || c == '/' || c == '\'';
+    if (!ok) plain = false;
+  }
+  // Line and paragraph separators, NEL and BOM are escaped rather than written raw.
+  if (plain && (text.find("\xE2\x80\xA8") != std::string_view::npos ||
+                text.find("\xE2\x80\xA9") != std::string_view::npos ||
+                text.find("\xC2\x85") != std::string_view::npos ||
+                text.find("\xEF\xBB\xBF") != std::string_view::npos))
+    plain = false;
+  if (plain) return std::string(text);
+  std::string out = "\"";
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    std::string_view rest = text.substr(i);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c < 0x20 || c == 0x7F) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02X", c);
+      out += hex;
+    } else if (rest.substr(0, 3) == "\xE2\x80\xA8") {
+      out += "\\L";
+      i += 2;
+    } else if (rest.substr(0, 3) == "\xE2\x80\xA9") {
+      out += "\\P";
+      i += 2;
+    } else if (rest.substr(0, 2) == "\xC2\x85") {
+      out += "\\N";
+      i += 1;
+    } else if (rest.substr(0, 3) == "\xEF\xBB\xBF") {
+      out += "\\uFEFF";
+      i += 2;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+void Report(ImportResult& result, Severity severity, std::string rule, std::string file,
+            std::string message, std::string hint, int line, int column) {
+  Diagnostic d;
+  d.severity = severity;
+  d.rule = std::move(rule);
+  d.file = std::move(file);
+  d.line = line;
+  d.column = column;
+  d.message = std::move(message);
+  d.hint = std::move(hint);
+  result.diagnostics.push_back(std::move(d));
+}
+
+void SplitFlatHierarchy(Model& model) {
+  for (const Code& c : model.codes)
+    if (!c.children.empty()) return;
+  bool any = false;
+  for (const Code& c : model.codes) any |= c.name.find("::") != std::string::npos;
+  if (!any) return;
+  // Parents are made (or found) by their path; codes keep their index so references stay good.
+  std::map<std::string, int> by_path;
+  const std::size_t original = model.codes.size();
+  // Codes named like a folder ("Support" beside "Support::peers") are that folder.
+  for (std::size_t i = 0; i < original; ++i)
+    if (!model.codes[i].case_node && model.codes[i].name.find("::") == std::string::npos)
+      by_path.emplace(std::string(Trim(model.codes[i].name)), static_cast<int>(i));
+  for (std::size_t i = 0; i < original; ++i) {
+    if (model.codes[i].case_node) continue;
+    std::string name = model.codes[i].name;
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    for (;;) {
+      std::size_t sep = name.find("::", start);
+      std::string part = std::string(Trim(name.substr(start, sep - start)));
+      if (!part.empty()) parts.push_back(part);
+      if (sep == std::string::npos) break;
+      start = sep + 2;
+    }
+    if (parts.size() < 2) continue;
+    int parent = -1;
+    std::string path;
+    for (std::size_t k = 0; k + 1 < parts.size(); ++k) {
+      path += (k ? "::" : "") + parts[k];
+      auto it = by_path.find(path);
+      int index;
+      if (it != by_path.end()) {
+        index = it->second;
+      } else {
+        index = static_cast<int>(model.codes.size());
+        Code folder;
+        folder.name = parts[k];
+        folder.parent = parent;
+        model.codes.push_back(folder);
+        if (parent >= 0) model.codes[static_cast<std::size_t>(parent)].children.push_back(index);
+        by_path[path] = index;
+      }
+      parent = index;
+    }
+    model.codes[i].name = parts.back();
+    model.codes[i].parent = parent;
+    model.codes[static_cast<std::size_t>(parent)].children.push_back(static_cast<int>(i));
+  }
+}
+
+void SplitLabel(Code& code) {
+  const std::string d = code.description;
+  const std::size_t cut = d.find("\n\n");
+  code.label = std::string(Trim(d.substr(0, cut)));
+  code.description =
+      cut == std::string::npos ? std::string() : std::string(Trim(d.substr(cut + 2)));
+  if (code.description.rfind("An alias of ", 0) == 0) code.description.clear();
+}
+
+CodeMap MapCodes(const Model& model, const std::vector<bool>& used_directly) {
+  CodeMap map;
+  // Our own exports name codes by their ids: keep them.
+  auto id_of = [&](const Code& c, const char* fallback) {
+    if (model.framework_origin && IsValidId(c.name, false)) return c.name;
+    return SlugId(c.name, fallback);
+  };
+  auto label_of = [&](const Code& c, const std::string& fallback) {
+    return c.label.empty() ? Label(c.name, fallback) : c.label;
+  };
+  map.code_ids.assign(model.codes.size(), std::string());
+  auto is_root = [&](const Code& c) {
+    return !c.case_node &&
+           (c.parent < 0 || model.codes[static_cast<std::size_t>(c.parent)].case_node);
+  };
+  std::vector<int> roots;
+  bool flat = true;
+  for (std::size_t i = 0; i < model.codes.size(); ++i) {
+    const Code& c = model.codes[i];
+    if (c.case_node) continue;
+    if (is_root(c)) roots.push_back(static_cast<int>(i));
+    for (int child : c.children)
+      if (!model.codes[static_cast<std::size_t>(child)].case_node) flat = false;
+  }
+  if (roots.empty()) return map;
+
+  UniqueIds theme_ids;
+  if (flat) {
+    // A flat codebook: one matrix, a column per code.
+    Theme theme;
+    theme.id = theme_ids.Take("codes");
+    theme.label = "Codes";
+    UniqueIds sub_ids;
+    for (int r : roots) {
+      const Code& c = model.codes[static_cast<std::size_t>(r)];
+      Subtheme sub;
+      sub.id = sub_ids.Take(id_of(c, "code"));
+      sub.label = label_of(c, sub.id);
+      sub.description = c.description;
+      map.code_ids[static_cast<std::size_t>(r)] = theme.id + "." + sub.id;
+      theme.subthemes.push_back(std::move(sub));
+    }
+    map.themes.push_back(std::move(theme));
+    return map;
+  }
+
+  for (int r : roots) {
+    const Code& root = model.codes[static_cast<std::size_t>(r)];
+    Theme theme;
+    theme.id = theme_ids.Take(id_of(root, "theme"));
+    theme.label = label_of(root, theme.id);
+    theme.description = root.description;
+    UniqueIds sub_ids;
+    std::vector<int> children;
+    for (int child : root.children)
+      if (!model.codes[static_cast<std::size_t>(child)].case_node) children.push_back(child);
+    const bool general = children.empty() || used_directly[static_cast<std::size_t>(r)];
+    if (general) {
+      Subtheme sub;
+      sub.id = sub_ids.Take("general");
+      sub.label = children.empty() ? theme.label : "General";
+      sub.description =
+          children.empty() ? std::string() : "Passages coded with '" + theme.label + "' itself";
+      map.code_ids[static_cast<std::size_t>(r)] = theme.id + "." + sub.id;
+      theme.subthemes.push_back(std::move(sub));
+    }
+    for (int child : children) {
+      const Code& c = model.codes[static_cast<std::size_t>(child)];
+      Subtheme sub;
+      sub.id = sub_ids.Take(id_of(c, "code"));
+      sub.label = label_of(c, sub.id);
+      sub.description = c.description;
+      const std::string column = theme.id + "." + sub.id;
+      map.code_ids[static_cast<std::size_t>(child)] = column;
+      // Deeper codes: aliases of this column, named by their path of slugs.
+      std::vector<std::pair<int, std::string>> stack;
+      {
+        UniqueIds ids;
+        std::vector<std::pair<int, std::string>> level;
+        for (int g : c.children)
+          if (!model.codes[static_cast<std::size_t>(g)].case_node)
+            level.emplace_back(
+                g, column + "." +
+                       ids.Take(SlugId(model.codes[static_cast<std::size_t>(g)].name, "code")));
+        for (auto it = level.rbegin(); it != level.rend(); ++it) stack.push_back(*it);
+      }
+      while (!stack.empty()) {
+        auto [index, alias] = stack.back();
+        stack.pop_back();
+        const Code& d = model.codes[static_cast<std::size_t>(index)];
+        if (model.framework_origin && IsValidId(d.name, true))
+          alias = d.name;  // an alias of ours, named as written
+        map.code_ids[static_cast<std::size_t>(index)] = alias;
+        sub.codes.push_back(alias);
+        std::string note = "- `" + alias + "`: " + Label(d.name, alias);
+        if (!d.description.empty()) note += " — " + OneLine(d.description);
+        map.deeper_notes.push_back(std::move(note));
+        UniqueIds ids;
+        std::vector<std::pair<int, std::string>> level;
+        for (int g : d.children)
+          if (!model.codes[static_cast<std::size_t>(g)].case_node)
+            level.emplace_back(
+                g, alias + "." +
+                       ids.Take(SlugId(model.codes[static_cast<std::size_t>(g)].name, "code")));
+        for (auto it = level.rbegin(); it != level.rend(); ++it) stack.push_back(*it);
+      }
+      theme.subthemes.push_back(std::move(sub));
+    }
+    map.themes.push_back(std::move(theme));
+  }
+  return map;
+}
+
+std::string RenderThemes(const std::vector<Theme>& themes, const std::string& indent) {
+  std::string out;
+  for (const Theme& t : themes) {
+    out += indent + "- id: " + YamlScalar(t.id) + "\n";
+    out += indent + "  label: " + YamlScalar(t.label) + "\n";
+    if (!t.description.empty())
+      out += indent + "  description: " + YamlScalar(t.description) + "\n";
+    out += indent + "  subthemes:\n";
+    for (const Subtheme& s : t.subthemes) {
+      out += indent + "    - id: " + YamlScalar(s.id) + "\n";
+      out += indent + "      label: " + YamlScalar(s.label) + "\n";
+      if (!s.description.empty())
+        out += indent + "      description: " + YamlScalar(s.description) + "\n";
+      if (!s.codes.empty()) {
+        out += indent + "      codes:\n";
+        for (const std::string& c : s.codes) out += indent + "        - " + YamlScalar(c) + "\n";
+      }
+    }
+  }
+  return out;
+}
+
+namespace {
+
+struct Attr {
+  std::string name;
+  AttributeType type = AttributeType::kString;
+  std::vector<std::string> values;  // categories
+  std::string description;
+};
+
+// The REFI type mapped onto ours; Text becomes a category when it has few distinct values.
+std::vector<Attr> MapAttributes(const Model& model,
+                                const std::vector<std::map<int, std::string>>& values,
+                                ImportResult& result, const std::string& file) {
+  std::vector<Attr> attrs(model.variables.size());
+  UniqueIds ids;
+  for (std::size_t v = 0; v < model.variables.size(); ++v) {
+    const Variable& var = model.variables[v];
+    Attr& a = attrs[v];
+    // NVivo prefixes a classification ("Cases:Age group"): drop it.
+    std::string name = var.name;
+    const std::size_t colon = name.find(':');
+    if (colon != std::string::npos && colon + 1 < name.size()) name = name.substr(colon + 1);
+    a.name =
+        ids.Take(model.framework_origin && IsValidId(var.name, false) ? var.name
+                                                                      : SlugId(name, "attribute"));
+    a.description = var.description;
+    std::set<std::string> seen;
+    for (const auto& row : values) {
+      auto it = row.find(static_cast<int>(v));
+      if (it != row.end()) seen.insert(it->second);
+    }
+    const std::string& t = var.type;
+    if (t == "Integer")
+      a.type = AttributeType::kInteger;
+    else if (t == "Float")
+      a.type = AttributeType::kNumber;
+    else if (t == "Boolean")
+      a.type = AttributeType::kBoolean;
+    else if (t == "Date")
+      a.type = AttributeType::kDate;
+    else if (t == "Text" && var.has_values)
+      a.type = AttributeType::kCategory;
+    else if (t == "Text" && !model.framework_origin && !seen.empty() && seen.size() <= 20)
+      a.type = AttributeType::kCategory;
+    else
+      a.type = AttributeType::kString;
+    if (a.type == AttributeType::kCategory) {
+      if (var.has_values) {
+        a.values = var.values;
+        for (const std::string& value : seen)
+          if (std::find(a.values.begin(), a.values.end(), value) == a.values.end())
+            a.values.push_back(value);
+      } else {
+        a.values.assign(seen.begin(), seen.end());
+      }
+    }
+    AttributeDef def;
+    def.name = a.name;
+    def.type = a.type;
+    def.values = a.values;
+    for (const std::string& value : seen) {
+      std::string hint;
+      if (!CheckAttributeValue(def, value, &hint).empty()) {
+        Report(result, Severity::kWarning, "attribute-type", file,
+               "variable '" + var.name + "' is declared " + t + " but has the value '" + value +
+                   "'; it is imported as a string attribute",
+               "");
+        a.type = AttributeType::kString;
+        a.values.clear();
+        break;
+      }
+    }
+  }
+  return attrs;
+}
+
+struct Piece {
+  std::size_t begin, end;
+  std::string code;
+};
+
+}  // namespace
+
+void BuildStudy(const Model& model_in, ImportResult& result) {
+  Model model = model_in;
+  const std::string& input = model.display_name;
+  SplitFlatHierarchy(model);
+
+  std::vector<bool> used_directly(model.codes.size(), false);
+  for (const Source& s : model.sources)
+    for (const Selection& sel : s.selections)
+      if (sel.code >= 0) used_directly[static_cast<std::size_t>(sel.code)] = true;
+  CodeMap map = MapCodes(model, used_directly);
+  bool placeholder_theme = false;
+  if (map.themes.empty()) {
+    Theme t;
+    t.id = "imported";
+    t.label = "Imported";
+    t.description = "The input had no codes; replace this theme with your own";
+    Subtheme s;
+    s.id = "general";
+    s.label = "General";
+    t.subthemes.push_back(s);
+    map.themes.push_back(t);
+    placeholder_theme = true;
+    Report(result, Severity::kWarning, "no-codes", input,
+           "the input has no codes; framework.yaml has a placeholder theme 'imported'",
+           "add your themes to framework.yaml");
+  }
+
+  // Participants: one per case, then one per source in no case.
+  struct Person {
+    std::string id;
+    std::string origin;  // "case 'X'" or "source 'Y'"
+    std::vector<int> sources;
+    std::map<int, std::string> values;
+    std::vector<std::string> notes;
+  };
+  std::vector<Person> people;
+  UniqueIds person_ids;
+  auto person_id = [&](const std::string& name, const char* fallback) {
+    std::string base = ToNfc(std::string(Trim(name)));
+    if (!IsValidId(base, false)) base = SlugId(base, fallback);
+    if (base.size() > 60) base = SlugId(base, fallback);
+    return person_ids.Take(base);
+  };
+  for (const Case& c : model.cases) {
+    Person p;
+    p.id = person_id(c.name, "case");
+    p.origin = "case '" + c.name + "'";
+    p.sources = c.sources;
+    for (const auto& [var, value] : c.values) p.values[var] = value;
+    p.notes = c.notes;
+    people.push_back(std::move(p));
+  }
+  for (std::size_t i = 0; i < model.sources.size(); ++i) {
+    if (model.sources[i].case_index >= 0) continue;
+    std::string name = model.sources[i].name;
+    const std::size_t dot = name.rfind('.');
+    if (dot != std::string::npos && dot > 0 && name.size() - dot <= 5) name = name.substr(0, dot);
+    Person p;
+    p.id = person_id(name, "source");
+    p.origin = "source '" + model.sources[i].name + "'";
+    p.sources.push_back(static_cast<int>(i));
+    people.push_back(std::move(p));
+  }
+  // Document variables go to the source's participant, unless the case already has a value.
+  for (Person& p : people) {
+    for (int s : p.sources) {
+      for (const auto& [var, value] : model.sources[static_cast<std::size_t>(s)].values) {
+        auto it = p.values.find(var);
+        if (it == p.values.end()) {
+          p.values[var] = value;
+        } else if (it->second != value) {
+          Report(result, Severity::kWarning, "attribute-conflict", input,
+                 "participant '" + p.id + "' has two values of '" +
+                     model.variables[static_cast<std::size_t>(var)].name + "': '" + it->second +
+                     "' and '" + value + "' (from source '" +
+                     model.sources[static_cast<std::size_t>(s)].name + "'); the first is kept");
+        }
+      }
+    }
+  }
+  std::vector<std::map<int, std::string>> value_rows;
+  for (const Person& p : people) value_rows.push_back(p.values);
+  std::vector<Attr> attrs = MapAttributes(model, value_rows, result, input);
+  std::vector<bool> var_used(model.variables.size(), false);
+  for (const Person& p : people)
+    for (const auto& kv : p.values) var_used[static_cast<std::size_t>(kv.first)] = true;
+
+  std::vector<ImportedFile> files;
+  std::vector<std::string> codebook_notes = map.deeper_notes;
+  for (std::size_t i = 0; i < model.codes.size(); ++i)
+    for (const std::string& n : model.codes[i].notes)
+      codebook_notes.push_back("- `" + map.code_ids[i] + "` (" + model.codes[i].name + "): " + n);
+
+  // Transcripts.
+  std::size_t segments = 0, merged = 0;
+  std::vector<std::string> mapping_rows;
+  for (const Person& p : people) {
+    std::string note_text;
+    for (const std::string& n : p.notes) note_text += n + "\n\n";
+    mapping_rows.push_back(
+        "| " + p.origin + " | " + p.id + " | " +
+        (p.sources.empty() ? std::string("(no source)") : "transcripts/" + p.id + ".txt") + " |");
+    if (p.sources.empty()) {
+      Report(result, Severity::kWarning, "case-without-source", input,
+             p.origin + " has no text source; participant '" + p.id +
+                 "' is declared without a transcript");
+      if (!note_text.empty())
+        files.push_back({"notes/" + p.id + ".md", "# " + p.id + "\n\n" + note_text});
+      continue;
+    }
+    std::string out;
+    int line = 4;
+    const Source& first = model.sources[static_cast<std::size_t>(p.sources[0])];
+    if (model.framework_origin && p.sources.size() == 1) {
+      // Our own export: the transcript's front matter as it was, and its text starting on the
+      // line it started on, so line references in summaries still hold.
+      line = 1;
+      if (!first.front_matter.empty()) {
+        out = "---\n" + first.front_matter + "---\n";
+        line = 1 + static_cast<int>(std::count(out.begin(), out.end(), '\n'));
+      }
+      for (; line < first.first_line; ++line) out += '\n';
+    } else {
+      out = "---\nparticipant: " + YamlScalar(p.id) + "\n";
+      if (p.sources.size() == 1) {
+        out += "source: " + YamlScalar(first.name) + "\n";
+      } else {
+        out += "sources: " + std::to_string(p.sources.size()) + "\n";
+      }
+      out += "---\n";
+    }
+    struct Expected {
+      std::string code, text;
+    };
+    std::vector<Expected> expected;
+    for (std::size_t k = 0; k < p.sources.size(); ++k) {
+      const Source& src = model.sources[static_cast<std::size_t>(p.sources[k])];
+      if (p.sources.size() > 1) {
+        std::string heading = "=== Source " + std::to_string(k + 1) + " of " +
+                              std::to_string(p.sources.size()) + ": " + OneLine(src.name) + " ===";
+        std::string escaped;
+        for (char c : heading) {
+          if (c == '{' || c == '}' || c == '\\') escaped += '\\';
+          escaped += c;
+        }
+        out += (k ? "\n" : "") + escaped + "\n\n";
+        line += k ? 3 : 2;
+      }
+      const int base_line = line;
+      // Segments: per code, overlapping selections merged.
+      std::map<std::string, std::vector<std::pair<std::size_t, std::size_t>>> by_code;
+      for (const Selection& sel : src.selections) {
+        if (sel.code < 0) continue;
+        const std::string& code = map.code_ids[static_cast<std::size_t>(sel.code)];
+        if (code.empty()) continue;
+        by_code[code].emplace_back(sel.begin, sel.end);
+      }
+      std::vector<Piece> pieces;
+      for (auto& [code, ranges] : by_code) {
+        std::sort(ranges.begin(), ranges.end());
+        std::vector<std::pair<std::size_t, std::size_t>> kept;
+        for (const auto& r : ranges) {
+          if (!kept.empty() && r.first < kept.back().second) {
+            kept.back().second = std::max(kept.back().second, r.second);
+            ++merged;
+          } else {
+            kept.push_back(r);
+          }
+        }
+        for (const auto& r : kept) {
+          std::string_view text = std::string_view(src.text).substr(r.first, r.second - r.first);
+          if (Trim(text).empty()) {
+            Report(result, Severity::kWarning, "empty-selection", input,
+                   "a selection of '" + code + "' in source '" + src.name +
+                       "' covers only white space; it is not imported");
+            continue;
+          }
+          pieces.push_back({r.first, r.second, code});
+          expected.push_back({code, ToNfc(CollapseWhitespace(text))});
+        }
+      }
+      segments += pieces.size();
+      // Tags: at one position, closing tags before opening ones, each group by code.
+      struct Event {
+        std::size_t pos;
+        int kind;  // 0 close, 1 open
+        std::string code;
+        bool operator<(const Event& o) const {
+          return std::tie(pos, kind, code) < std::tie(o.pos, o.kind, o.code);
+        }
+      };
+      std::vector<Event> events;
+      for (const Piece& piece : pieces) {
+        events.push_back({piece.begin, 1, piece.code});
+        events.push_back({piece.end, 0, piece.code});
+      }
+      std::sort(events.begin(), events.end());
+      std::size_t pos = 0;
+      auto emit_text = [&](std::size_t to) {
+        for (; pos < to; ++pos) {
+          const char c = src.text[pos];
+          if (c == '{' || c == '}' || c == '\\') out += '\\';
+          out += c;
+          if (c == '\n') ++line;
+        }
+      };
+      for (std::size_t e = 0; e < events.size();) {
+        emit_text(events[e].pos);
+        std::size_t f = e;
+        std::string opens;
+        while (f < events.size() && events[f].pos == events[e].pos) {
+          if (events[f].kind == 0) {
+            out += "{/" + events[f].code + "}";
+          } else {
+            opens += (opens.empty() ? "" : ", ") + events[f].code;
+          }
+          ++f;
+        }
+        if (!opens.empty()) out += "{" + opens + "}";
+        e = f;
+      }
+      emit_text(src.text.size());
+      if (out.empty() || out.back() != '\n') {
+        out += '\n';
+        ++line;
+      }
+      // Notes anchored in this source, with line references into the transcript.
+      auto line_of = [&](std::size_t offset) {
+        return base_line +
+               static_cast<int>(std::count(src.text.begin(),
+                                           src.text.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                                  offset, src.text.size())),
+                                           '\n'));
+      };
+      std::string source_notes;
+      for (const std::string& n : src.notes) source_notes += n + "\n\n";
+      for (const Remark& r : src.remarks) {
+        const int a = line_of(r.begin), b = line_of(r.end > r.begin ? r.end - 1 : r.end);
+        source_notes += "- L" + std::to_string(a) + (b > a ? "-" + std::to_string(b) : "") +
+                        (r.code_name.empty() ? "" : " (" + r.code_name + ")") + ": " +
+                        OneLine(r.text) + "\n";
+      }
+      if (!source_notes.empty())
+        note_text += "## Source: " + OneLine(src.name) + "\n\n" + source_notes + "\n";
+    }
+    if (!note_text.empty())
+      files.push_back({"notes/" + p.id + ".md",
+                       "# " + p.id + "\n\nNotes imported with transcripts/" + p.id +
+                           ".txt; line references (L12-14) point into it.\n\n" + note_text});
+    // Every coded text must survive: parse the transcript back and compare.
+    Diagnostics parse_diagnostics;
+    ParseOptions po;
+    po.stem = p.id;
+    Transcript t = ParseTranscript("transcripts/" + p.id + ".txt", out, po, parse_diagnostics);
+    // Our own exports declare speakers: their labels inside a passage are not coded text.
+    std::vector<std::string> labels;
+    if (model.framework_origin) {
+      for (const Speaker& sp : model.speakers) labels.push_back(sp.label);
+      labels.push_back(p.id);
+    }
+    auto without_labels = [&](std::string text) {
+      for (const std::string& label : labels) {
+        const std::string needle = " " + label + ":";
+        for (std::size_t at = text.find(needle); at != std::string::npos;
+             at = text.find(needle, at)) {
+          text.erase(at + 1, label.size() + 1);
+        }
+      }
+      return CollapseWhitespace(text);
+    };
+    std::multiset<std::pair<std::string, std::string>> want, got;
+    for (const Expected& x : expected) want.insert({x.code, x.text});
+    for (const Segment& s : t.segments) got.insert({s.code, t.SegmentText(s)});
+    if (!labels.empty()) {
+      std::multiset<std::pair<std::string, std::string>> w2, g2;
+      for (const auto& w : want) w2.insert({w.first, without_labels(w.second)});
+      for (const auto& g : got) g2.insert({g.first, without_labels(g.second)});
+      want = std::move(w2);
+      got = std::move(g2);
+    }
+    if (want != got) {
+      for (const auto& w : want) {
+        if (got.count(w)) continue;
+        Report(result, Severity::kWarning, "coded-text-changed", "transcripts/" + p.id + ".txt",
+               "a passage coded '" + w.first + "' reads differently in the transcript ('" +
+                   w.second.substr(0, 60) + "')",
+               "a line starting with '" + p.id +
+                   ":' is read as a speaker turn and its label is not part of the segment");
+        break;
+      }
+    }
+    files.push_back({"transcripts/" + p.id + ".txt", std::move(out)});
+  }
+
+  // The transcripts folder exists even when there is no transcript yet (a codebook alone).
+  if (std::none_of(files.begin(), files.end(),
+                   [](const ImportedFile& f) { return f.path.rfind("transcripts/", 0) == 0; }))
+    files.push_back(
+        {"transcripts/README.md", "Put the coded transcripts (.txt) of this study here.\n"});
+
+  // participants.yaml
+  std::string pfile = "# Participants imported from " + input + "; see IMPORT-REPORT.md.\n";
+  bool any_attr = false;
+  for (std::size_t v = 0; v < attrs.size(); ++v) {
+    if (!var_used[v]) continue;
+    if (!any_attr) pfile += "attributes:\n";
+    any_attr = true;
+    const Attr& a = attrs[v];
+    pfile +=
+        "  " + YamlScalar(a.name) + ":\n    type: " + std::string(AttributeTypeName(a.type)) + "\n";
+    if (a.type == AttributeType::kCategory) {
+      pfile += "    values: [";
+      for (std::size_t k = 0; k < a.values.size(); ++k)
+        pfile += (k ? ", " : "") + YamlScalar(a.values[k]);
+      pfile += "]\n";
+    }
+    // Our own projects carry the description as it was, empty or not.
+    std::string description = a.description.empty() && !model.framework_origin
+                                  ? "From variable '" + model.variables[v].name + "'"
+                                  : a.description;
+    if (!description.empty()) pfile += "    description: " + YamlScalar(description) + "\n";
+  }
+  for (std::size_t v = 0; v < attrs.size(); ++v)
+    if (!var_used[v])
+      Report(result, Severity::kWarning, "unused-variable", input,
+             "variable '" + model.variables[v].name + "' has no values; it is not imported");
+  if (people.empty()) {
+    pfile += "participants: []\n";
+  } else {
+    pfile += "participants:\n";
+    for (const Person& p : people) {
+      pfile += "  - {id: " + YamlScalar(p.id);
+      for (const auto& [var, value] : p.values) {
+        const Attr& a = attrs[static_cast<std::size_t>(var)];
+        std::string v = value;
+        if (a.type == AttributeType::kBoolean)
+          v = (v == "1" || Lower(v) == "true") ? "true" : "false";
+        pfile += ", " + YamlScalar(a.name) + ": " +
+                 (a.type == AttributeType::kInteger || a.type == AttributeType::kNumber ||
+                          a.type == AttributeType::kBoolean
+                      ? v
+                      : YamlScalar(v));
+      }
+      pfile += "}\n";
+    }
+  }
+  files.push_back({"participants.yaml", pfile});
+
+  // framework.yaml
+  std::string attribution = "Participant";
+  for (std::size_t v = 0; v < attrs.size(); ++v)
+    if (var_used[v] && attrs[v].type == AttributeType::kCategory) {
+      attribution = "{" + attrs[v].name + "}";  // a slug: no YAML or template specials
+      break;
+    }
+  if (!model.attribution.empty()) attribution = model.attribution;
+  std::string title = model.title.empty() ? std::string("Imported study") : OneLine(model.title);
+  std::string fw = "# Imported from " + input +
+                   (model.origin.empty() ? std::string() : " (" + OneLine(model.origin) + ")") +
+                   " by 'framework import'; see IMPORT-REPORT.md.\n"
+                   "# Top-level codes are themes, their children sub-themes; deeper codes are\n"
+                   "# aliases listed under their sub-theme's 'codes:'.\n"
+                   "framework: 1\ntitle: " +
+                   YamlScalar(title) +
+                   "\ntranscripts: transcripts/\nparticipants: participants.yaml\n"
+                   "attribution: " +
+                   YamlScalar(attribution) + "\n";
+  if (!model.description.empty()) fw += "description: " + YamlScalar(model.description) + "\n";
+  if (!model.speakers.empty()) {
+    fw += "speakers: {";
+    for (std::size_t i = 0; i < model.speakers.size(); ++i)
+      fw += (i ? ", " : "") + YamlScalar(model.speakers[i].label) + ": " +
+            std::string(SpeakerRoleName(model.speakers[i].role));
+    fw += "}\n";
+  }
+  if (model.min_group > 0) fw += "min_group: " + std::to_string(model.min_group) + "\n";
+  fw += "themes:\n";
+  fw += RenderThemes(map.themes, "  ");
+  files.push_back({"framework.yaml", fw});
+
+  // Charts (our own exports carry the summaries).
+  for (const auto& [theme_id, cells] : model.charts) {
+    Chart chart;
+    chart.theme = theme_id;
+    chart.cells = cells;
+    std::vector<std::string> order;
+    for (const Theme& t : map.themes)
+      if (t.id == theme_id)
+        for (const Subtheme& sub : t.subthemes) order.push_back(sub.id);
+    const std::string path = "charts/" + theme_id + ".yaml";
+    if (!IsValidId(theme_id, false)) {
+      Report(result, Severity::kWarning, "not-imported", input,
+             "summaries of theme '" + theme_id + "' are not imported: not a valid theme id");
+      continue;
+    }
+    files.push_back({path, SerializeChart(chart, order)});
+  }
+
+  // Notes.
+  std::string project_notes;
+  for (const std::string& n : model.project_notes) project_notes += n + "\n\n";
+  if (!project_notes.empty())
+    files.push_back({"notes/project.md", "# Project notes\n\n" + project_notes});
+  if (!codebook_notes.empty()) {
+    std::string text =
+        "# Codebook notes\n\nCodes below sub-theme level (aliases) and notes on "
+        "codes, as imported.\n\n";
+    for (const std::string& n : codebook_notes) text += n + "\n";
+    files.push_back({"notes/codebook.md", text});
+  }
+
+  std::size_t aliases = 0, columns = 0;
+  for (const Theme& t : map.themes) {
+    columns += t.subthemes.size();
+    for (const Subtheme& s : t.subthemes) aliases += s.codes.size();
+  }
+  result.sources = model.sources.size();
+  result.participants = people.size();
+  result.segments = segments;
+  result.codes = 0;
+  for (const std::string& id : map.code_ids) result.codes += id.empty() ? 0 : 1;
+
+  // The study, checked as `framework check` would.
+  MemoryFileSystem memory;
+  for (const ImportedFile& f : files) memory.Add(f.path, f.contents);
+  Study study = LoadStudy(memory);
+  for (Diagnostic d : study.diagnostics) {
+    if (d.rule == "participant-without-transcript") continue;  // reported above, per case
+    result.diagnostics.push_back(std::move(d));
+  }
+
+  std::vector<std::string> summary;
+  summary.push_back("- Input: `" + input + "` (" + model.kind +
+                    (model.origin.empty() ? std::string() : ", origin \"" + model.origin + "\"") +
+                    ")");
+  summary.push_back("- " + std::to_string(model.sources.size()) + " text source(s) → " +
+                    std::to_string(people.size()) + " participant(s)");
+  summary.push_back("- " + std::to_string(result.codes) + " code(s) → " +
+                    std::to_string(map.themes.size()) + " theme(s), " + std::to_string(columns) +
+                    " sub-theme column(s), " + std::to_string(aliases) + " alias(es)" +
+                    (placeholder_theme ? " (placeholder theme)" : ""));
+  summary.push_back("- " + std::to_string(segments) + " coded segment(s) written; " +
+                    std::to_string(merged) + " overlapping selection(s) of one code merged");
+  if (!result.offset_rule.empty()) summary.push_back("- Offsets: " + result.offset_rule);
+  summary.push_back("");
+  summary.push_back("## Codes");
+  summary.push_back("");
+  summary.push_back("| code | written as |");
+  summary.push_back("|---|---|");
+  for (std::size_t i = 0; i < model.codes.size(); ++i) {
+    if (map.code_ids[i].empty()) continue;
+    std::string path = model.codes[i].name;
+    for (int p = model.codes[i].parent; p >= 0; p = model.codes[static_cast<std::size_t>(p)].parent)
+      path = model.codes[static_cast<std::size_t>(p)].name + " > " + path;
+    for (char& c : path)
+      if (c == '|' || c == '\n') c = ' ';
+    summary.push_back("| " + path + " | `" + map.code_ids[i] + "` |");
+  }
+  summary.push_back("");
+  summary.push_back("## Participants");
+  summary.push_back("");
+  summary.push_back("| from | participant | transcript |");
+  summary.push_back("|---|---|---|");
+  for (std::string row : mapping_rows) summary.push_back(row);
+  files.push_back({"IMPORT-REPORT.md", ""});
+  std::sort(files.begin(), files.end(),
+            [](const ImportedFile& a, const ImportedFile& b) { return a.path < b.path; });
+  result.files = std::move(files);
+  // The report last, so it lists the check's findings too.
+  for (ImportedFile& f : result.files)
+    if (f.path == "IMPORT-REPORT.md") f.contents = RenderReport(result, "Import report", summary);
+}
+
+std::string RenderReport(const ImportResult& result, const std::string& heading,
+                         const std::vector<std::string>& summary) {
+  std::string out = "# " + heading + "\n\n";
+  for (const std::string& s : summary) out += s + "\n";
+  out += "\n## Problems and what was not imported\n\n";
+  if (result.diagnostics.empty()) {
+    out += "Nothing: everything in the input was imported.\n";
+  } else {
+    out += "```\n";
+    for (const Diagnostic& d : result.diagnostics) out += RenderDiagnostic(d);
+    out += "```\n";
+  }
+  return out;
+}
+
+}  // namespace import_model
+
+std::string WriteImportedStudy(const std::string& dir, const ImportResult& result, bool force) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(dir, ec)) {
+    if (!fs::is_directory(dir, ec)) return dir + " exists and is not a folder";
+    if (!force && !fs::is_empty(dir, ec))
+      return dir + " is not empty; import into a new or empty folder, or use --force";
+  }
+  for (const ImportedFile& f : result.files) {
+    fs::path path = fs::path(dir) / f.path;
+    fs::create_directories(path.parent_path(), ec);
+    if (ec) return "cannot create " + path.parent_path().string() + ": " + ec.message();
+    std::string error = WriteFileAtomically(path.string(), f.contents);
+    if (!error.empty()) return error;
+  }
+  return {};
+}
+
+std::string WriteMergedFramework(const std::string& dir, const ImportResult& result) {
+  for (const ImportedFile& f : result.files) {
+    if (f.path != "framework.yaml" && f.path != "IMPORT-REPORT.md") continue;
+    std::string error = WriteFileAtomically(dir + "/" + f.path, f.contents);
+    if (!error.empty()) return error;
+  }
+  return {};
+}
+
+}  // namespace framework
