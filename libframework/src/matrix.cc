@@ -110,6 +110,13 @@ Matrix IndexTheme(const Study& study, int theme) {
   Matrix m = EmptyMatrix(study, theme);
   for (const Transcript& t : study.transcripts) {
     std::size_t row = AddRow(m, t.participant);
+    if (t.text.empty() && t.segments.empty()) {
+      // Loaded without text and segments: only the cells' sources are known.
+      for (const auto& [column, source] : t.sources)
+        if (column.theme == theme)
+          m.cells[row][static_cast<std::size_t>(column.subtheme)].source = source;
+      continue;
+    }
     for (auto& [column, segments] : SegmentsByColumn(t)) {
       if (column.theme != theme) continue;
       MatrixCell& cell = m.cells[row][static_cast<std::size_t>(column.subtheme)];

@@ -1,5 +1,7 @@
 #include "framework/study.h"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
@@ -49,6 +51,16 @@ std::string Stem(const std::string& path) {
 
 bool HasGlob(const std::string& pattern) {
   return pattern.find_first_of("*?[") != std::string::npos;
+}
+
+// True when `path` or its stem matches one of `patterns` (see LoadOptions::only).
+bool Selected(const std::string& path, const std::vector<std::string>& patterns) {
+  const std::string stem = Stem(path);
+  for (const std::string& p : patterns)
+    if (::fnmatch(p.c_str(), path.c_str(), FNM_PATHNAME) == 0 ||
+        ::fnmatch(p.c_str(), stem.c_str(), 0) == 0)
+      return true;
+  return false;
 }
 
 // A diagnostic located at a framework.yaml key (or at its first line when the key is absent).
@@ -229,6 +241,10 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   } else {
     paths = fs.ListFiles(f.transcripts, ".txt");
   }
+  if (!options.only.empty()) {
+    study.partial = true;
+    std::erase_if(paths, [&](const std::string& p) { return !Selected(p, options.only); });
+  }
   file_order.insert(file_order.end(), paths.begin(), paths.end());
 
   // Charts: when there are any, each transcript records the hash of each cell's coded text, so
@@ -266,6 +282,10 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
         for (const auto& [column, segments] : SegmentsByColumn(t))
           t.sources.emplace_back(column, CellSource(segments));
         if (!options.keep_text) std::string().swap(t.text);
+      }
+      if (!options.keep_text && !options.keep_segments) {
+        std::vector<Segment>().swap(t.segments);
+        std::vector<Turn>().swap(t.turns);
       }
     }
   };
@@ -339,7 +359,7 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
       study.diagnostics.push_back(located(std::move(e)));
     }
   }
-  if (study.participants.complete && transcripts_found) {
+  if (study.participants.complete && transcripts_found && !study.partial) {
     SourceText source(f.participants, participants_file.contents);
     for (const Participant& p : study.participants.participants) {
       if (owner.count(p.id)) continue;

@@ -71,6 +71,8 @@ Matrix EmptyMatrix(const Study& study, int theme);
 
 /// Indexes every transcript of `study` (loaded with its text) into the matrix of `theme`. Rows
 /// are the declared participants and any participant with a transcript. No chart is attached.
+/// A transcript loaded without text and segments (LoadOptions::keep_segments false) gives its
+/// cells their `source` only (no segments, no words): enough for staleness and summaries.
 Matrix IndexTheme(const Study& study, int theme);
 
 /// Attaches `chart`'s cells to `matrix`: each to its cell, or to `orphans` when its participant
