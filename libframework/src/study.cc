@@ -79,7 +79,10 @@ Diagnostic AtKey(const SourceText& source, int line, int column, const std::stri
 
 // What `framework check` says about a chart: unknown theme, orphan and stale cells, refs beyond
 // the transcript. Every cell is kept whatever is found.
-void CheckChart(Study& study, const Chart& chart, std::string_view text) {
+// `transcript_of`: each participant's first transcript (as Study::FindTranscript finds it), so
+// that checking a chart costs the same per cell whatever the study's size.
+void CheckChart(Study& study, const Chart& chart, std::string_view text,
+                const std::map<std::string, int, std::less<>>& transcript_of) {
   const Framework& f = study.framework;
   SourceText source(chart.path, text);
   if (chart.theme.empty()) return;
@@ -121,7 +124,8 @@ void CheckChart(Study& study, const Chart& chart, std::string_view text) {
     int sub = -1;
     for (std::size_t i = 0; i < sub_ids.size(); ++i)
       if (sub_ids[i] == cell.subtheme) sub = static_cast<int>(i);
-    const int transcript = study.FindTranscript(cell.participant);
+    const auto owner = transcript_of.find(cell.participant);
+    const int transcript = owner == transcript_of.end() ? -1 : owner->second;
     const bool declared = study.participants.Find(cell.participant) >= 0;
     if (sub < 0) {
       auto guess = Suggest(cell.subtheme, sub_ids);
@@ -373,6 +377,9 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   }
 
   file_order.insert(file_order.end(), chart_paths.begin(), chart_paths.end());
+  std::map<std::string, int, std::less<>> transcript_of;
+  for (std::size_t i = 0; i < study.transcripts.size(); ++i)
+    transcript_of.emplace(study.transcripts[i].participant, static_cast<int>(i));
   for (const std::string& path : chart_paths) {
     ReadResult file = fs.Read(path);
     if (!file.ok) {
@@ -385,7 +392,7 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
       continue;
     }
     study.charts.push_back(LoadChart(path, file.contents, study.diagnostics));
-    CheckChart(study, study.charts.back(), file.contents);
+    CheckChart(study, study.charts.back(), file.contents, transcript_of);
   }
 
   SortDiagnostics(study.diagnostics, file_order);
