@@ -10,7 +10,9 @@
 #   SUMMARISE_ARGS  arguments for `framework summarise` (default: none)
 #
 # Prints one Markdown table row per command:
-#   | transcripts | MB | command | wc -l ms | command ms | ratio | peak RSS MB | runs (ms) |
+#   | transcripts | MB | command | wc -l ms | command ms | ratio | CPU s | peak RSS MB | runs (ms) |
+# CPU s: the command's user + system seconds over wc -l's (find + xargs + wc), medians, and
+# their ratio; less disturbed than wall time when other work shares the machine.
 # No root tricks: the page cache is warmed by reading every file once, then each command runs
 # once untimed, then REPS times, alternating with wc -l. A command that is not in this binary
 # (e.g. summarise before it is built) gets a row saying "not yet built".
@@ -38,6 +40,10 @@ find "$tdir" -type f -name '*.txt' -print0 | xargs -0 cat > /dev/null
 cat "$study"/*.yaml "$study"/charts/*.yaml > /dev/null 2>&1 || true
 
 run_wc() { find "$tdir" -type f -name '*.txt' -print0 | xargs -0 wc -l > /dev/null; }
+export tdir
+timed_wc() { /usr/bin/time -v -o "$wc_rss_file" bash -c \
+  'find "$tdir" -type f -name "*.txt" -print0 | xargs -0 wc -l > /dev/null'; }
+cpu_ms() { awk -F': ' '/User time|System time/ {s += $2} END {printf "%d", s * 1000}' "$1"; }
 time_ns() {
   local t0 t1
   t0=$(date +%s%N)
@@ -50,7 +56,8 @@ median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {
 ms() { awk -v ns="$1" 'BEGIN {printf "%.0f", ns / 1e6}'; }
 
 rss_file=$(mktemp)
-trap 'rm -f "$rss_file"' EXIT
+wc_rss_file=$(mktemp)
+trap 'rm -f "$rss_file" "$wc_rss_file"' EXIT
 
 # One command: NAME, then the framework arguments.
 bench() {
@@ -60,19 +67,22 @@ bench() {
   local status=0
   "${cmd[@]}" > /dev/null 2>&1 || status=$?
   # check exits 1 when it finds stale cells (warnings do not count) or errors: report, go on.
-  [[ $status -le 1 ]] || { echo "| $files | $mb | \`$name\` | | failed (exit $status) | | | |"; return; }
-  local wc_t=() t=() peak=0 r
+  [[ $status -le 1 ]] || { echo "| $files | $mb | \`$name\` | | failed (exit $status) | | | | |"; return; }
+  local wc_t=() t=() cpu=() wc_cpu=() peak=0 r
   for ((i = 0; i < reps; i++)); do
-    wc_t+=("$(time_ns run_wc)")
+    wc_t+=("$(time_ns timed_wc)")
+    wc_cpu+=("$(cpu_ms "$wc_rss_file")")
     t+=("$(time_ns /usr/bin/time -v -o "$rss_file" "${cmd[@]}")")
     r=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$rss_file")
     ((r > peak)) && peak=$r
+    cpu+=("$(cpu_ms "$rss_file")")
   done
   local wm cm
   wm=$(median "${wc_t[@]}")
   cm=$(median "${t[@]}")
   echo "| $files | $mb | \`$name\` | $(ms "$wm") | $(ms "$cm") | $(awk -v c="$cm" -v w="$wm" \
-    'BEGIN {printf "%.2f", c / w}') | $((peak / 1024)) | $(for x in "${t[@]}"; do printf '%s ' "$(ms "$x")"; done)|"
+    'BEGIN {printf "%.2f", c / w}') | $(awk -v c="$(median "${cpu[@]}")" -v w="$(median "${wc_cpu[@]}")" \
+    'BEGIN {printf "%.2f / %.2f = %.1f", c / 1000, w / 1000, (w > 0 ? c / w : 0)}') | $((peak / 1024)) | $(for x in "${t[@]}"; do printf '%s ' "$(ms "$x")"; done)|"
 }
 
 bench "check" check -q
@@ -84,5 +94,5 @@ if "$bin" summarise --help > /dev/null 2>&1; then
   # shellcheck disable=SC2086
   bench "summarise ${SUMMARISE_ARGS:-}" summarise ${SUMMARISE_ARGS:-}
 else
-  echo "| $files | $mb | \`summarise\` | | not yet built | | | |"
+  echo "| $files | $mb | \`summarise\` | | not yet built | | | | |"
 fi

@@ -6,6 +6,9 @@
 #include <vector>
 
 #include "framework/chart.h"
+#include "framework/file_system.h"
+#include "framework/matrix.h"
+#include "framework/study.h"
 #include "run_binary.h"
 
 namespace {
@@ -90,6 +93,36 @@ TEST_CASE("the fast chart reader agrees with yaml-cpp on plain and unusual files
   CheckSame("theme: training\ncells:\n");
   CheckSame("cells:\n  - participant: P1\n    subtheme: x\n    status: draft\ntheme: training\n");
   CheckSame("theme: training\r\ncells: []\r\n");
+}
+
+TEST_CASE("CellSources gives what SegmentsByColumn and CellSource give") {
+  framework::DiskFileSystem disk(kExample.string());
+  framework::Study study = framework::LoadStudy(disk);
+  REQUIRE(!study.transcripts.empty());
+  // Non-ASCII text and odd white space too.
+  framework::Diagnostics d;
+  framework::ParseOptions options;
+  options.codes = &study.framework.codes;
+  options.speakers = study.framework.speakers;
+  study.transcripts.push_back(framework::ParseTranscript(
+      "transcripts/X.txt",
+      "P9: {training.prequal}  Siân\tsaid   «non»\n  café{/training.prequal} and "
+      "{training.prequal}   {/training.prequal}{training.access}x{/training.access}\n",
+      options, d));
+  std::size_t columns = 0;
+  for (const framework::Transcript& t : study.transcripts) {
+    std::vector<std::pair<framework::ColumnRef, std::string>> expected;
+    for (const auto& [column, segments] : framework::SegmentsByColumn(t))
+      expected.emplace_back(column, framework::CellSource(segments));
+    const auto actual = framework::CellSources(t);
+    REQUIRE(actual.size() == expected.size());
+    for (std::size_t i = 0; i < actual.size(); ++i) {
+      CHECK(actual[i].first == expected[i].first);
+      CHECK(actual[i].second == expected[i].second);
+    }
+    columns += actual.size();
+  }
+  CHECK(columns > 20);
 }
 
 }  // namespace

@@ -283,8 +283,7 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
       Transcript& t = study.transcripts[i];
       t = ParseTranscript(paths[i], file.contents, po, per_file[i]);
       if (need_sources) {
-        for (const auto& [column, segments] : SegmentsByColumn(t))
-          t.sources.emplace_back(column, CellSource(segments));
+        t.sources = CellSources(t);
         if (!options.keep_text) std::string().swap(t.text);
       }
       if (!options.keep_text && !options.keep_segments) {

@@ -66,6 +66,11 @@ std::string CellSource(const std::vector<CellSegment>& segments);
 std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> SegmentsByColumn(
     const Transcript& transcript);
 
+/// The CellSource of each column `transcript` has segments in, sorted by column: what
+/// SegmentsByColumn and CellSource give, computed without building the segments' texts when
+/// they are ASCII. Needs the transcript's text.
+std::vector<std::pair<ColumnRef, std::string>> CellSources(const Transcript& transcript);
+
 /// An empty matrix of `theme` with a row per declared participant.
 Matrix EmptyMatrix(const Study& study, int theme);
 
