@@ -207,7 +207,14 @@ int RunMerge(const MergeCliOptions& options) {
   for (std::size_t i = 0; i < parts.size(); ++i)
     if (!ReadPart(options.parts[i], parts[i], &exit_code)) return exit_code;
   Json out;
-  if (int code = Merge(parts, out); code != kExitOk) return code;
+  try {
+    if (int code = Merge(parts, out); code != kExitOk) return code;
+  } catch (const nlohmann::json::exception& e) {
+    // A part edited by hand or cut short: a member of the wrong type or missing.
+    PrintError(std::string("a part is malformed: ") + e.what(),
+               "export the parts again with 'framework export --format json --only ...'");
+    return kExitStudyErrors;
+  }
   const std::string text = out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   if (options.output.empty() || options.output == "-") {
     std::fwrite(text.data(), 1, text.size(), stdout);

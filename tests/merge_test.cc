@@ -198,6 +198,12 @@ TEST_CASE("merge refuses parts that do not belong together") {
   RunResult not_part = Run({"merge", a, (tmp.path() / "whole.json").string()});
   CHECK(not_part.exit_code == 1);
   CHECK(not_part.err.find("without --only") != std::string::npos);
+  auto broken = nlohmann::json::parse(ReadFile(a));
+  broken["part"]["transcripts"] = nlohmann::json::array({1, 2});
+  WriteFile(tmp.path() / "broken.json", broken.dump());
+  RunResult malformed = Run({"merge", (tmp.path() / "broken.json").string()});
+  CHECK(malformed.exit_code == 1);
+  CHECK(malformed.err.find("malformed") != std::string::npos);
   WriteFile(tmp.path() / "junk.json", "{ not json");
   CHECK(Run({"merge", (tmp.path() / "junk.json").string()}).exit_code == 1);
   CHECK(Run({"merge", (tmp.path() / "missing.json").string()}).exit_code == 3);
