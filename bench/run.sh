@@ -1,46 +1,49 @@
 #!/usr/bin/env bash
-# The performance benchmark: `framework check` against `wc -l` over a generated corpus.
+# The performance benchmark: every batch command beside `wc -l`, on generated corpora of
+# 400, 4,000 and 20,000 transcripts (with charts), plus the machine it ran on.
 #
 # Usage: bench/run.sh [FRAMEWORK_BIN]
-#   FRAMEWORK_BIN        defaults to build/cli/framework under the repository root
-#   BENCH_TRANSCRIPTS=N  corpus size (default 4000 transcripts, about 250 MB)
-#   BENCH_DIR=DIR        where the corpus goes (default /tmp/framework-bench-N)
-#   REPS=N               repetitions per command (default 5), passed to check_vs_wc.sh
+#   FRAMEWORK_BIN   defaults to build/cli/framework (build it with -DCMAKE_BUILD_TYPE=Release)
+#   BENCH_SIZES     corpus sizes (default "400 4000 20000"; 20,000 transcripts are ~1.25 GB)
+#   BENCH_ROOT=DIR  where corpora go (default /tmp; DIR/framework-bench-N)
+#   REPS=N          timed runs per command (default 5), JOBS=N (--jobs), SUMMARISE_ARGS:
+#                   passed to commands.sh
 #
-# The corpus is generated only when DIR does not already hold one made by this same generator
-# with the same parameters (a stamp file, DIR/.bench-stamp, records both).
+# A corpus is generated only when its folder does not already hold one made by this same
+# generator with the same parameters (a stamp file, DIR/.bench-stamp, records both). The
+# `check` against `wc -l` detail for one study: bench/check_vs_wc.sh STUDY [BIN].
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_root=$(cd "$here/.." && pwd)
 bin=${1:-$repo_root/build/cli/framework}
-n=${BENCH_TRANSCRIPTS:-4000}
-dir=${BENCH_DIR:-/tmp/framework-bench-$n}
-gen_args=(--seed 1 --transcripts "$n")
+sizes=${BENCH_SIZES:-400 4000 20000}
+root=${BENCH_ROOT:-/tmp}
 
 echo "== machine"
-echo "cpus (nproc): $(nproc)"
-model=$(grep -m1 -E '^(model name|Model|Hardware|cpu model)' /proc/cpuinfo 2> /dev/null | cut -d: -f2- | sed 's/^ *//' || true)
-echo "cpu model:    ${model:-unknown}"
+echo "cpu model:    $(lscpu 2> /dev/null | awk -F: '/^Model name/ {gsub(/^ +/, "", $2); print $2; exit}')"
+echo "cores:        $(nproc) (nproc)"
 echo "memory:       $(awk '/^MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo 2> /dev/null || echo unknown)"
 echo "kernel:       $(uname -sr)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows wall times)"
 echo "wc:           $(wc --version 2> /dev/null | head -n 1 || echo unknown)"
-if [[ -x $bin ]]; then
-  echo "framework:    $("$bin" --version 2> /dev/null | head -n 1 || echo '(no --version)')"
-fi
+echo "framework:    $bin ($("$bin" --version 2> /dev/null | head -n 1 || echo 'no --version'))"
 echo
 
-stamp="gen_corpus.py $(sha256sum "$here/gen_corpus.py" | cut -c1-16) ${gen_args[*]}"
-echo "== corpus: $dir"
-if [[ -f $dir/.bench-stamp && $(cat "$dir/.bench-stamp") == "$stamp" ]]; then
-  echo "present, same parameters ($stamp)"
-else
-  rm -f "$dir/.bench-stamp"
-  mkdir -p "$dir"
-  python3 "$here/gen_corpus.py" "${gen_args[@]}" --force -o "$dir"
-  echo "$stamp" > "$dir/.bench-stamp"
-fi
-echo
+for n in $sizes; do
+  dir=$root/framework-bench-$n
+  gen_args=(--seed 1 --transcripts "$n")
+  stamp="gen_corpus.py $(sha256sum "$here/gen_corpus.py" | cut -c1-16) ${gen_args[*]}"
+  if [[ ! -f $dir/.bench-stamp || $(cat "$dir/.bench-stamp") != "$stamp" ]]; then
+    rm -f "$dir/.bench-stamp"
+    mkdir -p "$dir"
+    python3 "$here/gen_corpus.py" "${gen_args[@]}" --force -o "$dir"
+    echo "$stamp" > "$dir/.bench-stamp"
+  fi
+done
 
-echo "== check vs wc"
-exec "$here/check_vs_wc.sh" "$dir" "$bin"
+echo "| transcripts | MB | command | wc -l (ms) | command (ms) | ratio | CPU (s) | peak RSS (MB) | runs (ms) |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for n in $sizes; do
+  "$here/commands.sh" "$root/framework-bench-$n" "$bin"
+done

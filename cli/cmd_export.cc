@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "commands.h"
@@ -35,6 +38,8 @@ struct ExportCliOptions {
   bool lf = false;
   bool excel = false;
   bool no_sanitize = false;
+  std::vector<std::string> only;  // --only GLOB (repeatable)
+  std::string only_from;          // --only-from FILE
 };
 
 // One file (or stdout, when path is empty) to write.
@@ -139,8 +144,48 @@ std::vector<std::string> ParticipantIds(const Study& study) {
   return out;
 }
 
+// What every part of a split export shares (see `framework merge`): hashes of the framework and
+// of everything else read from outside the transcripts, the transcripts' participants, and the
+// chart entries of the exported themes as the chart files hold them.
+nlohmann::ordered_json PartJson(const Study& study, const std::vector<int>& themes,
+                                const nlohmann::ordered_json& out,
+                                const std::vector<std::string>& only) {
+  const auto dump = [](const nlohmann::ordered_json& j) {
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  auto charts = nlohmann::ordered_json::array();
+  for (const Chart& chart : study.charts) {
+    bool exported = false;
+    for (int t : themes)
+      exported |= study.framework.themes[static_cast<std::size_t>(t)].id == chart.theme;
+    if (!exported) continue;
+    auto cells = nlohmann::ordered_json::array();
+    for (const ChartCell& c : chart.cells) cells.push_back(ChartCellJson(c));
+    charts.push_back({{"path", chart.path}, {"theme", chart.theme}, {"cells", cells}});
+  }
+  auto declared = nlohmann::ordered_json::array();
+  for (const auto& row : out["participants"]["rows"])
+    if (row["declared"].get<bool>()) declared.push_back(row);
+  nlohmann::ordered_json shared = {{"title", out["title"]},
+                                   {"framework", out["framework"]},
+                                   {"attributes", out["participants"]["attributes"]},
+                                   {"declared", declared},
+                                   {"charts", charts}};
+  std::set<std::string> ids;
+  for (const Transcript& t : study.transcripts) ids.insert(t.participant);
+  std::vector<std::string> transcripts(ids.begin(), ids.end());
+  std::sort(transcripts.begin(), transcripts.end(),
+            [](const std::string& a, const std::string& b) { return NaturalLess(a, b); });
+  return {{"framework", HashHex(dump(out["framework"]))},
+          {"study", HashHex(dump(shared))},
+          {"only", only},
+          {"transcripts", transcripts},
+          {"charts", charts}};
+}
+
 std::string RenderJson(const Study& study, const std::vector<int>& themes,
-                       const std::vector<Matrix>& matrices) {
+                       const std::vector<Matrix>& matrices,
+                       const std::vector<std::string>& only = {}) {
   nlohmann::ordered_json out;
   out["format"] = "framework-export";
   out["version"] = 1;
@@ -183,10 +228,16 @@ std::string RenderJson(const Study& study, const std::vector<int>& themes,
   }
   out["participants"] = {{"attributes", attributes}, {"rows", rows}};
 
+  // A part (--only) carries the rows of its own transcripts' participants only: `merge` takes
+  // every other row, and where each chart entry goes, from the whole.
+  std::set<std::string> in_part;
+  if (study.partial)
+    for (const Transcript& t : study.transcripts) in_part.insert(t.participant);
   auto matrix_list = nlohmann::ordered_json::array();
   for (const Matrix& m : matrices) {
     auto matrix_rows = nlohmann::ordered_json::array();
     for (std::size_t r = 0; r < m.participants.size(); ++r) {
+      if (study.partial && !in_part.count(m.participants[r])) continue;
       auto cells = nlohmann::ordered_json::array();
       for (std::size_t c = 0; c < m.subthemes.size() && c < m.cells[r].size(); ++c)
         cells.push_back(MatrixCellJson(m.cells[r][c], m.subthemes[c]));
@@ -197,6 +248,7 @@ std::string RenderJson(const Study& study, const std::vector<int>& themes,
     matrix_list.push_back({{"theme", m.theme}, {"rows", matrix_rows}, {"orphans", orphans}});
   }
   out["matrices"] = matrix_list;
+  if (study.partial) out["part"] = PartJson(study, themes, out, only);
   return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
@@ -269,9 +321,42 @@ int RunExport(ExportCliOptions options) {
   if (!CheckOptions(options, &exit_code)) return exit_code;
   const std::string& format = options.format;
 
+  // --only and --only-from: the transcripts to export, as globs.
+  std::vector<std::string> only = options.only;
+  if (!options.only_from.empty()) {
+    std::ifstream in(options.only_from);
+    if (!in) {
+      PrintError("cannot read --only-from " + options.only_from + ": " + std::strerror(errno));
+      return kExitIo;
+    }
+    for (std::string line; std::getline(in, line);)
+      if (auto item = Trim(line); !item.empty() && item.front() != '#') only.emplace_back(item);
+    if (only.empty()) {
+      PrintError("--only-from " + options.only_from + " lists no transcript",
+                 "one glob or participant id per line (# starts a comment)");
+      return kExitUsage;
+    }
+  }
+
   auto where = LocateStudy(options.common, &exit_code);
   if (!where) return exit_code;
-  Study study = LoadStudyAt(*where, options.common, /*keep_text=*/true);
+  // Summaries need only each cell's chart entry and whether it is stale: the transcripts are
+  // reduced to their cells' sources as they load, and their text is not kept.
+  const bool summaries_only =
+      format != "json" && format != "qdpx" &&
+      (options.long_form ? options.content == "summary"
+                         : options.content.empty() || options.content == "summary");
+  LoadOptions load;
+  load.keep_text = !summaries_only;
+  load.keep_segments = !summaries_only;
+  load.only = only;
+  Study study = LoadStudyAt(*where, options.common, std::move(load));
+  if (study.partial && study.transcripts.empty() && !study.io_error) {
+    PrintError("--only matches no transcript",
+               "globs match a transcript's path under the study "
+               "(transcripts/P01.txt) or its name without .txt (P01)");
+    return kExitUsage;
+  }
   const Framework& f = study.framework;
   if (!study.framework_loaded || !f.parsed || f.themes.empty()) {
     PrintDiagnostics(study.diagnostics, *where, UseColor(stderr, options.common.color));
@@ -364,7 +449,7 @@ int RunExport(ExportCliOptions options) {
   };
   if (format == "json") {
     outputs.push_back({folder ? file_in_folder("export", "json") : out_path,
-                       RenderJson(study, themes, matrices)});
+                       RenderJson(study, themes, matrices, only)});
   } else if (format == "xlsx") {
     std::string error = WriteXlsx(sheets, CodebookSheet(study, themes), csv.sanitize, out_path);
     if (!error.empty()) {
@@ -456,6 +541,14 @@ Runner SetupExport(CLI::App& app) {
   app.add_flag("--long", options->long_form,
                "One tidy table over the themes: a row per coded segment (or per summary with "
                "--content summary)");
+  app.add_option("--only", options->only,
+                 "Export only these transcripts: a glob on the path (transcripts/site-a/*) or on "
+                 "the name without .txt (P0[0-4]*); repeatable. With --format json the output "
+                 "is a part for 'framework merge'")
+      ->type_name("GLOB");
+  app.add_option("--only-from", options->only_from,
+                 "Like --only, with one glob or participant id per line of FILE")
+      ->type_name("FILE");
   app.add_flag("--lf", options->lf, "csv/tsv: end rows with LF (default: CRLF, as RFC 4180)");
   app.add_flag("--excel", options->excel, "csv/tsv: begin with a UTF-8 BOM, so Excel reads UTF-8");
   app.add_flag("--no-sanitize", options->no_sanitize,
@@ -482,7 +575,8 @@ Runner SetupExport(CLI::App& app) {
       "  framework export --format html -o matrices.html\n"
       "  framework export --format json | jq '.matrices[].rows[].cells[] | select(.stale)'\n"
       "  framework export --format xlsx -o matrices.xlsx --attributes role\n"
-      "  framework export --format qdpx -o study.qdpx");
+      "  framework export --format qdpx -o study.qdpx\n"
+      "  framework export --format json --only 'P0[0-4]*' -o part1.json   # then framework merge");
   return [options] { return RunExport(*options); };
 }
 

@@ -23,6 +23,7 @@ Runner SetupShow(CLI::App& app);
 Runner SetupQuotes(CLI::App& app);
 Runner SetupExport(CLI::App& app);
 Runner SetupImport(CLI::App& app);
+Runner SetupMerge(CLI::App& app);
 
 /// Every command, in the order `framework --help` lists them.
 inline constexpr Command kCommands[] = {
@@ -35,6 +36,7 @@ inline constexpr Command kCommands[] = {
      SetupExport},
     {"quotes", "One column's verbatim quotes, anonymously attributed, for a report", SetupQuotes},
     {"import", "A REFI-QDA project or codebook, or a codings table, into a study", SetupImport},
+    {"merge", "Join the parts of a split JSON export into the whole-study export", SetupMerge},
 };
 
 }  // namespace framework::cli

@@ -122,10 +122,14 @@ int FinishOutput(int code) {
 }
 
 Study LoadStudyAt(const StudyLocation& where, const CommonOptions& options, bool keep_text) {
-  DiskFileSystem disk(where.root);
   LoadOptions load;
-  load.jobs = options.jobs;
   load.keep_text = keep_text;
+  return LoadStudyAt(where, options, std::move(load));
+}
+
+Study LoadStudyAt(const StudyLocation& where, const CommonOptions& options, LoadOptions load) {
+  DiskFileSystem disk(where.root);
+  load.jobs = options.jobs;
   return LoadStudy(disk, load);
 }
 

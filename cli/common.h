@@ -76,6 +76,9 @@ int FinishOutput(int code);
 /// Loads the study at `where` and applies --strict.
 Study LoadStudyAt(const StudyLocation& where, const CommonOptions& options, bool keep_text);
 
+/// Loads the study at `where` with `load`, its `jobs` taken from --jobs.
+Study LoadStudyAt(const StudyLocation& where, const CommonOptions& options, LoadOptions load);
+
 /// The items of a comma-separated list ("role, sector"), trimmed; empty items dropped.
 std::vector<std::string> SplitList(const std::string& text);
 

@@ -1,6 +1,7 @@
 #include "framework/matrix.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <tuple>
 
 #include "framework/text.h"
@@ -106,10 +107,94 @@ std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> SegmentsByColumn(con
   return out;
 }
 
+namespace {
+
+// FNV-1a 64, fed piece by piece; Hex() gives what HashHex gives for the same bytes.
+struct Fnv {
+  std::uint64_t h = 14695981039346656037ull;
+  void Add(char c) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  std::string Hex() const {
+    static const char* kHex = "0123456789abcdef";
+    std::string out(16, '0');
+    std::uint64_t v = h;
+    for (int i = 15; i >= 0; --i) {
+      out[static_cast<std::size_t>(i)] = kHex[v & 0xF];
+      v >>= 4;
+    }
+    return out;
+  }
+};
+
+// Feeds Transcript::SegmentText(segment) to `fnv` without building it when it is ASCII (then
+// NFC changes nothing and collapsing white space can be done on the fly).
+void AddSegmentText(const Transcript& t, const Segment& s, Fnv& fnv) {
+  if (s.text_end > t.text.size() || s.text_begin > s.text_end) return;
+  std::string_view raw(t.text.data() + s.text_begin, s.text_end - s.text_begin);
+  for (char c : raw)
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      for (char d : t.SegmentText(s)) fnv.Add(d);
+      return;
+    }
+  bool started = false, pending_space = false;
+  for (char c : raw) {
+    if (IsAsciiSpace(c)) {
+      pending_space = started;
+      continue;
+    }
+    if (pending_space) fnv.Add(' ');
+    pending_space = false;
+    started = true;
+    fnv.Add(c);
+  }
+}
+
+}  // namespace
+
+std::vector<std::pair<ColumnRef, std::string>> CellSources(const Transcript& t) {
+  std::vector<std::pair<ColumnRef, std::vector<const Segment*>>> columns;
+  for (const Segment& s : t.segments) {
+    if (!s.target.valid() || s.target.subtheme < 0) continue;
+    auto it = std::find_if(columns.begin(), columns.end(),
+                           [&](const auto& e) { return e.first == s.target; });
+    if (it == columns.end()) {
+      columns.push_back({s.target, {}});
+      it = columns.end() - 1;
+    }
+    it->second.push_back(&s);
+  }
+  std::sort(columns.begin(), columns.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first.theme, a.first.subtheme) < std::tie(b.first.theme, b.first.subtheme);
+  });
+  std::vector<std::pair<ColumnRef, std::string>> out;
+  out.reserve(columns.size());
+  for (auto& [column, segments] : columns) {
+    std::stable_sort(segments.begin(), segments.end(), [](const Segment* a, const Segment* b) {
+      return a->line_start < b->line_start;
+    });
+    Fnv fnv;
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+      if (i) fnv.Add('\n');
+      AddSegmentText(t, *segments[i], fnv);
+    }
+    out.emplace_back(column, fnv.Hex());
+  }
+  return out;
+}
+
 Matrix IndexTheme(const Study& study, int theme) {
   Matrix m = EmptyMatrix(study, theme);
   for (const Transcript& t : study.transcripts) {
     std::size_t row = AddRow(m, t.participant);
+    if (t.text.empty() && t.segments.empty()) {
+      // Loaded without text and segments: only the cells' sources are known.
+      for (const auto& [column, source] : t.sources)
+        if (column.theme == theme)
+          m.cells[row][static_cast<std::size_t>(column.subtheme)].source = source;
+      continue;
+    }
     for (auto& [column, segments] : SegmentsByColumn(t)) {
       if (column.theme != theme) continue;
       MatrixCell& cell = m.cells[row][static_cast<std::size_t>(column.subtheme)];

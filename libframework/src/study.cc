@@ -1,5 +1,7 @@
 #include "framework/study.h"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
@@ -51,6 +53,16 @@ bool HasGlob(const std::string& pattern) {
   return pattern.find_first_of("*?[") != std::string::npos;
 }
 
+// True when `path` or its stem matches one of `patterns` (see LoadOptions::only).
+bool Selected(const std::string& path, const std::vector<std::string>& patterns) {
+  const std::string stem = Stem(path);
+  for (const std::string& p : patterns)
+    if (::fnmatch(p.c_str(), path.c_str(), FNM_PATHNAME) == 0 ||
+        ::fnmatch(p.c_str(), stem.c_str(), 0) == 0)
+      return true;
+  return false;
+}
+
 // A diagnostic located at a framework.yaml key (or at its first line when the key is absent).
 // The underline covers `value`, the key's value as written.
 Diagnostic AtKey(const SourceText& source, int line, int column, const std::string& value,
@@ -67,7 +79,10 @@ Diagnostic AtKey(const SourceText& source, int line, int column, const std::stri
 
 // What `framework check` says about a chart: unknown theme, orphan and stale cells, refs beyond
 // the transcript. Every cell is kept whatever is found.
-void CheckChart(Study& study, const Chart& chart, std::string_view text) {
+// `transcript_of`: each participant's first transcript (as Study::FindTranscript finds it), so
+// that checking a chart costs the same per cell whatever the study's size.
+void CheckChart(Study& study, const Chart& chart, std::string_view text,
+                const std::map<std::string, int, std::less<>>& transcript_of) {
   const Framework& f = study.framework;
   SourceText source(chart.path, text);
   if (chart.theme.empty()) return;
@@ -109,7 +124,8 @@ void CheckChart(Study& study, const Chart& chart, std::string_view text) {
     int sub = -1;
     for (std::size_t i = 0; i < sub_ids.size(); ++i)
       if (sub_ids[i] == cell.subtheme) sub = static_cast<int>(i);
-    const int transcript = study.FindTranscript(cell.participant);
+    const auto owner = transcript_of.find(cell.participant);
+    const int transcript = owner == transcript_of.end() ? -1 : owner->second;
     const bool declared = study.participants.Find(cell.participant) >= 0;
     if (sub < 0) {
       auto guess = Suggest(cell.subtheme, sub_ids);
@@ -229,6 +245,10 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   } else {
     paths = fs.ListFiles(f.transcripts, ".txt");
   }
+  if (!options.only.empty()) {
+    study.partial = true;
+    std::erase_if(paths, [&](const std::string& p) { return !Selected(p, options.only); });
+  }
   file_order.insert(file_order.end(), paths.begin(), paths.end());
 
   // Charts: when there are any, each transcript records the hash of each cell's coded text, so
@@ -263,9 +283,12 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
       Transcript& t = study.transcripts[i];
       t = ParseTranscript(paths[i], file.contents, po, per_file[i]);
       if (need_sources) {
-        for (const auto& [column, segments] : SegmentsByColumn(t))
-          t.sources.emplace_back(column, CellSource(segments));
+        t.sources = CellSources(t);
         if (!options.keep_text) std::string().swap(t.text);
+      }
+      if (!options.keep_text && !options.keep_segments) {
+        std::vector<Segment>().swap(t.segments);
+        std::vector<Turn>().swap(t.turns);
       }
     }
   };
@@ -339,7 +362,7 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
       study.diagnostics.push_back(located(std::move(e)));
     }
   }
-  if (study.participants.complete && transcripts_found) {
+  if (study.participants.complete && transcripts_found && !study.partial) {
     SourceText source(f.participants, participants_file.contents);
     for (const Participant& p : study.participants.participants) {
       if (owner.count(p.id)) continue;
@@ -353,6 +376,9 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   }
 
   file_order.insert(file_order.end(), chart_paths.begin(), chart_paths.end());
+  std::map<std::string, int, std::less<>> transcript_of;
+  for (std::size_t i = 0; i < study.transcripts.size(); ++i)
+    transcript_of.emplace(study.transcripts[i].participant, static_cast<int>(i));
   for (const std::string& path : chart_paths) {
     ReadResult file = fs.Read(path);
     if (!file.ok) {
@@ -365,7 +391,7 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
       continue;
     }
     study.charts.push_back(LoadChart(path, file.contents, study.diagnostics));
-    CheckChart(study, study.charts.back(), file.contents);
+    CheckChart(study, study.charts.back(), file.contents, transcript_of);
   }
 
   SortDiagnostics(study.diagnostics, file_order);

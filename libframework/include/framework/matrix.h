@@ -66,11 +66,18 @@ std::string CellSource(const std::vector<CellSegment>& segments);
 std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> SegmentsByColumn(
     const Transcript& transcript);
 
+/// The CellSource of each column `transcript` has segments in, sorted by column: what
+/// SegmentsByColumn and CellSource give, computed without building the segments' texts when
+/// they are ASCII. Needs the transcript's text.
+std::vector<std::pair<ColumnRef, std::string>> CellSources(const Transcript& transcript);
+
 /// An empty matrix of `theme` with a row per declared participant.
 Matrix EmptyMatrix(const Study& study, int theme);
 
 /// Indexes every transcript of `study` (loaded with its text) into the matrix of `theme`. Rows
 /// are the declared participants and any participant with a transcript. No chart is attached.
+/// A transcript loaded without text and segments (LoadOptions::keep_segments false) gives its
+/// cells their `source` only (no segments, no words): enough for staleness and summaries.
 Matrix IndexTheme(const Study& study, int theme);
 
 /// Attaches `chart`'s cells to `matrix`: each to its cell, or to `orphans` when its participant

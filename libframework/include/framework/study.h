@@ -19,6 +19,15 @@ namespace framework {
 struct LoadOptions {
   unsigned jobs = 0;      ///< parser threads; 0 = every core
   bool keep_text = true;  ///< keep transcript text (false for checks that do not need it)
+  /// false (with keep_text false): once a transcript's cell sources are recorded, drop its
+  /// segments and turns too, so a study of any size costs a few hundred bytes per transcript
+  /// and cell. For commands that need only chart entries and staleness (summary exports).
+  bool keep_segments = true;
+  /// When not empty, only the transcripts whose study-relative path (e.g.
+  /// "transcripts/P01.txt") or file stem ("P01") matches one of these globs (`*`, `?`, `[...]`)
+  /// are read: a part of the study, for exports split across machines (`export --only`).
+  /// Participants without a transcript in the part are then not reported.
+  std::vector<std::string> only;
 };
 
 /// Everything in a study folder, loaded, with what was found wrong with it.
@@ -32,6 +41,7 @@ struct Study {
   bool participants_loaded = false;
   bool io_error = false;          ///< a file could not be read (not merely missing)
   std::string participants_path;  ///< as resolved, relative to the root
+  bool partial = false;           ///< loaded with LoadOptions::only: a part of the transcripts
 
   /// Index of the transcript of participant `id`, or -1.
   int FindTranscript(std::string_view participant) const;
