@@ -8,6 +8,7 @@ packages=(
   libcli11-dev libyaml-cpp-dev libicu-dev libsimdjson-dev nlohmann-json3-dev libxlsxwriter-dev
   libzip-dev libpugixml-dev
   doctest-dev python3 python3-jsonschema python3-yaml
+  clang
 )
 
 missing=()
