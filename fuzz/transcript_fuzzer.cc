@@ -40,10 +40,13 @@ FRAMEWORK_FUZZ_TARGET(transcript) {
   options.codes = &Study().codes;
   framework::Transcript t =
       framework::ParseTranscript("transcripts/P01.txt", data, options, diagnostics);
-  // Every segment's text can be shown, and its ranges lie inside the text.
+  // Every segment's ranges lie inside the text, and its text can be shown. (Texts of the first
+  // segments only: hundreds of overlapping segments, each to the end, are quadratic to copy out.)
+  std::size_t shown = 0;
   for (const framework::Segment& s : t.segments) {
     FRAMEWORK_FUZZ_CHECK(s.text_begin <= s.text_end && s.text_end <= t.text.size());
     FRAMEWORK_FUZZ_CHECK(s.line_start >= 1 && s.line_end >= s.line_start);
-    if (s.text_begin <= s.text_end && s.text_end <= t.text.size()) (void)t.SegmentText(s);
+    if (s.text_begin <= s.text_end && s.text_end <= t.text.size() && ++shown <= 64)
+      (void)t.SegmentText(s);
   }
 }
