@@ -9,12 +9,12 @@ packages=(
   libcli11-dev libyaml-cpp-dev libicu-dev libsimdjson-dev nlohmann-json3-dev libxlsxwriter-dev
   libzip-dev libpugixml-dev libxml2-utils
   doctest-dev python3 python3-jsonschema python3-yaml
-  time libbenchmark-dev
 )
-# Only the test suite needs these (scripts/test.sh passes --test): a real browser for the HTML
-# export, with fonts, and pdftotext to read its PDF back.
+# Only the tests and benchmarks need these (scripts/test.sh passes --test): a real browser for the
+# HTML export, with fonts, and pdftotext to read its PDF back; clang for the fuzz targets; GNU time
+# and Google Benchmark for bench/.
 if [ "${1:-}" = "--test" ]; then
-  packages+=(chromium fonts-liberation fonts-dejavu-core poppler-utils)
+  packages+=(chromium fonts-liberation fonts-dejavu-core poppler-utils clang time libbenchmark-dev)
 fi
 
 missing=()

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "framework/source_text.h"
 #include "framework/text.h"
@@ -63,9 +65,18 @@ class Parser {
   void HandleTag(std::size_t open, std::size_t close);
   void OpenCode(std::string code, std::size_t offset);
   void CloseSegment(std::size_t open_index, std::size_t offset);
-  int ColumnOf(std::size_t offset) const {
-    std::string_view prefix = bytes_.substr(column_base_, offset - column_base_);
-    return static_cast<int>(valid_utf8_ ? CountCodePoints(prefix) : CountCharacters(prefix)) + 1;
+  // Column of `offset` on the current line. Tags come in order along a line, so counting goes on
+  // from the last tag's column: a long line with many tags stays linear.
+  int ColumnOf(std::size_t offset) {
+    if (column_from_base_ != column_base_ || column_from_ > offset) {
+      column_from_base_ = column_base_;
+      column_from_ = column_base_;
+      column_count_ = 0;
+    }
+    std::string_view part = bytes_.substr(column_from_, offset - column_from_);
+    column_count_ += valid_utf8_ ? CountCodePoints(part) : CountCharacters(part);
+    column_from_ = offset;
+    return static_cast<int>(column_count_) + 1;
   }
   void AddSpeaker(std::string label, SpeakerRole role);
 
@@ -79,11 +90,23 @@ class Parser {
   struct Open {
     std::size_t segment;     // index into t_.segments
     std::size_t tag_offset;  // byte offset of the code name in its tag
+    bool closed = false;     // closed since; dropped from open_ at the next compaction
   };
+  // The open segments in order of opening, and each open code's place in `open_`. Closing marks
+  // the entry and compacts once half are closed, so opening, finding and closing a code cost the
+  // same however many segments are open (a file of thousands of open codes stays linear).
   std::vector<Open> open_;
+  std::unordered_map<std::string, std::size_t> open_codes_;
+  std::size_t closed_in_open_ = 0;
+  void CompactOpen();
+  // Errors are shown up to `max_errors`; past that, hints (spelling suggestions) are not worked
+  // out.
+  bool ShowsMoreErrors() const { return reported_ < options_.max_errors; }
   std::vector<bool> dropped_;
   int line_ = 1;
   std::size_t column_base_ = 0;  // byte offset columns count from on the current line
+  // ColumnOf's progress: `column_count_` characters from `column_from_base_` to `column_from_`.
+  std::size_t column_from_base_ = 0, column_from_ = 0, column_count_ = 0;
   int speaker_ = -1;
   int turn_ = -1;
   bool valid_utf8_ = true;
@@ -106,6 +129,12 @@ void Parser::ReportAt(Severity severity, const char* rule, Position position, st
 
 void Parser::Report(Severity severity, const char* rule, std::size_t offset, std::string message,
                     std::string hint, int length) {
+  // Past the limit (and its note) an error is only counted: finding its column would cost the
+  // length of its line, quadratic over a long line full of errors.
+  if (severity == Severity::kError && reported_ > options_.max_errors) {
+    ++reported_;
+    return;
+  }
   ReportAt(severity, rule, source_.PositionAt(offset), std::move(message), std::move(hint), length);
 }
 
@@ -155,6 +184,7 @@ Transcript Parser::Run() {
   ParseBody(body, body_line);
 
   for (const Open& o : open_) {
+    if (o.closed) continue;
     const Segment& s = t_.segments[o.segment];
     Report(Severity::kError, "unclosed-segment", o.tag_offset,
            "segment " + Quote(s.code) + " is never closed",
@@ -163,6 +193,7 @@ Transcript Parser::Run() {
     dropped_[o.segment] = true;
   }
   open_.clear();
+  open_codes_.clear();
 
   std::size_t kept = 0;
   for (std::size_t i = 0; i < t_.segments.size(); ++i) {
@@ -226,6 +257,7 @@ bool Parser::ApplySimpleFrontMatter(std::size_t begin, std::size_t end) {
     std::size_t value_offset;
   };
   std::vector<Entry> entries;
+  std::unordered_set<std::string_view> keys;
   std::size_t pos = begin;
   while (pos < end) {
     std::size_t eol = bytes_.find('\n', pos);
@@ -260,8 +292,7 @@ bool Parser::ApplySimpleFrontMatter(std::size_t begin, std::size_t end) {
                                                        "True", "TRUE", "false", "False", "FALSE"};
     for (std::string_view special : kSpecialScalars)
       if (value == special) return false;
-    for (const Entry& e : entries)
-      if (e.key == key) return false;  // duplicates: let the YAML path report them
+    if (!keys.insert(key).second) return false;  // duplicates: let the YAML path report them
     entries.push_back({key, value, static_cast<std::size_t>(value.data() - bytes_.data())});
     pos = eol + 1;
   }
@@ -440,19 +471,16 @@ void Parser::HandleTag(std::size_t open, std::size_t close) {
                                      ? 0
                                      : raw.find_first_not_of(" \t"));
     if (name.empty()) {
-      if (open_.empty()) {
+      if (open_codes_.empty()) {
         Report(Severity::kError, "close-without-open", open,
                "'{/}' closes nothing: no segment is open here",
                "remove it, or open a segment with {code} before it", tag_length());
         return;
       }
       // Close in order of opening, so segment order stays deterministic.
-      std::vector<Open> all = std::move(open_);
-      open_.clear();
-      for (const Open& o : all) {
-        open_.push_back(o);
-        CloseSegment(open_.size() - 1, open);
-      }
+      for (std::size_t k = 0; k < open_.size(); ++k)
+        if (!open_[k].closed) CloseSegment(k, open);
+      CompactOpen();
       return;
     }
     if (!IsValidId(name, true)) {
@@ -464,16 +492,20 @@ void Parser::HandleTag(std::size_t open, std::size_t close) {
       return;
     }
     std::string code = ToNfc(name);
-    for (std::size_t k = 0; k < open_.size(); ++k) {
-      if (t_.segments[open_[k].segment].code == code) {
-        CloseSegment(k, open);
-        return;
-      }
+    if (auto it = open_codes_.find(code); it != open_codes_.end()) {
+      CloseSegment(it->second, open);
+      if (closed_in_open_ > 16 && closed_in_open_ * 2 > open_.size()) CompactOpen();
+      return;
     }
     std::vector<std::string> open_codes;
-    for (const Open& o : open_) open_codes.push_back(t_.segments[o.segment].code);
+    if (ShowsMoreErrors()) {
+      for (const Open& o : open_)
+        if (!o.closed) open_codes.push_back(t_.segments[o.segment].code);
+    }
     std::string hint;
-    if (open_codes.empty()) {
+    if (!ShowsMoreErrors()) {
+      // Not shown: no hint to work out.
+    } else if (open_codes.empty()) {
       hint = "no segment is open here; open it earlier with {" + code + "}";
     } else if (auto guess = Suggest(code, open_codes)) {
       hint = "did you mean {/" + *guess + "}?";
@@ -523,16 +555,14 @@ void Parser::HandleTag(std::size_t open, std::size_t close) {
 
 void Parser::OpenCode(std::string code, std::size_t offset) {
   const int length = static_cast<int>(CountCodePoints(code));
-  for (const Open& o : open_) {
-    const Segment& s = t_.segments[o.segment];
-    if (s.code == code) {
-      Report(Severity::kError, "code-already-open", offset,
-             "code " + Quote(code) + " is already open",
-             "it opened at line " + std::to_string(s.line_start) + "; close it with {/" + code +
-                 "} before opening it again",
-             length);
-      return;
-    }
+  if (auto it = open_codes_.find(code); it != open_codes_.end()) {
+    const Segment& s = t_.segments[open_[it->second].segment];
+    Report(Severity::kError, "code-already-open", offset,
+           "code " + Quote(code) + " is already open",
+           "it opened at line " + std::to_string(s.line_start) + "; close it with {/" + code +
+               "} before opening it again",
+           length);
+    return;
   }
   Segment s;
   s.column = ColumnOf(offset);
@@ -543,7 +573,8 @@ void Parser::OpenCode(std::string code, std::size_t offset) {
   if (options_.codes) {
     s.target = options_.codes->Resolve(code);
     if (!s.target.valid()) {
-      auto guess = Suggest(code, options_.codes->codes());
+      auto guess =
+          ShowsMoreErrors() ? Suggest(code, options_.codes->codes()) : std::optional<std::string>();
       Report(Severity::kError, "unknown-code", offset, "unknown code " + Quote(code),
              guess ? "did you mean '" + *guess + "'?"
                    : "add it to framework.yaml as 'theme.subtheme', or list it under a "
@@ -551,6 +582,7 @@ void Parser::OpenCode(std::string code, std::size_t offset) {
              length);
     }
   }
+  open_codes_.emplace(code, open_.size());
   s.code = std::move(code);
   open_.push_back({t_.segments.size(), offset});
   t_.segments.push_back(std::move(s));
@@ -560,8 +592,10 @@ void Parser::OpenCode(std::string code, std::size_t offset) {
 void Parser::CloseSegment(std::size_t open_index, std::size_t offset) {
   (void)offset;
   const Open o = open_[open_index];
-  open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(open_index));
+  open_[open_index].closed = true;
+  ++closed_in_open_;
   Segment& s = t_.segments[o.segment];
+  open_codes_.erase(s.code);
   s.text_end = static_cast<std::uint32_t>(t_.text.size());
   s.line_end = line_;
   std::string_view text = std::string_view(t_.text).substr(s.text_begin, s.text_end - s.text_begin);
@@ -572,6 +606,17 @@ void Parser::CloseSegment(std::size_t open_index, std::size_t offset) {
            static_cast<int>(CountCodePoints(s.code)));
     dropped_[o.segment] = true;
   }
+}
+
+void Parser::CompactOpen() {
+  std::size_t kept = 0;
+  for (const Open& o : open_) {
+    if (o.closed) continue;
+    open_codes_[t_.segments[o.segment].code] = kept;
+    open_[kept++] = o;
+  }
+  open_.resize(kept);
+  closed_in_open_ = 0;
 }
 
 }  // namespace
