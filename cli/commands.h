@@ -22,6 +22,7 @@ Runner SetupChart(CLI::App& app);
 Runner SetupShow(CLI::App& app);
 Runner SetupQuotes(CLI::App& app);
 Runner SetupExport(CLI::App& app);
+Runner SetupSummarise(CLI::App& app);
 
 /// Every command, in the order `framework --help` lists them.
 inline constexpr Command kCommands[] = {
@@ -32,6 +33,8 @@ inline constexpr Command kCommands[] = {
     {"chart", "A theme's matrix in the terminal; edit, draft and accept its cells", SetupChart},
     {"export", "Matrices as CSV, TSV, Markdown, JSON or XLSX, wide or long", SetupExport},
     {"quotes", "One column's verbatim quotes, anonymously attributed, for a report", SetupQuotes},
+    {"summarise", "Coverage, range of views, group comparison, co-occurrence; one case",
+     SetupSummarise},
 };
 
 }  // namespace framework::cli
