@@ -1165,6 +1165,7 @@ ul.summaries li { margin: .35rem 0; }
 td.num { text-align: right; min-width: 0; }
 table.cooc td { min-width: 2.2rem; text-align: right; }
 .note { border-left: 3px solid #c8a200; padding: .3rem .7rem; background: #fffbea; }
+section .scroll { display: inline-block; max-width: 100%; vertical-align: top; }
 @media print { .heatmap { overflow: visible; } }
 )css";
 
