@@ -438,6 +438,54 @@ TEST_CASE("summarise: every view in every format on the small study, determinist
   CHECK(!Contains(html.out, "http"));  // no outside assets
 }
 
+TEST_CASE("summarise: the comparison in text, exactly, at 80 columns") {
+  SmallStudy s;
+  RunResult run = Run({"summarise", "-C", s.root().string(), "--by", "sector", "--view", "compare",
+                       "--width", "80", "-q"});
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.err.empty());
+  // By hand: north is P1-P4; south (P5, P6) and east (P7) merge into (other). A: P1-P4 and
+  // P6, P7; B: P1, P3 and P5, P7; C: P1 only.
+  CHECK(run.out ==
+        "Group comparison by sector: the share of each group that spoke to each sub-theme\n"
+        "\n"
+        "Theme T (t)\n"
+        "┌───────────────────┬───────────────────┬───────────────────┬──────────────────┐\n"
+        "│ Sub-theme         │ north (4)         │ (other) (3)       │ Spread           │\n"
+        "├───────────────────┼───────────────────┼───────────────────┼──────────────────┤\n"
+        "│ Sub A             │ 4 of 4 (100%)     │ 2 of 3 (67%)      │ 33 points        │\n"
+        "├───────────────────┼───────────────────┼───────────────────┼──────────────────┤\n"
+        "│ Sub B             │ 2 of 4 (50%)      │ 2 of 3 (67%)      │ 17 points        │\n"
+        "├───────────────────┼───────────────────┼───────────────────┼──────────────────┤\n"
+        "│ Sub C             │ 1 of 4 (25%)      │ 0 of 3 (0%)       │ 25 points        │\n"
+        "└───────────────────┴───────────────────┴───────────────────┴──────────────────┘\n"
+        "\n"
+        "Where the groups differ most\n"
+        "  1. Sub A (t.a): north 4 of 4 (100%), (other) 2 of 3 (67%); 33 points apart\n"
+        "  2. Sub C (t.c): north 1 of 4 (25%), (other) 0 of 3 (0%); 25 points apart\n"
+        "  3. Sub B (t.b): (other) 2 of 3 (67%), north 2 of 4 (50%); 17 points apart\n"
+        "\n"
+        "Note: groups of sector with fewer than 3 participants are merged into\n"
+        "      (other), so none is shown on its own\n");
+}
+
+TEST_CASE("summarise: colour only adds escape codes; the text is the same without them") {
+  SmallStudy s;
+  const std::vector<std::string> args{"summarise", "-C", s.root().string(), "--by", "sector",
+                                      "--width",   "90"};
+  RunResult plain = Run(args);
+  std::vector<std::string> colored_args = args;
+  colored_args.push_back("--color=always");
+  RunResult colored = Run(colored_args);
+  REQUIRE(plain.exit_code == 0);
+  REQUIRE(colored.exit_code == 0);
+  CHECK(!Contains(plain.out, "\x1b["));
+  CHECK(Contains(colored.out, "\x1b[1m"));
+  CHECK(StripAnsi(colored.out) == plain.out);
+  RunResult no_color = Run(colored_args, kSourceDir, {{"NO_COLOR", "1"}});
+  CHECK(Contains(no_color.out, "\x1b["));  // --color always wins over NO_COLOR
+}
+
 TEST_CASE("summarise: usage errors say what to do, with did-you-mean") {
   SmallStudy s;
   const std::string dir = s.root().string();

@@ -179,6 +179,11 @@ RangeTheme BuildRange(const Study& study, const Matrix& m, const GroupPlan* plan
   r.theme = m.theme;
   r.label = theme && !theme->label.empty() ? theme->label : m.theme;
   const std::string& pattern = study.framework.attribution;
+  // Each row's group, found once (GroupOf scans the groups).
+  std::vector<int> group_of(m.participants.size(), 0);
+  if (plan)
+    for (std::size_t row = 0; row < m.participants.size(); ++row)
+      group_of[row] = plan->GroupOf(m.participants[row]);
   for (std::size_t col = 0; col < m.subthemes.size(); ++col) {
     RangeColumn column;
     column.id = m.subthemes[col];
@@ -194,7 +199,7 @@ RangeTheme BuildRange(const Study& study, const Matrix& m, const GroupPlan* plan
       }
       ++column.charted;
       const std::string& id = m.participants[row];
-      const int g = plan ? plan->GroupOf(id) : 0;
+      const int g = group_of[row];
       if (g < 0) {
         ++column.withheld;
         continue;
