@@ -472,18 +472,11 @@ std::string WithinText(Within within) {
 // The words each shade stands for, e.g. "81-160"; empty when no whole number falls in it.
 std::string ShadeRange(int level, std::size_t max_words) {
   if (max_words == 0) return {};
-  std::size_t lo = 0, hi = 0;
-  bool any = false;
-  // Levels are ceil(4w/max): level k holds w with (k-1)*max < 4w <= k*max.
-  for (std::size_t w = (std::size_t(level - 1) * max_words) / 4; w <= max_words; ++w) {
-    if (w == 0) continue;
-    const int l = ShadeLevel(w, max_words);
-    if (l < level) continue;
-    if (l > level) break;
-    if (!any) lo = w;
-    hi = w;
-    any = true;
-  }
+  // Level k holds the w with (k-1)*max < 4w <= k*max (ShadeLevel is ceil(4w/max)).
+  const std::size_t k = static_cast<std::size_t>(level);
+  const std::size_t lo = (k - 1) * max_words / 4 + 1;
+  const std::size_t hi = k * max_words / 4;
+  const bool any = lo <= hi;
   if (!any) return {};
   return lo == hi ? std::to_string(lo) : std::to_string(lo) + "\u2013" + std::to_string(hi);
 }
@@ -956,8 +949,6 @@ Json JsonReport(const SummaryReport& r) {
   out["format"] = "framework-summarise";
   out["version"] = 1;
   out["title"] = r.title;
-  Json themes = Json::array();
-  for (const Coverage& c : r.coverage) themes.push_back(c.theme);
   Json settings;
   settings["by"] = r.plan ? Json(r.plan->attribute) : Json();
   settings["min_group"] = r.options.min_group;
