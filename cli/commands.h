@@ -22,6 +22,7 @@ Runner SetupChart(CLI::App& app);
 Runner SetupShow(CLI::App& app);
 Runner SetupQuotes(CLI::App& app);
 Runner SetupExport(CLI::App& app);
+Runner SetupSummarise(CLI::App& app);
 Runner SetupImport(CLI::App& app);
 Runner SetupMerge(CLI::App& app);
 
@@ -35,6 +36,8 @@ inline constexpr Command kCommands[] = {
     {"export", "Matrices as CSV, TSV, Markdown, HTML, JSON or XLSX; a REFI-QDA project",
      SetupExport},
     {"quotes", "One column's verbatim quotes, anonymously attributed, for a report", SetupQuotes},
+    {"summarise", "Coverage, range of views, group comparison, co-occurrence; one case",
+     SetupSummarise},
     {"import", "A REFI-QDA project or codebook, or a codings table, into a study", SetupImport},
     {"merge", "Join the parts of a split JSON export into the whole-study export", SetupMerge},
 };

@@ -399,7 +399,7 @@ TEST_CASE("LoadFramework: unknown keys are warnings, with did-you-mean") {
   CHECK(l.d[1].message == "unknown key 'colour' in framework.yaml is ignored");
   CHECK(l.d[1].hint ==
         "known keys: framework, title, description, transcripts, participants, speakers, "
-        "attribution, attributes, min_group, themes");
+        "attribution, attributes, min_group, share_words, themes");
   CHECK(l.f.title == "T");
 
   Loaded theme = Load(kHead +
@@ -452,6 +452,36 @@ TEST_CASE("LoadFramework: min_group must be a whole number of at least 1") {
   Loaded one = Load(kHead + "min_group: 1\n" + kThemes);
   CHECK(Summary(one.d) == "");
   CHECK(one.f.min_group == 1);
+}
+
+TEST_CASE("LoadFramework: share_words are percentages that rise, located when wrong") {
+  Loaded ok = Load(kHead + "share_words: {some: 10, many: 40, most: 90}\n" + kThemes);
+  CHECK(Summary(ok.d) == "");
+  CHECK(ok.f.share_words.some == 10);
+  CHECK(ok.f.share_words.many == 40);
+  CHECK(ok.f.share_words.most == 90);
+  Loaded partial = Load(kHead + "share_words: {most: 80}\n" + kThemes);
+  CHECK(Summary(partial.d) == "");
+  CHECK(partial.f.share_words.some == 25);
+  CHECK(partial.f.share_words.most == 80);
+  Loaded defaults = Load(kHead + kThemes);
+  CHECK(defaults.f.share_words.many == 50);
+
+  Loaded big = Load(kHead + "share_words: {some: 25, many: 50, most: 100}\n" + kThemes);
+  CHECK(Summary(big.d) == "bad-value@3:41");
+  REQUIRE(big.d.size() == 1);
+  CHECK(big.d[0].message == "share_words: most must be a whole number from 1 to 99");
+  CHECK(big.f.share_words.most == 75);  // the defaults stand
+  Loaded order = Load(kHead + "share_words: {some: 60, many: 50}\n" + kThemes);
+  CHECK(Summary(order.d) == "bad-value@3:14");
+  REQUIRE(order.d.size() == 1);
+  CHECK(order.d[0].message == "share_words must rise: some (60) < many (50) < most (75)");
+  CHECK(order.f.share_words.some == 25);
+  Loaded typo = Load(kHead + "share_words: {mots: 80}\n" + kThemes);
+  CHECK(Summary(typo.d) == "unknown-key@3:15");
+  CHECK(typo.d[0].hint == "did you mean 'most'?");
+  Loaded scalar = Load(kHead + "share_words: 50\n" + kThemes);
+  CHECK(Summary(scalar.d) == "bad-value@3:14");
 }
 
 TEST_CASE("LoadFramework: speakers with an unknown role") {

@@ -34,8 +34,8 @@ std::vector<fs::path> Inputs(const fs::path& dir) {
 TEST_CASE("fuzz regressions: every kept input gives its diagnostic, not a crash") {
   const auto& targets = framework_fuzz::Targets();
   // The targets of fuzz/ are all compiled in.
-  for (const char* name :
-       {"transcript", "framework_yaml", "participants_yaml", "participants_csv", "chart", "study"})
+  for (const char* name : {"transcript", "framework_yaml", "participants_yaml", "participants_csv",
+                           "chart", "study", "refi_import"})
     CHECK_MESSAGE(targets.count(name) == 1, "target not compiled into the tests: " << name);
   REQUIRE(fs::is_directory(kRegressions));
 

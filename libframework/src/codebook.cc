@@ -1,5 +1,6 @@
 #include "framework/codebook.h"
 
+#include <algorithm>
 #include <set>
 
 #include "attribute_defs.h"
@@ -80,6 +81,7 @@ class FrameworkLoader {
   void LoadTheme(const YAML::Node& node);
   void LoadSubtheme(Theme& theme, const YAML::Node& node);
   void IndexCodes();
+  void LoadShareWords(const YAML::Node& node);
 
   SourceText source_;
   std::string_view text_;
@@ -118,7 +120,7 @@ Framework FrameworkLoader::Run() {
   f_.parsed = true;
   yaml::CheckKeys(source_, root,
                   {"framework", "title", "description", "transcripts", "participants", "speakers",
-                   "attribution", "attributes", "min_group", "themes"},
+                   "attribution", "attributes", "min_group", "share_words", "themes"},
                   "framework.yaml", diagnostics_);
 
   const YAML::Node version = Get(root, "framework");
@@ -168,6 +170,7 @@ Framework FrameworkLoader::Run() {
     else
       f_.min_group = value;
   }
+  if (auto n = Get(root, "share_words"); n.IsDefined()) LoadShareWords(n);
   if (auto n = Get(root, "speakers"); n.IsDefined()) {
     if (!n.IsMap()) {
       Error(n, "bad-speakers", "speakers must map labels to roles",
@@ -215,6 +218,44 @@ Framework FrameworkLoader::Run() {
   }
   IndexCodes();
   return f_;
+}
+
+// share_words: {some: 25, many: 50, most: 75}, percentages of a group, strictly increasing.
+void FrameworkLoader::LoadShareWords(const YAML::Node& node) {
+  const char* hint = "e.g. 'share_words: {some: 25, many: 50, most: 75}', percentages of a group";
+  if (!node.IsMap()) {
+    Error(node, "bad-value", "share_words must map 'some', 'many' and 'most' to percentages", hint);
+    return;
+  }
+  yaml::CheckKeys(source_, node, {"some", "many", "most"}, "share_words", diagnostics_);
+  ShareWords words = f_.share_words;
+  const std::pair<const char*, int*> keys[] = {
+      {"some", &words.some}, {"many", &words.many}, {"most", &words.most}};
+  bool ok = true;
+  for (const auto& [key, target] : keys) {
+    const YAML::Node value = Get(node, key);
+    if (!value.IsDefined()) continue;
+    auto v = yaml::Scalar(source_, value, key, diagnostics_);
+    int number = 0;
+    if (v && !v->empty() && v->size() < 4 &&
+        std::all_of(v->begin(), v->end(), [](char c) { return c >= '0' && c <= '9'; }))
+      number = std::stoi(*v);
+    if (number < 1 || number > 99) {
+      Error(value, "bad-value",
+            std::string("share_words: ") + key + " must be a whole number from 1 to 99", hint);
+      ok = false;
+    } else {
+      *target = number;
+    }
+  }
+  if (ok && !(words.some < words.many && words.many < words.most)) {
+    Error(node, "bad-value",
+          "share_words must rise: some (" + std::to_string(words.some) + ") < many (" +
+              std::to_string(words.many) + ") < most (" + std::to_string(words.most) + ")",
+          hint);
+    return;
+  }
+  if (ok) f_.share_words = words;
 }
 
 void FrameworkLoader::LoadTheme(const YAML::Node& node) {

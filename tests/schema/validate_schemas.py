@@ -15,7 +15,9 @@
     participant-without-transcript are left out). The JSON output must validate against
     schemas/check-output.schema.json; on each example, `chart THEME --format json` against
     chart-output.schema.json, and `export --format json` against export.schema.json, with the
-    same cells as `chart` gives for every theme.
+    same cells as `chart` gives for every theme; `summarise --format json` (every view, grouped
+    by each attribute, with --within turn, and the case view of each participant) against
+    summarise-output.schema.json, with no group smaller than min_group.
 
 Uses Debian's python3-jsonschema and python3-yaml, hence /usr/bin/python3. Exit status: 0 when
 everything agrees, 1 on any failure, 2 on a usage error.
@@ -50,6 +52,7 @@ SCHEMA_FILES = {
     "chart-output": "chart-output.schema.json",
     "export": "export.schema.json",
     "quotes-output": "quotes-output.schema.json",
+    "summarise-output": "summarise-output.schema.json",
 }
 ID_PREFIX = "https://framework-qda.org/schemas/"
 FIXTURE_KINDS = ("framework", "participants", "chart")
@@ -533,6 +536,43 @@ def check_agreement(root, binary, validators, studies, keep, report):
             report.fail(rel, problems)
         else:
             report.ok(rel, f"{len(output.get('matrices', []))} matrices")
+
+    # `summarise --format json` must have the documented shape in every mode, and never show a
+    # group smaller than its min_group.
+    summarise_validator = validators.get("summarise-output")
+    for study in studies:
+        participants_file = study / "participants.yaml"
+        attributes, ids = [], []
+        if participants_file.is_file():
+            data, _ = load_yaml(participants_file)
+            if isinstance(data, dict):
+                attributes = list((data.get("attributes") or {}).keys())
+                ids = [p.get("id") for p in data.get("participants") or [] if isinstance(p, dict)]
+        runs = [[], ["--within", "turn", "--words"]]
+        runs += [["--by", a] for a in attributes]
+        runs += [["--by", a, "--min-group", "4"] for a in attributes[:1]]
+        runs += [["--participant", str(p)] for p in ids]
+        for extra in runs:
+            rel = f"{study.relative_to(root)} (summarise {' '.join(extra + ['--format', 'json'])} shape)"
+            proc = subprocess.run([binary, "summarise", "-C", str(study), "--format", "json", "-q"]
+                                  + extra, capture_output=True, text=True)
+            problems = []
+            if proc.returncode != 0:
+                problems.append(f"exit status {proc.returncode}: {proc.stderr[:300]!r}")
+            else:
+                try:
+                    output = json.loads(proc.stdout)
+                    problems += [describe(e) for e in schema_errors(summarise_validator, output)]
+                    minimum = output.get("settings", {}).get("min_group", 1)
+                    for group in output.get("groups") or []:
+                        if group.get("size", 0) < minimum:
+                            problems.append(f"group {group.get('label')!r} is below min_group")
+                except ValueError as e:
+                    problems.append(f"stdout is not JSON ({e})")
+            if problems:
+                report.fail(rel, problems)
+            else:
+                report.ok(rel, ", ".join(output.get("views", [])))
 
 
     # `quotes --format json` must have the documented shape: grouped and not, with and without

@@ -87,6 +87,15 @@ class CodeIndex {
   std::vector<std::string> codes_;
 };
 
+/// Where the words `summarise --words` uses for a share of a group begin, in percent of the
+/// group (framework.yaml `share_words`): none (0), a few (below `some`), some, many, most, all
+/// (every one). Valid when 0 < some < many < most < 100.
+struct ShareWords {
+  int some = 25;
+  int many = 50;
+  int most = 75;
+};
+
 /// framework.yaml, loaded. Paths are as written in the file (relative to the study root).
 struct Framework {
   int version = 1;
@@ -102,6 +111,7 @@ struct Framework {
   /// that depend on it (unknown codes) are not made, so one syntax error gives one diagnostic.
   bool parsed = false;
   int min_group = 3;
+  ShareWords share_words;  ///< thresholds of `summarise --words`
   std::vector<Theme> themes;
   CodeIndex codes;
 

@@ -1,0 +1,598 @@
+// `framework summarise` and its library part (summarise.h): coverage, the range of views, the
+// group comparison with small groups merged or withheld, words for shares, co-occurrence within
+// a segment or a turn, and the case view. Hand-computed expectations on a small study written
+// to a temporary folder, numbers checked against `framework codes` on the bundled example, and
+// every view in every format run through the binary on both.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "framework/export.h"
+#include "framework/file_system.h"
+#include "framework/matrix.h"
+#include "framework/study.h"
+#include "framework/summarise.h"
+#include "run_binary.h"
+
+namespace {
+
+using namespace framework_test;
+using framework::SummariseOptions;
+using framework::SummaryReport;
+using Json = nlohmann::json;
+
+// Seven participants: three practitioners, three managers and one academic (a group of one).
+// Sectors: north (P1-P4), south (P5, P6), east (P7): with min_group 3, south and east merge
+// into "(other)". The attribution names the region only, so the word "academic" can only reach
+// the output through a breakdown by role.
+//
+// Coded words (rows P1..P7; t.a, t.b, t.c):
+//   P1 5 1 2   P2 2 0 0   P3 3 3 0   P4 1 0 0   P5 0 2 0   P6 4 0 0   P7 4 1 0
+// Co-occurrence: t.a and t.b overlap in P1 (line 1) and P3; P7 has both in one turn, apart;
+// P1 has t.c and t.a in one later turn, apart.
+class SmallStudy {
+ public:
+  SmallStudy() {
+    Write("framework.yaml", R"(framework: 1
+title: Small summarise study
+speakers: {INT: interviewer}
+attribution: "{region}"
+themes:
+  - id: t
+    label: Theme T
+    subthemes:
+      - {id: a, label: Sub A}
+      - {id: b, label: Sub B, codes: [bee]}
+      - {id: c, label: Sub C}
+)");
+    Write("participants.yaml", R"(attributes:
+  role: {type: category, values: [practitioner, manager, academic]}
+  sector: {type: category, values: [north, south, east]}
+  region: {type: string}
+participants:
+  - {id: P1, role: practitioner, sector: north, region: Upland}
+  - {id: P2, role: practitioner, sector: north, region: Upland}
+  - {id: P3, role: practitioner, sector: north, region: Lowland}
+  - {id: P4, role: manager, sector: north, region: Lowland}
+  - {id: P5, role: manager, sector: south, region: Lowland}
+  - {id: P6, role: manager, sector: south, region: Upland}
+  - {id: P7, role: academic, sector: east, region: Upland}
+)");
+    Write("transcripts/P1.txt",
+          "P1: {t.a}one two {t.b}three{/t.b} four{/t.a}\n"
+          "\n"
+          "INT: Anything else?\n"
+          "\n"
+          "P1: {t.c}five six{/t.c} {t.a}seven{/t.a}\n");
+    Write("transcripts/P2.txt", "P2: {t.a}alpha beta{/t.a}\n");
+    Write("transcripts/P3.txt", "P3: {t.a, bee}gamma delta epsilon{/}\n");
+    Write("transcripts/P4.txt", "P4: {t.a}one{/t.a}\n");
+    Write("transcripts/P5.txt", "P5: {t.b}one two{/t.b}\n");
+    Write("transcripts/P6.txt", "P6: {t.a}x y z w{/t.a}\n");
+    Write("transcripts/P7.txt", "P7: {t.a}solo view words here{/t.a} {t.b}more{/t.b}\n");
+    Write("charts/t.yaml", R"(theme: t
+cells:
+  - {participant: P1, subtheme: a, status: charted, summary: First view on A, refs: [L1, L5]}
+  - {participant: P3, subtheme: a, status: draft, summary: Drafted view on A}
+  - {participant: P4, subtheme: a, status: reviewed, summary: Manager view on A, refs: [L1]}
+  - {participant: P7, subtheme: a, status: charted, summary: The lone voice on A, refs: [L1]}
+)");
+  }
+  fs::path root() const { return tmp_.path() / "study"; }
+
+ private:
+  void Write(const std::string& relative, const std::string& text) {
+    WriteFile(root() / relative, text);
+  }
+  TempDir tmp_;
+};
+
+framework::Study Load(const fs::path& root) {
+  framework::DiskFileSystem disk(root.string());
+  return framework::LoadStudy(disk);
+}
+
+SummaryReport Report(const framework::Study& study, SummariseOptions options) {
+  if (options.themes.empty())
+    for (std::size_t t = 0; t < study.framework.themes.size(); ++t)
+      options.themes.push_back(static_cast<int>(t));
+  return framework::Summarise(study, framework::ChartedMatrices(study, options.themes), options);
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::vector<std::string> GroupLabels(const framework::GroupPlan& plan) {
+  std::vector<std::string> labels;
+  for (const auto& g : plan.groups) labels.push_back(g.label);
+  return labels;
+}
+
+const std::vector<std::string> kFormats = {"text", "md", "json", "html"};
+const std::vector<std::string> kViewNames = {"coverage", "views", "compare", "cooccurrence"};
+
+TEST_CASE("summarise: coverage counts coded words per cell, little data and silent participants") {
+  SmallStudy s;
+  const framework::Study study = Load(s.root());
+  REQUIRE(study.diagnostics.empty());
+  const SummaryReport r = Report(study, {});
+  REQUIRE(r.coverage.size() == 1);
+  const framework::Coverage& c = r.coverage[0];
+  CHECK(c.participants == std::vector<std::string>{"P1", "P2", "P3", "P4", "P5", "P6", "P7"});
+  const std::vector<std::vector<std::size_t>> words{{5, 1, 2}, {2, 0, 0}, {3, 3, 0}, {1, 0, 0},
+                                                    {0, 2, 0}, {4, 0, 0}, {4, 1, 0}};
+  CHECK(c.words == words);
+  CHECK(c.max_words == 5);
+  REQUIRE(c.columns.size() == 3);
+  CHECK(c.columns[0].words == 19);
+  CHECK(c.columns[0].participants == 6);
+  CHECK(c.columns[0].silent == std::vector<std::string>{"P5"});
+  CHECK(c.columns[1].words == 7);  // the alias 'bee' counts in its column
+  CHECK(c.columns[1].participants == 4);
+  CHECK(c.columns[2].words == 2);
+  CHECK(c.columns[2].silent == std::vector<std::string>{"P2", "P3", "P4", "P5", "P6", "P7"});
+  // Little data: fewer than half of 7 spoke to c (1); b has 4 of 7 and 7 words (median 7).
+  CHECK(!c.columns[0].little_data);
+  CHECK(!c.columns[1].little_data);
+  CHECK(c.columns[2].little_data);
+  // Shades: quarters of the largest cell (5 words).
+  CHECK(framework::ShadeLevel(0, 5) == 0);
+  CHECK(framework::ShadeLevel(1, 5) == 1);
+  CHECK(framework::ShadeLevel(2, 5) == 2);
+  CHECK(framework::ShadeLevel(3, 5) == 3);
+  CHECK(framework::ShadeLevel(4, 5) == 4);
+  CHECK(framework::ShadeLevel(5, 5) == 4);
+
+  const std::string text = framework::RenderSummaryText(r, {100, false, true});
+  CHECK(Contains(text, "Coverage: Theme T (t), coded words per participant"));
+  CHECK(Contains(text, "\u2588\u2588\u2588 5"));  // P1 on A: the darkest shade
+  CHECK(Contains(text, "\u2591\u2591\u2591 1"));  // P4 on A: the lightest
+  CHECK(Contains(text,
+                 "Legend: \u00B7 no data  \u2591 1  \u2592 2  \u2593 3  \u2588 4\u20135 "
+                 "coded words"));
+  CHECK(Contains(text, "Sub C [little data]"));
+  CHECK(Contains(text, "P2, P3, P4, P5, P6, P7"));
+  CHECK(Contains(text, "Little data: Sub C"));
+}
+
+TEST_CASE("summarise: the range of views lists every summary with attribution, drafts marked") {
+  SmallStudy s;
+  const framework::Study study = Load(s.root());
+  const SummaryReport r = Report(study, {});
+  REQUIRE(r.range.size() == 1);
+  const framework::RangeColumn& a = r.range[0].columns[0];
+  CHECK(a.charted == 4);
+  CHECK(a.uncharted == 2);  // P2 and P6 have data on A but no summary
+  CHECK(a.withheld == 0);
+  REQUIRE(a.groups.size() == 1);
+  REQUIRE(a.groups[0].entries.size() == 4);
+  CHECK(a.groups[0].entries[0].summary == "First view on A");
+  CHECK(a.groups[0].entries[0].attribution == "Upland");
+  CHECK(a.groups[0].entries[0].refs == std::vector<std::string>{"L1", "L5"});
+  CHECK(a.groups[0].entries[1].status == framework::ChartStatus::kDraft);
+  const std::string text = framework::RenderSummaryText(r, {100, false, true});
+  CHECK(Contains(text, "Sub A (t.a): 4 summaries, 2 not yet charted"));
+  CHECK(Contains(text, "\u2022 Drafted view on A [draft]"));
+  CHECK(Contains(text, "\u2014 Upland (L1, L5)"));
+  CHECK(Contains(text, "\u2022 The lone voice on A"));  // no --by: nothing is broken down
+
+  // By role: the academic's summary is withheld, never shown under its own heading.
+  SummariseOptions by;
+  by.by = study.participants.FindAttribute("role");
+  const SummaryReport grouped = Report(study, by);
+  REQUIRE(grouped.plan);
+  CHECK(GroupLabels(*grouped.plan) == std::vector<std::string>{"practitioner", "manager"});
+  CHECK(grouped.plan->suppressed == std::vector<std::string>{"P7"});
+  const framework::RangeColumn& ga = grouped.range[0].columns[0];
+  CHECK(ga.withheld == 1);
+  REQUIRE(ga.groups.size() == 2);
+  CHECK(ga.groups[0].entries.size() == 2);
+  CHECK(ga.groups[1].entries.size() == 1);
+  const std::string grouped_text = framework::RenderSummaryText(grouped, {100, false, true});
+  CHECK(Contains(grouped_text, "role: practitioner"));
+  CHECK(!Contains(grouped_text, "lone voice"));
+  CHECK(Contains(grouped_text, "1 summary from groups too small to show are left out"));
+}
+
+TEST_CASE("summarise: group comparison shares, spread and the sub-themes that differ most") {
+  SmallStudy s;
+  const framework::Study study = Load(s.root());
+  SummariseOptions o;
+  o.by = study.participants.FindAttribute("role");
+  o.compare = true;
+  const SummaryReport r = Report(study, o);
+  REQUIRE(r.comparison);
+  const auto& cols = r.comparison->themes[0].columns;
+  REQUIRE(cols.size() == 3);
+  // A: practitioners 3 of 3, managers 2 of 3 (P4, P6); B: 2 of 3 (P1, P3) and 1 of 3 (P5);
+  // C: 1 of 3 and 0 of 3.
+  CHECK(cols[0].shares[0].spoke == 3);
+  CHECK(cols[0].shares[1].spoke == 2);
+  CHECK(cols[0].shares[1].size == 3);
+  CHECK(cols[1].shares[0].spoke == 2);
+  CHECK(cols[1].shares[1].spoke == 1);
+  CHECK(cols[2].shares[0].spoke == 1);
+  CHECK(cols[2].shares[1].spoke == 0);
+  CHECK(cols[0].spread == 33);  // 100 - 67
+  CHECK(cols[1].spread == 34);  // 67 - 33
+  CHECK(cols[2].spread == 33);
+  REQUIRE(r.comparison->differ_most.size() == 3);
+  CHECK(r.comparison->differ_most[0].column == 1);  // largest spread first
+  CHECK(r.comparison->differ_most[1].column == 0);  // ties in framework order
+  CHECK(r.comparison->differ_most[2].column == 2);
+  const std::string text = framework::RenderSummaryText(r, {100, false, true});
+  CHECK(Contains(text, "practitioner (3)"));
+  CHECK(Contains(text, "2 of 3 (67%)"));
+  CHECK(Contains(text,
+                 "1. Sub B (t.b): practitioner 2 of 3 (67%), manager 1 of 3 (33%); 34 "
+                 "points apart"));
+  CHECK(Contains(text, "Note: groups of role with fewer than 3 participants are not shown"));
+}
+
+TEST_CASE("summarise: words instead of numbers, with thresholds from framework.yaml") {
+  framework::ShareWords w;  // 25, 50, 75
+  CHECK(framework::ShareWord(0, 7, w) == "none");
+  CHECK(framework::ShareWord(1, 7, w) == "a few");  // 14%
+  CHECK(framework::ShareWord(2, 8, w) == "some");   // 25% exactly
+  CHECK(framework::ShareWord(3, 7, w) == "some");   // 43%
+  CHECK(framework::ShareWord(1, 2, w) == "many");   // 50%
+  CHECK(framework::ShareWord(5, 7, w) == "many");   // 71%
+  CHECK(framework::ShareWord(3, 4, w) == "most");   // 75%
+  CHECK(framework::ShareWord(6, 7, w) == "most");
+  CHECK(framework::ShareWord(7, 7, w) == "all");
+  CHECK(framework::ShareWord(0, 0, w) == "none");
+  framework::ShareWords strict{10, 40, 90};
+  CHECK(framework::ShareWord(1, 7, strict) == "some");
+  CHECK(framework::ShareWord(6, 7, strict) == "many");
+  CHECK(framework::SharePercent(2, 3) == 67);
+  CHECK(framework::SharePercent(1, 8) == 13);  // 12.5 rounds half up
+  CHECK(framework::SharePercent(0, 0) == 0);
+
+  SmallStudy s;
+  const framework::Study study = Load(s.root());
+  SummariseOptions o;
+  o.by = study.participants.FindAttribute("role");
+  o.compare = true;
+  o.words = true;
+  const SummaryReport r = Report(study, o);
+  const std::string text = framework::RenderSummaryText(r, {100, false, true});
+  CHECK(Contains(text, "1. Sub B (t.b): practitioner many, manager some"));
+  CHECK(!Contains(text, "(67%)"));
+  CHECK(!Contains(text, "points"));
+  CHECK(!Contains(text, "practitioner (3)"));
+
+  // Thresholds set in framework.yaml reach the words.
+  WriteFile(s.root() / "framework.yaml", ReadFile(s.root() / "framework.yaml") +
+                                             "share_words: {some: 10, many: 70, most: 90}\n");
+  const framework::Study tuned = Load(s.root());
+  REQUIRE(tuned.diagnostics.empty());
+  CHECK(tuned.framework.share_words.many == 70);
+  const std::string tuned_text = framework::RenderSummaryText(Report(tuned, o), {100, false, true});
+  CHECK(Contains(tuned_text, "1. Sub B (t.b): practitioner some, manager some"));
+}
+
+TEST_CASE("summarise: small groups merge into (other), or are withheld when still too small") {
+  SmallStudy s;
+  const framework::Study study = Load(s.root());
+  const std::vector<std::string> ids{"P1", "P2", "P3", "P4", "P5", "P6", "P7"};
+  const int sector = study.participants.FindAttribute("sector");
+  // south (2) and east (1) merge into (other) of 3.
+  framework::GroupPlan plan = framework::PlanGroups(study, ids, sector, 3);
+  CHECK(GroupLabels(plan) == std::vector<std::string>{"north", "(other)"});
+  CHECK(plan.merged);
+  CHECK(plan.suppressed.empty());
+  CHECK(plan.groups[1].participants == std::vector<std::string>{"P5", "P6", "P7"});
+  CHECK(plan.GroupOf("P7") == 1);
+  // With 4, (other) of 3 is too small: withheld.
+  plan = framework::PlanGroups(study, ids, sector, 4);
+  CHECK(GroupLabels(plan) == std::vector<std::string>{"north"});
+  CHECK(plan.suppressed == std::vector<std::string>{"P5", "P6", "P7"});
+  CHECK(plan.GroupOf("P5") == -1);
+  // With 1 every group stands alone, in declared order.
+  plan = framework::PlanGroups(study, ids, sector, 1);
+  CHECK(GroupLabels(plan) == std::vector<std::string>{"north", "south", "east"});
+  // Missing values form "(not recorded)", which is merged like any small group.
+  framework::Study partial = study;
+  partial.participants.participants[0].values[1].reset();
+  plan = framework::PlanGroups(partial, ids, sector, 1);
+  CHECK(GroupLabels(plan) == std::vector<std::string>{"north", "south", "east", "(not recorded)"});
+
+  SummariseOptions o;
+  o.by = sector;
+  o.compare = true;
+  const SummaryReport r = Report(study, o);
+  const auto& a = r.comparison->themes[0].columns[0];
+  CHECK(a.shares[0].spoke == 4);  // north: P1-P4 all spoke to A
+  CHECK(a.shares[1].spoke == 2);  // (other): P6, P7
+  CHECK(a.shares[1].size == 3);
+  REQUIRE(r.notes.size() == 1);
+  CHECK(r.notes[0] ==
+        "groups of sector with fewer than 3 participants are merged into (other), so none is "
+        "shown on its own");
+}
+
+TEST_CASE("summarise: co-occurrence within a segment differs from within a turn") {
+  SmallStudy s;
+  const framework::Study study = Load(s.root());
+  SummariseOptions o;
+  const SummaryReport seg = Report(study, o);
+  REQUIRE(seg.cooccurrence);
+  const framework::Cooccurrence& cs = *seg.cooccurrence;
+  CHECK(cs.codes == std::vector<std::string>{"t.a", "t.b", "t.c"});
+  CHECK(cs.counts[0][1] == 2);  // P1 and P3 overlap
+  CHECK(cs.counts[1][0] == 2);
+  CHECK(cs.counts[0][2] == 0);
+  CHECK(cs.counts[1][2] == 0);
+  CHECK(cs.totals == std::vector<std::size_t>{7, 4, 1});  // segments per code
+  REQUIRE(cs.pairs.size() == 1);
+  CHECK(cs.pairs[0].count == 2);
+  CHECK(cs.pairs[0].participants == 2);
+
+  o.within = framework::Within::kTurn;
+  const SummaryReport turn = Report(study, o);
+  const framework::Cooccurrence& ct = *turn.cooccurrence;
+  CHECK(ct.counts[0][1] == 3);  // P1's first turn, P3, and P7's turn
+  CHECK(ct.counts[0][2] == 1);  // P1's last turn
+  CHECK(ct.counts[1][2] == 0);
+  REQUIRE(ct.pairs.size() == 2);
+  CHECK(ct.pairs[0].a == 0);
+  CHECK(ct.pairs[0].b == 1);
+  CHECK(ct.pairs[0].participants == 3);
+  CHECK(ct.pairs[1].b == 2);
+
+  const std::string text = framework::RenderSummaryText(turn, {100, false, true});
+  CHECK(Contains(text, "Co-occurrence (--within turn)"));
+  CHECK(Contains(text, "t.a + t.b: 3 times, 3 participants"));
+  CHECK(Contains(text, "t.a + t.c: 1 time, 1 participant"));
+}
+
+TEST_CASE("summarise: the case view reads one participant across the themes") {
+  SmallStudy s;
+  const framework::Study study = Load(s.root());
+  SummariseOptions o;
+  o.participant = "P1";
+  const SummaryReport r = Report(study, o);
+  REQUIRE(r.case_view);
+  CHECK(r.coverage.empty());
+  CHECK(!r.cooccurrence);
+  const framework::CaseView& v = *r.case_view;
+  CHECK(v.attribution == "Upland");
+  REQUIRE(v.themes.size() == 1);
+  REQUIRE(v.themes[0].cells.size() == 3);
+  CHECK(v.themes[0].cells[0].chart->summary == "First view on A");
+  CHECK(v.themes[0].cells[1].segments == 1);
+  CHECK(v.themes[0].cells[1].excerpt_refs == std::vector<std::string>{"L1"});
+  CHECK(v.themes[0].cells[2].words == 2);
+  CHECK(v.themes[0].cells[2].excerpt_refs == std::vector<std::string>{"L5"});
+  const std::string text = framework::RenderSummaryText(r, {80, false, true});
+  CHECK(Contains(text, "Case: P1 (Upland)"));
+  CHECK(Contains(text, "Sub A [charted]"));
+  CHECK(Contains(text, "refs: L1, L5"));
+  CHECK(Contains(text, "Sub C: not charted"));
+  CHECK(Contains(text, "1 segment, 2 words (L5)"));
+}
+
+TEST_CASE("summarise: a group of one participant is never broken down, in any view or format") {
+  SmallStudy s;
+  for (const std::string& format : kFormats) {
+    for (const std::string& view : kViewNames) {
+      CAPTURE(format);
+      CAPTURE(view);
+      RunResult run = Run({"summarise", "-C", s.root().string(), "--by", "role", "--view", view,
+                           "--format", format, "--width", "120"});
+      REQUIRE(run.exit_code == 0);
+      CHECK(!Contains(Lower(run.out), "academic"));
+      CHECK(!Contains(run.out, "lone voice"));
+    }
+    // Everything at once, and as words.
+    RunResult all =
+        Run({"summarise", "-C", s.root().string(), "--by", "role", "--words", "--format", format});
+    REQUIRE(all.exit_code == 0);
+    CHECK(!Contains(Lower(all.out), "academic"));
+    CHECK(!Contains(all.out, "lone voice"));
+  }
+  // JSON: only the groups large enough appear, each with at least min_group participants.
+  RunResult json = Run({"summarise", "-C", s.root().string(), "--by", "role", "--format", "json"});
+  REQUIRE(json.exit_code == 0);
+  const Json j = Json::parse(json.out);
+  REQUIRE(j["groups"].is_array());
+  REQUIRE(j["groups"].size() == 2);
+  for (const Json& g : j["groups"]) CHECK(g["size"].get<int>() >= 3);
+  for (const Json& t : j["comparison"]["themes"])
+    for (const Json& sub : t["subthemes"])
+      for (const Json& share : sub["shares"]) CHECK(share["size"].get<int>() >= 3);
+  // With --min-group 1 the group of one is the researcher's explicit choice.
+  RunResult one = Run({"summarise", "-C", s.root().string(), "--by", "role", "--min-group", "1",
+                       "--view", "compare"});
+  CHECK(Contains(one.out, "academic (1)"));
+}
+
+TEST_CASE("summarise: every view in every format on the small study, deterministic") {
+  SmallStudy s;
+  for (const std::string& format : kFormats) {
+    CAPTURE(format);
+    const std::vector<std::string> args{"summarise", "-C",  s.root().string(), "--by", "sector",
+                                        "--format",  format};
+    RunResult first = Run(args);
+    REQUIRE(first.exit_code == 0);
+    CHECK(first.out == Run(args).out);
+    CHECK(Contains(first.out, "Sub A"));
+    CHECK(Contains(first.out, "(other)"));
+    RunResult person =
+        Run({"summarise", "-C", s.root().string(), "--participant", "P3", "--format", format});
+    REQUIRE(person.exit_code == 0);
+    CHECK(Contains(person.out, "Drafted view on A"));
+  }
+  RunResult html = Run({"summarise", "-C", s.root().string(), "--format", "html"});
+  CHECK(Contains(html.out, "<!DOCTYPE html>"));
+  CHECK(Contains(html.out, "class=\"heatmap\""));
+  CHECK(Contains(html.out, "class=\"cell l4\""));
+  CHECK(!Contains(html.out, "<script"));
+  CHECK(!Contains(html.out, "http"));  // no outside assets
+}
+
+TEST_CASE("summarise: the comparison in text, exactly, at 80 columns") {
+  SmallStudy s;
+  RunResult run = Run({"summarise", "-C", s.root().string(), "--by", "sector", "--view", "compare",
+                       "--width", "80", "-q"});
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.err.empty());
+  // By hand: north is P1-P4; south (P5, P6) and east (P7) merge into (other). A: P1-P4 and
+  // P6, P7; B: P1, P3 and P5, P7; C: P1 only.
+  CHECK(run.out ==
+        "Group comparison by sector: the share of each group that spoke to each sub-theme\n"
+        "\n"
+        "Theme T (t)\n"
+        "┌───────────────────┬───────────────────┬───────────────────┬──────────────────┐\n"
+        "│ Sub-theme         │ north (4)         │ (other) (3)       │ Spread           │\n"
+        "├───────────────────┼───────────────────┼───────────────────┼──────────────────┤\n"
+        "│ Sub A             │ 4 of 4 (100%)     │ 2 of 3 (67%)      │ 33 points        │\n"
+        "├───────────────────┼───────────────────┼───────────────────┼──────────────────┤\n"
+        "│ Sub B             │ 2 of 4 (50%)      │ 2 of 3 (67%)      │ 17 points        │\n"
+        "├───────────────────┼───────────────────┼───────────────────┼──────────────────┤\n"
+        "│ Sub C             │ 1 of 4 (25%)      │ 0 of 3 (0%)       │ 25 points        │\n"
+        "└───────────────────┴───────────────────┴───────────────────┴──────────────────┘\n"
+        "\n"
+        "Where the groups differ most\n"
+        "  1. Sub A (t.a): north 4 of 4 (100%), (other) 2 of 3 (67%); 33 points apart\n"
+        "  2. Sub C (t.c): north 1 of 4 (25%), (other) 0 of 3 (0%); 25 points apart\n"
+        "  3. Sub B (t.b): (other) 2 of 3 (67%), north 2 of 4 (50%); 17 points apart\n"
+        "\n"
+        "Note: groups of sector with fewer than 3 participants are merged into\n"
+        "      (other), so none is shown on its own\n");
+}
+
+TEST_CASE("summarise: colour only adds escape codes; the text is the same without them") {
+  SmallStudy s;
+  const std::vector<std::string> args{"summarise", "-C", s.root().string(), "--by", "sector",
+                                      "--width",   "90"};
+  RunResult plain = Run(args);
+  std::vector<std::string> colored_args = args;
+  colored_args.push_back("--color=always");
+  RunResult colored = Run(colored_args);
+  REQUIRE(plain.exit_code == 0);
+  REQUIRE(colored.exit_code == 0);
+  CHECK(!Contains(plain.out, "\x1b["));
+  CHECK(Contains(colored.out, "\x1b[1m"));
+  CHECK(StripAnsi(colored.out) == plain.out);
+  RunResult no_color = Run(colored_args, kSourceDir, {{"NO_COLOR", "1"}});
+  CHECK(Contains(no_color.out, "\x1b["));  // --color always wins over NO_COLOR
+}
+
+TEST_CASE("summarise: usage errors say what to do, with did-you-mean") {
+  SmallStudy s;
+  const std::string dir = s.root().string();
+  RunResult theme = Run({"summarise", "-C", dir, "tt"});
+  CHECK(theme.exit_code == 2);
+  CHECK(Contains(theme.err, "no theme 'tt'"));
+  CHECK(Contains(theme.err, "did you mean 't'?"));
+  RunResult attr = Run({"summarise", "-C", dir, "--by", "rol"});
+  CHECK(attr.exit_code == 2);
+  CHECK(Contains(attr.err, "did you mean 'role'?"));
+  RunResult who = Run({"summarise", "-C", dir, "--participant", "P9"});
+  CHECK(who.exit_code == 2);
+  CHECK(Contains(who.err, "no participant 'P9'"));
+  CHECK(Contains(who.err, "did you mean 'P1'?"));
+  RunResult view = Run({"summarise", "-C", dir, "--view", "coverge"});
+  CHECK(view.exit_code == 2);
+  CHECK(Contains(view.err, "did you mean 'coverage'?"));
+  RunResult compare = Run({"summarise", "-C", dir, "--view", "compare"});
+  CHECK(compare.exit_code == 2);
+  CHECK(Contains(compare.err, "--by"));
+  RunResult both = Run({"summarise", "-C", dir, "--participant", "P1", "--view", "coverage"});
+  CHECK(both.exit_code == 2);
+  RunResult within = Run({"summarise", "-C", dir, "--within", "line"});
+  CHECK(within.exit_code == 2);
+}
+
+TEST_CASE("summarise: -o writes the file atomically and prints nothing on stdout") {
+  SmallStudy s;
+  const fs::path out = s.root() / "summary.html";
+  RunResult run =
+      Run({"summarise", "-C", s.root().string(), "--format", "html", "-o", out.string()});
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.empty());
+  CHECK(Contains(ReadFile(out), "</html>"));
+  CHECK(Contains(run.err, "written to"));
+}
+
+// --- the bundled example ---
+
+TEST_CASE("summarise: example numbers agree with framework codes and framework chart") {
+  const framework::Study study = Load(kExample);
+  REQUIRE(study.framework.FindTheme("training") >= 0);
+  SummariseOptions o;
+  o.themes = {study.framework.FindTheme("training")};
+  o.by = study.participants.FindAttribute("role");
+  o.compare = true;
+  const SummaryReport r = Report(study, o);
+  // `framework codes` gives, per column, the words and participants; coverage must agree.
+  RunResult codes = Run({"codes", "-C", kExample.string(), "--format", "json"});
+  REQUIRE(codes.exit_code == 0);
+  const Json cj = Json::parse(codes.out);
+  std::size_t checked = 0;
+  for (const Json& theme : cj["themes"]) {
+    if (theme["id"] != "training") continue;
+    for (const Json& sub : theme["subthemes"]) {
+      for (const auto& col : r.coverage[0].columns) {
+        if (col.id != sub["id"].get<std::string>()) continue;
+        CAPTURE(col.id);
+        CHECK(col.words == sub["words"].get<std::size_t>());
+        CHECK(col.participants == sub["participants"].get<std::size_t>());
+        ++checked;
+      }
+    }
+  }
+  CHECK(checked == 5);
+  // `framework chart` counts the charted cells; the range of views holds every one of them.
+  RunResult chart = Run({"chart", "training", "-C", kExample.string(), "--format", "json"});
+  REQUIRE(chart.exit_code == 0);
+  std::size_t charted = 0;
+  const Json chart_json = Json::parse(chart.out);
+  for (const Json& row : chart_json["rows"])
+    for (const Json& cell : row["cells"]) charted += !cell["chart"].is_null();
+  std::size_t in_range = 0;
+  for (const auto& col : r.range[0].columns) in_range += col.charted;
+  CHECK(in_range == charted);
+  CHECK(charted == 70);
+  // Roles: 7 practitioners, 4 managers, 3 academics; all large enough at min_group 3.
+  REQUIRE(r.plan);
+  CHECK(GroupLabels(*r.plan) == std::vector<std::string>{"practitioner", "manager", "academic"});
+  CHECK(r.plan->groups[0].participants.size() == 7);
+  CHECK(r.plan->groups[2].participants.size() == 3);
+}
+
+TEST_CASE("summarise: every view in every format on the example; academics withheld at 4") {
+  const std::string dir = kExample.string();
+  for (const std::string& format : kFormats) {
+    CAPTURE(format);
+    RunResult all = Run({"summarise", "-C", dir, "--by", "role", "--format", format});
+    REQUIRE(all.exit_code == 0);
+    CHECK(Contains(all.out, "Pre-qualification teaching"));
+    CHECK(Contains(Lower(all.out), "academic"));
+    RunResult turn = Run({"summarise", "training", "-C", dir, "--view", "cooccurrence", "--within",
+                          "turn", "--format", format});
+    REQUIRE(turn.exit_code == 0);
+    CHECK(Contains(turn.out, "training.prequal"));
+    RunResult person = Run({"summarise", "-C", dir, "--participant", "P07", "--format", format});
+    REQUIRE(person.exit_code == 0);
+    CHECK(Contains(person.out, "P07"));
+    // min_group 4: the three academics are fewer, and alone in (other): never shown.
+    for (const std::string& view : kViewNames) {
+      CAPTURE(view);
+      RunResult withheld = Run({"summarise", "-C", dir, "--by", "role", "--min-group", "4",
+                                "--view", view, "--format", format, "--words"});
+      REQUIRE(withheld.exit_code == 0);
+      CHECK(!Contains(Lower(withheld.out), "academic"));
+    }
+  }
+}
+
+}  // namespace
