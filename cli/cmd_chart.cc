@@ -179,10 +179,6 @@ const Subtheme& SubthemeAt(const Context& ctx, std::size_t column) {
   return ctx.study.framework.themes[static_cast<std::size_t>(ctx.theme)].subthemes[column];
 }
 
-std::string Plural(std::size_t n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
 // ---- the matrix as text --------------------------------------------------------------------
 
 struct Counts {

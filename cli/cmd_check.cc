@@ -14,10 +14,6 @@ struct CheckOptions {
   bool strict = false;
 };
 
-std::string Plural(std::size_t n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
 int RunCheck(const CheckOptions& options) {
   int exit_code = kExitOk;
   auto where = LocateStudy(options.common, &exit_code);

@@ -66,10 +66,6 @@ std::string FormatOfPath(const std::string& path) {
   return "";
 }
 
-std::string Plural(std::size_t n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
 bool CheckQdpxOptions(const ExportCliOptions& options, int* exit_code);
 int ExportQdpx(const Study& study, const ExportCliOptions& options);
 
@@ -304,12 +300,7 @@ int ExportQdpx(const Study& study, const ExportCliOptions& options) {
                  Plural(project.selections, "coded selection", "coded selections").c_str(),
                  Plural(project.cases, "case", "cases").c_str(),
                  Plural(project.notes, "note", "notes").c_str());
-    DiagnosticCounts counts = CountDiagnostics(study.diagnostics);
-    if (counts.errors > 0)
-      std::fprintf(stderr,
-                   "framework: note: the study has %s, so the export may be incomplete "
-                   "('framework check' shows where)\n",
-                   Plural(counts.errors, "error", "errors").c_str());
+    NoteStudyErrors(study.diagnostics, "the export may be incomplete");
   }
   return kExitOk;
 }
@@ -506,12 +497,7 @@ int RunExport(ExportCliOptions options) {
     else
       std::fprintf(stderr, "wrote %s\n", out_path.c_str());
   }
-  DiagnosticCounts counts = CountDiagnostics(study.diagnostics);
-  if (counts.errors > 0 && !options.common.quiet)
-    std::fprintf(stderr,
-                 "framework: note: the study has %s, so the export may be incomplete "
-                 "('framework check' shows where)\n",
-                 Plural(counts.errors, "error", "errors").c_str());
+  if (!options.common.quiet) NoteStudyErrors(study.diagnostics, "the export may be incomplete");
   return FinishOutput(kExitOk);
 }
 

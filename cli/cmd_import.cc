@@ -28,10 +28,6 @@ std::string Extension(const std::string& path) {
   return ext;
 }
 
-std::string Plural(std::size_t n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
 // Diagnostics about files of the new study get the study's folder in front of their path.
 void Print(const ImportResult& result, const std::string& dir, bool color) {
   RenderOptions plain;

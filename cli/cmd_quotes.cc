@@ -58,10 +58,6 @@ struct Selection {
   bool ids = false;
 };
 
-std::string Plural(std::size_t n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
 std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 void PrintWarning(const std::string& message, const std::string& hint = {}) {
@@ -377,13 +373,7 @@ int RunQuotes(const QuotesOptions& options) {
                  "left out";
     if (!to_stdout) summary += "; written to " + options.output;
     std::fprintf(stderr, "%s\n", summary.c_str());
-    std::size_t errors = 0;
-    for (const Diagnostic& d : study.diagnostics) errors += d.severity == Severity::kError;
-    if (errors > 0)
-      std::fprintf(stderr,
-                   "note: the study has %zu error%s, so some quotes may be missing; run "
-                   "'framework check' to see %s\n",
-                   errors, errors == 1 ? "" : "s", errors == 1 ? "it" : "them");
+    NoteStudyErrors(study.diagnostics, "some quotes may be missing");
   }
   return FinishOutput(study.io_error ? kExitIo : kExitOk);
 }

@@ -48,10 +48,6 @@ void Styled(std::string& out, std::string_view text, const char* sgr, bool color
   out += kReset;
 }
 
-std::string Plural(std::size_t n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
 std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 // `line` made safe for a terminal: invalid UTF-8, C0 controls other than tab, DEL and C1

@@ -159,13 +159,7 @@ int RunSummarise(const SummariseCliOptions& options) {
                  report.plan->attribute + " shown";
     if (!to_stdout) summary += "; written to " + options.output;
     std::fprintf(stderr, "%s\n", summary.c_str());
-    std::size_t errors = 0;
-    for (const Diagnostic& d : study.diagnostics) errors += d.severity == Severity::kError;
-    if (errors > 0)
-      std::fprintf(stderr,
-                   "note: the study has %zu error%s, so some data may be missing; run "
-                   "'framework check' to see %s\n",
-                   errors, errors == 1 ? "" : "s", errors == 1 ? "it" : "them");
+    NoteStudyErrors(study.diagnostics, "some data may be missing");
   }
   return FinishOutput(study.io_error ? kExitIo : kExitOk);
 }

@@ -204,4 +204,16 @@ nlohmann::ordered_json MatrixCellJson(const MatrixCell& cell, const std::string&
           {"chart", cell.chart ? ChartCellJson(*cell.chart) : nlohmann::ordered_json()}};
 }
 
+std::string Plural(std::size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+void NoteStudyErrors(const Diagnostics& diagnostics, const std::string& consequence) {
+  const std::size_t errors = CountDiagnostics(diagnostics).errors;
+  if (errors == 0) return;
+  std::fprintf(stderr, "note: the study has %s, so %s; run 'framework check' to see %s\n",
+               Plural(errors, "error", "errors").c_str(), consequence.c_str(),
+               errors == 1 ? "it" : "them");
+}
+
 }  // namespace framework::cli

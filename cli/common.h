@@ -97,4 +97,11 @@ nlohmann::ordered_json ChartCellJson(const ChartCell& cell);
 /// in the chart-output and export schemas.
 nlohmann::ordered_json MatrixCellJson(const MatrixCell& cell, const std::string& subtheme);
 
+/// "1 file", "2 files": the count and the word that goes with it.
+std::string Plural(std::size_t n, const char* one, const char* many);
+
+/// Unless there are none, a note on stderr that the study has errors, so `consequence` (e.g.
+/// "some quotes may be missing"), pointing to `framework check`.
+void NoteStudyErrors(const Diagnostics& diagnostics, const std::string& consequence);
+
 }  // namespace framework::cli
