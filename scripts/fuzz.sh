@@ -25,8 +25,13 @@ rss="${FUZZ_RSS_MB:-2048}"
 command -v clang++ >/dev/null || { echo "fuzz: clang++ not found (apt-get install clang)" >&2; exit 2; }
 
 echo "== build fuzz targets (clang, libFuzzer + AddressSanitizer + UBSan) in $build"
-cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DFRAMEWORK_BUILD_FUZZERS=ON -DFRAMEWORK_BUILD_TESTS=OFF -DFRAMEWORK_WERROR=ON >/dev/null
+# FUZZ_CONFIGURED=1: $build is already configured with -DFRAMEWORK_BUILD_FUZZERS=ON (scripts/test.sh
+# shares its clang sanitizer build), so it is used as it is; otherwise it is configured here with
+# only the library and the fuzz targets.
+if [ "${FUZZ_CONFIGURED:-0}" != 1 ]; then
+  cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DFRAMEWORK_BUILD_FUZZERS=ON -DFRAMEWORK_BUILD_TESTS=OFF -DFRAMEWORK_WERROR=ON >/dev/null
+fi
 targets=("$@")
 if ((${#targets[@]} == 0)); then
   for f in fuzz/*_fuzzer.cc; do

@@ -452,7 +452,9 @@ void CheckInBrowser(const fs::path& root, const std::vector<std::string>& themes
           else
             ++wanted[token];
         }
-    for (const auto& [token, count] : wanted) {
+    for (const auto& entry : wanted) {
+      const std::string& token = entry.first;  // a named variable: doctest's INFO captures it
+      const int count = entry.second;
       INFO("theme ", theme, ": the PDF lacks \"", token, "\"");
       CHECK((available[token] >= count || run_together.find(token) != std::string::npos));
       needed += static_cast<std::size_t>(count);

@@ -256,8 +256,8 @@ void CheckAgainstModel(const framework::Study& study, const Exported& e) {
   std::map<std::string, std::string> guids;
   std::vector<std::pair<std::string, std::string>> refs;
   CollectGuids(e.doc, guids, refs);
-  for (const auto& [element, target] : refs)
-    CHECK_MESSAGE(guids.count(target) == 1, element << " -> " << target << " dangles");
+  for (const auto& ref : refs)
+    CHECK_MESSAGE(guids.count(ref.second) == 1, ref.first << " -> " << ref.second << " dangles");
 
   std::map<std::string, std::string> code_of_guid;
   CollectCodes(project.child("CodeBook").child("Codes"), 1, "", code_of_guid);

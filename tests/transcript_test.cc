@@ -30,7 +30,6 @@ using framework::Transcript;
 using framework_test::Summary;
 
 constexpr SpeakerRole kInterviewer = SpeakerRole::kInterviewer;
-constexpr SpeakerRole kParticipantRole = SpeakerRole::kParticipant;
 constexpr SpeakerRole kOther = SpeakerRole::kOther;
 
 struct Parsed {
