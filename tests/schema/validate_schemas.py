@@ -487,17 +487,9 @@ def check_agreement(root, binary, validators, studies, keep, report):
             themes = [t.get("id") for t in (yaml.safe_load(f) or {}).get("themes", [])]
         for theme in themes:
             rel = f"{study.relative_to(root)} (chart {theme} --format json shape)"
-            proc = subprocess.run([binary, "chart", str(theme), "-C", str(study), "--format", "json"],
-                                  capture_output=True, text=True)
-            problems = []
-            if proc.returncode != 0:
-                problems.append(f"exit status {proc.returncode}: {proc.stderr[:300]!r}")
-            else:
-                try:
-                    output = json.loads(proc.stdout)
-                    problems += [describe(e) for e in schema_errors(chart_validator, output)]
-                except ValueError as e:
-                    problems.append(f"stdout is not JSON ({e})")
+            output, problems = run_json(
+                binary, ["chart", str(theme), "-C", str(study), "--format", "json"],
+                chart_validator)
             if problems:
                 report.fail(rel, problems)
             else:
@@ -508,18 +500,8 @@ def check_agreement(root, binary, validators, studies, keep, report):
     export_validator = validators.get("export")
     for study in studies:
         rel = f"{study.relative_to(root)} (export --format json shape)"
-        proc = subprocess.run([binary, "export", "-C", str(study), "--format", "json"],
-                              capture_output=True, text=True)
-        problems = []
-        output = None
-        if proc.returncode != 0:
-            problems.append(f"exit status {proc.returncode}: {proc.stderr[:300]!r}")
-        else:
-            try:
-                output = json.loads(proc.stdout)
-                problems += [describe(e) for e in schema_errors(export_validator, output)]
-            except ValueError as e:
-                problems.append(f"stdout is not JSON ({e})")
+        output, problems = run_json(binary, ["export", "-C", str(study), "--format", "json"],
+                                    export_validator)
         if output is not None and not problems:
             for matrix in output.get("matrices", []):
                 chart = subprocess.run([binary, "chart", matrix["theme"], "-C", str(study),
@@ -554,21 +536,14 @@ def check_agreement(root, binary, validators, studies, keep, report):
         runs += [["--participant", str(p)] for p in ids]
         for extra in runs:
             rel = f"{study.relative_to(root)} (summarise {' '.join(extra + ['--format', 'json'])} shape)"
-            proc = subprocess.run([binary, "summarise", "-C", str(study), "--format", "json", "-q"]
-                                  + extra, capture_output=True, text=True)
-            problems = []
-            if proc.returncode != 0:
-                problems.append(f"exit status {proc.returncode}: {proc.stderr[:300]!r}")
-            else:
-                try:
-                    output = json.loads(proc.stdout)
-                    problems += [describe(e) for e in schema_errors(summarise_validator, output)]
-                    minimum = output.get("settings", {}).get("min_group", 1)
-                    for group in output.get("groups") or []:
-                        if group.get("size", 0) < minimum:
-                            problems.append(f"group {group.get('label')!r} is below min_group")
-                except ValueError as e:
-                    problems.append(f"stdout is not JSON ({e})")
+            output, problems = run_json(
+                binary, ["summarise", "-C", str(study), "--format", "json", "-q", *extra],
+                summarise_validator)
+            if output is not None:
+                minimum = output.get("settings", {}).get("min_group", 1)
+                for group in output.get("groups") or []:
+                    if group.get("size", 0) < minimum:
+                        problems.append(f"group {group.get('label')!r} is below min_group")
             if problems:
                 report.fail(rel, problems)
             else:
@@ -587,23 +562,28 @@ def check_agreement(root, binary, validators, studies, keep, report):
         for column in columns:
             for extra in ([], ["--by", "role", "--ids", "--max-words", "8"]):
                 rel = f"{study.relative_to(root)} (quotes {column} {' '.join(extra)} json shape)"
-                proc = subprocess.run([binary, "quotes", column, "-C", str(study), "--format",
-                                       "json", *extra], capture_output=True, text=True)
-                problems = []
-                if proc.returncode != 0:
-                    problems.append(f"exit status {proc.returncode}: {proc.stderr[:300]!r}")
-                else:
-                    try:
-                        output = json.loads(proc.stdout)
-                        problems += [describe(e) for e in schema_errors(quotes_validator, output)]
-                        if not output["groups"]:
-                            problems.append("no quotes")
-                    except ValueError as e:
-                        problems.append(f"stdout is not JSON ({e})")
+                output, problems = run_json(
+                    binary, ["quotes", column, "-C", str(study), "--format", "json", *extra],
+                    quotes_validator)
+                if output is not None and not output.get("groups"):
+                    problems.append("no quotes")
                 if problems:
                     report.fail(rel, problems)
                 else:
                     report.ok(rel, f"{len(output['groups'])} groups")
+
+
+def run_json(binary, args, validator):
+    """Runs the binary; returns (output, problems): its stdout parsed as JSON (None when the run
+    failed or printed no JSON) and what is wrong, schema violations against `validator` included."""
+    proc = subprocess.run([binary, *args], capture_output=True, text=True)
+    if proc.returncode != 0:
+        return None, [f"exit status {proc.returncode}: {proc.stderr[:300]!r}"]
+    try:
+        output = json.loads(proc.stdout)
+    except ValueError as e:
+        return None, [f"stdout is not JSON ({e})"]
+    return output, [describe(e) for e in schema_errors(validator, output)]
 
 
 # ---------------------------------------------------------------------------------------------
