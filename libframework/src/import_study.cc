@@ -307,16 +307,19 @@ CodeMap MapCodes(const Model& model, const std::vector<bool>& used_directly) {
       map.code_ids[static_cast<std::size_t>(child)] = column;
       // Deeper codes: aliases of this column, named by their path of slugs.
       std::vector<std::pair<int, std::string>> stack;
-      {
+      // Pushes the children of `parent` (case nodes aside), named `prefix.slug`, so that they
+      // pop in their document order.
+      auto push_children = [&](const Code& parent, const std::string& prefix) {
         UniqueIds ids;
         std::vector<std::pair<int, std::string>> level;
-        for (int g : c.children)
+        for (int g : parent.children)
           if (!model.codes[static_cast<std::size_t>(g)].case_node)
             level.emplace_back(
-                g, column + "." +
+                g, prefix + "." +
                        ids.Take(SlugId(model.codes[static_cast<std::size_t>(g)].name, "code")));
         for (auto it = level.rbegin(); it != level.rend(); ++it) stack.push_back(*it);
-      }
+      };
+      push_children(c, column);
       while (!stack.empty()) {
         auto [index, alias] = stack.back();
         stack.pop_back();
@@ -328,14 +331,7 @@ CodeMap MapCodes(const Model& model, const std::vector<bool>& used_directly) {
         std::string note = "- `" + alias + "`: " + Label(d.name, alias);
         if (!d.description.empty()) note += " — " + OneLine(d.description);
         map.deeper_notes.push_back(std::move(note));
-        UniqueIds ids;
-        std::vector<std::pair<int, std::string>> level;
-        for (int g : d.children)
-          if (!model.codes[static_cast<std::size_t>(g)].case_node)
-            level.emplace_back(
-                g, alias + "." +
-                       ids.Take(SlugId(model.codes[static_cast<std::size_t>(g)].name, "code")));
-        for (auto it = level.rbegin(); it != level.rend(); ++it) stack.push_back(*it);
+        push_children(d, alias);
       }
       theme.subthemes.push_back(std::move(sub));
     }
