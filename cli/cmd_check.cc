@@ -18,7 +18,10 @@ int RunCheck(const CheckOptions& options) {
   int exit_code = kExitOk;
   auto where = LocateStudy(options.common, &exit_code);
   if (!where) return exit_code;
-  Study study = LoadStudyAt(*where, options.common, /*keep_text=*/false);
+  LoadOptions load;  // diagnostics and counts only: no text, no segments
+  load.keep_text = false;
+  load.keep_segments = false;
+  Study study = LoadStudyAt(*where, options.common, std::move(load));
   if (options.strict) {
     for (auto& d : study.diagnostics)
       if (d.severity == Severity::kWarning) d.severity = Severity::kError;

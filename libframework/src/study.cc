@@ -22,7 +22,7 @@ int Study::FindTranscript(std::string_view participant) const {
 
 std::size_t Study::SegmentCount() const {
   std::size_t n = 0;
-  for (const auto& t : transcripts) n += t.segments.size();
+  for (const auto& t : transcripts) n += std::max(t.segments.size(), t.segment_count);
   return n;
 }
 
@@ -77,20 +77,48 @@ Diagnostic AtKey(const SourceText& source, int line, int column, const std::stri
                            std::move(hint), std::max(length, 1));
 }
 
+// Runs `work(i)` for every i in [0, n) on up to `jobs` threads (0: every core), each taking the
+// next index as it finishes one.
+template <typename Work>
+void ParallelFor(std::size_t n, unsigned jobs, const Work& work) {
+  if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
+  jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, std::max<std::size_t>(n, 1)));
+  std::atomic<std::size_t> next{0};
+  auto run = [&] {
+    for (std::size_t i = next++; i < n; i = next++) work(i);
+  };
+  if (jobs <= 1) {
+    run();
+    return;
+  }
+  std::vector<std::thread> threads;
+  for (unsigned j = 0; j < jobs; ++j) threads.emplace_back(run);
+  for (auto& t : threads) t.join();
+}
+
+// A chart file as the loader holds it until it is checked.
+struct ChartSlot {
+  std::string text;  // kept until the chart is checked, for the diagnostics' source lines
+  Chart chart;
+  Diagnostics diagnostics;  // loading, then checking
+  bool read = false;
+};
+
 // What `framework check` says about a chart: unknown theme, orphan and stale cells, refs beyond
 // the transcript. Every cell is kept whatever is found.
 // `transcript_of`: each participant's first transcript (as Study::FindTranscript finds it), so
 // that checking a chart costs the same per cell whatever the study's size.
-void CheckChart(Study& study, const Chart& chart, std::string_view text,
-                const std::map<std::string, int, std::less<>>& transcript_of) {
+// Reads only `study` (so charts are checked in parallel); what it finds goes to `out`.
+void CheckChart(const Study& study, const Chart& chart, std::string_view text,
+                const std::map<std::string, int, std::less<>>& transcript_of, Diagnostics& out) {
   const Framework& f = study.framework;
   SourceText source(chart.path, text);
   if (chart.theme.empty()) return;
   const int theme = f.FindTheme(chart.theme);
   auto at = [&](Severity severity, const char* rule, Position p, std::string message,
                 std::string hint) {
-    study.diagnostics.push_back(source.AtPosition(severity, rule, p.line ? p : Position{1, 1},
-                                                  std::move(message), std::move(hint)));
+    out.push_back(source.AtPosition(severity, rule, p.line ? p : Position{1, 1}, std::move(message),
+                                    std::move(hint)));
   };
   if (theme < 0) {
     std::vector<std::string> ids;
@@ -119,7 +147,7 @@ void CheckChart(Study& study, const Chart& chart, std::string_view text,
   std::vector<std::string> sub_ids;
   for (const auto& s : t.subthemes) sub_ids.push_back(s.id);
   for (const ChartCell& cell : chart.cells) {
-    const std::string name = cell.participant + ":" + cell.subtheme;
+    auto cell_name = [&] { return cell.participant + ":" + cell.subtheme; };
     Position p{cell.line, cell.column};
     int sub = -1;
     for (std::size_t i = 0; i < sub_ids.size(); ++i)
@@ -130,41 +158,42 @@ void CheckChart(Study& study, const Chart& chart, std::string_view text,
     if (sub < 0) {
       auto guess = Suggest(cell.subtheme, sub_ids);
       at(Severity::kWarning, "orphan-cell", p,
-         "cell " + name + " is an orphan: theme " + Quote(chart.theme) + " has no sub-theme " +
-             Quote(cell.subtheme) + "; the summary is kept",
+         "cell " + cell_name() + " is an orphan: theme " + Quote(chart.theme) +
+             " has no sub-theme " + Quote(cell.subtheme) + "; the summary is kept",
          guess ? "did you mean '" + *guess + "'? rename the cell's sub-theme to move it"
                : "restore the sub-theme, or move the summary to another cell");
       continue;
     }
     if (!declared && transcript < 0) {
       at(Severity::kWarning, "orphan-cell", p,
-         "cell " + name + " is an orphan: there is no participant " + Quote(cell.participant) +
-             "; the summary is kept",
+         "cell " + cell_name() + " is an orphan: there is no participant " +
+             Quote(cell.participant) + "; the summary is kept",
          "restore the participant, or move the summary to another row");
       continue;
     }
     if (transcript >= 0) {
       const Transcript& tr = study.transcripts[static_cast<std::size_t>(transcript)];
-      std::string now;
+      std::string_view now;
       for (const auto& [column, hash] : tr.sources)
         if (column.theme == theme && column.subtheme == sub) now = hash;
       if (!cell.source.empty() && cell.source != now)
         at(Severity::kWarning, "stale-cell", p,
-           "cell " + name + " is stale: its coded text changed since it was charted",
-           "review it with 'framework chart " + chart.theme + " --edit " + name + "'");
+           "cell " + cell_name() + " is stale: its coded text changed since it was charted",
+           "review it with 'framework chart " + chart.theme + " --edit " + cell_name() + "'");
       std::vector<LineRef> refs;
       for (const auto& r : cell.refs)
         if (auto ref = ParseLineRef(r)) refs.push_back(*ref);
       for (const auto& found : FindLineRefs(cell.summary)) refs.push_back(found.ref);
-      std::vector<std::string> reported;
+      std::vector<LineRef> reported;
       for (const LineRef& ref : refs) {
-        if (std::find(reported.begin(), reported.end(), ref.ToString()) != reported.end()) continue;
-        reported.push_back(ref.ToString());
-        if (ref.last > tr.line_count)
-          at(Severity::kError, "ref-out-of-range", p,
-             "cell " + name + " refers to " + ref.ToString() + ", beyond the end of " + tr.path +
-                 " (" + std::to_string(tr.line_count) + " lines)",
-             "correct the line reference");
+        if (ref.last <= tr.line_count) continue;
+        auto same = [&](const LineRef& r) { return r.first == ref.first && r.last == ref.last; };
+        if (std::any_of(reported.begin(), reported.end(), same)) continue;
+        reported.push_back(ref);
+        at(Severity::kError, "ref-out-of-range", p,
+           "cell " + cell_name() + " refers to " + ref.ToString() + ", beyond the end of " +
+               tr.path + " (" + std::to_string(tr.line_count) + " lines)",
+           "correct the line reference");
       }
     }
   }
@@ -257,50 +286,61 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   if (fs.IsDirectory("charts")) chart_paths = fs.ListFiles("charts", ".yaml");
   const bool need_sources = !chart_paths.empty();
 
-  // Parse in parallel; each file's diagnostics stay with it so the output order is fixed.
+  // Charts and transcripts are read and parsed on the same threads, charts first (they are the
+  // larger files); each file's diagnostics stay with it so the output order is fixed.
   study.transcripts.resize(paths.size());
   std::vector<Diagnostics> per_file(paths.size());
   std::vector<char> unreadable(paths.size(), 0);
+  std::vector<ChartSlot> chart_slots(chart_paths.size());
   ParseOptions base;
   base.speakers = f.speakers;
   base.codes = f.parsed ? &f.codes : nullptr;
   base.keep_text = options.keep_text || need_sources;
-  std::atomic<std::size_t> next{0};
-  auto work = [&]() {
+  auto load_chart = [&](std::size_t c) {
+    ChartSlot& slot = chart_slots[c];
+    ReadResult file = fs.Read(chart_paths[c]);
+    if (!file.ok) {
+      Diagnostic d;
+      d.file = chart_paths[c];
+      d.rule = "io-error";
+      d.message = "cannot read chart: " + file.error;
+      slot.diagnostics.push_back(std::move(d));
+      return;
+    }
+    slot.read = true;
+    slot.text = std::move(file.contents);
+    slot.chart = LoadChart(chart_paths[c], slot.text, slot.diagnostics);
+  };
+  auto load_transcript = [&](std::size_t i) {
+    ReadResult file = fs.Read(paths[i]);
+    if (!file.ok) {
+      Diagnostic d;
+      d.file = paths[i];
+      d.rule = "io-error";
+      d.message = "cannot read transcript: " + file.error;
+      per_file[i].push_back(std::move(d));
+      unreadable[i] = 1;
+      return;
+    }
     ParseOptions po = base;
-    for (std::size_t i = next++; i < paths.size(); i = next++) {
-      ReadResult file = fs.Read(paths[i]);
-      if (!file.ok) {
-        Diagnostic d;
-        d.file = paths[i];
-        d.rule = "io-error";
-        d.message = "cannot read transcript: " + file.error;
-        per_file[i].push_back(std::move(d));
-        unreadable[i] = 1;
-        continue;
-      }
-      po.stem = Stem(paths[i]);
-      Transcript& t = study.transcripts[i];
-      t = ParseTranscript(paths[i], file.contents, po, per_file[i]);
-      if (need_sources) {
-        t.sources = CellSources(t);
-        if (!options.keep_text) std::string().swap(t.text);
-      }
-      if (!options.keep_text && !options.keep_segments) {
-        std::vector<Segment>().swap(t.segments);
-        std::vector<Turn>().swap(t.turns);
-      }
+    po.stem = Stem(paths[i]);
+    Transcript& t = study.transcripts[i];
+    t = ParseTranscript(paths[i], file.contents, po, per_file[i]);
+    if (need_sources) {
+      t.sources = CellSources(t);
+      if (!options.keep_text) std::string().swap(t.text);
+    }
+    if (!options.keep_text && !options.keep_segments) {
+      std::vector<Segment>().swap(t.segments);
+      std::vector<Turn>().swap(t.turns);
     }
   };
-  unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-  jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, std::max<std::size_t>(paths.size(), 1)));
-  if (jobs <= 1) {
-    work();
-  } else {
-    std::vector<std::thread> threads;
-    for (unsigned j = 0; j < jobs; ++j) threads.emplace_back(work);
-    for (auto& t : threads) t.join();
-  }
+  ParallelFor(chart_paths.size() + paths.size(), options.jobs, [&](std::size_t i) {
+    if (i < chart_paths.size())
+      load_chart(i);
+    else
+      load_transcript(i - chart_paths.size());
+  });
   participants_thread.join();
   study.io_error |= participants_io_error;
   for (auto& d : participant_diagnostics) study.diagnostics.push_back(std::move(d));
@@ -379,19 +419,18 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   std::map<std::string, int, std::less<>> transcript_of;
   for (std::size_t i = 0; i < study.transcripts.size(); ++i)
     transcript_of.emplace(study.transcripts[i].participant, static_cast<int>(i));
-  for (const std::string& path : chart_paths) {
-    ReadResult file = fs.Read(path);
-    if (!file.ok) {
-      Diagnostic d;
-      d.file = path;
-      d.rule = "io-error";
-      d.message = "cannot read chart: " + file.error;
-      study.diagnostics.push_back(std::move(d));
-      study.io_error = true;
-      continue;
-    }
-    study.charts.push_back(LoadChart(path, file.contents, study.diagnostics));
-    CheckChart(study, study.charts.back(), file.contents, transcript_of);
+  for (ChartSlot& slot : chart_slots)
+    if (slot.read) study.charts.push_back(std::move(slot.chart));
+  std::vector<ChartSlot*> read;
+  for (ChartSlot& slot : chart_slots)
+    if (slot.read) read.push_back(&slot);
+  ParallelFor(read.size(), options.jobs, [&](std::size_t c) {
+    CheckChart(study, study.charts[c], read[c]->text, transcript_of, read[c]->diagnostics);
+    std::string().swap(read[c]->text);
+  });
+  for (ChartSlot& slot : chart_slots) {
+    study.io_error |= !slot.read;
+    for (auto& d : slot.diagnostics) study.diagnostics.push_back(std::move(d));
   }
 
   SortDiagnostics(study.diagnostics, file_order);

@@ -6,6 +6,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "framework/source_text.h"
 #include "framework/text.h"
 #include "yaml_support.h"
@@ -28,6 +32,24 @@ constexpr std::array<bool, 256> MakeSpecial() {
   return table;
 }
 constexpr std::array<bool, 256> kSpecial = MakeSpecial();
+
+// The first of '{', '}' or '\\' in [i, end), or end: the body's hot loop, sixteen bytes at a
+// time where SSE2 is there (every x86-64).
+std::size_t FindSpecial(const char* data, std::size_t i, std::size_t end) {
+#ifdef __SSE2__
+  const __m128i open = _mm_set1_epi8('{'), close = _mm_set1_epi8('}'), escape = _mm_set1_epi8('\\');
+  for (; i + 16 <= end; i += 16) {
+    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+    const __m128i hit =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(chunk, open), _mm_cmpeq_epi8(chunk, close)),
+                     _mm_cmpeq_epi8(chunk, escape));
+    if (const int mask = _mm_movemask_epi8(hit))
+      return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  while (i < end && !kSpecial[static_cast<unsigned char>(data[i])]) ++i;
+  return i;
+}
 
 const char kBom[] = "\xEF\xBB\xBF";
 
@@ -202,6 +224,7 @@ Transcript Parser::Run() {
     ++kept;
   }
   t_.segments.resize(kept);
+  t_.segment_count = kept;
   if (!options_.keep_text) std::string().swap(t_.text);
   return std::move(t_);
 }
@@ -409,7 +432,7 @@ void Parser::ParseBody(std::size_t pos, int line) {
     std::size_t i = MatchLabel(pos, end);
     std::size_t chunk = i;
     while (i < end) {
-      while (i < end && !kSpecial[static_cast<unsigned char>(data[i])]) ++i;
+      i = FindSpecial(data, i, end);
       if (i >= end) break;
       t_.text.append(data + chunk, i - chunk);
       const char c = data[i];

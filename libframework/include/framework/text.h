@@ -10,6 +10,9 @@
 
 namespace framework {
 
+/// True when every byte of `text` is ASCII (below 0x80).
+bool IsAscii(std::string_view text);
+
 /// True when `text` is valid UTF-8 (fast path: SIMD validation).
 bool IsValidUtf8(std::string_view text);
 

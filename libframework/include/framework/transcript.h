@@ -43,6 +43,9 @@ struct Transcript {
   std::vector<Speaker> speakers;  ///< effective labels: the study's, the file's, the participant
   std::vector<Turn> turns;
   std::vector<Segment> segments;  ///< in order of their opening tags
+  /// How many segments the parser found: segments.size(), also when LoadOptions::keep_segments
+  /// dropped them.
+  std::size_t segment_count = 0;
   /// The transcript with front matter, tags, escapes and speaker labels removed (line breaks kept).
   /// Empty when parsed with `keep_text = false`.
   std::string text;
