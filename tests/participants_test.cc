@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "run_binary.h"
 #include "test_util.h"
 
 namespace {
@@ -428,4 +429,78 @@ TEST_CASE("Participants::complete is false when the file could not be read whole
   CHECK_FALSE(Csv("id,role\nP01,\"x\n").p.complete);  // unterminated quote
   CHECK_FALSE(Csv("name\nP01\n").p.complete);         // no id column
   CHECK_FALSE(Csv("id\n\xFF\n").p.complete);          // not UTF-8
+}
+
+namespace {
+
+// LoadParticipantsYaml's fast reader (one flow mapping per line) against yaml-cpp: the same
+// participants, values and positions, and the same diagnostics for files it leaves to yaml-cpp.
+void CheckSameAsYamlCpp(const std::string& text) {
+  framework::Diagnostics fast_d, slow_d;
+  framework::Participants fast = framework::LoadParticipantsYaml("participants.yaml", text, fast_d);
+  framework::Participants slow =
+      framework::LoadParticipantsYamlWithYamlCpp("participants.yaml", text, slow_d);
+  INFO(text);
+  CHECK(fast.complete == slow.complete);
+  REQUIRE(fast.attributes.size() == slow.attributes.size());
+  for (std::size_t i = 0; i < fast.attributes.size(); ++i)
+    CHECK(fast.attributes[i].name == slow.attributes[i].name);
+  REQUIRE(fast.participants.size() == slow.participants.size());
+  for (std::size_t i = 0; i < fast.participants.size(); ++i) {
+    const auto &a = fast.participants[i], &b = slow.participants[i];
+    CHECK(a.id == b.id);
+    CHECK(a.values == b.values);
+    CHECK(a.line == b.line);
+    CHECK(a.column == b.column);
+  }
+  CHECK(fast.index == slow.index);
+  REQUIRE(fast_d.size() == slow_d.size());
+  for (std::size_t i = 0; i < fast_d.size(); ++i) {
+    CHECK(fast_d[i].rule == slow_d[i].rule);
+    CHECK(fast_d[i].line == slow_d[i].line);
+    CHECK(fast_d[i].column == slow_d[i].column);
+    CHECK(fast_d[i].message == slow_d[i].message);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the fast participants reader agrees with yaml-cpp") {
+  const std::string head =
+      "# a comment\nattributes:\n"
+      "  role: {type: category, values: [practitioner, manager]}\n"
+      "  sector: {type: category, values: [\"children's services\", \"adult social care\"]}\n"
+      "  years: {type: integer}\n  town: {type: string}\n";
+  const std::vector<std::string> lists{
+      // Shapes the fast reader takes.
+      "participants:\n  - {id: P1, role: manager, sector: \"adult social care\", years: 8}\n"
+      "  - {id: P2, years: 3, role: practitioner}\n\n  # a note\n  - {id: P3}\n",
+      "participants:\n- {id: P1, town: Ynys Môn, years: \"12\"}\n- {id: Siân, town: \"a "
+      "\\\"b\\\"\"}\n",
+      "participants:\n  - {id: P1, role: manager}\n  - {id: P1, role: practitioner}\n",
+      "participants:\n  - {role: manager, id: P9}\n",
+      // Shapes left to yaml-cpp, with and without diagnostics.
+      "participants:\n  - {id: P1, colour: red}\n",
+      "participants:\n  - {id: P1, role: chef}\n",
+      "participants:\n  - {id: P1, years: many}\n",
+      "participants:\n  - {id: P1, role: ~}\n",
+      "participants:\n  - {id: P1, role: manager, role: practitioner}\n",
+      "participants:\n  - {id: \"P 1\"}\n",
+      "participants:\n  - {id: P1, town: 10:30}\n",
+      "participants:\n  - {id: P1}  # trailing\n",
+      "participants:\n  - {id: P1}\n    - {id: P2}\n",
+      "participants:\n  - id: P1\n    role: manager\n",
+      "participants:\n  - {id: P1\n",
+      "participants:\n  - {town: x}\n",
+      "participants:\n",
+      "participants: []\n",
+  };
+  for (const std::string& list : lists) {
+    CheckSameAsYamlCpp(head + list);
+    CheckSameAsYamlCpp(list);
+  }
+  CheckSameAsYamlCpp("participants:\n  - {id: P1}\nparticipants:\n  - {id: P2}\n");
+  CheckSameAsYamlCpp("attributes: {role: {type: nope}}\nparticipants:\n  - {id: P1}\n");
+  CheckSameAsYamlCpp("colour: red\nparticipants:\n  - {id: P1}\n");
+  CheckSameAsYamlCpp(framework_test::ReadFile(framework_test::kExample / "participants.yaml"));
 }

@@ -3,7 +3,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <iterator>
 #include <set>
+#include <tuple>
 
 #include "framework/source_text.h"
 #include "framework/text.h"
@@ -36,7 +38,8 @@ std::optional<int> ReadNumber(std::string_view s, std::size_t& i) {
   std::size_t start = i;
   while (i < s.size() && IsDigit(s[i])) ++i;
   if (i == start || i - start > 9) return std::nullopt;
-  int n = std::stoi(std::string(s.substr(start, i - start)));
+  int n = 0;  // at most 9 digits: no overflow
+  for (std::size_t k = start; k < i; ++k) n = n * 10 + (s[k] - '0');
   if (n < 1) return std::nullopt;
   return n;
 }
@@ -132,68 +135,6 @@ namespace {
 // duplicate or missing key, a bad status or ref, a duplicate cell), returns nothing, and the
 // file is read by yaml-cpp as before, so the result and the messages are the same either way.
 
-bool IsNullWord(std::string_view v) {
-  return v == "~" || v == "null" || v == "Null" || v == "NULL";
-}
-
-// A plain scalar that YAML reads as exactly these characters, as a string.
-bool SafePlain(std::string_view v, bool in_flow) {
-  if (v.empty() || IsNullWord(v)) return false;
-  if (std::string_view("-?:,[]{}#&*!|>'\"%@`").find(v.front()) != std::string_view::npos)
-    return false;
-  if (v.back() == ' ' || v.back() == ':') return false;
-  if (v.find(": ") != std::string_view::npos || v.find(" #") != std::string_view::npos)
-    return false;
-  for (char c : v)
-    if (c == '\t' || (in_flow && (c == ',' || c == '[' || c == ']' || c == '{' || c == '}')))
-      return false;
-  return true;
-}
-
-// A double-quoted scalar with JSON's escapes only, taking the whole of `v`.
-std::optional<std::string> DoubleQuoted(std::string_view v) {
-  if (v.size() < 2 || v.front() != '"' || v.back() != '"') return std::nullopt;
-  std::string out;
-  for (std::size_t i = 1; i + 1 < v.size(); ++i) {
-    char c = v[i];
-    if (c == '"') return std::nullopt;
-    if (c != '\\') {
-      out += c;
-      continue;
-    }
-    if (++i + 1 >= v.size()) return std::nullopt;
-    switch (v[i]) {
-      case '"':
-        out += '"';
-        break;
-      case '\\':
-        out += '\\';
-        break;
-      case '/':
-        out += '/';
-        break;
-      case 'n':
-        out += '\n';
-        break;
-      case 't':
-        out += '\t';
-        break;
-      case 'r':
-        out += '\r';
-        break;
-      case 'b':
-        out += '\b';
-        break;
-      case 'f':
-        out += '\f';
-        break;
-      default:
-        return std::nullopt;  // \u and YAML's own escapes: left to yaml-cpp
-    }
-  }
-  return out;
-}
-
 class CanonicalChartReader {
  public:
   explicit CanonicalChartReader(std::string_view text) : text_(text) {}
@@ -210,7 +151,7 @@ class CanonicalChartReader {
       if (line.empty() || line.front() == '#') continue;
       if (line.substr(0, 7) == "theme: " && !theme && !cells) {
         std::string_view v = line.substr(7);
-        if (!SafePlain(v, false)) return std::nullopt;
+        if (!yaml::SafePlain(v, false)) return std::nullopt;
         chart.theme = ToNfc(v);
         chart.theme_line = line_no_;
         chart.theme_column = 8;
@@ -224,7 +165,7 @@ class CanonicalChartReader {
         return std::nullopt;
       }
     }
-    if (!theme || !cells) return std::nullopt;
+    if (!theme || !cells || HasDuplicateCell(chart)) return std::nullopt;
     return chart;
   }
 
@@ -272,17 +213,22 @@ class CanonicalChartReader {
   }
 
   bool ReadCell(std::string_view line, Chart& chart) {
+    static constexpr std::string_view kKeys[] = {"participant", "subtheme", "status", "summary",
+                                                 "comment",     "refs",     "source", "updated"};
     ChartCell cell;
     cell.line = line_no_;
     cell.column = 5;
-    std::set<std::string_view> keys;
-    bool has_status = false;
+    unsigned keys = 0;  // bit i: kKeys[i] seen
     std::string_view rest = line.substr(4);
     for (;;) {
       std::size_t colon = rest.find(':');
       if (colon == std::string_view::npos) return false;
       std::string_view key = rest.substr(0, colon), value = rest.substr(colon + 1);
-      if (!keys.insert(key).second) return false;
+      const auto known = std::find(std::begin(kKeys), std::end(kKeys), key);
+      if (known == std::end(kKeys)) return false;
+      const unsigned bit = 1u << (known - std::begin(kKeys));
+      if (keys & bit) return false;
+      keys |= bit;
       if (value.empty() || value.front() != ' ') return false;
       value.remove_prefix(1);
       std::string text;
@@ -292,7 +238,7 @@ class CanonicalChartReader {
         while (!items.empty()) {
           std::size_t comma = items.find(", ");
           std::string_view item = items.substr(0, comma);
-          if (!SafePlain(item, true) || !ParseLineRef(item)) return false;
+          if (!yaml::SafePlain(item, true) || !ParseLineRef(item)) return false;
           cell.refs.push_back(ToNfc(item));
           items = comma == std::string_view::npos ? std::string_view() : items.substr(comma + 2);
           if (comma != std::string_view::npos && items.empty()) return false;
@@ -303,15 +249,15 @@ class CanonicalChartReader {
           if (!block) return false;
           text = std::move(*block);
         } else if (!value.empty() && value.front() == '"') {
-          auto quoted = DoubleQuoted(value);
+          auto quoted = yaml::DoubleQuoted(value);
           if (!quoted) return false;
           text = std::move(*quoted);
-        } else if (SafePlain(value, false)) {
+        } else if (yaml::SafePlain(value, false)) {
           text = std::string(value);
         } else {
           return false;
         }
-        text = ToNfc(text);
+        if (!IsAscii(text)) text = ToNfc(text);
         if (key == "participant") {
           cell.participant = std::move(text);
         } else if (key == "subtheme") {
@@ -325,7 +271,6 @@ class CanonicalChartReader {
             cell.status = ChartStatus::kReviewed;
           else
             return false;
-          has_status = true;
         } else if (key == "summary") {
           cell.summary = std::move(text);
         } else if (key == "comment") {
@@ -346,28 +291,36 @@ class CanonicalChartReader {
       }
       rest = next.substr(4);
     }
-    if (!keys.count("participant") || !keys.count("subtheme") || !has_status) return false;
-    if (!seen_.emplace(cell.participant, cell.subtheme).second) return false;
+    if ((keys & 7u) != 7u) return false;  // participant, subtheme and status are required
     chart.cells.push_back(std::move(cell));
     return true;
+  }
+
+  // A cell charted twice draws a diagnostic, so it is left to yaml-cpp.
+  static bool HasDuplicateCell(const Chart& chart) {
+    std::vector<const ChartCell*> cells;
+    cells.reserve(chart.cells.size());
+    for (const ChartCell& c : chart.cells) cells.push_back(&c);
+    auto key = [](const ChartCell* c) { return std::tie(c->participant, c->subtheme); };
+    std::sort(cells.begin(), cells.end(),
+              [&](const ChartCell* a, const ChartCell* b) { return key(a) < key(b); });
+    return std::adjacent_find(cells.begin(), cells.end(),
+                              [&](const ChartCell* a, const ChartCell* b) {
+                                return key(a) == key(b);
+                              }) != cells.end();
   }
 
   std::string_view text_;
   std::size_t pos_ = 0;
   int line_no_ = 0;
   std::optional<std::string_view> pending_;
-  std::set<std::pair<std::string, std::string>> seen_;
 };
 
 }  // namespace
 
 Chart LoadChart(std::string_view name, std::string_view text, Diagnostics& diagnostics) {
-  {
-    SourceText source(std::string(name), text);
-    Diagnostics utf8;
-    if (source.CheckUtf8(utf8))
-      if (auto chart = CanonicalChartReader(text).Read(name)) return std::move(*chart);
-  }
+  if (IsValidUtf8(text))
+    if (auto chart = CanonicalChartReader(text).Read(name)) return std::move(*chart);
   return LoadChartWithYamlCpp(name, text, diagnostics);
 }
 

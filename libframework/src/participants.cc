@@ -214,8 +214,160 @@ std::vector<AttributeDef> LoadAttributeDefs(const SourceText& source, const YAML
   return defs;
 }
 
+namespace {
+
+// ---- the fast path: a participants list of one flow mapping per line ----------------------------
+//
+// yaml-cpp reads a few megabytes a second, and a study of 20,000 participants has a participants
+// file of a few megabytes. When `participants:` is the file's last key and each entry is one line,
+// `  - {id: P01, role: manager, sector: "adult social care"}` (plain or double-quoted values), the
+// part before the list (the attributes) is still read by yaml-cpp and the entries here. Anything
+// else, and any entry that would draw a diagnostic (an unknown attribute, a bad value or id, a
+// duplicate key, a null), returns nothing, and the whole file is read by yaml-cpp as before, so
+// the result and the messages are the same either way.
+
+// One `key: value` of an entry line: the value decoded, and its byte offset in the line.
+struct FlowEntry {
+  std::string_view key;
+  std::string value;
+  std::size_t offset = 0;
+  bool quoted = false;
+};
+
+// The `{...}` of an entry line as key/value pairs; nothing for anything but the plain shape.
+std::optional<std::vector<FlowEntry>> ReadFlowMapping(std::string_view line, std::size_t open) {
+  if (line.size() < open + 2 || line[open] != '{' || line.back() != '}') return std::nullopt;
+  const std::size_t end = line.size() - 1;  // the closing brace
+  std::vector<FlowEntry> entries;
+  std::size_t pos = open + 1;
+  while (pos < end) {
+    const std::size_t colon = line.find(':', pos);
+    if (colon == std::string_view::npos || colon + 1 >= end || line[colon + 1] != ' ')
+      return std::nullopt;
+    FlowEntry e;
+    e.key = line.substr(pos, colon - pos);
+    if (!IsValidId(e.key, false) || !IsAscii(e.key)) return std::nullopt;
+    std::size_t v = colon + 2;
+    e.offset = v;
+    std::size_t after = 0;
+    if (line[v] == '"') {
+      std::size_t q = v + 1;
+      while (q < end && line[q] != '"') q += line[q] == '\\' ? 2 : 1;
+      if (q >= end) return std::nullopt;
+      auto text = yaml::DoubleQuoted(line.substr(v, q + 1 - v));
+      if (!text) return std::nullopt;
+      e.value = std::move(*text);
+      e.quoted = true;
+      after = q + 1;
+    } else {
+      std::size_t comma = line.find(',', v);
+      if (comma == std::string_view::npos || comma > end) comma = end;
+      std::string_view plain = line.substr(v, comma - v);
+      // ':' in a flow plain scalar is read differently by YAML versions: left to yaml-cpp.
+      if (!yaml::SafePlain(plain, true) || plain.find(':') != std::string_view::npos)
+        return std::nullopt;
+      e.value = std::string(plain);
+      after = comma;
+    }
+    entries.push_back(std::move(e));
+    if (after == end) return entries;
+    if (line.compare(after, 2, ", ") != 0) return std::nullopt;
+    pos = after + 2;
+  }
+  return std::nullopt;
+}
+
+std::optional<Participants> ReadPlainParticipants(const SourceText& source, std::string_view text) {
+  // The list: `participants:` at the start of a line, then only entry lines to the end.
+  std::size_t list = text.substr(0, 14) == "participants:\n" ? 0 : text.find("\nparticipants:\n");
+  if (list == std::string_view::npos) return std::nullopt;
+  if (list) ++list;
+  Participants result;
+  Diagnostics head_diagnostics;
+  if (list > 0) {
+    bool ok = false;
+    const std::string head(text.substr(0, list));
+    YAML::Node root = yaml::Parse(source, head, head_diagnostics, &ok);
+    if (!ok || !(root.IsMap() || root.IsNull())) return std::nullopt;
+    if (root.IsMap()) {
+      yaml::CheckKeys(source, root, {"attributes"}, "the participants file", head_diagnostics);
+      if (auto attrs = yaml::Get(root, "attributes"); attrs.IsDefined())
+        result.attributes = LoadAttributeDefs(source, attrs, head_diagnostics);
+    }
+    if (!head_diagnostics.empty()) return std::nullopt;
+  }
+  std::size_t pos = list + 14;
+  int line_no =
+      static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n'));
+  std::string indent;
+  bool first = true;
+  while (pos < text.size()) {
+    std::size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    const std::string_view line = text.substr(pos, eol - pos);
+    pos = eol + 1;
+    ++line_no;
+    const std::size_t lead = line.find_first_not_of(' ');
+    if (lead == std::string_view::npos || line[lead] == '#') continue;
+    if (line.compare(lead, 2, "- ") != 0) return std::nullopt;
+    if (first) indent = std::string(line.substr(0, lead));
+    if (line.substr(0, lead) != indent) return std::nullopt;
+    first = false;
+    auto entries = ReadFlowMapping(line, lead + 2);
+    if (!entries) return std::nullopt;
+    Participant p;
+    p.values.resize(result.attributes.size());
+    unsigned long long seen = 0;  // attributes given (at most 64 in this path)
+    if (result.attributes.size() > 64) return std::nullopt;
+    bool has_id = false;
+    for (FlowEntry& e : *entries) {
+      if (!e.quoted && yaml::IsNullWord(e.value)) return std::nullopt;
+      if (!IsAscii(e.value)) {
+        if (!IsValidUtf8(e.value)) return std::nullopt;
+        e.value = ToNfc(e.value);
+      }
+      if (e.key == "id") {
+        if (has_id || e.quoted || !IsValidId(e.value, false)) return std::nullopt;
+        has_id = true;
+        p.id = std::move(e.value);
+        p.line = line_no;
+        p.column = static_cast<int>(CountCodePoints(line.substr(0, e.offset))) + 1;
+        continue;
+      }
+      const int index = result.FindAttribute(e.key);
+      if (index < 0 || (seen >> index & 1u)) return std::nullopt;
+      seen |= 1ull << index;
+      std::string hint;
+      if (!CheckAttributeValue(result.attributes[static_cast<std::size_t>(index)], e.value, &hint)
+               .empty())
+        return std::nullopt;
+      p.values[static_cast<std::size_t>(index)] = std::move(e.value);
+    }
+    if (!has_id) return std::nullopt;
+    result.participants.push_back(std::move(p));
+  }
+  if (result.participants.empty()) return std::nullopt;
+  result.complete = true;
+  return result;
+}
+
+}  // namespace
+
 Participants LoadParticipantsYaml(std::string_view name, std::string_view text,
                                   Diagnostics& diagnostics) {
+  SourceText source{std::string(name), text};
+  if (IsValidUtf8(text) && text.find('\r') == std::string_view::npos &&
+      text.find('\t') == std::string_view::npos && text.substr(0, 3) != "\xEF\xBB\xBF") {
+    if (auto fast = ReadPlainParticipants(source, text)) {
+      Index(*fast, source, diagnostics);
+      return std::move(*fast);
+    }
+  }
+  return LoadParticipantsYamlWithYamlCpp(name, text, diagnostics);
+}
+
+Participants LoadParticipantsYamlWithYamlCpp(std::string_view name, std::string_view text,
+                                             Diagnostics& diagnostics) {
   Participants result;
   SourceText source{std::string(name), text};
   if (!source.CheckUtf8(diagnostics)) return result;

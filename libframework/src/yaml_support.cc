@@ -125,4 +125,66 @@ YAML::Node Get(const YAML::Node& map, std::string_view key) {
   return YAML::Node(YAML::NodeType::Undefined);
 }
 
+bool IsNullWord(std::string_view v) {
+  return v == "~" || v == "null" || v == "Null" || v == "NULL";
+}
+
+bool SafePlain(std::string_view v, bool in_flow) {
+  if (v.empty() || IsNullWord(v)) return false;
+  if (std::string_view("-?:,[]{}#&*!|>'\"%@`").find(v.front()) != std::string_view::npos)
+    return false;
+  if (v.back() == ' ' || v.back() == ':') return false;
+  if (v.find(": ") != std::string_view::npos || v.find(" #") != std::string_view::npos)
+    return false;
+  for (char c : v)
+    if (c == '\t' || (in_flow && (c == ',' || c == '[' || c == ']' || c == '{' || c == '}')))
+      return false;
+  return true;
+}
+
+std::optional<std::string> DoubleQuoted(std::string_view v) {
+  if (v.size() < 2 || v.front() != '"' || v.back() != '"') return std::nullopt;
+  std::string out;
+  out.reserve(v.size() - 2);
+  for (std::size_t i = 1; i + 1 < v.size(); ++i) {
+    // The run up to the next quote or escape, appended at once.
+    std::size_t run = i;
+    while (run + 1 < v.size() && v[run] != '"' && v[run] != '\\') ++run;
+    out.append(v.data() + i, run - i);
+    i = run;
+    if (i + 1 >= v.size()) break;
+    if (v[i] == '"') return std::nullopt;
+    if (++i + 1 >= v.size()) return std::nullopt;
+    switch (v[i]) {
+      case '"':
+        out += '"';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case '/':
+        out += '/';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      default:
+        return std::nullopt;  // \u and YAML's own escapes: left to yaml-cpp
+    }
+  }
+  return out;
+}
+
 }  // namespace framework::yaml

@@ -40,4 +40,18 @@ std::optional<std::string> Scalar(const SourceText& source, const YAML::Node& no
 /// `node[key]` without yaml-cpp's writing `operator[]`; an invalid node when absent.
 YAML::Node Get(const YAML::Node& map, std::string_view key);
 
+// For the fast readers of files in the plain shapes the tool writes (charts, participants):
+// they take only what these accept and leave everything else to yaml-cpp.
+
+/// `~`, `null`, `Null` or `NULL`: what YAML reads as null.
+bool IsNullWord(std::string_view v);
+
+/// True when `v`, written as a plain scalar (inside a flow collection when `in_flow`), is read by
+/// YAML as exactly these characters, as a string.
+bool SafePlain(std::string_view v, bool in_flow);
+
+/// The text of the double-quoted scalar `v` (quotes included, the whole of `v`) when it uses
+/// JSON's escapes only; nothing otherwise.
+std::optional<std::string> DoubleQuoted(std::string_view v);
+
 }  // namespace framework::yaml
