@@ -155,7 +155,11 @@ std::optional<Context> Load(const ChartOptions& options, int* exit_code) {
   auto where = LocateStudy(options.common, exit_code);
   if (!where) return std::nullopt;
   ctx.where = *where;
-  ctx.study = LoadStudyAt(ctx.where, options.common, /*keep_text=*/true);
+  LoadOptions load;  // the theme's coded text, not the transcripts' whole text
+  load.keep_text = false;
+  load.keep_cells = true;
+  load.cell_themes = {options.theme};
+  ctx.study = LoadStudyAt(ctx.where, options.common, std::move(load));
   const Framework& f = ctx.study.framework;
   if (!ctx.study.framework_loaded || !f.parsed || f.themes.empty()) {
     PrintDiagnostics(ctx.study.diagnostics, ctx.where, UseColor(stderr, options.common.color));

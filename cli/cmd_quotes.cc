@@ -313,7 +313,10 @@ int RunQuotes(const QuotesOptions& options) {
   int exit_code = kExitOk;
   auto where = LocateStudy(options.common, &exit_code);
   if (!where) return exit_code;
-  Study study = LoadStudyAt(*where, options.common, /*keep_text=*/true);
+  LoadOptions load;  // the coded text, not the transcripts' whole text
+  load.keep_text = false;
+  load.keep_cells = true;
+  Study study = LoadStudyAt(*where, options.common, std::move(load));
   const Framework& f = study.framework;
   if (!study.framework_loaded || !f.parsed || f.themes.empty()) {
     PrintDiagnostics(study.diagnostics, *where, UseColor(stderr, options.common.color));

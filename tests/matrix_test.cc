@@ -755,3 +755,51 @@ TEST_CASE("matrix: segments opening on the same line keep their transcript order
   INFO("matrix order: ", order);
   CHECK(texts == std::vector<std::string>{"zebra", "apple", "yak and more", "bee"});
 }
+
+TEST_CASE("a study loaded with keep_cells indexes into the same matrices as one loaded whole") {
+  framework::DiskFileSystem disk(kExample.string());
+  const framework::Study whole = framework::LoadStudy(disk);
+  REQUIRE(whole.framework.themes.size() >= 2);
+  framework::LoadOptions cells_only;
+  cells_only.keep_text = false;
+  cells_only.keep_cells = true;
+  const framework::Study lean = framework::LoadStudy(disk, cells_only);
+  framework::LoadOptions one_theme = cells_only;
+  one_theme.cell_themes = {whole.framework.themes[1].id};
+  const framework::Study leaner = framework::LoadStudy(disk, one_theme);
+  CHECK(lean.SegmentCount() == whole.SegmentCount());
+  for (const framework::Transcript& t : lean.transcripts) {
+    CHECK(t.cells_kept);
+    CHECK(t.text.empty());
+    CHECK(t.segments.empty());
+  }
+  auto same = [](const framework::Matrix& a, const framework::Matrix& b) {
+    REQUIRE(a.participants == b.participants);
+    std::size_t segments = 0;
+    for (std::size_t r = 0; r < a.cells.size(); ++r)
+      for (std::size_t c = 0; c < a.cells[r].size(); ++c) {
+        const framework::MatrixCell &x = a.cells[r][c], &y = b.cells[r][c];
+        CHECK(x.words == y.words);
+        CHECK(x.source == y.source);
+        REQUIRE(x.segments.size() == y.segments.size());
+        segments += x.segments.size();
+        for (std::size_t s = 0; s < x.segments.size(); ++s) {
+          CHECK(x.segments[s].text == y.segments[s].text);
+          CHECK(x.segments[s].code == y.segments[s].code);
+          CHECK(x.segments[s].line_start == y.segments[s].line_start);
+          CHECK(x.segments[s].line_end == y.segments[s].line_end);
+          CHECK(x.segments[s].speaker == y.segments[s].speaker);
+        }
+      }
+    return segments;
+  };
+  for (int theme = 0; theme < static_cast<int>(whole.framework.themes.size()); ++theme) {
+    CAPTURE(theme);
+    CHECK(same(framework::IndexTheme(lean, theme), framework::IndexTheme(whole, theme)) > 0);
+  }
+  // Only the theme asked for keeps its segments.
+  CHECK(same(framework::IndexTheme(leaner, 1), framework::IndexTheme(whole, 1)) > 0);
+  const framework::Matrix other = framework::IndexTheme(leaner, 0);
+  for (const auto& row : other.cells)
+    for (const auto& cell : row) CHECK(cell.segments.empty());
+}

@@ -78,10 +78,13 @@ Matrix EmptyMatrix(const Study& study, int theme) {
   return m;
 }
 
-std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> SegmentsByColumn(const Transcript& t) {
+std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> SegmentsByColumn(
+    const Transcript& t, const std::vector<int>* themes) {
   std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> out;
   for (const Segment& s : t.segments) {
     if (!s.target.valid() || s.target.subtheme < 0) continue;
+    if (themes && std::find(themes->begin(), themes->end(), s.target.theme) == themes->end())
+      continue;
     auto it =
         std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == s.target; });
     if (it == out.end()) {
@@ -188,6 +191,18 @@ Matrix IndexTheme(const Study& study, int theme) {
   Matrix m = EmptyMatrix(study, theme);
   for (const Transcript& t : study.transcripts) {
     std::size_t row = AddRow(m, t.participant);
+    if (t.cells_kept) {
+      for (const auto& [column, segments] : t.cells) {
+        if (column.theme != theme) continue;
+        MatrixCell& cell = m.cells[row][static_cast<std::size_t>(column.subtheme)];
+        for (const CellSegment& seg : segments) {
+          cell.words += CountWords(seg.text);
+          cell.segments.push_back(seg);
+        }
+        Finish(cell);
+      }
+      continue;
+    }
     if (t.text.empty() && t.segments.empty()) {
       // Loaded without text and segments: only the cells' sources are known.
       for (const auto& [column, source] : t.sources)

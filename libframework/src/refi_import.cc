@@ -762,8 +762,8 @@ class QdeImporter {
       // A link to a note that is kept anyway (our exports link each case to its summaries,
       // which the case's source also refers to) loses nothing.
       if ((note_texts_.count(origin) && used_notes_.count(origin)) ||
-          (note_texts_.count(target) && used_notes_.count(target)) || absorbed_notes_.count(origin) ||
-          absorbed_notes_.count(target)) {
+          (note_texts_.count(target) && used_notes_.count(target)) ||
+          absorbed_notes_.count(origin) || absorbed_notes_.count(target)) {
         ++links_to_kept_notes;
         continue;
       }

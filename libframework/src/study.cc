@@ -295,7 +295,11 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   ParseOptions base;
   base.speakers = f.speakers;
   base.codes = f.parsed ? &f.codes : nullptr;
-  base.keep_text = options.keep_text || need_sources;
+  const bool keep_cells = options.keep_cells && !options.keep_text;
+  base.keep_text = options.keep_text || need_sources || keep_cells;
+  std::vector<int> cell_themes;  // indexes of LoadOptions::cell_themes
+  for (const std::string& id : options.cell_themes)
+    if (const int theme = f.FindTheme(id); theme >= 0) cell_themes.push_back(theme);
   auto load_chart = [&](std::size_t c) {
     ChartSlot& slot = chart_slots[c];
     ReadResult file = fs.Read(chart_paths[c]);
@@ -326,11 +330,13 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
     po.stem = Stem(paths[i]);
     Transcript& t = study.transcripts[i];
     t = ParseTranscript(paths[i], file.contents, po, per_file[i]);
-    if (need_sources) {
-      t.sources = CellSources(t);
-      if (!options.keep_text) std::string().swap(t.text);
+    if (need_sources) t.sources = CellSources(t);
+    if (keep_cells) {
+      t.cells = SegmentsByColumn(t, options.cell_themes.empty() ? nullptr : &cell_themes);
+      t.cells_kept = true;
     }
-    if (!options.keep_text && !options.keep_segments) {
+    if (!options.keep_text) std::string().swap(t.text);
+    if (!options.keep_text && (!options.keep_segments || keep_cells)) {
       std::vector<Segment>().swap(t.segments);
       std::vector<Turn>().swap(t.turns);
     }

@@ -15,16 +15,6 @@
 
 namespace framework {
 
-/// One coded passage in a cell.
-struct CellSegment {
-  std::string text;  ///< white space collapsed, NFC
-  std::string code;  ///< the code as written (theme.subtheme or an alias)
-  int line_start = 0;
-  int line_end = 0;
-  std::string speaker;  ///< the label of the turn it opened in
-  SpeakerRole role = SpeakerRole::kParticipant;
-};
-
 /// A cell: one participant's data on one sub-theme, and its chart entry.
 struct MatrixCell {
   std::vector<CellSegment> segments;  ///< in transcript order
@@ -62,9 +52,10 @@ struct Matrix {
 std::string CellSource(const std::vector<CellSegment>& segments);
 
 /// The segments of `transcript` that index into each column, grouped and in transcript order
-/// (the order CellSource hashes them in). Needs the transcript's text.
+/// (the order CellSource hashes them in). Needs the transcript's text. `themes`: only the columns
+/// of these themes (indexes into the framework's themes); every column when null.
 std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> SegmentsByColumn(
-    const Transcript& transcript);
+    const Transcript& transcript, const std::vector<int>* themes = nullptr);
 
 /// The CellSource of each column `transcript` has segments in, sorted by column: what
 /// SegmentsByColumn and CellSource give, computed without building the segments' texts when
@@ -77,7 +68,8 @@ Matrix EmptyMatrix(const Study& study, int theme);
 /// Indexes every transcript of `study` (loaded with its text) into the matrix of `theme`. Rows
 /// are the declared participants and any participant with a transcript. No chart is attached.
 /// A transcript loaded without text and segments (LoadOptions::keep_segments false) gives its
-/// cells their `source` only (no segments, no words): enough for staleness and summaries.
+/// cells their `source` only (no segments, no words): enough for staleness and summaries. One
+/// loaded with LoadOptions::keep_cells gives the segments it kept.
 Matrix IndexTheme(const Study& study, int theme);
 
 /// Attaches `chart`'s cells to `matrix`: each to its cell, or to `orphans` when its participant

@@ -23,6 +23,13 @@ struct LoadOptions {
   /// segments and turns too, so a study of any size costs a few hundred bytes per transcript
   /// and cell. For commands that need only chart entries and staleness (summary exports).
   bool keep_segments = true;
+  /// true (with keep_text false): keep each transcript's coded segments as matrix cells hold them
+  /// (Transcript::cells), for the themes in `cell_themes` (ids; every theme when empty), and
+  /// drop its text, segments and turns. For commands whose output needs coded text but not the
+  /// rest of the transcripts (chart, quotes, segment exports): memory grows with the coded text
+  /// only.
+  bool keep_cells = false;
+  std::vector<std::string> cell_themes;
   /// When not empty, only the transcripts whose study-relative path (e.g.
   /// "transcripts/P01.txt") or file stem ("P01") matches one of these globs (`*`, `?`, `[...]`)
   /// are read: a part of the study, for exports split across machines (`export --only`).

@@ -25,6 +25,16 @@ struct Segment {
   int speaker = -1;    ///< index into `Transcript::speakers`
 };
 
+/// One coded passage as a matrix cell holds it: its text on its own, without the transcript's.
+struct CellSegment {
+  std::string text;  ///< white space collapsed, NFC
+  std::string code;  ///< the code as written (theme.subtheme or an alias)
+  int line_start = 0;
+  int line_end = 0;
+  std::string speaker;  ///< the label of the turn it opened in
+  SpeakerRole role = SpeakerRole::kParticipant;
+};
+
 /// A speaker turn: begins at a line starting with a declared label and a colon.
 struct Turn {
   int speaker = -1;  ///< index into `Transcript::speakers`
@@ -54,6 +64,10 @@ struct Transcript {
   /// CellSource of each matrix column this transcript has data for, sorted by column. Filled by
   /// LoadStudy when the study has charts, so stale cells are found even without the text.
   std::vector<std::pair<ColumnRef, std::string>> sources;
+  /// The coded segments of each column (of the themes asked for), as SegmentsByColumn gives them,
+  /// when loaded with LoadOptions::keep_cells: the coded text without the rest of the text.
+  std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> cells;
+  bool cells_kept = false;  ///< `cells` was filled (then `text`, `segments`, `turns` are empty)
 
   /// The segment's text for display and export: white space collapsed, ends trimmed, NFC.
   std::string SegmentText(const Segment& segment) const;
