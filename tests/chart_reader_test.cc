@@ -37,12 +37,7 @@ void CheckSame(const std::string& text) {
     CHECK(a.line == b.line);
     CHECK(a.column == b.column);
   }
-  REQUIRE(fast_d.size() == slow_d.size());
-  for (std::size_t i = 0; i < fast_d.size(); ++i) {
-    CHECK(fast_d[i].rule == slow_d[i].rule);
-    CHECK(fast_d[i].line == slow_d[i].line);
-    CHECK(fast_d[i].message == slow_d[i].message);
-  }
+  framework_test::CheckSameDiagnostics(fast_d, slow_d);
 }
 
 TEST_CASE("the fast chart reader agrees with yaml-cpp on the example's charts") {

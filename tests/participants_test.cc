@@ -454,13 +454,7 @@ void CheckSameAsYamlCpp(const std::string& text) {
     CHECK(a.column == b.column);
   }
   CHECK(fast.index == slow.index);
-  REQUIRE(fast_d.size() == slow_d.size());
-  for (std::size_t i = 0; i < fast_d.size(); ++i) {
-    CHECK(fast_d[i].rule == slow_d[i].rule);
-    CHECK(fast_d[i].line == slow_d[i].line);
-    CHECK(fast_d[i].column == slow_d[i].column);
-    CHECK(fast_d[i].message == slow_d[i].message);
-  }
+  framework_test::CheckSameDiagnostics(fast_d, slow_d);
 }
 
 }  // namespace

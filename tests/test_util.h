@@ -33,6 +33,19 @@ inline std::string Summary(const framework::Diagnostics& diagnostics) {
   return out;
 }
 
+/// Two lists of diagnostics say the same things at the same places (a fast reader against
+/// yaml-cpp).
+inline void CheckSameDiagnostics(const framework::Diagnostics& got,
+                                 const framework::Diagnostics& want) {
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    CHECK(got[i].rule == want[i].rule);
+    CHECK(got[i].line == want[i].line);
+    CHECK(got[i].column == want[i].column);
+    CHECK(got[i].message == want[i].message);
+  }
+}
+
 inline std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream out;

@@ -96,6 +96,15 @@ void ParallelFor(std::size_t n, unsigned jobs, const Work& work) {
   for (auto& t : threads) t.join();
 }
 
+// "cannot read <what>: <error>" at `path`.
+Diagnostic ReadError(const std::string& path, const char* what, const ReadResult& file) {
+  Diagnostic d;
+  d.file = path;
+  d.rule = "io-error";
+  d.message = std::string("cannot read ") + what + ": " + file.error;
+  return d;
+}
+
 // A chart file as the loader holds it until it is checked.
 struct ChartSlot {
   std::string text;  // kept until the chart is checked, for the diagnostics' source lines
@@ -304,11 +313,7 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
     ChartSlot& slot = chart_slots[c];
     ReadResult file = fs.Read(chart_paths[c]);
     if (!file.ok) {
-      Diagnostic d;
-      d.file = chart_paths[c];
-      d.rule = "io-error";
-      d.message = "cannot read chart: " + file.error;
-      slot.diagnostics.push_back(std::move(d));
+      slot.diagnostics.push_back(ReadError(chart_paths[c], "chart", file));
       return;
     }
     slot.read = true;
@@ -318,11 +323,7 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   auto load_transcript = [&](std::size_t i) {
     ReadResult file = fs.Read(paths[i]);
     if (!file.ok) {
-      Diagnostic d;
-      d.file = paths[i];
-      d.rule = "io-error";
-      d.message = "cannot read transcript: " + file.error;
-      per_file[i].push_back(std::move(d));
+      per_file[i].push_back(ReadError(paths[i], "transcript", file));
       unreadable[i] = 1;
       return;
     }
