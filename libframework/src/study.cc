@@ -264,7 +264,7 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   ParseOptions base;
   base.speakers = f.speakers;
   base.codes = f.parsed ? &f.codes : nullptr;
-  base.keep_text = options.keep_text || need_sources;
+  base.keep_text = options.keep_text || need_sources || options.count_words;
   std::atomic<std::size_t> next{0};
   auto work = [&]() {
     ParseOptions po = base;
@@ -282,10 +282,9 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
       po.stem = Stem(paths[i]);
       Transcript& t = study.transcripts[i];
       t = ParseTranscript(paths[i], file.contents, po, per_file[i]);
-      if (need_sources) {
-        t.sources = CellSources(t);
-        if (!options.keep_text) std::string().swap(t.text);
-      }
+      if (need_sources) t.sources = CellSources(t);
+      if (options.count_words) t.words = CellWords(t);
+      if (!options.keep_text) std::string().swap(t.text);
       if (!options.keep_text && !options.keep_segments) {
         std::vector<Segment>().swap(t.segments);
         std::vector<Turn>().swap(t.turns);
