@@ -1036,6 +1036,64 @@ Json GroupsJson(const GroupPlan& plan) {
   return groups;
 }
 
+// One theme of the coverage view.
+Json CoverageJson(const Coverage& c, const SummaryReport& r) {
+  Json subs = Json::array();
+  for (std::size_t col = 0; col < c.columns.size(); ++col) {
+    const CoverageColumn& s = c.columns[col];
+    Json cells = Json::array();
+    for (std::size_t row = 0; row < c.participants.size(); ++row) {
+      const std::size_t w = c.words[row][col];
+      cells.push_back({{"participant", c.participants[row]},
+                       {"words", w},
+                       {"level", ShadeLevel(w, c.max_words)}});
+    }
+    subs.push_back(
+        {{"id", s.id},
+         {"label", s.label},
+         {"words", s.words},
+         {"participants", s.participants},
+         {"share_words", ShareWord(s.participants, c.participants.size(), r.share_words)},
+         {"little_data", s.little_data},
+         {"silent", s.silent},
+         {"cells", cells}});
+  }
+  return Json({{"theme", c.theme},
+               {"label", c.label},
+               {"participants", c.participants},
+               {"max_words", c.max_words},
+               {"subthemes", subs}});
+}
+
+// One theme of the range of views.
+Json RangeJson(const RangeTheme& t, const SummaryReport& r) {
+  Json subs = Json::array();
+  for (const RangeColumn& col : t.columns) {
+    Json groups = Json::array();
+    for (const RangeGroup& g : col.groups) {
+      Json summaries = Json::array();
+      for (const RangeEntry& e : g.entries)
+        summaries.push_back({{"attribution", e.attribution},
+                             {"status", std::string(ChartStatusName(e.status))},
+                             {"stale", e.stale},
+                             {"summary", e.summary},
+                             {"refs", e.refs}});
+      const bool grouped = g.group >= 0 && r.plan;
+      groups.push_back(
+          {{"group", grouped ? Json(r.plan->groups[std::size_t(g.group)].label) : Json()},
+           {"summaries", summaries}});
+    }
+    subs.push_back({{"id", col.id},
+                    {"label", col.label},
+                    {"charted", col.charted},
+                    {"uncharted", col.uncharted},
+                    {"withheld", col.withheld},
+                    {"groups", groups}});
+  }
+  return Json({{"theme", t.theme}, {"label", t.label}, {"subthemes", subs}});
+}
+
+// The report, its coverage and range arrays left empty.
 Json JsonReport(const SummaryReport& r) {
   Json out;
   out["format"] = "framework-summarise";
@@ -1061,72 +1119,10 @@ Json JsonReport(const SummaryReport& r) {
   out["groups"] = r.plan ? GroupsJson(*r.plan) : Json();
   out["notes"] = r.notes;
 
-  if (r.options.coverage) {
-    Json list = Json::array();
-    for (const Coverage& c : r.coverage) {
-      Json subs = Json::array();
-      for (std::size_t col = 0; col < c.columns.size(); ++col) {
-        const CoverageColumn& s = c.columns[col];
-        Json cells = Json::array();
-        for (std::size_t row = 0; row < c.participants.size(); ++row) {
-          const std::size_t w = c.words[row][col];
-          cells.push_back({{"participant", c.participants[row]},
-                           {"words", w},
-                           {"level", ShadeLevel(w, c.max_words)}});
-        }
-        subs.push_back(
-            {{"id", s.id},
-             {"label", s.label},
-             {"words", s.words},
-             {"participants", s.participants},
-             {"share_words", ShareWord(s.participants, c.participants.size(), r.share_words)},
-             {"little_data", s.little_data},
-             {"silent", s.silent},
-             {"cells", cells}});
-      }
-      list.push_back({{"theme", c.theme},
-                      {"label", c.label},
-                      {"participants", c.participants},
-                      {"max_words", c.max_words},
-                      {"subthemes", subs}});
-    }
-    out["coverage"] = list;
-  } else {
-    out["coverage"] = nullptr;
-  }
+  // coverage and range: written theme by theme by RenderSummaryJson.
+  out["coverage"] = r.options.coverage ? Json::array() : Json();
 
-  if (r.options.range) {
-    Json list = Json::array();
-    for (const RangeTheme& t : r.range) {
-      Json subs = Json::array();
-      for (const RangeColumn& col : t.columns) {
-        Json groups = Json::array();
-        for (const RangeGroup& g : col.groups) {
-          Json summaries = Json::array();
-          for (const RangeEntry& e : g.entries)
-            summaries.push_back({{"attribution", e.attribution},
-                                 {"status", std::string(ChartStatusName(e.status))},
-                                 {"stale", e.stale},
-                                 {"summary", e.summary},
-                                 {"refs", e.refs}});
-          const bool grouped = g.group >= 0 && r.plan;
-          groups.push_back(
-              {{"group", grouped ? Json(r.plan->groups[std::size_t(g.group)].label) : Json()},
-               {"summaries", summaries}});
-        }
-        subs.push_back({{"id", col.id},
-                        {"label", col.label},
-                        {"charted", col.charted},
-                        {"uncharted", col.uncharted},
-                        {"withheld", col.withheld},
-                        {"groups", groups}});
-      }
-      list.push_back({{"theme", t.theme}, {"label", t.label}, {"subthemes", subs}});
-    }
-    out["range"] = list;
-  } else {
-    out["range"] = nullptr;
-  }
+  out["range"] = r.options.range ? Json::array() : Json();
 
   if (r.comparison && r.plan) {
     const GroupPlan& plan = *r.plan;
@@ -1221,8 +1217,60 @@ Json JsonReport(const SummaryReport& r) {
 
 }  // namespace
 
+namespace {
+
+// Appends `value` as dump(2) writes it `depth` levels deep: the same text, each line after the
+// first indented 2 * depth spaces more (JSON strings never hold a raw line break).
+void AppendNested(const Json& value, std::size_t depth, std::string& out) {
+  const std::string text = value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string pad(2 * depth, ' ');
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out += pad;
+  }
+}
+
+// Appends the array of `items`, each turned into JSON by `to_json` only when written, as
+// dump(2) writes it `depth` levels deep.
+template <typename T, typename F>
+void AppendArray(const std::vector<T>& items, F to_json, std::size_t depth, std::string& out) {
+  if (items.empty()) {
+    out += "[]";
+    return;
+  }
+  out += "[\n";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    out.append(2 * (depth + 1), ' ');
+    AppendNested(to_json(items[i]), depth + 1, out);
+    out += i + 1 < items.size() ? ",\n" : "\n";
+  }
+  out.append(2 * depth, ' ');
+  out += ']';
+}
+
+}  // namespace
+
+// Written member by member, the coverage and the range a theme at a time, so that next to the
+// text only one theme's JSON tree is held: the same bytes as dumping the whole tree.
 std::string RenderSummaryJson(const SummaryReport& report) {
-  return JsonReport(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  const Json top = JsonReport(report);
+  std::string out = "{";
+  bool first = true;
+  for (const auto& [key, value] : top.items()) {
+    out += first ? "\n  " : ",\n  ";
+    first = false;
+    out += Json(key).dump() + ": ";
+    if (key == "coverage" && value.is_array())
+      AppendArray(
+          report.coverage, [&](const Coverage& c) { return CoverageJson(c, report); }, 1, out);
+    else if (key == "range" && value.is_array())
+      AppendArray(
+          report.range, [&](const RangeTheme& t) { return RangeJson(t, report); }, 1, out);
+    else
+      AppendNested(value, 1, out);
+  }
+  out += first ? "}\n" : "\n}\n";
+  return out;
 }
 
 }  // namespace framework
