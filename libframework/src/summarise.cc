@@ -1224,10 +1224,12 @@ namespace {
 void AppendNested(const Json& value, std::size_t depth, std::string& out) {
   const std::string text = value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
   const std::string pad(2 * depth, ' ');
-  for (char c : text) {
-    out += c;
-    if (c == '\n') out += pad;
+  std::size_t start = 0;
+  for (std::size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) {
+    out.append(text, start, nl + 1 - start);
+    out += pad;
   }
+  out.append(text, start);
 }
 
 // Appends the array of `items`, each turned into JSON by `to_json` only when written, as
