@@ -414,6 +414,24 @@ TEST_CASE("summarise: a group of one participant is never broken down, in any vi
   CHECK(Contains(one.out, "academic (1)"));
 }
 
+TEST_CASE("summarise: the output is the same with one or three parser threads (--jobs)") {
+  // The example has several transcripts, so one and three parser threads differ in what runs
+  // where, never in what is written.
+  for (const std::string& format : {std::string("json"), std::string("text")}) {
+    CAPTURE(format);
+    RunResult one = Run(
+        {"summarise", "-C", kExample.string(), "--by", "role", "--format", format, "--jobs", "1"});
+    RunResult three = Run(
+        {"summarise", "-C", kExample.string(), "--by", "role", "--format", format, "--jobs", "3"});
+    REQUIRE(one.exit_code == 0);
+    REQUIRE(three.exit_code == 0);
+    CHECK(one.out == three.out);
+    CHECK(!one.out.empty());
+  }
+  RunResult bad = Run({"summarise", "-C", kExample.string(), "--jobs", "lots"});
+  CHECK(bad.exit_code == 2);
+}
+
 TEST_CASE("summarise: every view in every format on the small study, deterministic") {
   SmallStudy s;
   for (const std::string& format : kFormats) {
