@@ -73,7 +73,7 @@ int RunSummarise(const SummariseCliOptions& options) {
 
   auto where = LocateStudy(options.common, &exit_code);
   if (!where) return exit_code;
-  Study study = LoadStudyAt(*where, options.common, /*keep_text=*/true);
+  Study study = LoadStudyAt(*where, options.common, SummariseLoadOptions());
   const Framework& f = study.framework;
   if (!study.framework_loaded || !f.parsed || f.themes.empty()) {
     PrintDiagnostics(study.diagnostics, *where, UseColor(stderr, options.common.color));
@@ -120,8 +120,8 @@ int RunSummarise(const SummariseCliOptions& options) {
     so.compare = so.by >= 0;
   }
 
-  const std::vector<Matrix> matrices = ChartedMatrices(study, so.themes);
-  const SummaryReport report = Summarise(study, matrices, so);
+  const SummaryReport report = Summarise(study, so);
+  const std::size_t themes = so.themes.size();
 
   const bool to_stdout = options.output.empty() || options.output == "-";
   std::string out;
@@ -147,11 +147,10 @@ int RunSummarise(const SummariseCliOptions& options) {
   if (!options.common.quiet) {
     std::string summary = "summarise: ";
     if (report.case_view)
-      summary += "case of " + report.case_view->participant + " across " +
-                 std::to_string(matrices.size()) + (matrices.size() == 1 ? " theme" : " themes");
+      summary += "case of " + report.case_view->participant + " across " + std::to_string(themes) +
+                 (themes == 1 ? " theme" : " themes");
     else
-      summary += std::to_string(matrices.size()) +
-                 (matrices.size() == 1 ? " theme, " : " themes, ") +
+      summary += std::to_string(themes) + (themes == 1 ? " theme, " : " themes, ") +
                  std::to_string(report.population) + " participants";
     if (report.plan)
       summary += ", " + std::to_string(report.plan->groups.size()) +

@@ -414,6 +414,24 @@ TEST_CASE("summarise: a group of one participant is never broken down, in any vi
   CHECK(Contains(one.out, "academic (1)"));
 }
 
+TEST_CASE("summarise: the output is the same with one or three parser threads (--jobs)") {
+  // The example has several transcripts, so one and three parser threads differ in what runs
+  // where, never in what is written.
+  for (const std::string& format : {std::string("json"), std::string("text")}) {
+    CAPTURE(format);
+    RunResult one = Run(
+        {"summarise", "-C", kExample.string(), "--by", "role", "--format", format, "--jobs", "1"});
+    RunResult three = Run(
+        {"summarise", "-C", kExample.string(), "--by", "role", "--format", format, "--jobs", "3"});
+    REQUIRE(one.exit_code == 0);
+    REQUIRE(three.exit_code == 0);
+    CHECK(one.out == three.out);
+    CHECK(!one.out.empty());
+  }
+  RunResult bad = Run({"summarise", "-C", kExample.string(), "--jobs", "lots"});
+  CHECK(bad.exit_code == 2);
+}
+
 TEST_CASE("summarise: every view in every format on the small study, deterministic") {
   SmallStudy s;
   for (const std::string& format : kFormats) {
@@ -521,6 +539,106 @@ TEST_CASE("summarise: -o writes the file atomically and prints nothing on stdout
   CHECK(run.out.empty());
   CHECK(Contains(ReadFile(out), "</html>"));
   CHECK(Contains(run.err, "written to"));
+}
+
+// The option sets the lean and the full summaries are compared on.
+std::vector<SummariseOptions> OptionSets(const framework::Study& study) {
+  std::vector<SummariseOptions> sets(1);
+  SummariseOptions by;
+  by.by = study.participants.FindAttribute("role");
+  by.compare = true;
+  sets.push_back(by);
+  by.words = true;
+  by.min_group = 1;
+  sets.push_back(by);
+  SummariseOptions turn;
+  turn.within = framework::Within::kTurn;
+  sets.push_back(turn);
+  SummariseOptions one;
+  one.themes = {static_cast<int>(study.framework.themes.size()) - 1};
+  sets.push_back(one);
+  for (const framework::Transcript& t : study.transcripts) {
+    SummariseOptions c;
+    c.participant = t.participant;
+    sets.push_back(c);
+    if (sets.size() > 8) break;
+  }
+  for (SummariseOptions& o : sets)
+    if (o.themes.empty())
+      for (std::size_t t = 0; t < study.framework.themes.size(); ++t)
+        o.themes.push_back(static_cast<int>(t));
+  return sets;
+}
+
+// A study loaded without its text (SummariseLoadOptions) and summarised a theme at a time gives
+// the report the study loaded whole and its matrices give, in every format.
+void CheckLeanMatchesFull(const fs::path& root) {
+  const framework::Study full = Load(root);
+  framework::DiskFileSystem disk(root.string());
+  const framework::Study lean = framework::LoadStudy(disk, framework::SummariseLoadOptions());
+  REQUIRE(lean.transcripts.size() == full.transcripts.size());
+  for (const framework::Transcript& t : lean.transcripts) CHECK(t.text.empty());
+  for (const SummariseOptions& o : OptionSets(full)) {
+    const SummaryReport a =
+        framework::Summarise(full, framework::ChartedMatrices(full, o.themes), o);
+    const SummaryReport b = framework::Summarise(lean, o);
+    CAPTURE(o.participant);
+    CAPTURE(o.by);
+    CHECK(framework::RenderSummaryJson(a) == framework::RenderSummaryJson(b));
+    CHECK(framework::RenderSummaryText(a, {100, false, true}) ==
+          framework::RenderSummaryText(b, {100, false, true}));
+    CHECK(framework::RenderSummaryMarkdown(a) == framework::RenderSummaryMarkdown(b));
+  }
+}
+
+TEST_CASE("summarise: loaded without the text, a theme at a time, the report is the same") {
+  SmallStudy s;
+  CheckLeanMatchesFull(s.root());
+  CheckLeanMatchesFull(kExample);
+}
+
+TEST_CASE("summarise: LoadOptions::count_words records each column's words as the matrix has") {
+  SmallStudy s;
+  framework::DiskFileSystem disk(s.root().string());
+  framework::LoadOptions load;
+  load.keep_text = false;
+  load.count_words = true;
+  const framework::Study lean = framework::LoadStudy(disk, load);
+  const int p1 = lean.FindTranscript("P1");
+  REQUIRE(p1 >= 0);
+  const auto& words = lean.transcripts[static_cast<std::size_t>(p1)].words;
+  // P1: t.a "one two three four" + "seven", t.b "three", t.c "five six".
+  REQUIRE(words.size() == 3);
+  CHECK(words[0].second == 5);
+  CHECK(words[1].second == 1);
+  CHECK(words[2].second == 2);
+  const framework::Matrix m = framework::IndexTheme(lean, 0);
+  const framework::MatrixCell* a = m.Find("P1", "a");
+  REQUIRE(a);
+  CHECK(a->words == 5);
+  REQUIRE(a->segments.size() == 2);
+  CHECK(a->segments[0].line_start == 1);
+  CHECK(a->segments[1].line_start == 5);
+  CHECK(a->segments[0].text.empty());
+}
+
+TEST_CASE("summarise: a participant with two transcripts counts once in a co-occurring pair") {
+  SmallStudy s;
+  // A second transcript of P3 (an error `check` reports; the summary still counts P3 once).
+  WriteFile(s.root() / "transcripts" / "P3-second.txt",
+            "---\nparticipant: P3\n---\nP3: {t.a}again {t.b}both{/t.b}{/t.a}\n");
+  for (const bool lean : {false, true}) {
+    framework::DiskFileSystem disk(s.root().string());
+    const framework::Study study = framework::LoadStudy(
+        disk, lean ? framework::SummariseLoadOptions() : framework::LoadOptions{});
+    SummariseOptions o;
+    o.themes = {0};
+    const SummaryReport r = framework::Summarise(study, o);
+    REQUIRE(r.cooccurrence);
+    CHECK(r.cooccurrence->counts[0][1] == 3);  // P1, P3 and P3 again
+    REQUIRE(!r.cooccurrence->pairs.empty());
+    CHECK(r.cooccurrence->pairs[0].participants == 2);  // P1 and P3
+  }
 }
 
 // --- the bundled example ---

@@ -187,6 +187,54 @@ std::vector<std::pair<ColumnRef, std::string>> CellSources(const Transcript& t) 
   return out;
 }
 
+std::vector<std::pair<ColumnRef, std::size_t>> CellWords(const Transcript& t) {
+  std::vector<std::pair<ColumnRef, std::size_t>> out;
+  for (const Segment& s : t.segments) {
+    if (!s.target.valid() || s.target.subtheme < 0) continue;
+    auto it =
+        std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == s.target; });
+    if (it == out.end()) {
+      out.push_back({s.target, 0});
+      it = out.end() - 1;
+    }
+    it->second += CountWords(t.SegmentText(s));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first.theme, a.first.subtheme) < std::tie(b.first.theme, b.first.subtheme);
+  });
+  return out;
+}
+
+namespace {
+
+// Indexes a transcript loaded with LoadOptions::count_words into row `row` of `m`, the matrix
+// of `theme`: segments without text, the recorded words and sources.
+void IndexCounted(const Transcript& t, int theme, std::size_t row, Matrix& m) {
+  std::vector<MatrixCell>& cells = m.cells[row];
+  for (const Segment& s : t.segments) {
+    if (!s.target.valid() || s.target.subtheme < 0 || s.target.theme != theme) continue;
+    CellSegment seg;
+    seg.code = s.code;
+    seg.line_start = s.line_start;
+    seg.line_end = s.line_end;
+    if (s.speaker >= 0 && static_cast<std::size_t>(s.speaker) < t.speakers.size()) {
+      seg.speaker = t.speakers[static_cast<std::size_t>(s.speaker)].label;
+      seg.role = t.speakers[static_cast<std::size_t>(s.speaker)].role;
+    }
+    cells[static_cast<std::size_t>(s.target.subtheme)].segments.push_back(std::move(seg));
+  }
+  for (const auto& [column, words] : t.words)
+    if (column.theme == theme) {
+      MatrixCell& cell = cells[static_cast<std::size_t>(column.subtheme)];
+      cell.words += words;
+      std::stable_sort(cell.segments.begin(), cell.segments.end(), SegmentLess);
+    }
+  for (const auto& [column, source] : t.sources)
+    if (column.theme == theme) cells[static_cast<std::size_t>(column.subtheme)].source = source;
+}
+
+}  // namespace
+
 Matrix IndexTheme(const Study& study, int theme) {
   Matrix m = EmptyMatrix(study, theme);
   for (const Transcript& t : study.transcripts) {
@@ -201,6 +249,10 @@ Matrix IndexTheme(const Study& study, int theme) {
         }
         Finish(cell);
       }
+      continue;
+    }
+    if (!t.words.empty()) {
+      IndexCounted(t, theme, row, m);
       continue;
     }
     if (t.text.empty() && t.segments.empty()) {

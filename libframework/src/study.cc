@@ -305,7 +305,7 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   base.speakers = f.speakers;
   base.codes = f.parsed ? &f.codes : nullptr;
   const bool keep_cells = options.keep_cells && !options.keep_text;
-  base.keep_text = options.keep_text || need_sources || keep_cells;
+  base.keep_text = options.keep_text || need_sources || keep_cells || options.count_words;
   std::vector<int> cell_themes;  // indexes of LoadOptions::cell_themes
   for (const std::string& id : options.cell_themes)
     if (const int theme = f.FindTheme(id); theme >= 0) cell_themes.push_back(theme);
@@ -332,6 +332,7 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
     Transcript& t = study.transcripts[i];
     t = ParseTranscript(paths[i], file.contents, po, per_file[i]);
     if (need_sources) t.sources = CellSources(t);
+    if (options.count_words) t.words = CellWords(t);
     if (keep_cells) {
       t.cells = SegmentsByColumn(t, options.cell_themes.empty() ? nullptr : &cell_themes);
       t.cells_kept = true;

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
-#include <set>
+#include <string_view>
 #include <tuple>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -173,17 +175,24 @@ Coverage BuildCoverage(const Study& study, const Matrix& m) {
 
 std::string RefOf(int first, int last) { return LineRef{first, last}.ToString(); }
 
-RangeTheme BuildRange(const Study& study, const Matrix& m, const GroupPlan* plan) {
+// Each row's group (index into `plan`'s groups, -1 when not shown), found through `group_of`.
+std::vector<int> RowGroups(const Matrix& m, const GroupPlan* plan,
+                           const std::unordered_map<std::string, int>& group_of) {
+  std::vector<int> rows(m.participants.size(), plan ? -1 : 0);
+  if (plan)
+    for (std::size_t row = 0; row < m.participants.size(); ++row)
+      if (auto it = group_of.find(m.participants[row]); it != group_of.end())
+        rows[row] = it->second;
+  return rows;
+}
+
+RangeTheme BuildRange(const Study& study, const Matrix& m, const GroupPlan* plan,
+                      const std::vector<int>& group_of) {
   RangeTheme r;
   const Theme* theme = ThemeOf(study, m.theme);
   r.theme = m.theme;
   r.label = theme && !theme->label.empty() ? theme->label : m.theme;
   const std::string& pattern = study.framework.attribution;
-  // Each row's group, found once (GroupOf scans the groups).
-  std::vector<int> group_of(m.participants.size(), 0);
-  if (plan)
-    for (std::size_t row = 0; row < m.participants.size(); ++row)
-      group_of[row] = plan->GroupOf(m.participants[row]);
   for (std::size_t col = 0; col < m.subthemes.size(); ++col) {
     RangeColumn column;
     column.id = m.subthemes[col];
@@ -220,45 +229,44 @@ RangeTheme BuildRange(const Study& study, const Matrix& m, const GroupPlan* plan
   return r;
 }
 
-Comparison BuildComparison(const Study& study, const std::vector<Matrix>& matrices,
-                           const GroupPlan& plan, std::size_t top) {
-  Comparison cmp;
-  for (const Matrix& m : matrices) {
-    CompareTheme t;
-    const Theme* theme = ThemeOf(study, m.theme);
-    t.theme = m.theme;
-    t.label = theme && !theme->label.empty() ? theme->label : m.theme;
-    for (std::size_t col = 0; col < m.subthemes.size(); ++col) {
-      CompareColumn c;
-      c.id = m.subthemes[col];
-      c.label = LabelOf(theme, col, c.id);
-      for (const SummaryGroup& g : plan.groups) {
-        Share s;
-        s.size = g.participants.size();
-        for (const std::string& id : g.participants) {
-          const MatrixCell* cell = m.Find(id, c.id);
-          if (cell && cell->has_data()) ++s.spoke;
-        }
-        c.shares.push_back(s);
-      }
-      for (std::size_t g = 0; g < c.shares.size(); ++g) {
-        const int p = SharePercent(c.shares[g].spoke, c.shares[g].size);
-        if (c.highest < 0 || p > SharePercent(c.shares[std::size_t(c.highest)].spoke,
-                                              c.shares[std::size_t(c.highest)].size))
-          c.highest = int(g);
-        if (c.lowest < 0 || p < SharePercent(c.shares[std::size_t(c.lowest)].spoke,
-                                             c.shares[std::size_t(c.lowest)].size))
-          c.lowest = int(g);
-      }
-      if (c.shares.size() >= 2) {
-        const Share& hi = c.shares[std::size_t(c.highest)];
-        const Share& lo = c.shares[std::size_t(c.lowest)];
-        c.spread = SharePercent(hi.spoke, hi.size) - SharePercent(lo.spoke, lo.size);
-      }
-      t.columns.push_back(std::move(c));
+// One theme of the group comparison; `group_of` as RowGroups gives it.
+CompareTheme BuildCompareTheme(const Study& study, const Matrix& m, const GroupPlan& plan,
+                               const std::vector<int>& group_of) {
+  CompareTheme t;
+  const Theme* theme = ThemeOf(study, m.theme);
+  t.theme = m.theme;
+  t.label = theme && !theme->label.empty() ? theme->label : m.theme;
+  for (std::size_t col = 0; col < m.subthemes.size(); ++col) {
+    CompareColumn c;
+    c.id = m.subthemes[col];
+    c.label = LabelOf(theme, col, c.id);
+    c.shares.resize(plan.groups.size());
+    for (std::size_t g = 0; g < plan.groups.size(); ++g)
+      c.shares[g].size = plan.groups[g].participants.size();
+    for (std::size_t row = 0; row < m.participants.size(); ++row)
+      if (group_of[row] >= 0 && m.cells[row][col].has_data())
+        ++c.shares[static_cast<std::size_t>(group_of[row])].spoke;
+    for (std::size_t g = 0; g < c.shares.size(); ++g) {
+      const int p = SharePercent(c.shares[g].spoke, c.shares[g].size);
+      if (c.highest < 0 || p > SharePercent(c.shares[std::size_t(c.highest)].spoke,
+                                            c.shares[std::size_t(c.highest)].size))
+        c.highest = int(g);
+      if (c.lowest < 0 || p < SharePercent(c.shares[std::size_t(c.lowest)].spoke,
+                                           c.shares[std::size_t(c.lowest)].size))
+        c.lowest = int(g);
     }
-    cmp.themes.push_back(std::move(t));
+    if (c.shares.size() >= 2) {
+      const Share& hi = c.shares[std::size_t(c.highest)];
+      const Share& lo = c.shares[std::size_t(c.lowest)];
+      c.spread = SharePercent(hi.spoke, hi.size) - SharePercent(lo.spoke, lo.size);
+    }
+    t.columns.push_back(std::move(c));
   }
+  return t;
+}
+
+// The sub-themes where the groups differ most, once every theme is in `cmp`.
+void RankDifferMost(Comparison& cmp, std::size_t top) {
   for (std::size_t t = 0; t < cmp.themes.size(); ++t)
     for (std::size_t c = 0; c < cmp.themes[t].columns.size(); ++c)
       if (cmp.themes[t].columns[c].spread > 0) cmp.differ_most.push_back({int(t), int(c)});
@@ -268,17 +276,16 @@ Comparison BuildComparison(const Study& study, const std::vector<Matrix>& matric
                             cmp.themes[std::size_t(b.theme)].columns[std::size_t(b.column)].spread;
                    });
   if (cmp.differ_most.size() > top) cmp.differ_most.resize(top);
-  return cmp;
 }
 
-Cooccurrence BuildCooccurrence(const Study& study, const std::vector<Matrix>& matrices,
-                               Within within, std::size_t top) {
+// Co-occurrence of the columns of `themes` (indexes into the framework's themes). Needs each
+// transcript's segments, not its text.
+Cooccurrence BuildCooccurrence(const Study& study, const std::vector<int>& themes, Within within,
+                               std::size_t top) {
   Cooccurrence co;
   co.within = within;
   std::map<std::pair<int, int>, int> index;  // (theme, subtheme) -> code index
-  for (const Matrix& m : matrices) {
-    const int t = study.framework.FindTheme(m.theme);
-    if (t < 0) continue;
+  for (const int t : themes) {
     const Theme& theme = study.framework.themes[static_cast<std::size_t>(t)];
     for (std::size_t s = 0; s < theme.subthemes.size(); ++s) {
       index[{t, int(s)}] = int(co.codes.size());
@@ -289,45 +296,72 @@ Cooccurrence BuildCooccurrence(const Study& study, const std::vector<Matrix>& ma
   const std::size_t n = co.codes.size();
   co.totals.assign(n, 0);
   co.counts.assign(n, std::vector<std::size_t>(n, 0));
-  std::vector<std::vector<std::set<std::string>>> people(n, std::vector<std::set<std::string>>(n));
+  // Participants per pair, counted once each: the transcripts are read grouped by participant
+  // (a participant may have more than one), so a pair counts a participant when it last
+  // counted another.
+  std::vector<std::vector<std::size_t>> people(n, std::vector<std::size_t>(n, 0));
+  std::vector<std::vector<int>> last(n, std::vector<int>(n, -1));
+  std::unordered_map<std::string_view, int> person;
+  std::vector<std::pair<int, std::size_t>> order;  // (participant, transcript)
+  order.reserve(study.transcripts.size());
+  for (std::size_t i = 0; i < study.transcripts.size(); ++i) {
+    auto [it, added] =
+        person.emplace(study.transcripts[i].participant, static_cast<int>(person.size()));
+    order.emplace_back(it->second, i);
+  }
+  std::sort(order.begin(), order.end());
   auto code_of = [&](const Segment& s) {
     if (!s.target.valid() || s.target.subtheme < 0) return -1;
     auto it = index.find({s.target.theme, s.target.subtheme});
     return it == index.end() ? -1 : it->second;
   };
-  auto add = [&](int a, int b, const std::string& participant) {
+  auto add = [&](int a, int b, int who) {
     if (a == b || a < 0 || b < 0) return;
     if (a > b) std::swap(a, b);
     ++co.counts[std::size_t(a)][std::size_t(b)];
     ++co.counts[std::size_t(b)][std::size_t(a)];
-    people[std::size_t(a)][std::size_t(b)].insert(participant);
+    int& seen = last[std::size_t(a)][std::size_t(b)];
+    if (seen != who) {
+      seen = who;
+      ++people[std::size_t(a)][std::size_t(b)];
+    }
   };
-  for (const Transcript& tr : study.transcripts) {
-    const std::vector<Segment>& segs = tr.segments;
+  std::vector<int> codes;                    // each segment's code
+  std::vector<std::pair<int, int>> in_turn;  // (turn, code) of the segments
+  for (const auto& [who, i] : order) {
+    const std::vector<Segment>& segs = study.transcripts[i].segments;
+    codes.clear();
+    for (const Segment& s : segs) codes.push_back(code_of(s));
     if (within == Within::kSegment) {
       // Segments are in order of their opening tags, so text_begin never decreases.
-      for (std::size_t i = 0; i < segs.size(); ++i) {
-        const int a = code_of(segs[i]);
+      for (std::size_t k = 0; k < segs.size(); ++k) {
+        const int a = codes[k];
         if (a < 0) continue;
         ++co.totals[std::size_t(a)];
-        for (std::size_t j = i + 1; j < segs.size() && segs[j].text_begin < segs[i].text_end; ++j)
-          add(a, code_of(segs[j]), tr.participant);
+        for (std::size_t j = k + 1; j < segs.size() && segs[j].text_begin < segs[k].text_end; ++j)
+          add(a, codes[j], who);
       }
     } else {
-      std::map<int, std::set<int>> turns;  // turn -> codes opening in it
-      for (const Segment& s : segs)
-        if (const int a = code_of(s); a >= 0) turns[s.turn].insert(a);
-      for (const auto& [turn, codes] : turns) {
-        for (int a : codes) ++co.totals[std::size_t(a)];
-        for (auto i = codes.begin(); i != codes.end(); ++i)
-          for (auto j = std::next(i); j != codes.end(); ++j) add(*i, *j, tr.participant);
+      // Each turn's codes, once each, turns and codes ascending.
+      in_turn.clear();
+      for (std::size_t k = 0; k < segs.size(); ++k)
+        if (codes[k] >= 0) in_turn.emplace_back(segs[k].turn, codes[k]);
+      std::sort(in_turn.begin(), in_turn.end());
+      in_turn.erase(std::unique(in_turn.begin(), in_turn.end()), in_turn.end());
+      for (std::size_t k = 0; k < in_turn.size();) {
+        std::size_t end = k;
+        while (end < in_turn.size() && in_turn[end].first == in_turn[k].first) ++end;
+        for (std::size_t x = k; x < end; ++x) {
+          ++co.totals[std::size_t(in_turn[x].second)];
+          for (std::size_t y = x + 1; y < end; ++y) add(in_turn[x].second, in_turn[y].second, who);
+        }
+        k = end;
       }
     }
   }
   for (std::size_t a = 0; a < n; ++a)
     for (std::size_t b = a + 1; b < n; ++b)
-      if (co.counts[a][b] > 0)
-        co.pairs.push_back({int(a), int(b), co.counts[a][b], people[a][b].size()});
+      if (co.counts[a][b] > 0) co.pairs.push_back({int(a), int(b), co.counts[a][b], people[a][b]});
   std::stable_sort(co.pairs.begin(), co.pairs.end(),
                    [](const CooccurrencePair& x, const CooccurrencePair& y) {
                      if (x.count != y.count) return x.count > y.count;
@@ -337,89 +371,147 @@ Cooccurrence BuildCooccurrence(const Study& study, const std::vector<Matrix>& ma
   return co;
 }
 
-CaseView BuildCase(const Study& study, const std::vector<Matrix>& matrices,
-                   const std::string& participant) {
-  CaseView v;
-  v.participant = participant;
-  v.attribution = Attribute(study.framework.attribution, study, participant);
-  v.has_transcript = study.FindTranscript(participant) >= 0;
-  for (const Matrix& m : matrices) {
-    CaseTheme t;
-    const Theme* theme = ThemeOf(study, m.theme);
-    t.theme = m.theme;
-    t.label = theme && !theme->label.empty() ? theme->label : m.theme;
-    const int row = m.Row(participant);
-    for (std::size_t col = 0; col < m.subthemes.size(); ++col) {
-      CaseCell c;
-      c.id = m.subthemes[col];
-      c.label = LabelOf(theme, col, c.id);
-      if (row >= 0) {
-        const MatrixCell& cell = m.cells[static_cast<std::size_t>(row)][col];
-        c.segments = cell.segments.size();
-        c.words = cell.words;
-        for (const CellSegment& s : cell.segments)
-          c.excerpt_refs.push_back(RefOf(s.line_start, s.line_end));
-        c.chart = cell.chart;
-        c.stale = cell.stale();
-      }
-      t.cells.push_back(std::move(c));
+// One theme of `participant`'s case view.
+CaseTheme BuildCaseTheme(const Study& study, const Matrix& m, const std::string& participant) {
+  CaseTheme t;
+  const Theme* theme = ThemeOf(study, m.theme);
+  t.theme = m.theme;
+  t.label = theme && !theme->label.empty() ? theme->label : m.theme;
+  const int row = m.Row(participant);
+  for (std::size_t col = 0; col < m.subthemes.size(); ++col) {
+    CaseCell c;
+    c.id = m.subthemes[col];
+    c.label = LabelOf(theme, col, c.id);
+    if (row >= 0) {
+      const MatrixCell& cell = m.cells[static_cast<std::size_t>(row)][col];
+      c.segments = cell.segments.size();
+      c.words = cell.words;
+      for (const CellSegment& s : cell.segments)
+        c.excerpt_refs.push_back(RefOf(s.line_start, s.line_end));
+      c.chart = cell.chart;
+      c.stale = cell.stale();
     }
-    v.themes.push_back(std::move(t));
+    t.cells.push_back(std::move(c));
   }
-  return v;
+  return t;
 }
+
+// Builds a report from one matrix at a time, so that only one need be held: Begin with the
+// population, Add each matrix in the order of `options.themes`, then End.
+class ReportBuilder {
+ public:
+  ReportBuilder(const Study& study, const SummariseOptions& options) : study_(study) {
+    report_.title = study.framework.title;
+    report_.options = options;
+    report_.options.min_group = std::max(options.min_group, 1);
+    report_.share_words = study.framework.share_words;
+  }
+
+  // `rows`: the rows of the matrices, each matrix's in turn (repeats are dropped).
+  void Begin(const std::vector<const std::vector<std::string>*>& rows) {
+    SummaryReport& r = report_;
+    std::vector<std::string> population;
+    std::unordered_set<std::string_view> seen;
+    for (const std::vector<std::string>* ids : rows)
+      for (const std::string& id : *ids)
+        if (seen.insert(id).second) population.push_back(id);
+    std::sort(population.begin(), population.end(),
+              [](const std::string& a, const std::string& b) { return NaturalLess(a, b); });
+    r.population = population.size();
+
+    if (!r.options.participant.empty()) {
+      r.options.coverage = r.options.range = r.options.compare = r.options.cooccurrence = false;
+      CaseView& v = r.case_view.emplace();
+      v.participant = r.options.participant;
+      v.attribution = Attribute(study_.framework.attribution, study_, v.participant);
+      v.has_transcript = study_.FindTranscript(v.participant) >= 0;
+      return;
+    }
+    if (r.options.by >= 0) {
+      r.plan = PlanGroups(study_, population, r.options.by, r.options.min_group);
+      const GroupPlan& plan = *r.plan;
+      const std::string n = std::to_string(plan.min_group);
+      if (plan.merged)
+        r.notes.push_back("groups of " + plan.attribute + " with fewer than " + n +
+                          " participants are merged into (other), so none is shown on its "
+                          "own");
+      if (!plan.suppressed.empty())
+        r.notes.push_back("groups of " + plan.attribute + " with fewer than " + n +
+                          " participants are not shown, not even merged into (other): "
+                          "together they are still fewer than " +
+                          n);
+      for (std::size_t g = 0; g < plan.groups.size(); ++g)
+        for (const std::string& id : plan.groups[g].participants)
+          group_of_.emplace(id, static_cast<int>(g));  // the first group, as GroupOf finds
+      if (r.options.compare) r.comparison.emplace();
+    } else {
+      r.options.compare = false;
+    }
+  }
+
+  void Add(const Matrix& m) {
+    SummaryReport& r = report_;
+    if (r.case_view) {
+      r.case_view->themes.push_back(BuildCaseTheme(study_, m, r.case_view->participant));
+      return;
+    }
+    const GroupPlan* plan = r.plan ? &*r.plan : nullptr;
+    const std::vector<int> groups = RowGroups(m, plan, group_of_);
+    if (r.options.coverage) r.coverage.push_back(BuildCoverage(study_, m));
+    if (r.options.range) r.range.push_back(BuildRange(study_, m, plan, groups));
+    if (r.comparison) r.comparison->themes.push_back(BuildCompareTheme(study_, m, *plan, groups));
+    if (const int t = study_.framework.FindTheme(m.theme); t >= 0) themes_.push_back(t);
+  }
+
+  SummaryReport End() {
+    SummaryReport& r = report_;
+    if (r.comparison) RankDifferMost(*r.comparison, r.options.top);
+    if (r.options.cooccurrence)
+      r.cooccurrence = BuildCooccurrence(study_, themes_, r.options.within, r.options.top);
+    return std::move(report_);
+  }
+
+ private:
+  const Study& study_;
+  SummaryReport report_;
+  std::unordered_map<std::string, int> group_of_;  // participant -> group shown
+  std::vector<int> themes_;                        // of the matrices added, for co-occurrence
+};
 
 }  // namespace
 
 SummaryReport Summarise(const Study& study, const std::vector<Matrix>& matrices,
                         const SummariseOptions& options) {
-  SummaryReport report;
-  report.title = study.framework.title;
-  report.options = options;
-  report.options.min_group = std::max(options.min_group, 1);
-  report.share_words = study.framework.share_words;
+  ReportBuilder builder(study, options);
+  std::vector<const std::vector<std::string>*> rows;
+  for (const Matrix& m : matrices) rows.push_back(&m.participants);
+  builder.Begin(rows);
+  for (const Matrix& m : matrices) builder.Add(m);
+  return builder.End();
+}
 
-  std::vector<std::string> population;
-  for (const Matrix& m : matrices)
-    for (const std::string& id : m.participants)
-      if (std::find(population.begin(), population.end(), id) == population.end())
-        population.push_back(id);
-  std::sort(population.begin(), population.end(),
-            [](const std::string& a, const std::string& b) { return NaturalLess(a, b); });
-  report.population = population.size();
+LoadOptions SummariseLoadOptions() {
+  LoadOptions load;
+  load.keep_text = false;
+  load.keep_segments = true;
+  load.count_words = true;
+  return load;
+}
 
-  if (!options.participant.empty()) {
-    report.options.coverage = report.options.range = report.options.compare =
-        report.options.cooccurrence = false;
-    report.case_view = BuildCase(study, matrices, options.participant);
-    return report;
+SummaryReport Summarise(const Study& study, const SummariseOptions& options) {
+  ReportBuilder builder(study, options);
+  bool begun = false;
+  for (const int theme : options.themes) {
+    if (theme < 0 || static_cast<std::size_t>(theme) >= study.framework.themes.size()) continue;
+    std::vector<Matrix> one = ChartedMatrices(study, {theme});
+    // Every matrix has the same rows (the declared participants and those with a
+    // transcript), so the first gives the population.
+    if (!begun) builder.Begin({&one.front().participants});
+    begun = true;
+    builder.Add(one.front());
   }
-  if (options.by >= 0) {
-    report.plan = PlanGroups(study, population, options.by, report.options.min_group);
-    const GroupPlan& plan = *report.plan;
-    const std::string n = std::to_string(plan.min_group);
-    if (plan.merged)
-      report.notes.push_back("groups of " + plan.attribute + " with fewer than " + n +
-                             " participants are merged into (other), so none is shown on its "
-                             "own");
-    if (!plan.suppressed.empty())
-      report.notes.push_back("groups of " + plan.attribute + " with fewer than " + n +
-                             " participants are not shown, not even merged into (other): "
-                             "together they are still fewer than " +
-                             n);
-  } else {
-    report.options.compare = false;
-  }
-  const GroupPlan* plan = report.plan ? &*report.plan : nullptr;
-  for (const Matrix& m : matrices) {
-    if (report.options.coverage) report.coverage.push_back(BuildCoverage(study, m));
-    if (report.options.range) report.range.push_back(BuildRange(study, m, plan));
-  }
-  if (report.options.compare && plan)
-    report.comparison = BuildComparison(study, matrices, *plan, options.top);
-  if (report.options.cooccurrence)
-    report.cooccurrence = BuildCooccurrence(study, matrices, options.within, options.top);
-  return report;
+  if (!begun) builder.Begin({});
+  return builder.End();
 }
 
 }  // namespace framework
@@ -944,6 +1036,64 @@ Json GroupsJson(const GroupPlan& plan) {
   return groups;
 }
 
+// One theme of the coverage view.
+Json CoverageJson(const Coverage& c, const SummaryReport& r) {
+  Json subs = Json::array();
+  for (std::size_t col = 0; col < c.columns.size(); ++col) {
+    const CoverageColumn& s = c.columns[col];
+    Json cells = Json::array();
+    for (std::size_t row = 0; row < c.participants.size(); ++row) {
+      const std::size_t w = c.words[row][col];
+      cells.push_back({{"participant", c.participants[row]},
+                       {"words", w},
+                       {"level", ShadeLevel(w, c.max_words)}});
+    }
+    subs.push_back(
+        {{"id", s.id},
+         {"label", s.label},
+         {"words", s.words},
+         {"participants", s.participants},
+         {"share_words", ShareWord(s.participants, c.participants.size(), r.share_words)},
+         {"little_data", s.little_data},
+         {"silent", s.silent},
+         {"cells", cells}});
+  }
+  return Json({{"theme", c.theme},
+               {"label", c.label},
+               {"participants", c.participants},
+               {"max_words", c.max_words},
+               {"subthemes", subs}});
+}
+
+// One theme of the range of views.
+Json RangeJson(const RangeTheme& t, const SummaryReport& r) {
+  Json subs = Json::array();
+  for (const RangeColumn& col : t.columns) {
+    Json groups = Json::array();
+    for (const RangeGroup& g : col.groups) {
+      Json summaries = Json::array();
+      for (const RangeEntry& e : g.entries)
+        summaries.push_back({{"attribution", e.attribution},
+                             {"status", std::string(ChartStatusName(e.status))},
+                             {"stale", e.stale},
+                             {"summary", e.summary},
+                             {"refs", e.refs}});
+      const bool grouped = g.group >= 0 && r.plan;
+      groups.push_back(
+          {{"group", grouped ? Json(r.plan->groups[std::size_t(g.group)].label) : Json()},
+           {"summaries", summaries}});
+    }
+    subs.push_back({{"id", col.id},
+                    {"label", col.label},
+                    {"charted", col.charted},
+                    {"uncharted", col.uncharted},
+                    {"withheld", col.withheld},
+                    {"groups", groups}});
+  }
+  return Json({{"theme", t.theme}, {"label", t.label}, {"subthemes", subs}});
+}
+
+// The report, its coverage and range arrays left empty.
 Json JsonReport(const SummaryReport& r) {
   Json out;
   out["format"] = "framework-summarise";
@@ -969,72 +1119,10 @@ Json JsonReport(const SummaryReport& r) {
   out["groups"] = r.plan ? GroupsJson(*r.plan) : Json();
   out["notes"] = r.notes;
 
-  if (r.options.coverage) {
-    Json list = Json::array();
-    for (const Coverage& c : r.coverage) {
-      Json subs = Json::array();
-      for (std::size_t col = 0; col < c.columns.size(); ++col) {
-        const CoverageColumn& s = c.columns[col];
-        Json cells = Json::array();
-        for (std::size_t row = 0; row < c.participants.size(); ++row) {
-          const std::size_t w = c.words[row][col];
-          cells.push_back({{"participant", c.participants[row]},
-                           {"words", w},
-                           {"level", ShadeLevel(w, c.max_words)}});
-        }
-        subs.push_back(
-            {{"id", s.id},
-             {"label", s.label},
-             {"words", s.words},
-             {"participants", s.participants},
-             {"share_words", ShareWord(s.participants, c.participants.size(), r.share_words)},
-             {"little_data", s.little_data},
-             {"silent", s.silent},
-             {"cells", cells}});
-      }
-      list.push_back({{"theme", c.theme},
-                      {"label", c.label},
-                      {"participants", c.participants},
-                      {"max_words", c.max_words},
-                      {"subthemes", subs}});
-    }
-    out["coverage"] = list;
-  } else {
-    out["coverage"] = nullptr;
-  }
+  // coverage and range: written theme by theme by RenderSummaryJson.
+  out["coverage"] = r.options.coverage ? Json::array() : Json();
 
-  if (r.options.range) {
-    Json list = Json::array();
-    for (const RangeTheme& t : r.range) {
-      Json subs = Json::array();
-      for (const RangeColumn& col : t.columns) {
-        Json groups = Json::array();
-        for (const RangeGroup& g : col.groups) {
-          Json summaries = Json::array();
-          for (const RangeEntry& e : g.entries)
-            summaries.push_back({{"attribution", e.attribution},
-                                 {"status", std::string(ChartStatusName(e.status))},
-                                 {"stale", e.stale},
-                                 {"summary", e.summary},
-                                 {"refs", e.refs}});
-          const bool grouped = g.group >= 0 && r.plan;
-          groups.push_back(
-              {{"group", grouped ? Json(r.plan->groups[std::size_t(g.group)].label) : Json()},
-               {"summaries", summaries}});
-        }
-        subs.push_back({{"id", col.id},
-                        {"label", col.label},
-                        {"charted", col.charted},
-                        {"uncharted", col.uncharted},
-                        {"withheld", col.withheld},
-                        {"groups", groups}});
-      }
-      list.push_back({{"theme", t.theme}, {"label", t.label}, {"subthemes", subs}});
-    }
-    out["range"] = list;
-  } else {
-    out["range"] = nullptr;
-  }
+  out["range"] = r.options.range ? Json::array() : Json();
 
   if (r.comparison && r.plan) {
     const GroupPlan& plan = *r.plan;
@@ -1129,8 +1217,62 @@ Json JsonReport(const SummaryReport& r) {
 
 }  // namespace
 
+namespace {
+
+// Appends `value` as dump(2) writes it `depth` levels deep: the same text, each line after the
+// first indented 2 * depth spaces more (JSON strings never hold a raw line break).
+void AppendNested(const Json& value, std::size_t depth, std::string& out) {
+  const std::string text = value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string pad(2 * depth, ' ');
+  std::size_t start = 0;
+  for (std::size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) {
+    out.append(text, start, nl + 1 - start);
+    out += pad;
+  }
+  out.append(text, start);
+}
+
+// Appends the array of `items`, each turned into JSON by `to_json` only when written, as
+// dump(2) writes it `depth` levels deep.
+template <typename T, typename F>
+void AppendArray(const std::vector<T>& items, F to_json, std::size_t depth, std::string& out) {
+  if (items.empty()) {
+    out += "[]";
+    return;
+  }
+  out += "[\n";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    out.append(2 * (depth + 1), ' ');
+    AppendNested(to_json(items[i]), depth + 1, out);
+    out += i + 1 < items.size() ? ",\n" : "\n";
+  }
+  out.append(2 * depth, ' ');
+  out += ']';
+}
+
+}  // namespace
+
+// Written member by member, the coverage and the range a theme at a time, so that next to the
+// text only one theme's JSON tree is held: the same bytes as dumping the whole tree.
 std::string RenderSummaryJson(const SummaryReport& report) {
-  return JsonReport(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  const Json top = JsonReport(report);
+  std::string out = "{";
+  bool first = true;
+  for (const auto& [key, value] : top.items()) {
+    out += first ? "\n  " : ",\n  ";
+    first = false;
+    out += Json(key).dump() + ": ";
+    if (key == "coverage" && value.is_array())
+      AppendArray(
+          report.coverage, [&](const Coverage& c) { return CoverageJson(c, report); }, 1, out);
+    else if (key == "range" && value.is_array())
+      AppendArray(
+          report.range, [&](const RangeTheme& t) { return RangeJson(t, report); }, 1, out);
+    else
+      AppendNested(value, 1, out);
+  }
+  out += first ? "}\n" : "\n}\n";
+  return out;
 }
 
 }  // namespace framework

@@ -62,6 +62,10 @@ std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> SegmentsByColumn(
 /// they are ASCII. Needs the transcript's text.
 std::vector<std::pair<ColumnRef, std::string>> CellSources(const Transcript& transcript);
 
+/// The coded words of each column `transcript` has segments in, sorted by column: the sum of
+/// CountWords over the texts SegmentsByColumn gives. Needs the transcript's text.
+std::vector<std::pair<ColumnRef, std::size_t>> CellWords(const Transcript& transcript);
+
 /// An empty matrix of `theme` with a row per declared participant.
 Matrix EmptyMatrix(const Study& study, int theme);
 
@@ -70,6 +74,9 @@ Matrix EmptyMatrix(const Study& study, int theme);
 /// A transcript loaded without text and segments (LoadOptions::keep_segments false) gives its
 /// cells their `source` only (no segments, no words): enough for staleness and summaries. One
 /// loaded with LoadOptions::keep_cells gives the segments it kept.
+/// A transcript loaded with LoadOptions::count_words gives its cells their segments without
+/// their text, its recorded words and its recorded `source` ("" when the study has no charts):
+/// enough for every view of `summarise`.
 Matrix IndexTheme(const Study& study, int theme);
 
 /// Attaches `chart`'s cells to `matrix`: each to its cell, or to `orphans` when its participant

@@ -30,6 +30,9 @@ struct LoadOptions {
   /// only.
   bool keep_cells = false;
   std::vector<std::string> cell_themes;
+  /// true: record each transcript's coded words per column (Transcript::words) while its text
+  /// is at hand, so IndexTheme counts words even with keep_text false (`summarise`).
+  bool count_words = false;
   /// When not empty, only the transcripts whose study-relative path (e.g.
   /// "transcripts/P01.txt") or file stem ("P01") matches one of these globs (`*`, `?`, `[...]`)
   /// are read: a part of the study, for exports split across machines (`export --only`).

@@ -235,7 +235,8 @@ struct SummaryReport {
 };
 
 /// Summarises `matrices` (the charted matrices of `options.themes`, in that order, as
-/// `ChartedMatrices` gives them) of `study` (loaded with its text, for co-occurrence).
+/// `ChartedMatrices` gives them) of `study` (loaded with its segments, for co-occurrence; the
+/// text is not needed).
 ///
 /// - Coverage: a sub-theme has little data when fewer than half the participants spoke to it, or
 ///   its coded words are under a quarter of the median of its theme's sub-themes.
@@ -251,6 +252,15 @@ struct SummaryReport {
 /// Deterministic.
 SummaryReport Summarise(const Study& study, const std::vector<Matrix>& matrices,
                         const SummariseOptions& options);
+
+/// The same report, building the charted matrix of each of `options.themes` in turn and
+/// dropping it before the next, so one theme's matrix is held at a time. Cheapest with `study`
+/// loaded by `SummariseLoadOptions`: segments and word counts, no text.
+SummaryReport Summarise(const Study& study, const SummariseOptions& options);
+
+/// How to load a study for `Summarise`: without the transcripts' text, keeping their segments
+/// (co-occurrence and excerpt refs need them) and each column's word count (coverage).
+LoadOptions SummariseLoadOptions();
 
 /// How the text renderer lays out.
 struct SummaryTextOptions {

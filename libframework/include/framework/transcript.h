@@ -1,6 +1,7 @@
 // Coded transcripts: the parser and what it produces.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -68,6 +69,10 @@ struct Transcript {
   /// when loaded with LoadOptions::keep_cells: the coded text without the rest of the text.
   std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> cells;
   bool cells_kept = false;  ///< `cells` was filled (then `text`, `segments`, `turns` are empty)
+  /// Coded words (CountWords of each segment's text, summed) of each matrix column this
+  /// transcript has data for, sorted by column. Filled by LoadStudy with
+  /// LoadOptions::count_words, so a matrix's word counts are known without the text.
+  std::vector<std::pair<ColumnRef, std::size_t>> words;
 
   /// The segment's text for display and export: white space collapsed, ends trimmed, NFC.
   std::string SegmentText(const Segment& segment) const;
