@@ -9,7 +9,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
+#include <string_view>
 
 #include "commands.h"
 #include "framework/chart.h"
@@ -42,11 +44,35 @@ struct ExportCliOptions {
   std::string only_from;          // --only-from FILE
 };
 
-// One file (or stdout, when path is empty) to write.
-struct Output {
+// One file (or stdout, when path is empty) to write, rendered whole.
+struct Rendered {
   std::string path;
   std::string contents;
 };
+
+// Where one streamed output goes: standard output (an empty path), or a file written
+// atomically (see AtomicFile: the target keeps its old version until Commit()).
+class Output {
+ public:
+  std::string Open(const std::string& path) {
+    path_ = path;
+    return path_.empty() ? std::string() : file_.Open(path_);
+  }
+  void Write(std::string_view bytes) {
+    if (path_.empty())
+      std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+    else
+      file_.Write(bytes);
+  }
+  std::string Commit() { return path_.empty() ? std::string() : file_.Commit(); }
+
+ private:
+  std::string path_;
+  AtomicFile file_;
+};
+
+// Bytes gathered for an Output and handed over in pieces of about this size.
+constexpr std::size_t kChunk = 1 << 16;
 
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -140,14 +166,18 @@ std::vector<std::string> ParticipantIds(const Study& study) {
   return out;
 }
 
+const auto kReplace = nlohmann::json::error_handler_t::replace;
+
 // What every part of a split export shares (see `framework merge`): hashes of the framework and
 // of everything else read from outside the transcripts, the transcripts' participants, and the
 // chart entries of the exported themes as the chart files hold them.
 nlohmann::ordered_json PartJson(const Study& study, const std::vector<int>& themes,
-                                const nlohmann::ordered_json& out,
+                                const nlohmann::ordered_json& title,
+                                const nlohmann::ordered_json& framework,
+                                const nlohmann::ordered_json& participants,
                                 const std::vector<std::string>& only) {
   const auto dump = [](const nlohmann::ordered_json& j) {
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return j.dump(-1, ' ', false, kReplace);
   };
   auto charts = nlohmann::ordered_json::array();
   for (const Chart& chart : study.charts) {
@@ -160,11 +190,11 @@ nlohmann::ordered_json PartJson(const Study& study, const std::vector<int>& them
     charts.push_back({{"path", chart.path}, {"theme", chart.theme}, {"cells", cells}});
   }
   auto declared = nlohmann::ordered_json::array();
-  for (const auto& row : out["participants"]["rows"])
+  for (const auto& row : participants["rows"])
     if (row["declared"].get<bool>()) declared.push_back(row);
-  nlohmann::ordered_json shared = {{"title", out["title"]},
-                                   {"framework", out["framework"]},
-                                   {"attributes", out["participants"]["attributes"]},
+  nlohmann::ordered_json shared = {{"title", title},
+                                   {"framework", framework},
+                                   {"attributes", participants["attributes"]},
                                    {"declared", declared},
                                    {"charts", charts}};
   std::set<std::string> ids;
@@ -172,20 +202,82 @@ nlohmann::ordered_json PartJson(const Study& study, const std::vector<int>& them
   std::vector<std::string> transcripts(ids.begin(), ids.end());
   std::sort(transcripts.begin(), transcripts.end(),
             [](const std::string& a, const std::string& b) { return NaturalLess(a, b); });
-  return {{"framework", HashHex(dump(out["framework"]))},
+  return {{"framework", HashHex(dump(framework))},
           {"study", HashHex(dump(shared))},
           {"only", only},
           {"transcripts", transcripts},
           {"charts", charts}};
 }
 
-std::string RenderJson(const Study& study, const std::vector<int>& themes,
-                       const std::vector<Matrix>& matrices,
-                       const std::vector<std::string>& only = {}) {
-  nlohmann::ordered_json out;
-  out["format"] = "framework-export";
-  out["version"] = 1;
-  out["title"] = study.framework.title;
+// A JSON document written value by value, laid out exactly as nlohmann's dump(2) lays out the
+// whole: containers are opened and closed here, and the values in them dumped one at a time.
+class JsonStream {
+ public:
+  explicit JsonStream(Output& out) : out_(out) {}
+  // Opens an object or array: the document, an element of the open array, or the member `key`
+  // of the open object.
+  void BeginObject(const char* key = nullptr) { Open('{', '}', key); }
+  void BeginArray(const char* key = nullptr) { Open('[', ']', key); }
+  // Closes the innermost open container ({} or [] when it stayed empty).
+  void End() {
+    const Level level = stack_.back();
+    stack_.pop_back();
+    if (level.children) {
+      text_ += '\n';
+      text_.append(2 * stack_.size(), ' ');
+    }
+    text_ += level.close;
+    if (stack_.empty()) text_ += '\n';
+    Spill(stack_.empty());
+  }
+  // A whole value, as an element or the member `key`.
+  void Value(const nlohmann::ordered_json& value, const char* key = nullptr) {
+    Item(key);
+    // dump(2) of the value alone, each line after the first indented to this depth.
+    const std::string text = value.dump(2, ' ', false, kReplace);
+    std::size_t from = 0;
+    for (std::size_t nl; (nl = text.find('\n', from)) != std::string::npos; from = nl + 1) {
+      text_.append(text, from, nl + 1 - from);
+      text_.append(2 * stack_.size(), ' ');
+    }
+    text_.append(text, from);
+    Spill(false);
+  }
+
+ private:
+  struct Level {
+    char close;
+    std::size_t children;
+  };
+  void Item(const char* key) {
+    if (!stack_.empty()) {
+      text_ += stack_.back().children++ ? ",\n" : "\n";
+      text_.append(2 * stack_.size(), ' ');
+    }
+    if (key) text_ += nlohmann::ordered_json(key).dump(-1, ' ', false, kReplace) + ": ";
+  }
+  void Open(char open, char close, const char* key) {
+    Item(key);
+    text_ += open;
+    stack_.push_back({close, 0});
+  }
+  void Spill(bool all) {
+    if (!all && text_.size() < kChunk) return;
+    out_.Write(text_);
+    text_.clear();
+  }
+
+  Output& out_;
+  std::vector<Level> stack_;
+  std::string text_;
+};
+
+// The whole model as JSON (schemas/export.schema.json), written to `out` one matrix row at a
+// time: each theme's matrix is built, written and dropped before the next (its chart entries
+// moved out of `study`).
+void WriteJson(Study& study, const std::vector<int>& themes, const std::vector<std::string>& only,
+               Output& out) {
+  const nlohmann::ordered_json title = study.framework.title;
   auto theme_list = nlohmann::ordered_json::array();
   for (int t : themes) {
     const Theme& theme = study.framework.themes[static_cast<std::size_t>(t)];
@@ -201,7 +293,8 @@ std::string RenderJson(const Study& study, const std::vector<int>& themes,
                           {"description", theme.description},
                           {"subthemes", subs}});
   }
-  out["framework"] = {{"description", study.framework.description}, {"themes", theme_list}};
+  const nlohmann::ordered_json framework = {{"description", study.framework.description},
+                                            {"themes", theme_list}};
 
   const auto& defs = study.participants.attributes;
   auto attributes = nlohmann::ordered_json::array();
@@ -222,30 +315,45 @@ std::string RenderJson(const Study& study, const std::vector<int>& themes,
     }
     rows.push_back({{"id", id}, {"declared", p >= 0}, {"attributes", values}});
   }
-  out["participants"] = {{"attributes", attributes}, {"rows", rows}};
+  const nlohmann::ordered_json participants = {{"attributes", attributes}, {"rows", rows}};
+  // The part's record of the chart files, taken before the matrices take their entries.
+  nlohmann::ordered_json part;
+  if (study.partial) part = PartJson(study, themes, title, framework, participants, only);
 
+  JsonStream json(out);
+  json.BeginObject();
+  json.Value("framework-export", "format");
+  json.Value(1, "version");
+  json.Value(title, "title");
+  json.Value(framework, "framework");
+  json.Value(participants, "participants");
   // A part (--only) carries the rows of its own transcripts' participants only: `merge` takes
   // every other row, and where each chart entry goes, from the whole.
   std::set<std::string> in_part;
   if (study.partial)
     for (const Transcript& t : study.transcripts) in_part.insert(t.participant);
-  auto matrix_list = nlohmann::ordered_json::array();
-  for (const Matrix& m : matrices) {
-    auto matrix_rows = nlohmann::ordered_json::array();
+  json.BeginArray("matrices");
+  for (int t : themes) {
+    const Matrix m = TakeChartedMatrix(study, t);
+    json.BeginObject();
+    json.Value(m.theme, "theme");
+    json.BeginArray("rows");
     for (std::size_t r = 0; r < m.participants.size(); ++r) {
       if (study.partial && !in_part.count(m.participants[r])) continue;
       auto cells = nlohmann::ordered_json::array();
       for (std::size_t c = 0; c < m.subthemes.size() && c < m.cells[r].size(); ++c)
         cells.push_back(MatrixCellJson(m.cells[r][c], m.subthemes[c]));
-      matrix_rows.push_back({{"participant", m.participants[r]}, {"cells", cells}});
+      json.Value({{"participant", m.participants[r]}, {"cells", std::move(cells)}});
     }
+    json.End();
     auto orphans = nlohmann::ordered_json::array();
     for (const ChartCell& c : m.orphans) orphans.push_back(ChartCellJson(c));
-    matrix_list.push_back({{"theme", m.theme}, {"rows", matrix_rows}, {"orphans", orphans}});
+    json.Value(orphans, "orphans");
+    json.End();
   }
-  out["matrices"] = matrix_list;
-  if (study.partial) out["part"] = PartJson(study, themes, out, only);
-  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  json.End();
+  if (study.partial) json.Value(part, "part");
+  json.End();
 }
 
 // ---- REFI-QDA (.qdpx) ------------------------------------------------------------------------
@@ -408,14 +516,29 @@ int RunExport(ExportCliOptions options) {
     if (!out_path.empty() && document && FormatOfPath(out_path) != format) folder = true;
   }
 
-  std::vector<Matrix> matrices = ChartedMatrices(study, themes);
-  for (const Matrix& m : matrices)
+  if (folder && format != "xlsx") {
+    fs::create_directories(out_path, ec);
+    if (ec || !fs::is_directory(out_path, ec)) {
+      PrintError("cannot create the folder " + out_path + ": " +
+                 (ec ? ec.message() : std::string("not a folder")));
+      return kExitIo;
+    }
+  }
+  auto file_in_folder = [&](const std::string& name, const std::string& ext) {
+    return (fs::path(out_path) / (name + "." + ext)).string();
+  };
+  // One theme's matrix at a time, its chart entries moved out of the study: each is written
+  // (or made a sheet) and dropped before the next is built.
+  auto charted = [&](int theme) {
+    Matrix m = TakeChartedMatrix(study, theme);
     if (!m.orphans.empty() && !options.common.quiet && format != "json")
       std::fprintf(stderr,
                    "framework: note: %s in charts of '%s' (participant or sub-theme gone) are "
                    "not in the tables; --format json includes them\n",
                    Plural(m.orphans.size(), "orphan entry", "orphan entries").c_str(),
                    m.theme.c_str());
+    return m;
+  };
 
   CsvOptions csv;
   csv.delimiter = format == "tsv" ? '\t' : ',';
@@ -423,26 +546,76 @@ int RunExport(ExportCliOptions options) {
   csv.bom = options.excel;
   csv.sanitize = !options.no_sanitize;
 
-  std::vector<Sheet> sheets;
-  if (options.long_form) {
+  std::size_t files = 0;  // files written (not counting standard output)
+  std::string error;
+  // Streams one output: `write(out)` gives its bytes; then it is put in place.
+  auto stream = [&](const std::string& path, const std::function<void(Output&)>& write) {
+    Output out;
+    error = out.Open(path);
+    if (!error.empty()) return false;
+    write(out);
+    error = out.Commit();
+    if (!error.empty()) return false;
+    if (!path.empty()) ++files;
+    return true;
+  };
+  // A CSV or TSV table: `head`'s header, then the rows `rows` gives.
+  auto stream_table = [&](const std::string& path, const Sheet& head,
+                          const std::function<void(const RowSink&)>& rows) {
+    return stream(path, [&](Output& out) {
+      std::string text = CsvPreamble(csv);
+      AppendCsvRow(head.header, csv, text);
+      rows([&](const std::vector<std::string>& row) {
+        AppendCsvRow(row, csv, text);
+        if (text.size() < kChunk) return;
+        out.Write(text);
+        text.clear();
+      });
+      out.Write(text);
+    });
+  };
+
+  std::vector<Sheet> sheets;  // md, html and xlsx: rendered whole
+  const bool table = format == "csv" || format == "tsv";
+  const bool summaries = options.content == "summary";
+  if (format == "json") {
+    stream(folder ? file_in_folder("export", "json") : out_path,
+           [&](Output& out) { WriteJson(study, themes, only, out); });
+  } else if (options.long_form) {
     // --long means segments unless --content summary asks for the summaries.
-    if (options.content == "summary")
-      sheets.push_back(LongSummariesSheet(study, matrices, sheet_options));
-    else
-      sheets.push_back(LongSegmentsSheet(study, matrices, sheet_options));
-  } else if (format != "json") {
-    for (const Matrix& m : matrices) sheets.push_back(WideSheet(study, m, sheet_options));
+    Sheet head = summaries ? LongSummariesHead(sheet_options) : LongSegmentsHead(sheet_options);
+    auto rows = [&](const RowSink& sink) {
+      for (int t : themes) {
+        const Matrix m = charted(t);
+        if (summaries)
+          LongSummariesRows(study, m, sheet_options, sink);
+        else
+          LongSegmentsRows(study, m, sheet_options, sink);
+      }
+    };
+    if (table) {
+      stream_table(folder ? file_in_folder(head.name, format) : out_path, head, rows);
+    } else {
+      rows([&](const std::vector<std::string>& row) { head.rows.push_back(row); });
+      sheets.push_back(std::move(head));
+    }
+  } else {
+    for (int t : themes) {
+      const Matrix m = charted(t);
+      if (!table) {
+        sheets.push_back(WideSheet(study, m, sheet_options));
+        continue;
+      }
+      const Sheet head = WideSheetHead(study, m, sheet_options);
+      if (!stream_table(folder ? file_in_folder(head.name, format) : out_path, head,
+                        [&](const RowSink& sink) { WideRows(study, m, sheet_options, sink); }))
+        break;
+    }
   }
 
-  std::vector<Output> outputs;
-  auto file_in_folder = [&](const std::string& name, const std::string& ext) {
-    return (fs::path(out_path) / (name + "." + ext)).string();
-  };
-  if (format == "json") {
-    outputs.push_back({folder ? file_in_folder("export", "json") : out_path,
-                       RenderJson(study, themes, matrices, only)});
-  } else if (format == "xlsx") {
-    std::string error = WriteXlsx(sheets, CodebookSheet(study, themes), csv.sanitize, out_path);
+  std::vector<Rendered> rendered;
+  if (format == "xlsx") {
+    error = WriteXlsx(sheets, CodebookSheet(study, themes), csv.sanitize, out_path);
     if (!error.empty()) {
       PrintError("cannot write " + out_path + ": " + error);
       return kExitIo;
@@ -451,48 +624,34 @@ int RunExport(ExportCliOptions options) {
   } else if (format == "html") {
     if (folder) {
       for (std::size_t i = 0; i < sheets.size(); ++i)
-        outputs.push_back(
+        rendered.push_back(
             {file_in_folder(sheets[i].name, "html"),
              WriteHtml(
                  {sheets[i]}, f.title,
                  CodebookSheet(study, options.long_form ? themes : std::vector<int>{themes[i]}))});
     } else {
-      outputs.push_back({out_path, WriteHtml(sheets, f.title, CodebookSheet(study, themes))});
+      rendered.push_back({out_path, WriteHtml(sheets, f.title, CodebookSheet(study, themes))});
     }
   } else if (format == "md") {
     if (folder) {
       for (const Sheet& s : sheets)
-        outputs.push_back({file_in_folder(s.name, "md"), WriteMarkdown({s}, f.title)});
+        rendered.push_back({file_in_folder(s.name, "md"), WriteMarkdown({s}, f.title)});
     } else {
-      outputs.push_back({out_path, WriteMarkdown(sheets, f.title)});
-    }
-  } else {
-    for (const Sheet& s : sheets)
-      outputs.push_back({folder ? file_in_folder(s.name, format) : out_path, WriteCsv(s, csv)});
-  }
-
-  if (folder && !outputs.empty()) {
-    fs::create_directories(out_path, ec);
-    if (ec || !fs::is_directory(out_path, ec)) {
-      PrintError("cannot create the folder " + out_path + ": " +
-                 (ec ? ec.message() : std::string("not a folder")));
-      return kExitIo;
+      rendered.push_back({out_path, WriteMarkdown(sheets, f.title)});
     }
   }
-  for (const Output& o : outputs) {
-    if (o.path.empty()) {
-      std::fwrite(o.contents.data(), 1, o.contents.size(), stdout);
-      continue;
-    }
-    std::string error = WriteFileAtomically(o.path, o.contents);
-    if (!error.empty()) {
-      PrintError(error);
-      return kExitIo;
-    }
+  sheets.clear();
+  for (const Rendered& r : rendered) {
+    if (!error.empty()) break;
+    stream(r.path, [&](Output& out) { out.Write(r.contents); });
   }
-  if (!options.common.quiet && !outputs.empty() && !outputs.front().path.empty()) {
+  if (!error.empty()) {
+    PrintError(error);
+    return kExitIo;
+  }
+  if (!options.common.quiet && files > 0) {
     if (folder)
-      std::fprintf(stderr, "wrote %s in %s\n", Plural(outputs.size(), "file", "files").c_str(),
+      std::fprintf(stderr, "wrote %s in %s\n", Plural(files, "file", "files").c_str(),
                    out_path.c_str());
     else
       std::fprintf(stderr, "wrote %s\n", out_path.c_str());

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -292,4 +293,108 @@ TEST_CASE("crash safety: a chart save killed at any moment leaves the old or the
   // Clean the folder: only the chart is left, and it goes with the folder.
   for (const auto& entry : fs::directory_iterator(tmp.path()))
     CHECK(entry.path().filename().string() == name);
+}
+
+namespace {
+
+// The names in `dir`, sorted.
+std::vector<std::string> Entries(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string Slurp(const fs::path& path) {
+  ReadResult r = DiskFileSystem().Read(path.string());
+  REQUIRE(r.ok);
+  return r.contents;
+}
+
+}  // namespace
+
+TEST_CASE("AtomicFile: pieces written go in place at Commit, never before") {
+  TempDir dir;
+  const fs::path target = dir.path() / "matrix.csv";
+  REQUIRE(WriteFileAtomically(target.string(), "old version\n") == "");
+  fs::permissions(target, fs::perms::owner_read | fs::perms::owner_write);
+
+  // Small pieces, one larger than the buffer, and more small ones after it.
+  std::string expected;
+  framework::AtomicFile file;
+  REQUIRE(file.Open(target.string()) == "");
+  CHECK(file.is_open());
+  for (int i = 0; i < 5000; ++i) {
+    const std::string piece = "row " + std::to_string(i) + ",Ōtautahi,\"quoted\"\r\n";
+    CHECK(file.Write(piece));
+    expected += piece;
+  }
+  const std::string big(300000, 'x');
+  CHECK(file.Write(big));
+  expected += big;
+  CHECK(file.Write("last\n"));
+  expected += "last\n";
+
+  // Before the commit: the target is the old version, beside one hidden temporary file.
+  CHECK(Slurp(target) == "old version\n");
+  std::vector<std::string> entries = Entries(dir.path());
+  REQUIRE(entries.size() == 2);
+  CHECK(IsTemporaryOf(entries[0], "matrix.csv"));
+  CHECK(entries[1] == "matrix.csv");
+
+  CHECK(file.Commit() == "");
+  CHECK_FALSE(file.is_open());
+  CHECK(Slurp(target) == expected);
+  CHECK(Entries(dir.path()) == std::vector<std::string>{"matrix.csv"});
+  // The replaced file's permissions are kept.
+  CHECK((fs::status(target).permissions() & fs::perms::all) ==
+        (fs::perms::owner_read | fs::perms::owner_write));
+  // Nothing more can be written or committed.
+  CHECK_FALSE(file.Write("more"));
+  CHECK(file.Commit() != "");
+  CHECK(Slurp(target) == expected);
+}
+
+TEST_CASE("AtomicFile: abandoned or destroyed uncommitted, it removes its temporary file") {
+  TempDir dir;
+  const fs::path target = dir.path() / "export.json";
+  REQUIRE(WriteFileAtomically(target.string(), "{}\n") == "");
+  const fs::path fresh = dir.path() / "new.json";
+
+  SUBCASE("destroyed") {
+    {
+      framework::AtomicFile file;
+      REQUIRE(file.Open(target.string()) == "");
+      CHECK(file.Write(std::string(200000, 'y')));
+      framework::AtomicFile other;
+      REQUIRE(other.Open(fresh.string()) == "");
+      CHECK(other.Write("[1, 2]\n"));
+      CHECK(Entries(dir.path()).size() == 3);
+    }
+  }
+  SUBCASE("abandoned") {
+    framework::AtomicFile file;
+    REQUIRE(file.Open(target.string()) == "");
+    CHECK(file.Write("{\"half\": "));
+    file.Abandon();
+    CHECK_FALSE(file.is_open());
+    CHECK(file.Commit() != "");
+  }
+  // The old version is kept and no new file appears.
+  CHECK(Slurp(target) == "{}\n");
+  CHECK(Entries(dir.path()) == std::vector<std::string>{"export.json"});
+}
+
+TEST_CASE("AtomicFile: a folder that cannot take the file is an error, at Open and Commit") {
+  TempDir dir;
+  const fs::path target = dir.path() / "missing" / "out.csv";
+  framework::AtomicFile file;
+  const std::string error = file.Open(target.string());
+  CHECK(error.find("cannot create a temporary file in " + (dir.path() / "missing").string()) == 0);
+  CHECK(error.find("no such file or directory") != std::string::npos);
+  CHECK_FALSE(file.is_open());
+  CHECK_FALSE(file.Write("a,b\r\n"));
+  CHECK(file.Commit() == error);
+  CHECK(WriteFileAtomically(target.string(), "a,b\r\n") == error);
+  CHECK_FALSE(fs::exists(target));
 }

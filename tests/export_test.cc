@@ -651,6 +651,31 @@ TEST_CASE("export: JSON of some themes holds those themes, in the order given") 
   CHECK(j["framework"]["themes"][0]["id"] == "treatment");
 }
 
+TEST_CASE("export: JSON, written a piece at a time, is laid out byte for byte as dump(2)") {
+  // Whole and part exports of the example study and of a generated one (orphans, non-ASCII
+  // ids, empty arrays and objects), to standard output and to a file.
+  GeneratedStudy generated;
+  TempDir out;
+  for (int which = 0; which < 2; ++which) {
+    const fs::path root = which == 0 ? kExample : generated.root();
+    const std::string theme = which == 0 ? "training" : "other";
+    for (const std::vector<std::string>& extra :
+         std::vector<std::vector<std::string>>{{}, {theme}, {"--only", "P1*"}}) {
+      std::vector<std::string> args{"export", "-C", root.string(), "--format", "json"};
+      args.insert(args.end(), extra.begin(), extra.end());
+      INFO("study ", root.string(), " with ", extra.size(), " more arguments");
+      RunResult r = Run(args);
+      REQUIRE(r.exit_code == 0);
+      const auto j = nlohmann::ordered_json::parse(r.out);
+      CHECK(r.out == j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+      CHECK(j.contains("part") == (extra.size() == 2));
+      args.insert(args.end(), {"-o", (out.path() / "export.json").string()});
+      REQUIRE(Run(args).exit_code == 0);
+      CHECK(ReadFile(out.path() / "export.json") == r.out);
+    }
+  }
+}
+
 // ---- the command: Markdown -----------------------------------------------------------------
 
 TEST_CASE("export: Markdown has one table row per participant, cells escaped") {

@@ -57,37 +57,40 @@ std::string CellText(const MatrixCell& cell, CellContent content) {
   return summary;
 }
 
-// Calls `visit(matrix, row, column, cell)` for every cell of every matrix, in export order:
-// matrix, participant (chart order), sub-theme (framework order).
+// Calls `visit(row, column, cell)` for every cell of `m`, in export order: participant (chart
+// order), sub-theme (framework order).
 template <typename Visit>
-void ForEachCell(const std::vector<Matrix>& matrices, Visit visit) {
-  for (const Matrix& m : matrices)
-    for (std::size_t r = 0; r < m.cells.size(); ++r)
-      for (std::size_t c = 0; c < m.cells[r].size() && c < m.subthemes.size(); ++c)
-        visit(m, r, c, m.cells[r][c]);
+void ForEachCell(const Matrix& m, Visit visit) {
+  for (std::size_t r = 0; r < m.cells.size(); ++r)
+    for (std::size_t c = 0; c < m.cells[r].size() && c < m.subthemes.size(); ++c)
+      visit(r, c, m.cells[r][c]);
+}
+
+// A sink that appends to a sheet's rows.
+RowSink AppendTo(Sheet& sheet) {
+  return [&sheet](const std::vector<std::string>& row) { sheet.rows.push_back(row); };
 }
 
 bool NeedsQuotes(const std::string& field, char delimiter) {
-  return field.find_first_of(std::string{delimiter, '"', '\r', '\n'}) != std::string::npos;
+  for (char ch : field)
+    if (ch == delimiter || ch == '"' || ch == '\r' || ch == '\n') return true;
+  return false;
 }
 
-void AppendCsvRow(const std::vector<std::string>& cells, const CsvOptions& options,
-                  std::string& out) {
-  for (std::size_t i = 0; i < cells.size(); ++i) {
-    if (i) out += options.delimiter;
-    const std::string field = options.sanitize ? NeutraliseFormula(cells[i]) : cells[i];
-    if (!NeedsQuotes(field, options.delimiter)) {
-      out += field;
-      continue;
-    }
-    out += '"';
-    for (char ch : field) {
-      if (ch == '"') out += '"';
-      out += ch;
-    }
-    out += '"';
+// Whether a cell starts with what spreadsheets run as a formula: = + - @ tab or CR.
+bool StartsLikeFormula(const std::string& cell) {
+  if (cell.empty()) return false;
+  switch (cell.front()) {
+    case '=':
+    case '+':
+    case '-':
+    case '@':
+    case '\t':
+    case '\r':
+      return true;
+    default:
+      return false;
   }
-  out += options.crlf ? "\r\n" : "\n";
 }
 
 std::string MarkdownCell(const std::string& text) {
@@ -130,6 +133,13 @@ std::vector<Matrix> ChartedMatrices(const Study& study, const std::vector<int>& 
   return matrices;
 }
 
+Matrix TakeChartedMatrix(Study& study, int theme) {
+  Matrix m = IndexTheme(study, theme);
+  for (Chart& chart : study.charts)
+    if (chart.theme == m.theme) AttachChart(m, std::move(chart));
+  return m;
+}
+
 std::string AttributeText(const Study& study, std::string_view participant, std::string_view name) {
   int p = study.participants.Find(participant);
   int a = study.participants.FindAttribute(name);
@@ -139,7 +149,7 @@ std::string AttributeText(const Study& study, std::string_view participant, std:
   return row.values[static_cast<std::size_t>(a)].value_or("");
 }
 
-Sheet WideSheet(const Study& study, const Matrix& matrix, const ExportOptions& options) {
+Sheet WideSheetHead(const Study& study, const Matrix& matrix, const ExportOptions& options) {
   Sheet sheet;
   sheet.name = matrix.theme;
   const Theme* theme = FindThemeById(study, matrix.theme);
@@ -154,63 +164,86 @@ Sheet WideSheet(const Study& study, const Matrix& matrix, const ExportOptions& o
         if (s.id == id) sub = &s;
     sheet.header.push_back(sub ? ColumnHeading(*sub) : id);
   }
+  return sheet;
+}
+
+void WideRows(const Study& study, const Matrix& matrix, const ExportOptions& options,
+              const RowSink& sink) {
+  std::vector<std::string> row;
   for (std::size_t r = 0; r < matrix.participants.size(); ++r) {
-    std::vector<std::string> row{matrix.participants[r]};
+    row.assign({matrix.participants[r]});
     AddAttributeValues(study, matrix.participants[r], options, row);
     for (std::size_t c = 0; c < matrix.subthemes.size(); ++c)
       row.push_back(c < matrix.cells[r].size() ? CellText(matrix.cells[r][c], options.content)
                                                : std::string());
-    sheet.rows.push_back(std::move(row));
+    sink(row);
   }
+}
+
+Sheet WideSheet(const Study& study, const Matrix& matrix, const ExportOptions& options) {
+  Sheet sheet = WideSheetHead(study, matrix, options);
+  WideRows(study, matrix, options, AppendTo(sheet));
   return sheet;
 }
 
-Sheet LongSegmentsSheet(const Study& study, const std::vector<Matrix>& matrices,
-                        const ExportOptions& options) {
+Sheet LongSegmentsHead(const ExportOptions& options) {
   Sheet sheet;
   sheet.name = "segments";
   sheet.title = "Coded segments";
   sheet.header = {"participant", "theme",    "subtheme", "code",
                   "line_start",  "line_end", "speaker",  "text"};
   AddAttributeHeader(options, sheet.header);
-  ForEachCell(matrices, [&](const Matrix& m, std::size_t r, std::size_t c, const MatrixCell& cell) {
-    for (const CellSegment& s : cell.segments) {
-      std::vector<std::string> row{m.participants[r],
-                                   m.theme,
-                                   m.subthemes[c],
-                                   s.code,
-                                   std::to_string(s.line_start),
-                                   std::to_string(s.line_end),
-                                   s.speaker,
-                                   s.text};
-      AddAttributeValues(study, m.participants[r], options, row);
-      sheet.rows.push_back(std::move(row));
-    }
-  });
   return sheet;
 }
 
-Sheet LongSummariesSheet(const Study& study, const std::vector<Matrix>& matrices,
-                         const ExportOptions& options) {
+void LongSegmentsRows(const Study& study, const Matrix& m, const ExportOptions& options,
+                      const RowSink& sink) {
+  std::vector<std::string> row;
+  ForEachCell(m, [&](std::size_t r, std::size_t c, const MatrixCell& cell) {
+    for (const CellSegment& s : cell.segments) {
+      row.assign({m.participants[r], m.theme, m.subthemes[c], s.code, std::to_string(s.line_start),
+                  std::to_string(s.line_end), s.speaker, s.text});
+      AddAttributeValues(study, m.participants[r], options, row);
+      sink(row);
+    }
+  });
+}
+
+Sheet LongSegmentsSheet(const Study& study, const std::vector<Matrix>& matrices,
+                        const ExportOptions& options) {
+  Sheet sheet = LongSegmentsHead(options);
+  for (const Matrix& m : matrices) LongSegmentsRows(study, m, options, AppendTo(sheet));
+  return sheet;
+}
+
+Sheet LongSummariesHead(const ExportOptions& options) {
   Sheet sheet;
   sheet.name = "summaries";
   sheet.title = "Chart summaries";
   sheet.header = {"participant", "theme", "subtheme", "status", "stale", "summary", "refs"};
   AddAttributeHeader(options, sheet.header);
-  ForEachCell(matrices, [&](const Matrix& m, std::size_t r, std::size_t c, const MatrixCell& cell) {
+  return sheet;
+}
+
+void LongSummariesRows(const Study& study, const Matrix& m, const ExportOptions& options,
+                       const RowSink& sink) {
+  std::vector<std::string> row;
+  ForEachCell(m, [&](std::size_t r, std::size_t c, const MatrixCell& cell) {
     if (!cell.chart) return;
     std::string refs;
     for (const std::string& ref : cell.chart->refs) refs += (refs.empty() ? "" : "; ") + ref;
-    std::vector<std::string> row{m.participants[r],
-                                 m.theme,
-                                 m.subthemes[c],
-                                 std::string(ChartStatusName(cell.chart->status)),
-                                 cell.stale() ? "true" : "false",
-                                 cell.chart->summary,
-                                 refs};
+    row.assign({m.participants[r], m.theme, m.subthemes[c],
+                std::string(ChartStatusName(cell.chart->status)), cell.stale() ? "true" : "false",
+                cell.chart->summary, std::move(refs)});
     AddAttributeValues(study, m.participants[r], options, row);
-    sheet.rows.push_back(std::move(row));
+    sink(row);
   });
+}
+
+Sheet LongSummariesSheet(const Study& study, const std::vector<Matrix>& matrices,
+                         const ExportOptions& options) {
+  Sheet sheet = LongSummariesHead(options);
+  for (const Matrix& m : matrices) LongSummariesRows(study, m, options, AppendTo(sheet));
   return sheet;
 }
 
@@ -234,23 +267,36 @@ Sheet CodebookSheet(const Study& study, const std::vector<int>& themes) {
 }
 
 std::string NeutraliseFormula(const std::string& cell) {
-  if (cell.empty()) return cell;
-  switch (cell.front()) {
-    case '=':
-    case '+':
-    case '-':
-    case '@':
-    case '\t':
-    case '\r':
-      return "'" + cell;
-    default:
-      return cell;
+  return StartsLikeFormula(cell) ? "'" + cell : cell;
+}
+
+std::string CsvPreamble(const CsvOptions& options) { return options.bom ? "\xEF\xBB\xBF" : ""; }
+
+void AppendCsvRow(const std::vector<std::string>& cells, const CsvOptions& options,
+                  std::string& out) {
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if (i) out += options.delimiter;
+    const std::string& cell = cells[i];
+    // NeutraliseFormula's leading ' changes nothing about the quoting.
+    const bool formula = options.sanitize && StartsLikeFormula(cell);
+    if (!NeedsQuotes(cell, options.delimiter)) {
+      if (formula) out += '\'';
+      out += cell;
+      continue;
+    }
+    out += '"';
+    if (formula) out += '\'';
+    for (char ch : cell) {
+      if (ch == '"') out += '"';
+      out += ch;
+    }
+    out += '"';
   }
+  out += options.crlf ? "\r\n" : "\n";
 }
 
 std::string WriteCsv(const Sheet& sheet, const CsvOptions& options) {
-  std::string out;
-  if (options.bom) out += "\xEF\xBB\xBF";
+  std::string out = CsvPreamble(options);
   AppendCsvRow(sheet.header, options, out);
   for (const auto& row : sheet.rows) AppendCsvRow(row, options, out);
   return out;

@@ -176,60 +176,133 @@ std::vector<std::string> MemoryFileSystem::Glob(const std::string& pattern) cons
   return out;
 }
 
-std::string WriteFileAtomically(const std::string& path, const std::string& contents) {
+namespace {
+// Writes bypass the buffer from this size on; the buffer is flushed when it reaches it.
+constexpr std::size_t kAtomicFileBuffer = 1 << 16;
+}  // namespace
+
+AtomicFile::~AtomicFile() { Abandon(); }
+
+std::string AtomicFile::Open(const std::string& path) {
+  Abandon();
+  error_.clear();
+  path_ = path;
   fs::path target(path);
   fs::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
   std::string tmp_template = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
   std::vector<char> name(tmp_template.begin(), tmp_template.end());
   name.push_back('\0');
-  int fd = ::mkstemp(name.data());
-  if (fd < 0) return "cannot create a temporary file in " + dir.string() + ": " + ErrorText(errno);
-  std::string tmp(name.data());
-  auto fail = [&](const std::string& what) {
-    int err = errno;
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return what + ": " + ErrorText(err);
-  };
-  const char* data = contents.data();
-  std::size_t left = contents.size();
+  fd_ = ::mkstemp(name.data());
+  if (fd_ < 0)
+    return error_ = "cannot create a temporary file in " + dir.string() + ": " + ErrorText(errno);
+  tmp_ = name.data();
+  return {};
+}
+
+bool AtomicFile::Fail(const std::string& what) {
+  if (error_.empty()) error_ = what + ": " + ErrorText(errno);
+  return false;
+}
+
+bool AtomicFile::Flush() {
+  const char* data = buffer_.data();
+  std::size_t left = buffer_.size();
   while (left > 0) {
-    ssize_t n = ::write(fd, data, left);
+    ssize_t n = ::write(fd_, data, left);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return fail("cannot write " + tmp);
+      buffer_.clear();
+      return Fail("cannot write " + tmp_);
     }
     data += n;
     left -= static_cast<std::size_t>(n);
   }
-  // Keep the permissions of the file being replaced, else the usual 0644 under the umask.
-  struct stat st {};
-  mode_t mode = 0644;
-  if (::stat(path.c_str(), &st) == 0) {
-    mode = st.st_mode & 07777;
-  } else {
-    mode_t mask = ::umask(0);
-    ::umask(mask);
-    mode &= ~mask;
+  buffer_.clear();
+  return true;
+}
+
+bool AtomicFile::Write(std::string_view bytes) {
+  if (fd_ < 0 || !error_.empty()) return false;
+  if (buffer_.size() + bytes.size() < kAtomicFileBuffer) {
+    buffer_.append(bytes);
+    return true;
   }
-  ::fchmod(fd, mode);
-  if (::fsync(fd) != 0) return fail("cannot sync " + tmp);
+  if (!Flush()) return false;
+  if (bytes.size() < kAtomicFileBuffer) {
+    buffer_.append(bytes);
+    return true;
+  }
+  const char* data = bytes.data();
+  std::size_t left = bytes.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd_, data, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Fail("cannot write " + tmp_);
+    }
+    data += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+std::string AtomicFile::Commit() {
+  if (fd_ < 0) return error_.empty() ? "no file is open" : error_;
+  if (error_.empty()) Flush();
+  if (error_.empty()) {
+    // Keep the permissions of the file being replaced, else the usual 0644 under the umask.
+    struct stat st {};
+    mode_t mode = 0644;
+    if (::stat(path_.c_str(), &st) == 0) {
+      mode = st.st_mode & 07777;
+    } else {
+      mode_t mask = ::umask(0);
+      ::umask(mask);
+      mode &= ~mask;
+    }
+    ::fchmod(fd_, mode);
+    if (::fsync(fd_) != 0) Fail("cannot sync " + tmp_);
+  }
+  if (!error_.empty()) {
+    Abandon();
+    return error_;
+  }
+  const int fd = fd_;
+  fd_ = -1;
   if (::close(fd) != 0) {
-    ::unlink(tmp.c_str());
-    return "cannot close " + tmp + ": " + ErrorText(errno);
+    Fail("cannot close " + tmp_);
+    ::unlink(tmp_.c_str());
+    return error_;
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return "cannot replace " + path + ": " + ErrorText(err);
+  if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
+    Fail("cannot replace " + path_);
+    ::unlink(tmp_.c_str());
+    return error_;
   }
+  fs::path dir = fs::path(path_).parent_path();
+  if (dir.empty()) dir = ".";
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
     ::close(dfd);
   }
   return {};
+}
+
+void AtomicFile::Abandon() {
+  buffer_.clear();
+  if (fd_ < 0) return;
+  ::close(fd_);
+  fd_ = -1;
+  ::unlink(tmp_.c_str());
+}
+
+std::string WriteFileAtomically(const std::string& path, std::string_view contents) {
+  AtomicFile file;
+  if (std::string error = file.Open(path); !error.empty()) return error;
+  file.Write(contents);
+  return file.Commit();
 }
 
 }  // namespace framework

@@ -292,14 +292,30 @@ void Matrix::Merge(const Matrix& other) {
   orphans.insert(orphans.end(), other.orphans.begin(), other.orphans.end());
 }
 
-void AttachChart(Matrix& matrix, const Chart& chart) {
-  for (const ChartCell& c : chart.cells) {
+namespace {
+
+// Puts each of `cells` in its matrix cell, or in `orphans`: copied when `Cell` is
+// `const ChartCell&`, moved when it is `ChartCell&&`.
+template <typename Cell, typename Cells>
+void AttachCells(Matrix& matrix, Cells& cells) {
+  for (auto& c : cells) {
     MatrixCell* cell = matrix.Find(c.participant, c.subtheme);
     if (cell && !cell->chart)
-      cell->chart = c;
-    else
-      matrix.orphans.push_back(c);  // unknown row or column, or a duplicate: kept all the same
+      cell->chart = static_cast<Cell>(c);
+    else  // unknown row or column, or a duplicate: kept all the same
+      matrix.orphans.push_back(static_cast<Cell>(c));
   }
+}
+
+}  // namespace
+
+void AttachChart(Matrix& matrix, const Chart& chart) {
+  AttachCells<const ChartCell&>(matrix, chart.cells);
+}
+
+void AttachChart(Matrix& matrix, Chart&& chart) {
+  AttachCells<ChartCell&&>(matrix, chart.cells);
+  chart.cells.clear();
 }
 
 }  // namespace framework

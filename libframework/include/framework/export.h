@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,18 +36,36 @@ struct ExportOptions {
 /// with its chart entries attached (from every chart file of that theme), as charts show them.
 std::vector<Matrix> ChartedMatrices(const Study& study, const std::vector<int>& themes);
 
+/// The matrix of one theme (an index into `study.framework.themes`) with its chart entries
+/// attached, as ChartedMatrices gives it, the entries moved out of `study.charts` instead of
+/// copied: the chart files of that theme are left without cells. For exports that build one
+/// theme's matrix at a time, write it and drop it.
+Matrix TakeChartedMatrix(Study& study, int theme);
+
+/// Receives a table's body one row at a time.
+using RowSink = std::function<void(const std::vector<std::string>&)>;
+
 /// The Framework chart as a spreadsheet: one row per participant (chart order: natural id order),
 /// the participant, the requested attributes, then one column per sub-theme headed by its label
 /// (its id when it has none). A cell holds, by `options.content`: the chart summary (empty when
 /// uncharted); the excerpts, each `L12-14: text`, joined by a blank line; or both, the summary,
 /// a blank line, then the excerpts (either part left out when empty). Header: "participant".
 Sheet WideSheet(const Study& study, const Matrix& matrix, const ExportOptions& options);
+/// WideSheet without its rows (name, title, header, frozen columns), and its rows one by one.
+Sheet WideSheetHead(const Study& study, const Matrix& matrix, const ExportOptions& options);
+void WideRows(const Study& study, const Matrix& matrix, const ExportOptions& options,
+              const RowSink& row);
 
 /// The tidy form, one row per segment: participant, theme, subtheme, code, line_start, line_end,
 /// speaker, text, then one column per requested attribute. Rows by matrix (in the order given),
 /// participant (chart order), sub-theme (framework order), then transcript order.
 Sheet LongSegmentsSheet(const Study& study, const std::vector<Matrix>& matrices,
                         const ExportOptions& options);
+/// LongSegmentsSheet without its rows, and the rows of one matrix one by one (the sheet's rows
+/// are those of each matrix in turn).
+Sheet LongSegmentsHead(const ExportOptions& options);
+void LongSegmentsRows(const Study& study, const Matrix& matrix, const ExportOptions& options,
+                      const RowSink& row);
 
 /// The tidy form of summaries, one row per charted cell (any status, drafts included):
 /// participant, theme, subtheme, status, stale ("true" or "false"), summary, refs (joined by
@@ -54,6 +73,10 @@ Sheet LongSegmentsSheet(const Study& study, const std::vector<Matrix>& matrices,
 /// entries are left out (they have no row or column).
 Sheet LongSummariesSheet(const Study& study, const std::vector<Matrix>& matrices,
                          const ExportOptions& options);
+/// LongSummariesSheet without its rows, and the rows of one matrix one by one.
+Sheet LongSummariesHead(const ExportOptions& options);
+void LongSummariesRows(const Study& study, const Matrix& matrix, const ExportOptions& options,
+                       const RowSink& row);
 
 /// The codebook of `themes` (indexes into `study.framework.themes`, in order), one row per
 /// sub-theme: theme, theme label, subtheme, subtheme label, description, and codes (every code
@@ -78,6 +101,11 @@ std::string NeutraliseFormula(const std::string& cell);
 /// The sheet as RFC 4180 CSV (or TSV with delimiter '\t'): fields quoted when they hold the
 /// delimiter, a quote, CR or LF; quotes doubled.
 std::string WriteCsv(const Sheet& sheet, const CsvOptions& options);
+/// WriteCsv piece by piece: what comes before the rows (the BOM, when asked for), and one row
+/// (the header or a body row) appended to `out`.
+std::string CsvPreamble(const CsvOptions& options);
+void AppendCsvRow(const std::vector<std::string>& cells, const CsvOptions& options,
+                  std::string& out);
 
 /// The sheets as one Markdown document: `# title`, then per sheet `## <sheet title>` (else its
 /// name) and a GitHub pipe table. In cells `|` is escaped as `\|`, and line breaks (LF, CRLF,

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace framework {
@@ -68,8 +69,46 @@ class MemoryFileSystem : public FileSystem {
   std::map<std::string, std::string> files_;
 };
 
-/// Writes `contents` to `path` atomically: a temporary file in the same folder, flushed, synced
-/// and renamed over the target. Returns an empty string on success, else the error.
-std::string WriteFileAtomically(const std::string& path, const std::string& contents);
+/// A file written piece by piece and put in place atomically: the bytes go to a temporary file
+/// in the target's folder (".name.tmp-XXXXXX"), and Commit() flushes, syncs and renames it over
+/// the target, so the target always holds its old or its new version. Until Commit() succeeds
+/// the target is untouched; an AtomicFile destroyed (or Abandon()ed) without a commit removes
+/// its temporary file. Writes are buffered; the first error is kept, later writes are ignored,
+/// and Commit() reports it.
+class AtomicFile {
+ public:
+  AtomicFile() = default;
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  /// Creates the temporary file for `path`. Returns an empty string on success, else the error.
+  std::string Open(const std::string& path);
+  /// Appends `bytes`; false once an error happened (see error()).
+  bool Write(std::string_view bytes);
+  /// Flushes, syncs and renames the temporary file over the target (keeping the target's
+  /// permissions, else 0644 under the umask). Returns an empty string on success, else the
+  /// first error (the temporary file is then removed and the target left as it was).
+  std::string Commit();
+  /// Removes the temporary file, leaving the target as it was.
+  void Abandon();
+
+  bool is_open() const { return fd_ >= 0; }
+  const std::string& error() const { return error_; }
+
+ private:
+  bool Flush();
+  bool Fail(const std::string& what);
+
+  std::string path_;
+  std::string tmp_;
+  int fd_ = -1;
+  std::string buffer_;
+  std::string error_;
+};
+
+/// Writes `contents` to `path` atomically, with an AtomicFile. Returns an empty string on
+/// success, else the error.
+std::string WriteFileAtomically(const std::string& path, std::string_view contents);
 
 }  // namespace framework

@@ -82,5 +82,7 @@ Matrix IndexTheme(const Study& study, int theme);
 /// Attaches `chart`'s cells to `matrix`: each to its cell, or to `orphans` when its participant
 /// or sub-theme is not in the matrix.
 void AttachChart(Matrix& matrix, const Chart& chart);
+/// The same, moving the cells out of `chart` (left without cells) instead of copying them.
+void AttachChart(Matrix& matrix, Chart&& chart);
 
 }  // namespace framework
