@@ -445,9 +445,13 @@ int RunExport(ExportCliOptions options) {
       format != "json" && format != "qdpx" &&
       (options.long_form ? options.content == "summary"
                          : options.content.empty() || options.content == "summary");
+  // Excerpts and JSON need the coded text of the themes exported, not the rest of the
+  // transcripts; only qdpx carries whole transcripts.
   LoadOptions load;
-  load.keep_text = !summaries_only;
+  load.keep_text = format == "qdpx";
   load.keep_segments = !summaries_only;
+  load.keep_cells = !summaries_only && format != "qdpx";
+  for (const std::string& id : options.themes) load.cell_themes.push_back(ToNfc(id));
   load.only = only;
   Study study = LoadStudyAt(*where, options.common, std::move(load));
   if (study.partial && study.transcripts.empty() && !study.io_error) {
