@@ -49,6 +49,19 @@ namespace {
 // (the sorts using this are stable, and segments arrive in the order their tags open).
 bool SegmentLess(const CellSegment& a, const CellSegment& b) { return a.line_start < b.line_start; }
 
+// The cell segment of `s` with its code, lines and speaker, and no text yet.
+CellSegment SegmentWithoutText(const Transcript& t, const Segment& s) {
+  CellSegment seg;
+  seg.code = s.code;
+  seg.line_start = s.line_start;
+  seg.line_end = s.line_end;
+  if (s.speaker >= 0 && static_cast<std::size_t>(s.speaker) < t.speakers.size()) {
+    seg.speaker = t.speakers[static_cast<std::size_t>(s.speaker)].label;
+    seg.role = t.speakers[static_cast<std::size_t>(s.speaker)].role;
+  }
+  return seg;
+}
+
 // Inserts `id` as a row (keeping natural order) and returns its index.
 std::size_t AddRow(Matrix& m, const std::string& id) {
   auto it = std::lower_bound(
@@ -91,15 +104,8 @@ std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> SegmentsByColumn(
       out.push_back({s.target, {}});
       it = out.end() - 1;
     }
-    CellSegment seg;
+    CellSegment seg = SegmentWithoutText(t, s);
     seg.text = t.SegmentText(s);
-    seg.code = s.code;
-    seg.line_start = s.line_start;
-    seg.line_end = s.line_end;
-    if (s.speaker >= 0 && static_cast<std::size_t>(s.speaker) < t.speakers.size()) {
-      seg.speaker = t.speakers[static_cast<std::size_t>(s.speaker)].label;
-      seg.role = t.speakers[static_cast<std::size_t>(s.speaker)].role;
-    }
     it->second.push_back(std::move(seg));
   }
   for (auto& [column, segments] : out)
@@ -213,15 +219,7 @@ void IndexCounted(const Transcript& t, int theme, std::size_t row, Matrix& m) {
   std::vector<MatrixCell>& cells = m.cells[row];
   for (const Segment& s : t.segments) {
     if (!s.target.valid() || s.target.subtheme < 0 || s.target.theme != theme) continue;
-    CellSegment seg;
-    seg.code = s.code;
-    seg.line_start = s.line_start;
-    seg.line_end = s.line_end;
-    if (s.speaker >= 0 && static_cast<std::size_t>(s.speaker) < t.speakers.size()) {
-      seg.speaker = t.speakers[static_cast<std::size_t>(s.speaker)].label;
-      seg.role = t.speakers[static_cast<std::size_t>(s.speaker)].role;
-    }
-    cells[static_cast<std::size_t>(s.target.subtheme)].segments.push_back(std::move(seg));
+    cells[static_cast<std::size_t>(s.target.subtheme)].segments.push_back(SegmentWithoutText(t, s));
   }
   for (const auto& [column, words] : t.words)
     if (column.theme == theme) {
