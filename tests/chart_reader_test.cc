@@ -52,6 +52,20 @@ TEST_CASE("the fast chart reader agrees with yaml-cpp on the example's charts") 
   }
 }
 
+TEST_CASE("the fast chart reader leaves control characters to yaml-cpp") {
+  const std::string cell =
+      "theme: training\ncells:\n  - participant: P1\n    subtheme: prequal\n"
+      "    status: draft\n    summary: >-\n      a";
+  for (const std::string& odd :
+       {std::string(1, '\0'), std::string("\x01"), std::string("\x7F"), std::string("\xC2\x85"),
+        std::string("\xE2\x80\xA8"), std::string("\xEF\xBB\xBF"), std::string("\xEF\xBF\xBE")})
+    CheckSame(cell + odd + "b\n");
+  // A plain value after more than one space: YAML drops the extra spaces.
+  CheckSame(
+      "theme: training\ncells:\n  - participant: P1\n    subtheme: prequal\n"
+      "    status: draft\n    summary:    indented\n");
+}
+
 TEST_CASE("the fast chart reader agrees with yaml-cpp on plain and unusual files") {
   const std::string head = "# a comment\ntheme: training\ncells:\n";
   const std::vector<std::string> cells{

@@ -481,6 +481,8 @@ TEST_CASE("the fast participants reader agrees with yaml-cpp") {
       "participants:\n  - {id: P1, role: manager, role: practitioner}\n",
       "participants:\n  - {id: \"P 1\"}\n",
       "participants:\n  - {id: P1, town: 10:30}\n",
+      "participants:\n  - {id: P1, role:  manager}\n",
+      "participants:\n  - {id: P1, town: a\x01b}\n",
       "participants:\n  - {id: P1}  # trailing\n",
       "participants:\n  - {id: P1}\n    - {id: P2}\n",
       "participants:\n  - id: P1\n    role: manager\n",

@@ -142,9 +142,7 @@ class CanonicalChartReader {
   std::optional<Chart> Read(std::string_view name) {
     Chart chart;
     chart.path = std::string(name);
-    if (text_.find('\r') != std::string_view::npos || text_.find('\t') != std::string_view::npos ||
-        text_.substr(0, 3) == "\xEF\xBB\xBF")
-      return std::nullopt;
+    if (!yaml::PlainShapeText(text_)) return std::nullopt;
     std::string_view line;
     bool theme = false, cells = false, empty_list = false;
     while (Next(line)) {

@@ -356,8 +356,7 @@ std::optional<Participants> ReadPlainParticipants(const SourceText& source, std:
 Participants LoadParticipantsYaml(std::string_view name, std::string_view text,
                                   Diagnostics& diagnostics) {
   SourceText source{std::string(name), text};
-  if (IsValidUtf8(text) && text.find('\r') == std::string_view::npos &&
-      text.find('\t') == std::string_view::npos && text.substr(0, 3) != "\xEF\xBB\xBF") {
+  if (IsValidUtf8(text) && yaml::PlainShapeText(text)) {
     if (auto fast = ReadPlainParticipants(source, text)) {
       Index(*fast, source, diagnostics);
       return std::move(*fast);

@@ -125,6 +125,22 @@ YAML::Node Get(const YAML::Node& map, std::string_view key) {
   return YAML::Node(YAML::NodeType::Undefined);
 }
 
+bool PlainShapeText(std::string_view text) {
+  const auto byte = [&](std::size_t i) {
+    return i < text.size() ? static_cast<unsigned char>(text[i]) : 0u;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const unsigned c = byte(i);
+    if (c < 0x20 ? c != '\n' : c == 0x7F) return false;
+    if (c == 0xC2 && byte(i + 1) < 0xA0) return false;  // U+0080..U+009F
+    if (c == 0xE2 && byte(i + 1) == 0x80 && (byte(i + 2) == 0xA8 || byte(i + 2) == 0xA9))
+      return false;                                                             // U+2028, U+2029
+    if (c == 0xEF && byte(i + 1) == 0xBB && byte(i + 2) == 0xBF) return false;  // BOM
+    if (c == 0xEF && byte(i + 1) == 0xBF && byte(i + 2) >= 0xBE) return false;  // U+FFFE/FFFF
+  }
+  return true;
+}
+
 bool IsNullWord(std::string_view v) {
   return v == "~" || v == "null" || v == "Null" || v == "NULL";
 }
@@ -133,7 +149,7 @@ bool SafePlain(std::string_view v, bool in_flow) {
   if (v.empty() || IsNullWord(v)) return false;
   if (std::string_view("-?:,[]{}#&*!|>'\"%@`").find(v.front()) != std::string_view::npos)
     return false;
-  if (v.back() == ' ' || v.back() == ':') return false;
+  if (v.front() == ' ' || v.back() == ' ' || v.back() == ':') return false;
   if (v.find(": ") != std::string_view::npos || v.find(" #") != std::string_view::npos)
     return false;
   for (char c : v)

@@ -43,6 +43,11 @@ YAML::Node Get(const YAML::Node& map, std::string_view key);
 // For the fast readers of files in the plain shapes the tool writes (charts, participants):
 // they take only what these accept and leave everything else to yaml-cpp.
 
+/// True when `text` has no character YAML treats specially beyond '\n' line ends: no BOM, no
+/// C0 or C1 control (tab and CR included), no DEL, no U+2028/2029, no noncharacter U+FFFE/FFFF.
+/// The fast readers take only such files (yaml-cpp rejects or reinterprets the rest).
+bool PlainShapeText(std::string_view text);
+
 /// `~`, `null`, `Null` or `NULL`: what YAML reads as null.
 bool IsNullWord(std::string_view v);
 
