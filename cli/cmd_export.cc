@@ -17,6 +17,7 @@
 #include "framework/chart.h"
 #include "framework/export.h"
 #include "framework/file_system.h"
+#include "framework/json_layout.h"
 #include "framework/refi_export.h"
 #include "framework/text.h"
 
@@ -233,14 +234,7 @@ class JsonStream {
   // A whole value, as an element or the member `key`.
   void Value(const nlohmann::ordered_json& value, const char* key = nullptr) {
     Item(key);
-    // dump(2) of the value alone, each line after the first indented to this depth.
-    const std::string text = value.dump(2, ' ', false, kReplace);
-    std::size_t from = 0;
-    for (std::size_t nl; (nl = text.find('\n', from)) != std::string::npos; from = nl + 1) {
-      text_.append(text, from, nl + 1 - from);
-      text_.append(2 * stack_.size(), ' ');
-    }
-    text_.append(text, from);
+    AppendJsonAtDepth(value, stack_.size(), text_);
     Spill(false);
   }
 

@@ -299,6 +299,7 @@ std::optional<Participants> ReadPlainParticipants(const SourceText& source, std:
   std::size_t pos = list + 14;
   int line_no =
       static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n'));
+  if (result.attributes.size() > 64) return std::nullopt;  // `seen` below is a 64-bit mask
   std::string indent;
   bool first = true;
   while (pos < text.size()) {
@@ -317,8 +318,7 @@ std::optional<Participants> ReadPlainParticipants(const SourceText& source, std:
     if (!entries) return std::nullopt;
     Participant p;
     p.values.resize(result.attributes.size());
-    unsigned long long seen = 0;  // attributes given (at most 64 in this path)
-    if (result.attributes.size() > 64) return std::nullopt;
+    unsigned long long seen = 0;  // attributes given (at most 64 in this path, checked above)
     bool has_id = false;
     for (FlowEntry& e : *entries) {
       if (!e.quoted && yaml::IsNullWord(e.value)) return std::nullopt;

@@ -14,6 +14,7 @@
 #include "framework/attribution.h"
 #include "framework/export.h"
 #include "framework/html.h"
+#include "framework/json_layout.h"
 #include "framework/table.h"
 #include "framework/text.h"
 
@@ -1219,19 +1220,6 @@ Json JsonReport(const SummaryReport& r) {
 
 namespace {
 
-// Appends `value` as dump(2) writes it `depth` levels deep: the same text, each line after the
-// first indented 2 * depth spaces more (JSON strings never hold a raw line break).
-void AppendNested(const Json& value, std::size_t depth, std::string& out) {
-  const std::string text = value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-  const std::string pad(2 * depth, ' ');
-  std::size_t start = 0;
-  for (std::size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) {
-    out.append(text, start, nl + 1 - start);
-    out += pad;
-  }
-  out.append(text, start);
-}
-
 // Appends the array of `items`, each turned into JSON by `to_json` only when written, as
 // dump(2) writes it `depth` levels deep.
 template <typename T, typename F>
@@ -1243,7 +1231,7 @@ void AppendArray(const std::vector<T>& items, F to_json, std::size_t depth, std:
   out += "[\n";
   for (std::size_t i = 0; i < items.size(); ++i) {
     out.append(2 * (depth + 1), ' ');
-    AppendNested(to_json(items[i]), depth + 1, out);
+    AppendJsonAtDepth(to_json(items[i]), depth + 1, out);
     out += i + 1 < items.size() ? ",\n" : "\n";
   }
   out.append(2 * depth, ' ');
@@ -1269,7 +1257,7 @@ std::string RenderSummaryJson(const SummaryReport& report) {
       AppendArray(
           report.range, [&](const RangeTheme& t) { return RangeJson(t, report); }, 1, out);
     else
-      AppendNested(value, 1, out);
+      AppendJsonAtDepth(value, 1, out);
   }
   out += first ? "}\n" : "\n}\n";
   return out;
