@@ -20,10 +20,7 @@
 #include "framework/json_layout.h"
 #include "framework/refi_export.h"
 #include "framework/text.h"
-
-#ifndef FRAMEWORK_VERSION
-#define FRAMEWORK_VERSION "0.1.0"
-#endif
+#include "framework/version.h"
 
 namespace framework::cli {
 namespace {
@@ -378,7 +375,7 @@ bool CheckQdpxOptions(const ExportCliOptions& options, int* exit_code) {
 
 int ExportQdpx(const Study& study, const ExportCliOptions& options) {
   RefiExportOptions refi;
-  refi.origin = std::string("framework ") + FRAMEWORK_VERSION;
+  refi.origin = std::string("framework ") + kVersion;
   // Reproducible builds' convention: SOURCE_DATE_EPOCH dates the archive's entries.
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch) {
     char* end = nullptr;
