@@ -101,8 +101,8 @@ TEST_CASE("output targets: -o onto a study input is refused, directly, via symli
       }
     }
     // An xlsx or qdpx export, through a link whose name has the format's extension.
-    for (const std::string& ext : {"xlsx", "qdpx"}) {
-      const fs::path named = root / "out" / ("hard." + ext);
+    for (const char* ext : {"xlsx", "qdpx"}) {
+      const fs::path named = root / "out" / (std::string("hard.") + ext);
       fs::remove(named);
       REQUIRE(::link(file.c_str(), named.c_str()) == 0);
       const RunResult r = Run({"export", "--format", ext, "-o", named.string()}, root);
@@ -132,7 +132,7 @@ TEST_CASE("output targets: -o onto a study input is refused, directly, via symli
 TEST_CASE("output targets: -o never adds a file the study would read as input") {
   StudyCopy study;
   const fs::path root = study.root();
-  for (const std::string& name : {"transcripts/P99.txt", "charts/new.yaml"}) {
+  for (const char* name : {"transcripts/P99.txt", "charts/new.yaml"}) {
     const RunResult r = Run({"export", "training", "--format", "csv", "-o", name}, root);
     CAPTURE(name);
     CHECK(r.exit_code == 2);
@@ -228,7 +228,7 @@ TEST_CASE("output targets: -o /dev/stdout writes standard output") {
   const RunResult plain = Run({"export", "training", "--format", "csv", "-q"}, root);
   REQUIRE(plain.exit_code == 0);
   REQUIRE(!plain.out.empty());
-  for (const std::string& name : {"/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"}) {
+  for (const char* name : {"/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"}) {
     CAPTURE(name);
     const RunResult r = Run({"export", "training", "--format", "csv", "-q", "-o", name}, root);
     CHECK(r.exit_code == 0);
