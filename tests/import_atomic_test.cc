@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <map>
@@ -359,4 +360,24 @@ TEST_CASE("import atomicity: a codebook merged into a symlinked framework.yaml k
   CHECK(r.exit_code <= 1);
   CHECK(fs::is_symlink(study / "framework.yaml"));
   if (Contains(r.err, "merged")) CHECK(ReadFile(tmp.path() / "shared-framework.yaml") != before);
+}
+
+TEST_CASE(
+    "import atomicity: --force through a symlinked folder replaces its target; the link stays") {
+  TempDir tmp;
+  const fs::path qdpx = ExampleQdpx(tmp.path());
+  fs::create_directories(tmp.path() / "real");
+  WriteFile(tmp.path() / "real" / "memo.txt", "mine\n");
+  fs::create_symlink("real", tmp.path() / "link");
+  const RunResult r = Run({"import", qdpx.string(), "-o", "link", "--force"}, tmp.path());
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(fs::is_symlink(tmp.path() / "link"));
+  CHECK(fs::is_regular_file(tmp.path() / "real" / "framework.yaml"));
+  CHECK(ReadFile(tmp.path() / "real" / "memo.txt") == "mine\n");
+  // Nothing else beside them: the staging folder went away.
+  std::vector<std::string> entries;
+  for (const auto& entry : fs::directory_iterator(tmp.path()))
+    entries.push_back(entry.path().filename().string());
+  std::sort(entries.begin(), entries.end());
+  CHECK(entries == std::vector<std::string>{"example.qdpx", "link", "real"});
 }

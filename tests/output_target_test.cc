@@ -192,7 +192,7 @@ TEST_CASE("output targets: import -o never writes into the inputs of an enclosin
   CHECK(fs::is_regular_file(root / "out/imported/framework.yaml"));
 }
 
-TEST_CASE("output targets: -o onto a character device writes into it; it stays a device") {
+TEST_CASE("output targets: -o onto a character device writes into it, and it stays a device") {
   StudyCopy study;
   const fs::path root = study.root();
   const fs::path null = root / "out" / "null";
@@ -222,6 +222,21 @@ TEST_CASE("output targets: -o onto a character device writes into it; it stays a
   CHECK(IsCharDevice("/dev/full"));
 }
 
+TEST_CASE("output targets: -o onto a block device is refused, and it stays a device") {
+  TempDir tmp;
+  const fs::path disk = tmp.path() / "disk";
+  if (::mknod(disk.c_str(), S_IFBLK | 0600, makedev(7, 250)) != 0) {
+    MESSAGE("skipped: mknod of a block device is not permitted here (" << std::strerror(errno)
+                                                                       << ")");
+    return;
+  }
+  const RunResult r = Run({"export", "training", "--format", "csv", "-o", disk.string()}, kExample);
+  CHECK(r.exit_code == 3);
+  CHECK(Contains(r.err, "is a block device"));
+  struct stat st {};
+  CHECK((::lstat(disk.c_str(), &st) == 0 && S_ISBLK(st.st_mode)));
+}
+
 TEST_CASE("output targets: -o /dev/stdout writes standard output") {
   StudyCopy study;
   const fs::path root = study.root();
@@ -245,7 +260,7 @@ TEST_CASE("output targets: -o /dev/stdout writes standard output") {
   CHECK(!quotes.out.empty());
 }
 
-TEST_CASE("output targets: -o onto a FIFO writes into it; it stays a FIFO") {
+TEST_CASE("output targets: -o onto a FIFO writes into it, and it stays a FIFO") {
   StudyCopy study;
   const fs::path root = study.root();
   const fs::path fifo = root / "out" / "pipe";
@@ -271,7 +286,7 @@ TEST_CASE("output targets: -o onto a FIFO writes into it; it stays a FIFO") {
   CHECK(IsFifo(fifo));
 }
 
-TEST_CASE("output targets: -o onto a Unix socket connects and writes; it stays a socket") {
+TEST_CASE("output targets: -o onto a Unix socket connects and writes, and it stays a socket") {
   StudyCopy study;
   const fs::path root = study.root();
   const fs::path path = root / "out" / "sock";
@@ -304,7 +319,7 @@ TEST_CASE("output targets: -o onto a Unix socket connects and writes; it stays a
   CHECK((::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)));
 }
 
-TEST_CASE("output targets: -o onto a symlink writes its target, atomically; the link stays") {
+TEST_CASE("output targets: -o onto a symlink writes its target, atomically, and the link stays") {
   StudyCopy study;
   const fs::path root = study.root();
   WriteFile(root / "out" / "real.csv", "old\n");
