@@ -456,7 +456,11 @@ int RunExport(ExportCliOptions options) {
     PrintDiagnostics(study.diagnostics, *where, UseColor(stderr, options.common.color));
     return study.io_error ? kExitIo : kExitStudyErrors;
   }
-  if (format == "qdpx") return ExportQdpx(study, options);
+  if (format == "qdpx") {
+    if (!CheckOutputTarget(options.output, where->root, f, {options.only_from}, &exit_code))
+      return exit_code;
+    return ExportQdpx(study, options);
+  }
 
   // The themes, as given (each once), else every theme in framework order.
   std::vector<int> themes;
@@ -522,6 +526,22 @@ int RunExport(ExportCliOptions options) {
   auto file_in_folder = [&](const std::string& name, const std::string& ext) {
     return (fs::path(out_path) / (name + "." + ext)).string();
   };
+  // Every file the export writes, checked before any is written: output never replaces an input.
+  std::vector<std::string> targets;
+  if (!folder && !out_path.empty()) {
+    targets.push_back(out_path);
+  } else if (folder && format == "json") {
+    targets.push_back(file_in_folder("export", "json"));
+  } else if (folder && options.long_form) {
+    targets.push_back(
+        file_in_folder(options.content == "summary" ? "summaries" : "segments", format));
+  } else if (folder) {
+    for (int t : themes)
+      targets.push_back(file_in_folder(f.themes[static_cast<std::size_t>(t)].id, format));
+  }
+  for (const std::string& target : targets)
+    if (!CheckOutputTarget(target, where->root, f, {options.only_from}, &exit_code))
+      return exit_code;
   // One theme's matrix at a time, its chart entries moved out of the study: each is written
   // (or made a sheet) and dropped before the next is built.
   auto charted = [&](int theme) {

@@ -81,9 +81,32 @@ int WriteStudy(const ImportResult& result, const ImportCliOptions& o, const std:
     std::fprintf(stderr, "import: nothing was imported\n");
     return FinishOutput(kExitStudyErrors);
   }
-  std::string error = WriteImportedStudy(o.output, result, o.force);
+  // A study inside another one must not write that one's inputs (a transcript folder under its
+  // transcripts/, say): the import is an output too.
+  std::error_code ec;
+  fs::path target = fs::absolute(o.output, ec).lexically_normal();
+  if (!target.has_filename()) target = target.parent_path();  // "dir/" and "."
+  const fs::path parent = target.parent_path();
+  if (auto outer = FindStudyRoot(parent.string())) {
+    ReadResult file = DiskFileSystem(*outer).Read("framework.yaml");
+    Diagnostics ignored;
+    const Framework framework =
+        LoadFramework("framework.yaml", file.ok ? file.contents : "", ignored);
+    int code = kExitOk;
+    for (const ImportedFile& f : result.files)
+      if (!CheckOutputTarget((fs::path(o.output) / f.path).string(), *outer, framework, {o.input},
+                             &code)) {
+        std::fprintf(stderr, "import: nothing was imported\n");
+        return code;
+      }
+  }
+  std::vector<std::string> notes;
+  std::string error = WriteImportedStudy(o.output, result, o.force, &notes);
+  if (!o.common.quiet)
+    for (const std::string& note : notes)
+      std::fprintf(stderr, "framework: note: %s\n", note.c_str());
   if (!error.empty()) {
-    PrintError(error);
+    PrintError(error, "nothing was imported; " + o.output + " is as it was");
     return kExitIo;
   }
   return Finish(result, o.output, o,
@@ -172,6 +195,16 @@ int RunImport(const ImportCliOptions& o) {
     }
     const ImportedFile* merged = result.Find("framework.yaml");
     if (merged && merged->contents != existing.contents) {
+      // framework.yaml is replaced whole (atomically, through a symlink), and only if no one
+      // changed it since it was read: a change made meanwhile is never overwritten.
+      ReadResult now = DiskFileSystem(where->root).Read("framework.yaml");
+      if (!now.ok || now.contents != existing.contents) {
+        PrintError(where->path_prefix +
+                       "framework.yaml changed while the codebook was merged; "
+                       "it was not written",
+                   "run the import again");
+        return kExitStudyErrors;
+      }
       std::string error = WriteFileAtomically(where->root + "/framework.yaml", merged->contents);
       if (!error.empty()) {
         PrintError(error);

@@ -220,6 +220,19 @@ int RunMerge(const MergeCliOptions& options) {
     std::fwrite(text.data(), 1, text.size(), stdout);
     return FinishOutput(kExitOk);
   }
+  // Output never replaces an input: the parts, nor the files of a study merge runs in.
+  std::string root;
+  Framework framework;
+  if (auto found = FindStudyRoot(".")) {
+    ReadResult file = DiskFileSystem(*found).Read("framework.yaml");
+    Diagnostics ignored;
+    if (file.ok) {
+      root = *found;
+      framework = LoadFramework("framework.yaml", file.contents, ignored);
+    }
+  }
+  if (!CheckOutputTarget(options.output, root, framework, options.parts, &exit_code))
+    return exit_code;
   if (std::string error = WriteFileAtomically(options.output, text); !error.empty()) {
     PrintError(error);
     return kExitIo;

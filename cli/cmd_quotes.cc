@@ -348,6 +348,8 @@ int RunQuotes(const QuotesOptions& options) {
   const std::vector<Group> groups = GroupQuotes(study, std::move(quotes), attribute);
 
   const bool to_stdout = options.output.empty() || options.output == "-";
+  if (!to_stdout && !CheckOutputTarget(options.output, where->root, f, {}, &exit_code))
+    return exit_code;
   std::string out;
   if (options.format == "json") {
     out = RenderJson(groups, sel);

@@ -216,4 +216,21 @@ void NoteStudyErrors(const Diagnostics& diagnostics, const std::string& conseque
                errors == 1 ? "it" : "them");
 }
 
+bool CheckOutputTarget(const std::string& output, const std::string& root,
+                       const Framework& framework, const std::vector<std::string>& inputs,
+                       int* exit_code) {
+  std::string what;
+  if (!root.empty())
+    if (auto input = StudyInputAt(root, framework, output))
+      what = input->kind == "framework.yaml" ? "the study's framework.yaml"
+                                             : input->kind + " of the study (" + input->path + ")";
+  if (what.empty())
+    if (std::string same = SameFileAs(output, inputs); !same.empty()) what = "the input " + same;
+  if (what.empty()) return true;
+  PrintError("-o " + output + " is " + what + "; output never replaces an input",
+             "write to another file, e.g. in a folder of exports outside transcripts/ and charts/");
+  *exit_code = kExitUsage;
+  return false;
+}
+
 }  // namespace framework::cli

@@ -104,4 +104,13 @@ std::string Plural(std::size_t n, const char* one, const char* many);
 /// "some quotes may be missing"), pointing to `framework check`.
 void NoteStudyErrors(const Diagnostics& diagnostics, const std::string& consequence);
 
+/// Whether the output path `output` (-o, as typed) may be written: false, after printing why
+/// (*exit_code = kExitUsage), when it is or would be one of the input files of the study at
+/// `root` (StudyInputAt; `framework` is its framework.yaml, and no study is checked when `root`
+/// is empty), or is the same file as one of `inputs` (the command's other inputs). Output never
+/// replaces an input, whatever the format (docs/decisions.md "Output targets").
+bool CheckOutputTarget(const std::string& output, const std::string& root,
+                       const Framework& framework, const std::vector<std::string>& inputs,
+                       int* exit_code);
+
 }  // namespace framework::cli

@@ -935,24 +935,6 @@ std::string RenderReport(const ImportResult& result, const std::string& heading,
 
 }  // namespace import_model
 
-std::string WriteImportedStudy(const std::string& dir, const ImportResult& result, bool force) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::exists(dir, ec)) {
-    if (!fs::is_directory(dir, ec)) return dir + " exists and is not a folder";
-    if (!force && !fs::is_empty(dir, ec))
-      return dir + " is not empty; import into a new or empty folder, or use --force";
-  }
-  for (const ImportedFile& f : result.files) {
-    fs::path path = fs::path(dir) / f.path;
-    fs::create_directories(path.parent_path(), ec);
-    if (ec) return "cannot create " + path.parent_path().string() + ": " + ec.message();
-    std::string error = WriteFileAtomically(path.string(), f.contents);
-    if (!error.empty()) return error;
-  }
-  return {};
-}
-
 std::string WriteMergedFramework(const std::string& dir, const ImportResult& result) {
   for (const ImportedFile& f : result.files) {
     if (f.path != "framework.yaml" && f.path != "IMPORT-REPORT.md") continue;

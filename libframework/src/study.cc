@@ -210,6 +210,64 @@ void CheckChart(const Study& study, const Chart& chart, std::string_view text,
 
 }  // namespace
 
+std::optional<StudyInput> StudyInputAt(const std::string& root, const Framework& framework,
+                                       const std::string& output) {
+  namespace fs = std::filesystem;
+  const OutputTarget target = ResolveOutput(output);
+  if (target.kind != OutputTarget::Kind::kFile) return std::nullopt;  // never an input
+  // The inputs LoadStudy reads, found as it finds them.
+  DiskFileSystem disk(root);
+  std::vector<std::string> inputs{"framework.yaml", framework.participants};
+  const std::size_t first_transcript = inputs.size();
+  const bool glob = HasGlob(framework.transcripts);
+  std::vector<std::string> transcripts =
+      glob ? disk.Glob(framework.transcripts) : disk.ListFiles(framework.transcripts, ".txt");
+  inputs.insert(inputs.end(), transcripts.begin(), transcripts.end());
+  const std::size_t first_chart = inputs.size();
+  std::vector<std::string> charts = disk.ListFiles("charts", ".yaml");
+  inputs.insert(inputs.end(), charts.begin(), charts.end());
+  auto kind_of = [&](std::size_t i) -> std::string {
+    return i == 0                 ? "framework.yaml"
+           : i < first_transcript ? "the participants file"
+           : i < first_chart      ? "a transcript"
+                                  : "a chart file";
+  };
+  std::error_code ec;
+  if (fs::exists(target.path, ec)) {
+    std::vector<std::string> absolute;
+    for (const std::string& p : inputs)
+      absolute.push_back(fs::path(p).is_absolute() ? p : root + "/" + p);
+    const std::string same = SameFileAs(target.path, absolute);
+    for (std::size_t i = 0; i < inputs.size() && !same.empty(); ++i)
+      if (absolute[i] == same) return StudyInput{inputs[i], kind_of(i)};
+    return std::nullopt;
+  }
+  // Not there yet: an input if it would be read where it goes.
+  const fs::path canonical_root = fs::weakly_canonical(root, ec);
+  const fs::path file = fs::weakly_canonical(fs::absolute(target.path, ec), ec);
+  if (ec) return std::nullopt;
+  const std::string relative = file.lexically_relative(canonical_root).generic_string();
+  if (relative.empty() || relative == "." || relative.starts_with("../")) return std::nullopt;
+  const auto normal = [](const std::string& p) {
+    std::string n = fs::path(p).lexically_normal().generic_string();
+    while (n.size() > 1 && n.back() == '/') n.pop_back();
+    return n;
+  };
+  if (relative == "framework.yaml") return StudyInput{relative, kind_of(0)};
+  if (relative == normal(framework.participants)) return StudyInput{relative, kind_of(1)};
+  // Under `folder`, with `suffix`, in no hidden folder: what ListFiles lists.
+  const auto listed = [&](const std::string& folder, const std::string& suffix) {
+    const std::string prefix = normal(folder) + "/";
+    return relative.starts_with(prefix) && relative.ends_with(suffix) &&
+           relative.find("/.", prefix.size() - 1) == std::string::npos;
+  };
+  if (glob ? ::fnmatch(normal(framework.transcripts).c_str(), relative.c_str(), FNM_PATHNAME) == 0
+           : listed(framework.transcripts, ".txt"))
+    return StudyInput{relative, kind_of(first_transcript)};
+  if (listed("charts", ".yaml")) return StudyInput{relative, kind_of(first_chart)};
+  return std::nullopt;
+}
+
 Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   Study study;
   const std::string framework_path = "framework.yaml";

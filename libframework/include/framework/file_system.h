@@ -69,12 +69,39 @@ class MemoryFileSystem : public FileSystem {
   std::map<std::string, std::string> files_;
 };
 
+/// Where an output path leads, as every writer of the library sees it (the one output policy;
+/// docs/decisions.md "Output targets"):
+/// - a regular file, or no file yet: written atomically (AtomicFile), at the end of its chain of
+///   symlinks, so a symlink stays a link and its target gets the new bytes;
+/// - a character device, FIFO or socket (at the end of the chain), or an open descriptor named
+///   /dev/stdout, /dev/stderr, /dev/fd/N or /proc/self/fd/N: written in place, never replaced;
+/// - a folder, or a chain of symlinks that does not end (a loop): an error.
+struct OutputTarget {
+  enum class Kind { kFile, kStream };
+  Kind kind = Kind::kFile;
+  /// kFile: the file to replace (symlinks followed); kStream: the path to open for writing.
+  std::string path;
+  int fd = -1;          ///< kStream: the descriptor named (/dev/stdout: 1), else -1
+  bool socket = false;  ///< kStream: a Unix socket, connected to rather than opened
+  std::string error;    ///< why `path` cannot be written; empty when it can
+};
+
+/// Classifies the output path `path` (relative to the current directory, or absolute). Never
+/// creates or changes anything.
+OutputTarget ResolveOutput(const std::string& path);
+
+/// The first of `candidates` that is the same file as `path` (same device and inode: through
+/// symlinks and hard links), or an empty string (also when `path` does not exist).
+std::string SameFileAs(const std::string& path, const std::vector<std::string>& candidates);
+
 /// A file written piece by piece and put in place atomically: the bytes go to a temporary file
 /// in the target's folder (".name.tmp-XXXXXX"), and Commit() flushes, syncs and renames it over
 /// the target, so the target always holds its old or its new version. Until Commit() succeeds
 /// the target is untouched; an AtomicFile destroyed (or Abandon()ed) without a commit removes
 /// its temporary file. Writes are buffered; the first error is kept, later writes are ignored,
-/// and Commit() reports it.
+/// and Commit() reports it. The target is found by ResolveOutput: through a symlink its target
+/// is replaced; a device, FIFO, socket or /dev/stdout is written in place instead (as the bytes
+/// come, with no temporary file: what was written before an error or Abandon() stays written).
 class AtomicFile {
  public:
   AtomicFile() = default;
@@ -92,6 +119,10 @@ class AtomicFile {
   std::string Commit();
   /// Removes the temporary file, leaving the target as it was.
   void Abandon();
+  /// For writers that write a whole file by name themselves (libxlsxwriter): opens like Open()
+  /// and sets `*scratch` to a file to write instead of calling Write(); Commit() puts it in place
+  /// (renamed over a regular target; copied into a device, FIFO or socket, then removed).
+  std::string OpenByName(const std::string& path, std::string* scratch);
 
   bool is_open() const { return fd_ >= 0; }
   const std::string& error() const { return error_; }
@@ -99,10 +130,15 @@ class AtomicFile {
  private:
   bool Flush();
   bool Fail(const std::string& what);
+  bool WriteAll(int fd, const char* data, std::size_t size, const std::string& name);
+  std::string CommitStream();
 
-  std::string path_;
-  std::string tmp_;
-  int fd_ = -1;
+  std::string path_;     // the file replaced, or the stream's path (for messages)
+  std::string tmp_;      // the temporary file ("" when writing a stream in place)
+  int fd_ = -1;          // what Write() writes: the temporary file or the stream
+  int stream_fd_ = -1;   // OpenByName onto a stream: the stream (fd_ is the scratch file)
+  bool stream_ = false;  // the target is a stream: no rename
+  bool by_name_ = false;
   std::string buffer_;
   std::string error_;
 };

@@ -97,11 +97,16 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
                               const FileSystem& transcripts, const std::string& dir,
                               const ImportOptions& options = {});
 
-/// Writes an imported study under `dir` (created when missing), each file atomically. Refuses
-/// (returns an error, writes nothing) when `dir` holds anything, unless `force`; even with
-/// `force`, files other than those of the import are never touched, and files of the import
-/// that exist are replaced only when `force`. Returns an empty string on success.
-std::string WriteImportedStudy(const std::string& dir, const ImportResult& result, bool force);
+/// Writes an imported study at `dir`, atomically as a whole: the study is built in a hidden
+/// staging folder beside it (".DIR.import-XXXXXX", locked while in use), the report last, and
+/// renamed into place as the last step, so `dir` holds no study or the complete one (a symlink
+/// `dir` is followed). Refuses (returns an error, writes nothing) when `dir` holds anything,
+/// unless `force`; with `force` the old folder stays until the new one is complete and then
+/// swaps with it, the old files the import does not write carried over unchanged (hard links)
+/// and those it writes replaced. Staging folders of killed imports into `dir` are removed first.
+/// Returns an empty string on success; `notes` (when given) gets lines worth telling the user.
+std::string WriteImportedStudy(const std::string& dir, const ImportResult& result, bool force,
+                               std::vector<std::string>* notes = nullptr);
 
 /// Writes only `framework.yaml` (a merged codebook) and IMPORT-REPORT.md into study `dir`.
 /// Returns an empty string on success.
