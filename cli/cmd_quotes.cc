@@ -147,8 +147,8 @@ std::vector<Quote> CollectQuotes(const Study& study, ColumnRef column, const Quo
         continue;
       }
       if (!seen.emplace(s.line_start, s.line_end, text).second) continue;
-      quotes.push_back({id, CutToWords(text, options.max_words), s.line_start, s.line_end,
-                        attribution, label});
+      quotes.push_back(
+          {id, CutToWords(text, options.max_words), s.line_start, s.line_end, attribution, label});
     }
   }
   return quotes;

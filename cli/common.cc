@@ -198,8 +198,7 @@ nlohmann::ordered_json MatrixCellJson(const MatrixCell& cell, const std::string&
                           {"line_end", last},
                           {"text", text}});
     };
-    if (s.pieces.empty())
-      piece(s.speaker, s.role, s.line_start, s.line_end, s.text);
+    if (s.pieces.empty()) piece(s.speaker, s.role, s.line_start, s.line_end, s.text);
     for (const SpeakerPiece& p : s.pieces)
       piece(p.speaker, p.role, p.line_start, p.line_end, p.text);
     segments.push_back({{"code", s.code},

@@ -141,7 +141,7 @@ TEST_CASE("speaker: a segment across an interviewer turn keeps its pieces by spe
 TEST_CASE("speaker: pieces of one speaker, empty turns, and a segment opened in an INT turn") {
   // An empty interviewer turn interrupts nothing; two turns of P07 in a row are one piece.
   Parsed p = Parse(
-      "P07: {a.b}One.\nINT:\nP07: Two.\nP07: Three.{/}\n"
+      "P07: {a.b}One.\nINT:\nP07: Two.\nP07: Three.{/a.b}\n"
       "INT: Why? {a.c}\nP07: Because.{/}\n"
       "INT: {a.b}Only the interviewer.{/}\n");
   INFO(Summary(p.d));
@@ -158,14 +158,20 @@ TEST_CASE("speaker: pieces of one speaker, empty turns, and a segment opened in 
   // Said by the interviewer alone: no participant speech at all.
   CHECK(!p.t.SpansTurns(p.t.segments[2]));
   CHECK(p.t.ParticipantText(p.t.segments[2]).empty());
+  framework::CellSegment said_by_int;
+  said_by_int.text = "Only the interviewer.";
+  said_by_int.speaker = "INT";
+  said_by_int.role = SpeakerRole::kInterviewer;
+  CHECK(!said_by_int.HasParticipantSpeech());
+  CHECK(said_by_int.ParticipantText().empty());
+  CHECK(said_by_int.TextWithSpeakers() == "[INT: Only the interviewer.]");
 
   // Several interruptions, and the text before any turn counts as the participant's.
-  Parsed q = Parse("{a.b}Before.\nINT: Q1?\nP07: A1.\nOBS: aside\nP07: A2.{/}\n",
-                   [] {
-                     ParseOptions o = WithInterviewer();
-                     o.speakers.push_back({"OBS", SpeakerRole::kOther});
-                     return o;
-                   }());
+  Parsed q = Parse("{a.b}Before.\nINT: Q1?\nP07: A1.\nOBS: aside\nP07: A2.{/}\n", [] {
+    ParseOptions o = WithInterviewer();
+    o.speakers.push_back({"OBS", SpeakerRole::kOther});
+    return o;
+  }());
   REQUIRE(q.t.segments.size() == 1);
   CHECK(q.t.ParticipantText(q.t.segments[0]) ==
         "Before. " + kEllipsis + " A1. " + kEllipsis + " A2.");
@@ -206,9 +212,8 @@ TEST_CASE("speaker: matrix cells, words, drafts and lean loading use participant
     const framework::CellSegment& seg = cell->segments[0];
     CHECK(Contains(seg.text, "How did you handle the language side?"));
     REQUIRE(seg.pieces.size() == 3);
-    CHECK(seg.ParticipantText() ==
-          "A lot. It shapes what she can do about it. " + kEllipsis +
-              " We used a telephone interpreter, never a local one.");
+    CHECK(seg.ParticipantText() == "A lot. It shapes what she can do about it. " + kEllipsis +
+                                       " We used a telephone interpreter, never a local one.");
     CHECK(seg.TextWithSpeakers() ==
           "A lot. It shapes what she can do about it. [INT: How did you handle the language "
           "side?] We used a telephone interpreter, never a local one.");
@@ -245,8 +250,8 @@ TEST_CASE("speaker: quotes, codes, summarise and drafts leave the interviewer's 
     CheckNoInterviewerWords(r.out);
   }
   // --max-words counts the participant's words only.
-  const auto cut = JsonOf(Run({"quotes", "a.b", "--format", "json", "--max-words", "11"},
-                              dir.path()));
+  const auto cut =
+      JsonOf(Run({"quotes", "a.b", "--format", "json", "--max-words", "11"}, dir.path()));
   CHECK(cut.at("groups")[0].at("quotes")[0].at("text") ==
         "A lot. It shapes what she can do about it. " + kEllipsis + " We" + kEllipsis);
 
@@ -276,13 +281,13 @@ TEST_CASE("speaker: the long and JSON exports keep the whole text with each piec
   REQUIRE(lines.size() >= 2);
   CHECK(lines[0].rfind("participant,theme,subtheme,code,line_start,line_end,speaker,text,speakers",
                        0) == 0);
-  CHECK(Contains(csv.out, "A lot. It shapes what she can do about it. How did you handle the "
-                          "language side? We used a telephone interpreter, never a local one."));
+  CHECK(Contains(csv.out,
+                 "A lot. It shapes what she can do about it. How did you handle the "
+                 "language side? We used a telephone interpreter, never a local one."));
   CHECK(Contains(csv.out, "P07 L2; INT L4; P07 L6"));
 
   const auto json = JsonOf(Run({"export", "--format", "json"}, dir.path()));
-  const auto& segment =
-      json.at("matrices")[0].at("rows")[0].at("cells")[0].at("segments").at(0);
+  const auto& segment = json.at("matrices")[0].at("rows")[0].at("cells")[0].at("segments").at(0);
   CHECK(segment.at("speaker") == "P07");
   CHECK(Contains(segment.at("text").get<std::string>(), "How did you handle the language side?"));
   const auto& speakers = segment.at("speakers");
@@ -298,7 +303,8 @@ TEST_CASE("speaker: the long and JSON exports keep the whole text with each piec
   CHECK(speakers[2].at("line_start") == 6);
 
   // The wide matrix's excerpts are for the research team: the whole text, the question marked.
-  const RunResult wide = Run({"export", "a", "--content", "excerpts", "--format", "csv"}, dir.path());
+  const RunResult wide =
+      Run({"export", "a", "--content", "excerpts", "--format", "csv"}, dir.path());
   REQUIRE(wide.exit_code == 0);
   CHECK(Contains(wide.out, "[INT: How did you handle the language side?]"));
 }
@@ -384,8 +390,7 @@ TEST_CASE("hygiene: '{/}' closing a segment opened many turns back warns at both
   Parsed near = Parse("P07: {a.b}One.\nINT: Q?\nP07: Two.{/}\n");
   CHECK(Located(near.d, "segment-spans-turns").empty());
   // Named close tags are deliberate: never warned about.
-  Parsed named = Parse(
-      "P07: {a.b}One.\nINT: Q?\nP07: Two.\nINT: Q?\nP07: Three.{/a.b}\n");
+  Parsed named = Parse("P07: {a.b}One.\nINT: Q?\nP07: Two.\nINT: Q?\nP07: Three.{/a.b}\n");
   CHECK(Located(named.d, "segment-spans-turns").empty());
   // The limit is settable: 0 warns about any '{/}' reaching into an earlier turn.
   ParseOptions strict = WithInterviewer();
@@ -462,8 +467,8 @@ TEST_CASE("hygiene: a repeated speaker-like label that is not declared is warned
   ParseOptions declared = WithInterviewer();
   declared.speakers.push_back({"Interviewer", SpeakerRole::kInterviewer});
   declared.speakers.push_back({"Dr Smith", SpeakerRole::kOther});
-  Parsed ok = Parse("Interviewer: Q?\nP07: {a.b}A.{/}\nDr Smith: hello\nInterviewer: Q2?\n",
-                    declared);
+  Parsed ok =
+      Parse("Interviewer: Q?\nP07: {a.b}A.{/}\nDr Smith: hello\nInterviewer: Q2?\n", declared);
   CHECK(Located(ok.d, "undeclared-speaker").empty());
   REQUIRE(ok.t.turns.size() == 4);
   CHECK(ok.t.speakers[static_cast<std::size_t>(ok.t.turns[2].speaker)].label == "Dr Smith");
@@ -471,8 +476,9 @@ TEST_CASE("hygiene: a repeated speaker-like label that is not declared is warned
 }
 
 TEST_CASE("hygiene: front-matter keys one slip from a known key get a did-you-mean") {
-  Parsed p = Parse("---\nparticipnt: P07\nDate: 2022-02-21\nspeaker: {R: interviewer}\n"
-                   "interviewer: R. Okafor\nmode: Teams\nduration: 60 min\ndata: x\n---\nbody\n");
+  Parsed p = Parse(
+      "---\nparticipnt: P07\nDate: 2022-02-21\nspeaker: {R: interviewer}\n"
+      "interviewer: R. Okafor\nmode: Teams\nduration: 60 min\ndata: x\n---\nbody\n");
   CHECK(Located(p.d, "unknown-key") ==
         std::vector<std::string>{"warning@2:1", "warning@3:1", "warning@4:1", "warning@8:1"});
   const auto* w = Find(p.d, "unknown-key", Severity::kWarning);
@@ -485,8 +491,9 @@ TEST_CASE("hygiene: front-matter keys one slip from a known key get a did-you-me
   CHECK(p.t.metadata[0].first == "participnt");
   CHECK(!p.t.participant_from_front_matter);
   // The example's keys (interviewer, mode, duration) and keys far from any known one: quiet.
-  Parsed quiet = Parse("---\nparticipant: P07\ndate: 2022-02-21\ninterviewer: R\nmode: Teams\n"
-                       "duration: 60 min\nsource: a.docx\nsources: 2\nnotes: fine\n---\nbody\n");
+  Parsed quiet = Parse(
+      "---\nparticipant: P07\ndate: 2022-02-21\ninterviewer: R\nmode: Teams\n"
+      "duration: 60 min\nsource: a.docx\nsources: 2\nnotes: fine\n---\nbody\n");
   INFO(Summary(quiet.d));
   CHECK(quiet.d.empty());
   CHECK(quiet.t.date == "2022-02-21");
@@ -524,8 +531,9 @@ TEST_CASE("hygiene: the front matter's date must be a real date, located at the 
         std::vector<std::string>{"error@2:7"});
   CHECK(Located(Parse("---\ndate: [2022-01-01]\n---\n").d, "bad-date") ==
         std::vector<std::string>{"error@2:7"});
-  for (const char* good : {"2024-02-29", "2000-02-29", "2022-12-31", "2022-02-21T14:30",
-                           "2022-02-21 14:30:05.5 +01:00", "2022-02-21T14:30:05Z", "\"2022-02-21\""}) {
+  for (const char* good :
+       {"2024-02-29", "2000-02-29", "2022-12-31", "2022-02-21T14:30",
+        "2022-02-21 14:30:05.5 +01:00", "2022-02-21T14:30:05Z", "\"2022-02-21\""}) {
     INFO(good);
     Parsed p = Parse(std::string("---\nparticipant: P07\ndate: ") + good + "\n---\nbody\n");
     CHECK(p.d.empty());

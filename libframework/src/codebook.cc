@@ -118,11 +118,11 @@ Framework FrameworkLoader::Run() {
     return f_;
   }
   f_.parsed = true;
-  yaml::CheckKeys(source_, root,
-                  {"framework", "title", "description", "transcripts", "participants", "speakers",
-                   "attribution", "attributes", "min_group", "share_words", "max_span_turns",
-                   "themes"},
-                  "framework.yaml", diagnostics_);
+  yaml::CheckKeys(
+      source_, root,
+      {"framework", "title", "description", "transcripts", "participants", "speakers",
+       "attribution", "attributes", "min_group", "share_words", "max_span_turns", "themes"},
+      "framework.yaml", diagnostics_);
 
   const YAML::Node version = Get(root, "framework");
   if (!version.IsDefined()) {

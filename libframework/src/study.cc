@@ -305,6 +305,7 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   base.speakers = f.speakers;
   base.codes = f.parsed ? &f.codes : nullptr;
   base.max_span_turns = f.max_span_turns;
+  base.check_labels = f.parsed;
   const bool keep_cells = options.keep_cells && !options.keep_text;
   base.keep_text = options.keep_text || need_sources || keep_cells || options.count_words;
   std::vector<int> cell_themes;  // indexes of LoadOptions::cell_themes

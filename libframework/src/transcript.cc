@@ -137,10 +137,9 @@ std::vector<SpeakerPiece> Transcript::SpeakerPieces(const Segment& segment) cons
 
 std::string Transcript::ParticipantText(const Segment& segment) const {
   if (!SpansTurns(segment)) {
-    const bool spoken = segment.speaker >= 0 &&
-                        static_cast<std::size_t>(segment.speaker) < speakers.size() &&
-                        speakers[static_cast<std::size_t>(segment.speaker)].role ==
-                            SpeakerRole::kParticipant;
+    const bool spoken =
+        segment.speaker >= 0 && static_cast<std::size_t>(segment.speaker) < speakers.size() &&
+        speakers[static_cast<std::size_t>(segment.speaker)].role == SpeakerRole::kParticipant;
     return spoken ? SegmentText(segment) : std::string();
   }
   return framework::ParticipantText(SpeakerPieces(segment));
@@ -228,9 +227,9 @@ bool IsRealDate(std::string_view v, std::string* why) {
     return false;
   }
   const int year = number(0, 4), month = number(5, 2), day = number(8, 2);
-  static const char* kMonths[] = {"January", "February", "March",     "April",   "May",
-                                  "June",    "July",     "August",    "September", "October",
-                                  "November", "December"};
+  static const char* kMonths[] = {"January",   "February", "March",    "April",
+                                  "May",       "June",     "July",     "August",
+                                  "September", "October",  "November", "December"};
   if (month < 1 || month > 12) {
     *why = "is not a real date: there is no month " + std::to_string(month);
     return false;
@@ -239,8 +238,8 @@ bool IsRealDate(std::string_view v, std::string* why) {
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   const int days = kDays[month - 1] + (month == 2 && leap ? 1 : 0);
   if (day < 1 || day > days) {
-    *why = "is not a real date: " + std::string(kMonths[month - 1]) + " " +
-           std::to_string(year) + " has " + std::to_string(days) + " days";
+    *why = "is not a real date: " + std::string(kMonths[month - 1]) + " " + std::to_string(year) +
+           " has " + std::to_string(days) + " days";
     return false;
   }
   std::size_t i = 10;
@@ -431,7 +430,7 @@ Transcript Parser::Run() {
 
   t_.text.reserve(bytes_.size() - body);
   ParseBody(body, body_line);
-  WarnAboutLabelLike();
+  if (options_.check_labels) WarnAboutLabelLike();
 
   for (const Open& o : open_) {
     if (o.closed) continue;
@@ -636,8 +635,9 @@ void Parser::ApplyFrontMatter(const SourceText& source, const YAML::Node& root) 
         diagnostics_.push_back(yaml::At(
             source, it->first, Severity::kWarning, "unknown-key",
             "front matter key " + Quote(key) + " is not one the tool reads; it is kept as metadata",
-            "did you mean '" + *known + "'? (other keys, such as 'interviewer' or 'mode', are "
-            "kept as metadata)"));
+            "did you mean '" + *known +
+                "'? (other keys, such as 'interviewer' or 'mode', are "
+                "kept as metadata)"));
       t_.metadata.emplace_back(key, value.IsScalar() ? value.Scalar() : YAML::Dump(value));
     }
   }
@@ -715,8 +715,10 @@ void Parser::WarnAboutLabelLike() {
     if (auto guess = Suggest(*label, declared, 0))
       hint = "did you mean '" + *guess + ":'? speaker labels are case-sensitive";
     else
-      hint = "if it is a speaker, declare it under 'speakers:' in framework.yaml or in this "
-             "file's front matter, e.g. speakers: {" + *label + ": interviewer}";
+      hint =
+          "if it is a speaker, declare it under 'speakers:' in framework.yaml or in this "
+          "file's front matter, e.g. speakers: {" +
+          *label + ": interviewer}";
     Report(Severity::kWarning, "undeclared-speaker", offset,
            Quote(*label + ":") + " starts " + std::to_string(count) +
                " lines like a speaker label but is not a declared speaker, so those lines are "
