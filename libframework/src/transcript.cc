@@ -430,7 +430,7 @@ Transcript Parser::Run() {
 
   t_.text.reserve(bytes_.size() - body);
   ParseBody(body, body_line);
-  if (options_.check_labels) WarnAboutLabelLike();
+  WarnAboutLabelLike();
 
   for (const Open& o : open_) {
     if (o.closed) continue;

@@ -132,9 +132,6 @@ struct ParseOptions {
   /// A '{/}' that closes a segment opened more than this many speaker turns back is warned
   /// about (framework.yaml `max_span_turns`).
   int max_span_turns = 2;
-  /// Warn about undeclared speaker-like labels (off when the study's labels are unknown, as
-  /// after a framework.yaml that does not parse).
-  bool check_labels = true;
 };
 
 /// Parses one transcript. `name` is the display path. Never throws; every problem found is
