@@ -456,7 +456,7 @@ std::string EditBuffer(const Context& ctx, int row, int column) {
     std::string head = "# " + ref.ToString() + " [" + s.code + "]" +
                        (s.speaker.empty() ? "" : " " + s.speaker) + ":";
     b += head + "\n";
-    for (const std::string& line : Commented(s.text, 74)) b += "#     " + line + "\n";
+    for (const std::string& line : Commented(s.TextWithSpeakers(), 74)) b += "#     " + line + "\n";
   }
   if (cell.segments.empty()) b += "#   (none)\n";
   b += "#\n# Write the summary in the participant's terms, with line refs such as (L12-14);\n"

@@ -167,8 +167,12 @@ class BodyHighlighter {
     while (q < line.size() && (line[q] == ' ' || line[q] == '\t')) ++q;
     std::size_t r = q;
     const std::size_t limit = std::min(line.size(), q + 64);
-    while (r < limit && line[r] != ':' && !IsAsciiSpace(line[r]) && line[r] != '{' &&
-           line[r] != '}' && line[r] != '\\')
+    // As the parser reads labels: spaces only when a declared label has one.
+    const bool spaces = std::any_of(speakers_.begin(), speakers_.end(), [](const Speaker& s) {
+      return s.label.find_first_of(" \t") != std::string::npos;
+    });
+    while (r < limit && line[r] != ':' && (spaces ? line[r] != '\t' : !IsAsciiSpace(line[r])) &&
+           line[r] != '{' && line[r] != '}' && line[r] != '\\')
       ++r;
     if (r == q || r >= limit || line[r] != ':') return 0;
     std::string_view label = line.substr(q, r - q);

@@ -996,7 +996,9 @@ TEST_CASE("import: the command writes a study that checks, and refuses a non-emp
   CHECK(fs::exists(tmp.path() / "study" / "IMPORT-REPORT.md"));
   RunResult check = Run({"check", "-C", (tmp.path() / "study").string()});
   CHECK_MESSAGE(check.exit_code == 0, check.err);
-  CHECK(Contains(check.err, "10 segments: no problems found"));
+  // NVivo knows no speakers: the interviewer's "INT:" lines are undeclared, and check says so.
+  CHECK(Contains(check.err, "10 segments: 0 errors, 2 warnings"));
+  CHECK(Contains(check.err, "warning: 'INT:' starts 2 lines like a speaker label"));
 
   // Again into the same folder: refused, nothing touched.
   auto before = Snapshot(tmp.path() / "study");

@@ -362,6 +362,7 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   ParseOptions base;
   base.speakers = f.speakers;
   base.codes = f.parsed ? &f.codes : nullptr;
+  base.max_span_turns = f.max_span_turns;
   const bool keep_cells = options.keep_cells && !options.keep_text;
   base.keep_text = options.keep_text || need_sources || keep_cells || options.count_words;
   std::vector<int> cell_themes;  // indexes of LoadOptions::cell_themes
@@ -389,6 +390,11 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
     po.stem = Stem(paths[i]);
     Transcript& t = study.transcripts[i];
     t = ParseTranscript(paths[i], file.contents, po, per_file[i]);
+    // Without a framework.yaml that parses, the study's speaker labels are unknown: one cause,
+    // one diagnostic, so no "undeclared speaker" warnings.
+    if (!f.parsed)
+      std::erase_if(per_file[i],
+                    [](const Diagnostic& d) { return d.rule == "undeclared-speaker"; });
     if (need_sources) t.sources = CellSources(t);
     if (options.count_words) t.words = CellWords(t);
     if (keep_cells) {
