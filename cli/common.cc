@@ -53,7 +53,8 @@ void AddInputOptions(CLI::App& app) {
       ->type_name("SIZE");
   app.add_flag_callback(
       "--follow-symlinks", [] { InputPolicy().follow_symlinks = true; },
-      "Read study files that lead outside the study folder (symbolic links, ../ or absolute paths)");
+      "Read study files that lead outside the study folder (symbolic links, ../ or absolute "
+      "paths)");
 }
 
 DiskFileSystem StudyDisk(const std::string& root) { return DiskFileSystem(root, InputPolicy()); }

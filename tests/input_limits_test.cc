@@ -191,10 +191,11 @@ TEST_CASE("input files: study files that lead outside the study folder are refus
   CHECK(r.error == "a dangling symbolic link (to 'gone.txt')");
   CHECK_FALSE(r.not_found);  // the link is there: an error, not a missing file
   r = disk.Read("elsewhere/secret.txt");
-  CHECK(r.error == "resolves through a symbolic link to '" + secret + "', outside the study folder");
+  CHECK(r.error ==
+        "resolves through a symbolic link to '" + secret + "', outside the study folder");
   r = disk.Read(secret);  // an absolute path, as framework.yaml could name it
   CHECK(r.error == "'" + secret + "' is outside the study folder");
-  r = disk.Read("../" + fs::relative(secret, study.root()).string());
+  r = disk.Read(fs::relative(secret, study.root()).string());
   CHECK(Contains(r.error, "is outside the study folder"));
 
   ReadPolicy follow;
@@ -202,6 +203,47 @@ TEST_CASE("input files: study files that lead outside the study folder are refus
   framework::DiskFileSystem trusting(study.root().string(), follow);
   CHECK(trusting.Read("transcripts/P03.txt").contents == "secret\n");
   CHECK(trusting.Read(secret).ok);
+}
+
+TEST_CASE("input files: a folder outside the study is not walked (transcripts: / would be)") {
+  LimitStudy study;
+  TempDir outside;
+  WriteFile(outside.path() / "a.txt", "secret\n");
+  const std::string real = fs::canonical(outside.path()).string();
+  framework::DiskFileSystem disk(study.root().string());
+  std::vector<framework::ListProblem> problems;
+  CHECK(disk.ListFilesChecked("/", ".txt", &problems).empty());
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].path == "/");
+  CHECK(problems[0].error == "'/' is outside the study folder");
+  problems.clear();
+  CHECK(disk.GlobChecked(real + "/*.txt", &problems).empty());
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].error == "'" + real + "' is outside the study folder");
+  problems.clear();
+  fs::create_symlink(outside.path(), study / "linked");
+  CHECK(disk.ListFilesChecked("linked", ".txt", &problems).empty());
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].path == "linked");
+  // Allowed, they are listed (and read).
+  ReadPolicy follow;
+  follow.follow_symlinks = true;
+  framework::DiskFileSystem trusting(study.root().string(), follow);
+  problems.clear();
+  CHECK(trusting.ListFilesChecked("linked", ".txt", &problems) ==
+        std::vector<std::string>{"linked/a.txt"});
+  CHECK(trusting.GlobChecked(real + "/*.txt", &problems) ==
+        std::vector<std::string>{real + "/a.txt"});
+  CHECK(problems.empty());
+
+  // Through the binary: one error, exit 3, and the machine is not walked.
+  study.Write("framework.yaml", ReadFile(study / "framework.yaml") + "transcripts: /\n");
+  RunResult r = Run({"check"}, study.root());
+  CHECK(r.exit_code == 3);
+  const auto errors = Errors(r.err);
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0] == "/: error: cannot read folder: '/' is outside the study folder");
+  CHECK(Contains(r.err, "pass --follow-symlinks"));
 }
 
 TEST_CASE("input files: listings show FIFOs and dangling links, so that reading names them") {
@@ -294,8 +336,8 @@ TEST_CASE("input files: sizes are parsed and shown in units of 1024") {
 
 TEST_CASE("study: a UTF-16 file of each kind gives one wrong-encoding error, not an I/O error") {
   const std::string utf16 = std::string("\xFF\xFE") + std::string("H\0i\0\n\0", 6);
-  for (const std::string file : {"framework.yaml", "participants.yaml", "transcripts/P02.txt",
-                                 "charts/t.yaml"}) {
+  for (const std::string file :
+       {"framework.yaml", "participants.yaml", "transcripts/P02.txt", "charts/t.yaml"}) {
     CAPTURE(file);
     framework::MemoryFileSystem files;
     files.Add("framework.yaml",
@@ -321,9 +363,10 @@ TEST_CASE("study: a UTF-16 file of each kind gives one wrong-encoding error, not
 TEST_CASE("study: CR-only line ends give the right line numbers and the same REFI export") {
   auto load = [](const std::string& eol) {
     framework::MemoryFileSystem files;
-    files.Add("framework.yaml", "framework: 1\rtitle: T\rspeakers: {INT: interviewer}\rthemes:\r"
-                                "  - id: t\r    label: T\r    subthemes:\r      - id: s\r"
-                                "        label: S\r");
+    files.Add("framework.yaml",
+              "framework: 1\rtitle: T\rspeakers: {INT: interviewer}\rthemes:\r"
+              "  - id: t\r    label: T\r    subthemes:\r      - id: s\r"
+              "        label: S\r");
     files.Add("participants.yaml", "participants:\r  - id: P01\r");
     std::string t = "INT: First line\n\nP01: {t.s}coded\nacross lines{/t.s} and {t.x}\n";
     for (std::size_t i = t.find('\n'); i != std::string::npos; i = t.find('\n', i + eol.size()))
@@ -333,12 +376,17 @@ TEST_CASE("study: CR-only line ends give the right line numbers and the same REF
   };
   framework::Study mac = load("\r");
   framework::Study unix_ = load("\n");
-  // The unknown code is on line 4, column 30, however the lines end.
-  REQUIRE(mac.diagnostics.size() == 1);
+  INFO(Summary(mac.diagnostics));
+  // The unknown (and unclosed) code is on line 4, column 25, however the lines end.
+  REQUIRE(mac.diagnostics.size() == 2);
+  REQUIRE(unix_.diagnostics.size() == 2);
   CHECK(mac.diagnostics[0].rule == "unknown-code");
-  CHECK(mac.diagnostics[0].line == 4);
-  CHECK(mac.diagnostics[0].column == unix_.diagnostics[0].column);
-  CHECK(mac.diagnostics[0].source_line == unix_.diagnostics[0].source_line);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(mac.diagnostics[i].line == 4);
+    CHECK(mac.diagnostics[i].column == 25);
+    CHECK(mac.diagnostics[i].column == unix_.diagnostics[i].column);
+    CHECK(mac.diagnostics[i].source_line == "across lines{/t.s} and {t.x}");
+  }
   REQUIRE(mac.transcripts.size() == 1);
   CHECK(mac.transcripts[0].line_count == 4);
   REQUIRE(mac.transcripts[0].segments.size() == 1);
@@ -363,15 +411,16 @@ TEST_CASE("study: a folder that cannot be listed is an I/O error, not an empty s
     }
   };
   Unlistable files;
-  files.Add("framework.yaml", "framework: 1\ntitle: T\nthemes:\n  - id: t\n    label: T\n"
-                              "    subthemes:\n      - id: s\n        label: S\n");
+  files.Add("framework.yaml",
+            "framework: 1\ntitle: T\nthemes:\n  - id: t\n    label: T\n"
+            "    subthemes:\n      - id: s\n        label: S\n");
   files.Add("participants.yaml", "participants:\n  - id: P01\n");
   files.Add("transcripts/P01.txt", "Hello\n");
   framework::Study study = framework::LoadStudy(files);
   CHECK(study.io_error);
   REQUIRE(study.diagnostics.size() == 1);  // no "P01 has no transcript" besides
   CHECK(study.diagnostics[0].rule == "io-error");
-  CHECK(study.diagnostics[0].file == "transcripts");
+  CHECK(study.diagnostics[0].file == "transcripts/");
   CHECK(study.diagnostics[0].message == "cannot read folder: permission denied");
 }
 
@@ -417,8 +466,9 @@ TEST_CASE("cli: --max-file-size before or after the command; a bad size is a usa
   study.Write("transcripts/P02.txt", std::string(2000, 'x') + "\n");
   RunResult r = Run({"check", "--max-file-size", "1K"}, study.root());
   CHECK(r.exit_code == 3);
-  CHECK(Contains(r.err, "transcripts/P02.txt: error: cannot read transcript: file too large "
-                        "(2.0 KB > limit 1 KB)"));
+  CHECK(Contains(r.err,
+                 "transcripts/P02.txt: error: cannot read transcript: file too large "
+                 "(2.0 KB > limit 1 KB)"));
   r = Run({"--max-file-size", "1K", "check"}, study.root());
   CHECK(r.exit_code == 3);
   CHECK(Contains(r.err, "file too large"));
@@ -442,9 +492,12 @@ TEST_CASE("cli: a transcript linked to /etc/passwd is refused, shown nowhere, no
   CHECK(Contains(r.err, "pass --follow-symlinks to read them anyway"));
   CHECK_FALSE(Contains(r.err, "root:"));
 
+  // The export goes ahead without it (saying the study has an error): one source, no passwd.
   r = Run({"export", "--format", "qdpx", "-o", "out.qdpx"}, study.root());
-  CHECK(r.exit_code != 0);
-  if (fs::exists(study / "out.qdpx")) CHECK_FALSE(Contains(ReadFile(study / "out.qdpx"), "root:"));
+  CHECK(Contains(r.err, "the study has 1 error"));
+  CHECK(Contains(r.out + r.err, "2 sources,"));
+  REQUIRE(fs::exists(study / "out.qdpx"));
+  CHECK_FALSE(Contains(ReadFile(study / "out.qdpx"), "root:"));
 
   // Allowed: the file is read (it is then a transcript of an undeclared participant).
   r = Run({"--follow-symlinks", "check"}, study.root());
@@ -489,18 +542,26 @@ TEST_CASE("cli: an unreadable transcript or transcripts folder is exit 3 with an
     return;
   }
   CHECK(r->exit_code == 3);
-  CHECK(Contains(r->err,
-                 "transcripts/P02.txt: error: cannot read transcript: permission denied"));
+  CHECK(Contains(r->err, "transcripts/P02.txt: error: cannot read transcript: permission denied"));
 
   fs::permissions(study / "transcripts/P02.txt", fs::perms::owner_read | fs::perms::others_read);
   fs::permissions(study / "transcripts", fs::perms::none);
   r = RunUnprivileged({"check"}, study.root());
-  fs::permissions(study / "transcripts", fs::perms::owner_all);
   CHECK(r->exit_code == 3);
-  const auto errors = Errors(r->err);
+  auto errors = Errors(r->err);
   REQUIRE(errors.size() == 1);
   CHECK(errors[0] == "transcripts: error: cannot read folder: permission denied");
   CHECK_FALSE(Contains(r->err, "has no transcript"));
+
+  // The same through a glob: no "no transcript matches" besides.
+  study.Write("framework.yaml",
+              ReadFile(study / "framework.yaml") + "transcripts: transcripts/*.txt\n");
+  r = RunUnprivileged({"check"}, study.root());
+  fs::permissions(study / "transcripts", fs::perms::owner_all);
+  CHECK(r->exit_code == 3);
+  errors = Errors(r->err);
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0] == "transcripts: error: cannot read folder: permission denied");
 }
 
 TEST_CASE("cli: a UTF-16 transcript gives one error with an iconv hint and no raw NULs") {

@@ -56,7 +56,8 @@ std::string LinkTarget(const std::string& path) {
   for (;;) {
     const ssize_t n = ::readlink(path.c_str(), buffer.data(), buffer.size());
     if (n < 0) return "?";
-    if (static_cast<std::size_t>(n) < buffer.size()) return buffer.substr(0, static_cast<std::size_t>(n));
+    if (static_cast<std::size_t>(n) < buffer.size())
+      return buffer.substr(0, static_cast<std::size_t>(n));
     if (buffer.size() >= (1u << 16)) return buffer;
     buffer.resize(buffer.size() * 2);
   }
@@ -249,8 +250,8 @@ ReadResult ReadInputFile(const std::string& path, const ReadPolicy& policy,
   const std::uint64_t cap = policy.max_file_size;
   std::size_t have = 0;
   try {
-    result.contents.resize(static_cast<std::size_t>(std::min<std::uint64_t>(
-        size > 0 ? size + 1 : 1 << 16, cap + 1)));
+    result.contents.resize(
+        static_cast<std::size_t>(std::min<std::uint64_t>(size > 0 ? size + 1 : 1 << 16, cap + 1)));
     for (;;) {
       if (have == result.contents.size()) {
         if (have > cap) return TooLarge(have, policy, true);
@@ -266,7 +267,8 @@ ReadResult ReadInputFile(const std::string& path, const ReadPolicy& policy,
       have += static_cast<std::size_t>(n);
     }
   } catch (const std::bad_alloc&) {
-    return fail("not enough memory to read it (" + FormatFileSize(std::max<std::uint64_t>(size, have)) + ")",
+    return fail("not enough memory to read it (" +
+                    FormatFileSize(std::max<std::uint64_t>(size, have)) + ")",
                 "lower --max-file-size, or free memory");
   }
   if (have > cap) return TooLarge(have, policy, true);
@@ -332,7 +334,10 @@ ReadResult ReadTextFile(const FileSystem& fs, const std::string& path) {
 
 DiskFileSystem::DiskFileSystem(std::string root, ReadPolicy policy)
     : root_(std::move(root)), policy_(policy) {
-  ConfineTo(root_.empty() ? "." : root_);
+  // The default root, ".", is the current folder as a tool or a test uses it: not confined
+  // (ConfineTo confines it). A study's root is always given, and confines its reads.
+  if (root_.empty() || root_ == ".") return;
+  ConfineTo(root_);
   confine_name_ = "the study folder";
 }
 
@@ -366,14 +371,27 @@ bool DiskFileSystem::Exists(const std::string& path) const {
   return fs::exists(Resolve(path), ec);
 }
 
+namespace {
+
+// Why the folder `folder` (resolved) may not be listed: it lies outside `confine`. Empty when it
+// may (or does not exist: the listing says so).
+std::string OutsideFolder(const std::string& folder, const std::string& confine,
+                          const ReadPolicy& policy, const std::string& confine_name) {
+  if (confine.empty() || policy.follow_symlinks) return {};
+  const std::string real = RealPath(folder);
+  if (real.empty() || Inside(real, confine)) return {};
+  return "'" + real + "' is outside " + confine_name;
+}
+
+}  // namespace
+
 std::vector<std::string> DiskFileSystem::ListFiles(const std::string& dir,
                                                    const std::string& suffix) const {
   return ListFilesChecked(dir, suffix, nullptr);
 }
 
-std::vector<std::string> DiskFileSystem::ListFilesChecked(const std::string& dir,
-                                                          const std::string& suffix,
-                                                          std::vector<ListProblem>* problems) const {
+std::vector<std::string> DiskFileSystem::ListFilesChecked(
+    const std::string& dir, const std::string& suffix, std::vector<ListProblem>* problems) const {
   std::vector<std::string> out;
   std::string base = dir;
   while (base.size() > 1 && base.back() == '/') base.pop_back();
@@ -389,6 +407,11 @@ std::vector<std::string> DiskFileSystem::ListFilesChecked(const std::string& dir
     problems->push_back({std::move(p), std::move(text)});
   };
   const fs::path resolved = Resolve(base);
+  if (std::string outside = OutsideFolder(resolved.string(), confine_, policy_, confine_name_);
+      !outside.empty()) {
+    if (problems) problems->push_back({base, outside});
+    return out;
+  }
   // An explicit walk, folder by folder, so that an unreadable folder is reported and the walk
   // goes on; folders reached through symbolic links are not entered.
   std::vector<fs::path> pending{fs::path()};
@@ -440,13 +463,33 @@ std::vector<std::string> DiskFileSystem::GlobChecked(const std::string& pattern,
   std::vector<std::string> out;
   glob_t g{};
   std::string full = Resolve(pattern);
+  const std::size_t strip = (pattern.empty() || pattern[0] == '/' || root_.empty() || root_ == ".")
+                                ? 0
+                                : root_.size() + 1;
+  // The folder the pattern starts from (its components before the first with a wildcard) must
+  // lie inside the confining folder, or nothing is listed.
+  std::string fixed;
+  for (std::size_t at = 0; at < full.size();) {
+    const std::size_t slash = full.find('/', at);
+    const std::size_t end = slash == std::string::npos ? full.size() : slash;
+    if (full.substr(at, end - at).find_first_of("*?[") != std::string::npos) break;
+    if (slash == std::string::npos) break;
+    fixed = full.substr(0, slash == 0 ? 1 : slash);
+    at = slash + 1;
+  }
+  if (std::string outside =
+          OutsideFolder(fixed.empty() ? "." : fixed, confine_, policy_, confine_name_);
+      !outside.empty()) {
+    if (problems) {
+      std::string shown = fixed.size() >= strip && strip > 0 ? fixed.substr(strip) : fixed;
+      problems->push_back({shown.empty() ? "." : shown, outside});
+    }
+    return out;
+  }
   std::vector<std::pair<std::string, int>> errors;
   glob_errors = &errors;
   const int status = ::glob(full.c_str(), 0, OnGlobError, &g);
   glob_errors = nullptr;
-  const std::size_t strip = (pattern.empty() || pattern[0] == '/' || root_.empty() || root_ == ".")
-                                ? 0
-                                : root_.size() + 1;
   if (status == 0) {
     for (std::size_t i = 0; i < g.gl_pathc; ++i) {
       std::string p = g.gl_pathv[i];

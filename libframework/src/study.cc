@@ -103,8 +103,8 @@ Diagnostic ReadError(const std::string& path, const char* what, const ReadResult
   Diagnostic d;
   d.file = path;
   d.rule = file.encoding.empty() ? "io-error" : "wrong-encoding";
-  d.message = file.encoding.empty() ? std::string("cannot read ") + what + ": " + file.error
-                                    : file.error;
+  d.message =
+      file.encoding.empty() ? std::string("cannot read ") + what + ": " + file.error : file.error;
   d.hint = file.hint;
   return d;
 }
@@ -116,7 +116,10 @@ void ReportListProblems(const std::vector<ListProblem>& problems, Diagnostics& o
     d.file = p.path;
     d.rule = "io-error";
     d.message = "cannot read folder: " + p.error;
-    d.hint = "the files in it are not loaded; check its permissions";
+    d.hint = p.error.find(" is outside ") != std::string::npos
+                 ? "files outside the study folder are not read; pass --follow-symlinks to read "
+                   "them anyway"
+                 : "the files in it are not loaded; check its permissions";
     out.push_back(std::move(d));
   }
 }
@@ -288,11 +291,12 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   // Transcripts: a folder of .txt files, or a glob.
   std::vector<std::string> paths;
   bool transcripts_found = true;  // else "no transcript" warnings would only repeat the error
-  std::vector<ListProblem> unlisted;  // folders that could not be read
+  // Folders that could not be read.
+  std::vector<ListProblem> unlisted;
   if (HasGlob(f.transcripts)) {
     paths = fs.GlobChecked(f.transcripts, &unlisted);
     transcripts_found = !paths.empty();
-    if (paths.empty())
+    if (paths.empty() && unlisted.empty())  // else the unreadable folder says why
       study.diagnostics.push_back(AtKey(
           framework_source, f.transcripts_line, f.transcripts_column, f.transcripts, "missing-file",
           "no transcript matches " + Quote(f.transcripts), "check the pattern in 'transcripts:'"));
