@@ -337,10 +337,11 @@ int UpdateChart(const Context& ctx, const std::function<void(Chart&)>& change) {
   chart.path = ctx.chart_path;
   std::error_code ec;
   if (fs::exists(path, ec)) {
-    DiskFileSystem disk(ctx.where.root);
-    ReadResult file = disk.Read(ctx.chart_path);
+    DiskFileSystem disk = StudyDisk(ctx.where.root);
+    ReadResult file = ReadTextFile(disk, ctx.chart_path);
     if (!file.ok) {
-      PrintError("cannot read " + ctx.where.path_prefix + ctx.chart_path + ": " + file.error);
+      PrintError("cannot read " + ctx.where.path_prefix + ctx.chart_path + ": " + file.error,
+                 file.hint);
       return kExitIo;
     }
     Diagnostics diagnostics;

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <set>
+#include <sstream>
 #include <string_view>
 
 #include "commands.h"
@@ -414,11 +415,12 @@ int RunExport(ExportCliOptions options) {
   // --only and --only-from: the transcripts to export, as globs.
   std::vector<std::string> only = options.only;
   if (!options.only_from.empty()) {
-    std::ifstream in(options.only_from);
-    if (!in) {
-      PrintError("cannot read --only-from " + options.only_from + ": " + std::strerror(errno));
+    ReadResult list = ReadNamedFile(options.only_from);
+    if (!list.ok) {
+      PrintError("cannot read --only-from " + options.only_from + ": " + list.error, list.hint);
       return kExitIo;
     }
+    std::istringstream in(list.contents);
     for (std::string line; std::getline(in, line);)
       if (auto item = Trim(line); !item.empty() && item.front() != '#') only.emplace_back(item);
     if (only.empty()) {

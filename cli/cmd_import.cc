@@ -122,10 +122,11 @@ int RunImport(const ImportCliOptions& o) {
   options.title = o.title;
   int code = kExitOk;
   std::error_code ec;
-  if (!fs::is_regular_file(o.input, ec)) {
-    PrintError(
-        "cannot read " + o.input + ": " + (fs::exists(o.input, ec) ? "not a file" : "no such file"),
-        "give a .qdpx project, a .qdc codebook or a .csv codings table");
+  // The checks every input gets (libzip opens a .qdpx itself, so they are made here first).
+  if (ReadResult check = CheckInputFile(o.input, InputPolicy()); !check.ok) {
+    PrintError("cannot read " + o.input + ": " + check.error,
+               check.hint.empty() ? "give a .qdpx project, a .qdc codebook or a .csv codings table"
+                                  : check.hint);
     return kExitIo;
   }
   if (ext == ".qdpx") {
@@ -135,10 +136,13 @@ int RunImport(const ImportCliOptions& o) {
   }
   if (ext == ".qde") {
     if (!CheckOutput(o, &code)) return code;
-    DiskFileSystem beside(fs::path(o.input).parent_path().string());
-    ReadResult xml = DiskFileSystem(".").Read(o.input);
+    // The sources beside a bare project file are read from its folder only.
+    const std::string folder = fs::path(o.input).parent_path().string();
+    DiskFileSystem beside(folder, InputPolicy());
+    beside.ConfineTo(folder.empty() ? "." : folder);
+    ReadResult xml = ReadNamedFile(o.input);
     if (!xml.ok) {
-      PrintError("cannot read " + o.input + ": " + xml.error);
+      PrintError("cannot read " + o.input + ": " + xml.error, xml.hint);
       return kExitIo;
     }
     ImportResult result = ImportQde(o.input, xml.contents, beside, options);
@@ -155,19 +159,20 @@ int RunImport(const ImportCliOptions& o) {
       return kExitIo;
     }
     if (!CheckOutput(o, &code)) return code;
-    ReadResult csv = DiskFileSystem(".").Read(o.input);
+    ReadResult csv = ReadNamedFile(o.input);
     if (!csv.ok) {
-      PrintError("cannot read " + o.input + ": " + csv.error);
+      PrintError("cannot read " + o.input + ": " + csv.error, csv.hint);
       return kExitIo;
     }
-    DiskFileSystem disk(".");
+    DiskFileSystem disk(".", InputPolicy());
+    disk.ConfineTo(o.transcripts);
     ImportResult result = ImportCodingsCsv(o.input, csv.contents, disk, o.transcripts, options);
     return WriteStudy(result, o, "imported " + o.input);
   }
   if (ext == ".qdc") {
-    ReadResult xml = DiskFileSystem(".").Read(o.input);
+    ReadResult xml = ReadNamedFile(o.input);
     if (!xml.ok) {
-      PrintError("cannot read " + o.input + ": " + xml.error);
+      PrintError("cannot read " + o.input + ": " + xml.error, xml.hint);
       return kExitIo;
     }
     if (!o.output.empty()) {
@@ -178,9 +183,10 @@ int RunImport(const ImportCliOptions& o) {
     // Merged into the study's framework.yaml: added to, never changed.
     auto where = LocateStudy(o.common, &code);
     if (!where) return code;
-    ReadResult existing = DiskFileSystem(where->root).Read("framework.yaml");
+    ReadResult existing = StudyDisk(where->root).Read("framework.yaml");
     if (!existing.ok) {
-      PrintError("cannot read " + where->path_prefix + "framework.yaml: " + existing.error);
+      PrintError("cannot read " + where->path_prefix + "framework.yaml: " + existing.error,
+                 existing.hint);
       return kExitIo;
     }
     ImportResult result = ImportCodebook(o.input, xml.contents, &existing.contents, options);

@@ -465,10 +465,10 @@ int RunShow(const ShowOptions& options) {
 
   // The lines are shown as the file has them, so they are read again, not rebuilt from the
   // parsed text (which has lost its tags, escapes and labels).
-  DiskFileSystem disk(where->root);
-  ReadResult file = disk.Read(t->path);
+  DiskFileSystem disk = StudyDisk(where->root);
+  ReadResult file = ReadTextFile(disk, t->path);
   if (!file.ok) {
-    PrintError("cannot read " + where->path_prefix + t->path + ": " + file.error);
+    PrintError("cannot read " + where->path_prefix + t->path + ": " + file.error, file.hint);
     return kExitIo;
   }
   const std::vector<std::string_view> lines = SplitLines(file.contents);

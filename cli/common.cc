@@ -29,7 +29,37 @@ void AddCommonOptions(CLI::App& app, CommonOptions& options) {
   app.add_flag("-q,--quiet", options.quiet, "Print no summary or progress, only the results");
   app.add_option("-j,--jobs", options.jobs, "Parse with N threads (default: every core)")
       ->type_name("N");
+  AddInputOptions(app);
 }
+
+ReadPolicy& InputPolicy() {
+  static ReadPolicy policy;
+  return policy;
+}
+
+void AddInputOptions(CLI::App& app) {
+  app.add_option_function<std::string>(
+         "--max-file-size",
+         [](const std::string& value) {
+           if (auto size = ParseFileSize(value)) InputPolicy().max_file_size = *size;
+         },
+         "Refuse input files larger than SIZE (default 256M; K, M, G or T)")
+      ->check(CLI::Validator(
+          [](std::string& value) {
+            return ParseFileSize(value) ? std::string()
+                                        : "not a size: '" + value + "' (give e.g. 512M or 2G)";
+          },
+          "SIZE"))
+      ->type_name("SIZE");
+  app.add_flag_callback(
+      "--follow-symlinks", [] { InputPolicy().follow_symlinks = true; },
+      "Read study files that lead outside the study folder (symbolic links, ../ or absolute "
+      "paths)");
+}
+
+DiskFileSystem StudyDisk(const std::string& root) { return DiskFileSystem(root, InputPolicy()); }
+
+ReadResult ReadNamedFile(const std::string& path) { return ReadInputFile(path, InputPolicy()); }
 
 bool UseColor(std::FILE* stream, const std::string& mode) {
   if (mode == "never") return false;
@@ -128,7 +158,7 @@ Study LoadStudyAt(const StudyLocation& where, const CommonOptions& options, bool
 }
 
 Study LoadStudyAt(const StudyLocation& where, const CommonOptions& options, LoadOptions load) {
-  DiskFileSystem disk(where.root);
+  DiskFileSystem disk = StudyDisk(where.root);
   load.jobs = options.jobs;
   return LoadStudy(disk, load);
 }

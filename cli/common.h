@@ -35,8 +35,22 @@ struct CommonOptions {
   unsigned jobs = 0;           ///< --jobs N (0: every core)
 };
 
-/// Adds -C, --color, -q and --jobs to `app`.
+/// Adds -C, --color, -q and --jobs to `app`, and the input options (AddInputOptions).
 void AddCommonOptions(CLI::App& app, CommonOptions& options);
+
+/// How input files are read in this run (docs/limits.md, "Reading files"): `--max-file-size`
+/// and `--follow-symlinks`, given before the command or after it.
+ReadPolicy& InputPolicy();
+
+/// Adds --max-file-size SIZE and --follow-symlinks to `app`; they set InputPolicy().
+void AddInputOptions(CLI::App& app);
+
+/// The study's files at `root`, read under InputPolicy(), confined to `root`.
+DiskFileSystem StudyDisk(const std::string& root);
+
+/// Reads a file named on the command line (an import's FILE, a merge part, --only-from) under
+/// InputPolicy(): size-limited, regular files only, wherever it is.
+ReadResult ReadNamedFile(const std::string& path);
 
 /// A command's entry point, run after parsing.
 using Runner = std::function<int()>;

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
       "Run 'framework COMMAND --help' for a command's options.\n"
       "Exit codes: 0 ok, 1 the study has errors, 2 usage error, 3 input/output failure.");
 
+  AddInputOptions(app);  // also accepted after the command
   std::map<std::string, Runner> runners;
   for (const Command& command : kCommands) {
     CLI::App* sub = app.add_subcommand(command.name, command.summary);
