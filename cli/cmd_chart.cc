@@ -558,7 +558,9 @@ int EditCell(const Context& ctx, int row, int column) {
   out.summary = ToNfc(e.fields.summary);  // as the chart file is read back
   out.comment = ToNfc(e.fields.comment);
   out.status = e.fields.status;
-  out.source = cell.source;
+  // The hash of the coded text now; but a cell whose transcript is missing keeps the one it
+  // has (it cannot be recomputed, and stale detection would be off for good).
+  if (transcript >= 0 || !cell.source.empty()) out.source = cell.source;
   out.updated = NowIso();
   out.refs.clear();
   int result = kExitOk;

@@ -379,6 +379,22 @@ TEST_CASE("UpdateChartFile: writes through a symlink, refuses what it cannot kee
     CHECK(Contains(conflict.message, "cell P1:a was changed in charts/t.yaml while you edited it"));
     CHECK(FindCell(Load(ReadFile(shared)), "P1", "a")->summary == "theirs");
   }
+  SUBCASE("two first saves of one new cell: the second is a conflict") {
+    const ChartCell a = Cell("P9", "b", "first"), b = Cell("P9", "b", "second");
+    CHECK(framework::UpdateChartFile(ref, framework::PutCellIfUnchanged(a, std::nullopt)).ok());
+    const auto second =
+        framework::UpdateChartFile(ref, framework::PutCellIfUnchanged(b, std::nullopt));
+    CHECK(second.status == framework::ChartWriteStatus::kRefused);
+    CHECK(Contains(second.message, "was saved by someone else while you edited it"));
+    CHECK(FindCell(Load(ReadFile(shared)), "P9", "b")->summary == "first");
+  }
+  SUBCASE("a change that adds nothing to a file not there creates no file") {
+    const framework::ChartFileRef none{
+        (tmp.path() / "study").string(), "charts/none.yaml", "none", {}};
+    CHECK(framework::UpdateChartFile(none, [](Chart&) { return std::string(); }).status ==
+          framework::ChartWriteStatus::kUnchanged);
+    CHECK(!fs::exists(tmp.path() / "study" / "charts" / "none.yaml"));
+  }
   SUBCASE("a flow list with a comment is not rewritten whole") {
     WriteFile(shared, "theme: t  # mine\ncells: [{participant: P1, subtheme: a, status: draft}]\n");
     const std::string was = ReadFile(shared);

@@ -551,7 +551,7 @@ ChartWriteResult UpdateChartFile(const ChartFileRef& file, const ChartChange& ch
   bool same = chart.cells.size() == before.cells.size();
   for (std::size_t i = 0; same && i < chart.cells.size(); ++i)
     same = SameCell(chart.cells[i], before.cells[i]);
-  if (same && exists) {
+  if (same && (exists || chart.cells.empty())) {  // nothing to write (no empty file made)
     ChartWriteResult r;
     r.target = where.target;
     return r;
