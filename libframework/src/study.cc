@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "framework/chart_buffer.h"
 #include "framework/matrix.h"
 #include "framework/source_text.h"
 #include "framework/text.h"
@@ -545,6 +546,8 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   }
 
   SortDiagnostics(study.diagnostics, file_order);
+  // Edit buffers never saved (chart_buffer.h): listed last, as notes of their own.
+  for (Diagnostic& d : UnsavedBufferNotes(fs)) study.diagnostics.push_back(std::move(d));
   return study;
 }
 
