@@ -112,7 +112,8 @@ int RunImport(const ImportCliOptions& o) {
   }
   if (ext == ".qde") {
     if (!CheckOutput(o, &code)) return code;
-    DiskFileSystem beside(fs::path(o.input).parent_path().string());
+    // Its sources: regular files in its folder only (no symbolic link out of it).
+    SourceFolder beside(fs::path(o.input).parent_path().string(), options);
     ReadResult xml = DiskFileSystem(".").Read(o.input);
     if (!xml.ok) {
       PrintError("cannot read " + o.input + ": " + xml.error);
