@@ -469,6 +469,22 @@ TEST_CASE("import hostile: 20,000 codes of one name get unique ids in n log n") 
   CHECK(framework::CountDiagnostics(LoadImported(deep).diagnostics).errors == 0);
 }
 
+TEST_CASE("import hostile: XML with more elements than the limit is refused before parsing") {
+  // 200 MB of "<a/>" would make a tree of gigabytes: the markup is counted first.
+  std::string codes;
+  for (int i = 0; i < 2000; ++i) codes += "<Code guid=\"c" + std::to_string(i) + "\" name=\"x\"/>";
+  framework::ImportOptions options;
+  options.limits.max_xml_markup = 3000;
+  ImportResult result = framework::ImportCodebook("big.qdc", Codebook(codes), nullptr, options);
+  CHECK_FALSE(result.ok);
+  const auto* d = FindRule(result.diagnostics, "too-large");
+  REQUIRE(d != nullptr);
+  CHECK(d->message.rfind("the XML has 60", 0) == 0);
+  CHECK(Contains(d->message, " elements and attributes, more than 3000, the limit"));
+  CHECK(framework::ImportCodebook("big.qdc", Codebook(codes), nullptr).ok);
+  CHECK(framework::ImportLimits{}.max_xml_markup == 6000000);
+}
+
 TEST_CASE("import hostile: a codings table's code paths nest no deeper than the limit") {
   framework::MemoryFileSystem fs;
   fs.Add("plain/a.txt", "some text here\n");

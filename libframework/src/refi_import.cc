@@ -95,10 +95,22 @@ class Xml {
 
   // Parses without DTD processing: a DOCTYPE is refused (no entity can be declared or expanded;
   // pugixml expands only the five predefined entities and character references).
-  bool Parse(ImportResult& result) {
+  bool Parse(ImportResult& result, const ImportLimits& limits) {
     line_starts_.push_back(0);
     for (std::size_t at = text_.find('\n'); at != std::string::npos; at = text_.find('\n', at + 1))
       line_starts_.push_back(at + 1);
+    // The tree's size is bounded before it is built: a few bytes of markup make a node.
+    const std::uint64_t markup = static_cast<std::uint64_t>(
+        std::count(text_.begin(), text_.end(), '<') + std::count(text_.begin(), text_.end(), '='));
+    if (markup > limits.max_xml_markup) {
+      Report(result, Severity::kError, "too-large", name_,
+             "the XML has " + std::to_string(markup) + " elements and attributes, more than " +
+                 std::to_string(limits.max_xml_markup) + ", the limit",
+             "a project this large is damaged or hostile (the limit is "
+             "ImportLimits::max_xml_markup, see docs/limits.md)",
+             1, 1);
+      return false;
+    }
     const unsigned flags = (pugi::parse_default | pugi::parse_doctype) & ~pugi::parse_eol;
     pugi::xml_parse_result r =
         doc_.load_buffer_inplace(text_.data(), text_.size(), flags, pugi::encoding_auto);
@@ -1185,7 +1197,7 @@ ImportResult ImportQdeAs(std::string_view name, const std::string& display, std:
                          const FileSystem& sources, const ImportOptions& options) {
   ImportResult result;
   Xml xml{std::string(name), std::move(xml_text)};
-  if (!xml.Parse(result)) return result;
+  if (!xml.Parse(result, options.limits)) return result;
   QdeImporter importer(xml, sources, result);
   importer.display_ = display;
   importer.Run(options);
@@ -1393,7 +1405,7 @@ ImportResult ImportCodebook(std::string_view name, std::string_view xml_text,
                             const std::string* existing, const ImportOptions& options) {
   ImportResult result;
   Xml xml{std::string(name), std::string(xml_text)};
-  if (!xml.Parse(result)) return result;
+  if (!xml.Parse(result, options.limits)) return result;
   pugi::xml_node root = xml.Root();
   import_model::Model model;
   model.display_name = BaseName(name);

@@ -29,6 +29,9 @@ struct ImportLimits {
   std::uint64_t max_ratio = 200;
   std::uint64_t ratio_floor_bytes = 1ull << 20;  ///< ...checked once past this many bytes
   int max_depth = 100;                           ///< nesting of codes (XML, `::` or CSV paths)
+  /// Elements and attributes of one XML file ('<' and '=' counted before parsing): the parsed
+  /// tree takes up to 64 bytes for each, whatever the file's size.
+  std::uint64_t max_xml_markup = 6000000;
 };
 
 /// How to import.
