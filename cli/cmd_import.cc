@@ -136,10 +136,10 @@ int RunImport(const ImportCliOptions& o) {
   }
   if (ext == ".qde") {
     if (!CheckOutput(o, &code)) return code;
-    // The sources beside a bare project file are read from its folder only.
-    const std::string folder = fs::path(o.input).parent_path().string();
-    DiskFileSystem beside(folder, InputPolicy());
-    beside.ConfineTo(folder.empty() ? "." : folder);
+    // Its sources: regular files in its folder only (no symbolic link out of it, unless
+    // --follow-symlinks).
+    options.follow_symlinks = InputPolicy().follow_symlinks;
+    SourceFolder beside(fs::path(o.input).parent_path().string(), options);
     ReadResult xml = ReadNamedFile(o.input);
     if (!xml.ok) {
       PrintError("cannot read " + o.input + ": " + xml.error, xml.hint);

@@ -17,19 +17,30 @@
 
 namespace framework {
 
-/// Bounds on what an archive may make the importer read (zip bombs, hostile archives).
+/// Bounds on what an input may make the importer read (zip bombs, hostile archives, deep or
+/// huge files). Every limit is enforced on what is actually read or inflated, and exceeding one
+/// imports nothing. See docs/limits.md.
 struct ImportLimits {
-  std::size_t max_entries = 20000;                ///< entries in the archive
-  std::uint64_t max_entry_bytes = 512ull << 20;   ///< uncompressed bytes read from one entry
-  std::uint64_t max_total_bytes = 2048ull << 20;  ///< uncompressed bytes read in all
-  std::uint64_t max_ratio = 200;                  ///< uncompressed / compressed, per entry...
-  std::uint64_t ratio_floor_bytes = 1ull << 20;   ///< ...checked once an entry passes this size
+  std::size_t max_entries = 20000;               ///< entries in the archive
+  std::uint64_t max_entry_bytes = 256ull << 20;  ///< bytes of one file (archive entry, source)
+  std::uint64_t max_total_bytes = 512ull << 20;  ///< uncompressed bytes read from an archive
+  /// Uncompressed / compressed, per entry and for the archive as a whole (against its real
+  /// size)...
+  std::uint64_t max_ratio = 200;
+  std::uint64_t ratio_floor_bytes = 1ull << 20;  ///< ...checked once past this many bytes
+  int max_depth = 100;                           ///< nesting of codes (XML, `::` or CSV paths)
+  /// Elements and attributes of one XML file ('<' and '=' counted before parsing): the parsed
+  /// tree takes up to 64 bytes for each, whatever the file's size.
+  std::uint64_t max_xml_markup = 6000000;
 };
 
 /// How to import.
 struct ImportOptions {
   ImportLimits limits;
   std::string title;  ///< the study's title; default: the project's name or the file's stem
+  /// Read sources of a bare .qde (SourceFolder) that are symbolic links resolving outside the
+  /// project's folder. False: they are refused. Files that are not regular are always refused.
+  bool follow_symlinks = false;
 };
 
 /// One file of the imported study: a path relative to the study root, and its bytes.
@@ -80,6 +91,28 @@ ImportResult ImportQdpxFile(const std::string& path, const ImportOptions& option
 /// ImportQdpx and by tests and fuzzing.
 ImportResult ImportQde(std::string_view name, std::string_view xml, const FileSystem& sources,
                        const ImportOptions& options = {});
+
+/// The source files of a bare .qde on disk, for ImportQde: files under the folder `root` (the
+/// .qde's folder). Only regular files are read, each at most `options.limits.max_entry_bytes`
+/// (the read stops there); unless `options.follow_symlinks`, a file that resolves through
+/// symbolic links to outside `root` is refused. A refusal is a read error naming the reason.
+class SourceFolder : public FileSystem {
+ public:
+  SourceFolder(std::string root, const ImportOptions& options);
+  ReadResult Read(const std::string& path) const override;
+  bool IsDirectory(const std::string& path) const override;
+  bool Exists(const std::string& path) const override;
+  /// Not used by the importer: empty.
+  std::vector<std::string> ListFiles(const std::string& dir,
+                                     const std::string& suffix) const override;
+  /// Not used by the importer: empty.
+  std::vector<std::string> Glob(const std::string& pattern) const override;
+
+ private:
+  std::string root_;
+  std::uint64_t max_bytes_;
+  bool follow_symlinks_;
+};
 
 /// Imports a REFI-QDA codebook (.qdc). With `existing_framework` null, the result is a new study
 /// (framework.yaml, an empty participants.yaml, IMPORT-REPORT.md). Otherwise the result holds
