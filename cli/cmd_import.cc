@@ -203,7 +203,7 @@ int RunImport(const ImportCliOptions& o) {
     if (merged && merged->contents != existing.contents) {
       // framework.yaml is replaced whole (atomically, through a symlink), and only if no one
       // changed it since it was read: a change made meanwhile is never overwritten.
-      ReadResult now = DiskFileSystem(where->root).Read("framework.yaml");
+      ReadResult now = StudyDisk(where->root).Read("framework.yaml");
       if (!now.ok || now.contents != existing.contents) {
         PrintError(where->path_prefix +
                        "framework.yaml changed while the codebook was merged; "

@@ -623,7 +623,7 @@ TEST_CASE("chart --edit: a summary with paragraphs and '#' lines survives a stat
   CHECK(changed >= 1);
 }
 
-TEST_CASE("chart --edit: a comment and an unknown key elsewhere survive; the diff is the cell") {
+TEST_CASE("chart --edit: a comment and an unknown key elsewhere survive, the diff is the cell") {
   StudyCopy study;
   const fs::path chart_path = study / "charts/training.yaml";
   std::string text = ReadFile(chart_path);
@@ -762,7 +762,7 @@ TEST_CASE("chart --edit: a full disk keeps the buffer and the old chart") {
   CHECK(ReadFile(chart_path) == original);
 }
 
-TEST_CASE("chart: two chart files for one theme are an error; nothing is written to either") {
+TEST_CASE("chart: two chart files for one theme are an error, nothing is written to either") {
   StudyCopy study;
   fs::copy_file(study / "charts/training.yaml", study / "charts/training-copy.yaml");
   const RunResult check = Run({"check"}, study.root());

@@ -715,7 +715,7 @@ TEST_CASE("export: Markdown has one table row per participant, cells escaped") {
 
 // ---- the command: outputs, goldens, determinism, errors ------------------------------------
 
-TEST_CASE("export: goldens of the example (training as CSV, Markdown and long; summaries)") {
+TEST_CASE("export: goldens of the example (training as CSV, Markdown and long, summaries)") {
   const std::string dir = kExample.string();
   RunResult csv = Run({"export", "training", "-C", dir, "--format", "csv"});
   REQUIRE(csv.exit_code == 0);
@@ -758,7 +758,7 @@ TEST_CASE("export: output is byte-identical across runs") {
   CHECK(Snapshot(out.path() / "run0") == Snapshot(out.path() / "run1"));
 }
 
-TEST_CASE("export: -o to a folder writes one file per theme; -o FILE one file") {
+TEST_CASE("export: -o to a folder writes one file per theme, -o FILE one file") {
   const framework::Study study = Load(kExample);
   TempDir out;
   const fs::path dir = out.path() / "matrices" / "csv";  // created, parents too
@@ -791,7 +791,7 @@ TEST_CASE("export: -o to a folder writes one file per theme; -o FILE one file") 
   CHECK(fs::exists(dir / "export.json"));
 }
 
-TEST_CASE("export: usage errors exit 2 with a hint; write failures exit 3") {
+TEST_CASE("export: usage errors exit 2 with a hint, write failures exit 3") {
   const std::string dir = kExample.string();
   RunResult r = Run({"export", "traning", "-C", dir, "-f", "csv"});
   CHECK(r.exit_code == 2);

@@ -304,7 +304,7 @@ TEST_CASE("input files: UTF-16 and UTF-32 are refused with one error naming the 
   CHECK(framework::ReadTextFile(files, "b.txt").contents == "caf\xC3\xA9\n");
 }
 
-TEST_CASE("input files: CR-only line ends are read as LF, keeping every offset; CRLF is kept") {
+TEST_CASE("input files: CR-only line ends are read as LF, keeping every offset, CRLF is kept") {
   framework::MemoryFileSystem files;
   files.Add("mac.txt", "one\rtwo\r\rthree");
   files.Add("dos.txt", "one\r\ntwo\r\n");
@@ -461,7 +461,7 @@ TEST_CASE("cli: a 64 GB sparse transcript or chart is refused by size with exit 
   }
 }
 
-TEST_CASE("cli: --max-file-size before or after the command; a bad size is a usage error") {
+TEST_CASE("cli: --max-file-size before or after the command, a bad size is a usage error") {
   LimitStudy study;
   study.Write("transcripts/P02.txt", std::string(2000, 'x') + "\n");
   RunResult r = Run({"check", "--max-file-size", "1K"}, study.root());

@@ -471,7 +471,7 @@ TEST_CASE("matrix: a generated study indexes and merges like the transcripts say
   }
 }
 
-TEST_CASE("matrix: AttachChart keeps orphans and duplicates; stale() compares sources") {
+TEST_CASE("matrix: AttachChart keeps orphans and duplicates, stale() compares sources") {
   const Study& study = ExampleStudy();
   const int training = ThemeIndex(study, "training");
   Matrix m = framework::IndexTheme(study, training);

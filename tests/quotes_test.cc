@@ -168,7 +168,7 @@ TEST_CASE("quotes: Attribute drops a missing value with its separator, never lea
   }
 }
 
-TEST_CASE("quotes: unknown placeholders are dropped and listed once; {id} only when allowed") {
+TEST_CASE("quotes: unknown placeholders are dropped and listed once, {id} only when allowed") {
   const framework::Study study = StudyWithParticipants(kPeople);
   CHECK(framework::Attribute("{role}, {secotr}", study, "P01") == "Practitioner");
   CHECK(framework::UnknownPlaceholders("{role}, {secotr}, {secotr} {x}", study) ==
@@ -277,7 +277,7 @@ TEST_CASE(
   CHECK(Lines(csv.out).size() == expected.size() + 1);
 }
 
-TEST_CASE("quotes: no participant id in any format without --ids; with --ids, ids are there") {
+TEST_CASE("quotes: no participant id in any format without --ids, with --ids, ids are there") {
   for (const char* format : {"text", "md", "csv", "json"}) {
     for (const char* code : {"training.prequal", "treatment.gaps", "role.background"}) {
       INFO("format ", format, ", code ", code);
