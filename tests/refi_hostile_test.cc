@@ -252,11 +252,12 @@ TEST_CASE("import hostile: a central directory that lies about sizes does not wi
   const std::string zeros(8u << 20, '\0');  // deflates to a few kilobytes
   const std::string honest = MakeZip({{"project.qde", Project()}, {"sources/t1.txt", zeros}});
   REQUIRE(honest.size() < 64 * 1024);
-  for (const auto& [label, zip] : std::vector<std::pair<std::string, std::string>>{
+  for (const auto& [label_, zip] : std::vector<std::pair<std::string, std::string>>{
            {"honest", honest},
            {"compressed size claimed 200 MB", Lie(honest, "sources/t1.txt", 200u << 20, 8u << 20)},
            {"uncompressed size claimed 10 bytes",
             Lie(honest, "sources/t1.txt", std::nullopt, 10)}}) {
+    const std::string label = label_;  // clang 14 lambdas (CAPTURE) cannot capture a binding
     CAPTURE(label);
     ImportResult result = framework::ImportQdpx("lie.qdpx", zip);
     CHECK_FALSE(result.ok);
