@@ -357,15 +357,15 @@ TEST_CASE("import atomicity: a codebook merged into a symlinked framework.yaml k
   const std::string before = ReadFile(tmp.path() / "shared-framework.yaml");
   const fs::path qdc = framework_test::kSourceDir / "tests" / "refi-seeds" / "codebook.qdc";
   // framework.yaml leads outside the study, so reading it needs --follow-symlinks.
-  const RunResult r =
-      Run({"import", qdc.string(), "-C", study.string(), "--follow-symlinks"});
+  const RunResult r = Run({"import", qdc.string(), "-C", study.string(), "--follow-symlinks"});
   CHECK_MESSAGE(r.exit_code <= 1, r.err);
   CHECK(fs::is_symlink(study / "framework.yaml"));
   if (Contains(r.err, "merged")) CHECK(ReadFile(tmp.path() / "shared-framework.yaml") != before);
 }
 
 TEST_CASE(
-    "import atomicity: --force through a symlinked folder replaces its target, and the link stays") {
+    "import atomicity: --force through a symlinked folder replaces its target, and the link "
+    "stays") {
   TempDir tmp;
   const fs::path qdpx = ExampleQdpx(tmp.path());
   fs::create_directories(tmp.path() / "real");
