@@ -32,17 +32,15 @@ int SectionOf(std::string_view line, std::size_t* backslashes) {
   return -1;
 }
 
-// `text` with one more backslash before each line that would read as a section line.
-std::string Escape(std::string_view text) {
+// `text` with each line (split at '\n', which is kept) passed through `change`.
+template <typename Change>
+std::string MapLines(std::string_view text, Change change) {
   std::string out;
   std::size_t pos = 0;
   while (pos <= text.size()) {
     std::size_t nl = text.find('\n', pos);
     std::size_t end = nl == std::string_view::npos ? text.size() : nl;
-    std::string_view line = text.substr(pos, end - pos);
-    std::size_t b = 0;
-    if (SectionOf(line, &b) >= 0) out += '\\';
-    out += line;
+    change(text.substr(pos, end - pos), out);
     if (nl == std::string_view::npos) break;
     out += '\n';
     pos = nl + 1;
@@ -50,21 +48,21 @@ std::string Escape(std::string_view text) {
   return out;
 }
 
+// `text` with one more backslash before each line that would read as a section line.
+std::string Escape(std::string_view text) {
+  return MapLines(text, [](std::string_view line, std::string& out) {
+    std::size_t b = 0;
+    if (SectionOf(line, &b) >= 0) out += '\\';
+    out += line;
+  });
+}
+
 std::string Unescape(std::string_view text) {
-  std::string out;
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    std::size_t nl = text.find('\n', pos);
-    std::size_t end = nl == std::string_view::npos ? text.size() : nl;
-    std::string_view line = text.substr(pos, end - pos);
+  return MapLines(text, [](std::string_view line, std::string& out) {
     std::size_t b = 0;
     if (SectionOf(line, &b) >= 0 && b > 0) line.remove_prefix(1);
     out += line;
-    if (nl == std::string_view::npos) break;
-    out += '\n';
-    pos = nl + 1;
-  }
-  return out;
+  });
 }
 
 std::string TrimBreaks(std::string text) {
