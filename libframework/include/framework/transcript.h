@@ -84,7 +84,9 @@ struct ParseOptions {
   std::string stem;                  ///< the file's stem, the participant id by default
   const CodeIndex* codes = nullptr;  ///< when set, unknown codes are reported
   bool keep_text = true;             ///< false: drop `text` after parsing (checks only)
-  std::size_t max_errors = 100;      ///< stop reporting (not parsing) after this many
+  /// List at most this many errors, then a "too-many-errors" note whose `unlisted` counts the
+  /// rest (parsing goes on, so the count is exact).
+  std::size_t max_errors = 100;
 };
 
 /// Parses one transcript. `name` is the display path. Never throws; every problem found is
