@@ -59,8 +59,9 @@ std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 // Current time as ISO 8601 UTC; SOURCE_DATE_EPOCH, when set, fixes it (reproducible tests).
 std::string NowIso() {
   std::time_t now = std::time(nullptr);
-  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch)
-    now = static_cast<std::time_t>(std::strtoll(epoch, nullptr, 10));
+  int ignored = 0;  // checked in RunChart
+  if (auto epoch = SourceDateEpoch(&ignored); epoch && *epoch >= 0)
+    now = static_cast<std::time_t>(*epoch);
   std::tm tm{};
   gmtime_r(&now, &tm);
   char buffer[32];
@@ -283,18 +284,7 @@ void Emit(const std::string& text, std::size_t text_width, const ChartOptions& o
   std::size_t terminal = StdoutTerminalWidth();
   bool page = options.pager == "always" ||
               (options.pager == "auto" && terminal > 0 && text_width > terminal);
-  if (page) {
-    const char* env = std::getenv("FRAMEWORK_PAGER");
-    if (!env || !*env) env = std::getenv("PAGER");
-    std::string pager = env && *env ? env : "less";
-    if (!std::getenv("LESS")) ::setenv("LESS", "FRSX", 1);
-    std::fflush(stdout);
-    if (std::FILE* pipe = ::popen(pager.c_str(), "w")) {
-      std::fwrite(text.data(), 1, text.size(), pipe);
-      ::pclose(pipe);
-      return;
-    }
-  }
+  if (page && WriteThroughPager(text)) return;  // else (no pager to run) plain output
   std::fwrite(text.data(), 1, text.size(), stdout);
 }
 
@@ -679,6 +669,7 @@ int AcceptCells(const Context& ctx, const ChartOptions& options, int* exit_code)
 
 int RunChart(const ChartOptions& options) {
   int exit_code = kExitOk;
+  if (SourceDateEpoch(&exit_code); exit_code != kExitOk) return exit_code;  // dates its writes
   auto ctx = Load(options, &exit_code);
   if (!ctx) return exit_code;
   const bool writes =
@@ -746,6 +737,7 @@ Runner SetupChart(CLI::App& app) {
       ->transform(CLI::IsMember({"text", "json"}, CLI::ignore_case))
       ->type_name("FORMAT");
   app.add_option("-w,--width", options->width, "Table width (default: $COLUMNS, the terminal, 80)")
+      ->check(CLI::Range(std::size_t{1}, kMaxWidth))
       ->type_name("N");
   app.add_option("--sort", options->sort,
                  "Order rows by these attributes, then id (e.g. role,sector)")

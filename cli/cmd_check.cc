@@ -35,6 +35,7 @@ int RunCheck(const CheckOptions& options) {
     out["study"] = options.common.directory.empty() ? std::string(".") : options.common.directory;
     out["summary"] = {{"errors", counts.errors},
                       {"warnings", counts.warnings},
+                      {"unlisted_errors", counts.unlisted_errors},
                       {"transcripts", study.transcripts.size()},
                       {"participants", study.participants.participants.size()},
                       {"segments", study.SegmentCount()}};
@@ -48,6 +49,7 @@ int RunCheck(const CheckOptions& options) {
       if (d.column > 0) item["column"] = d.column;
       item["message"] = d.message;
       if (!d.hint.empty()) item["hint"] = d.hint;
+      if (d.unlisted > 0) item["unlisted"] = d.unlisted;
       list.push_back(std::move(item));
     }
     out["diagnostics"] = std::move(list);
@@ -64,8 +66,11 @@ int RunCheck(const CheckOptions& options) {
       if (counts.errors == 0 && counts.warnings == 0)
         summary += "no problems found";
       else
-        summary += Plural(counts.errors, "error", "errors") + ", " +
-                   Plural(counts.warnings, "warning", "warnings");
+        summary += Plural(counts.errors, "error", "errors") +
+                   (counts.unlisted_errors
+                        ? " (" + std::to_string(counts.unlisted_errors) + " not shown)"
+                        : std::string()) +
+                   ", " + Plural(counts.warnings, "warning", "warnings");
       std::fprintf(stderr, "%s\n", summary.c_str());
     }
   }

@@ -141,8 +141,7 @@ bool CheckOptions(ExportCliOptions& options, int* exit_code) {
 nlohmann::ordered_json TypedValue(const AttributeDef& def, const std::string& value) {
   char* end = nullptr;
   if (def.type == AttributeType::kInteger) {
-    long long n = std::strtoll(value.c_str(), &end, 10);
-    if (!value.empty() && end && *end == '\0') return n;
+    if (const auto n = ParseInteger(value)) return *n;
   } else if (def.type == AttributeType::kNumber) {
     double d = std::strtod(value.c_str(), &end);
     if (!value.empty() && end && *end == '\0') return d;
@@ -378,11 +377,8 @@ int ExportQdpx(const Study& study, const ExportCliOptions& options) {
   RefiExportOptions refi;
   refi.origin = std::string("framework ") + kVersion;
   // Reproducible builds' convention: SOURCE_DATE_EPOCH dates the archive's entries.
-  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch) {
-    char* end = nullptr;
-    const long long value = std::strtoll(epoch, &end, 10);
-    if (end && *end == '\0' && value >= 0) refi.timestamp = value;
-  }
+  int ignored = 0;  // checked in RunExport
+  if (auto epoch = SourceDateEpoch(&ignored); epoch && *epoch >= 0) refi.timestamp = *epoch;
   RefiProject project = BuildRefiProject(study, refi);
   std::string bytes;
   std::string error = PackQdpx(project, refi, &bytes);
@@ -410,6 +406,7 @@ int ExportQdpx(const Study& study, const ExportCliOptions& options) {
 int RunExport(ExportCliOptions options) {
   int exit_code = kExitOk;
   if (!CheckOptions(options, &exit_code)) return exit_code;
+  if (SourceDateEpoch(&exit_code); exit_code != kExitOk) return exit_code;  // dates qdpx, xlsx
   const std::string& format = options.format;
 
   // --only and --only-from: the transcripts to export, as globs.

@@ -15,6 +15,7 @@
 #include "framework/chart.h"
 #include "framework/export.h"
 #include "framework/file_system.h"
+#include "framework/markdown.h"
 #include "framework/matrix.h"
 #include "framework/table.h"
 #include "framework/text.h"
@@ -232,23 +233,8 @@ std::string RenderText(const std::vector<Group>& groups, const Selection& sel, s
   return out;
 }
 
-// Backslash-escapes what Markdown would read as markup, so a quote shows as it was said.
-std::string EscapeMarkdown(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (std::string_view("\\`*_[]<>#|~").find(c) != std::string_view::npos) out += '\\';
-    out += c;
-  }
-  // A line that starts like a list item would not stay a paragraph.
-  if (!out.empty() && (out[0] == '+' || out[0] == '-')) out.insert(0, "\\");
-  std::size_t digits = 0;
-  while (digits < out.size() && out[digits] >= '0' && out[digits] <= '9') ++digits;
-  if (digits > 0 && digits < out.size() && (out[digits] == '.' || out[digits] == ')'))
-    out.insert(digits, "\\");
-  return out;
-}
+// Markdown text that shows as it was said (the one escaper, framework/markdown.h).
+std::string EscapeMarkdown(std::string_view text) { return MarkdownEscape(text); }
 
 // A title, a line on where the quotes come from, then a blockquote per quote whose last line is
 // its attribution; a "##" heading per group.
@@ -410,7 +396,7 @@ Runner SetupQuotes(CLI::App& app) {
       ->type_name("FILE");
   app.add_option("-w,--width", options->width,
                  "Wrap text output to N columns (default: $COLUMNS, else the terminal, else 80)")
-      ->check(CLI::Range(1, 10000))
+      ->check(CLI::Range(std::size_t{1}, kMaxWidth))
       ->type_name("N");
   AddCommonOptions(app, options->common);
   app.footer(

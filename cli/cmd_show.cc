@@ -531,7 +531,7 @@ Runner SetupShow(CLI::App& app) {
       ->type_name("FORMAT");
   app.add_option("-w,--width", options->width,
                  "Wrap excerpts to N columns (default: $COLUMNS, else the terminal, else 80)")
-      ->check(CLI::Range(1, 10000))
+      ->check(CLI::Range(std::size_t{1}, kMaxWidth))
       ->type_name("N");
   AddCommonOptions(app, options->common);
   app.footer(

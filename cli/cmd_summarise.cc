@@ -201,7 +201,7 @@ Runner SetupSummarise(CLI::App& app) {
       ->type_name("FILE");
   app.add_option("-w,--width", options->width,
                  "Text output width (default: $COLUMNS, else the terminal, else 80)")
-      ->check(CLI::Range(1, 10000))
+      ->check(CLI::Range(std::size_t{1}, kMaxWidth))
       ->type_name("N");
   AddCommonOptions(app, options->common);
   app.footer(

@@ -3,7 +3,12 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -79,19 +84,100 @@ std::size_t StdoutTerminalWidth() {
 }
 
 std::size_t TerminalWidth(std::size_t flag_width) {
-  if (flag_width > 0) return flag_width;
+  if (flag_width > 0) return std::min(flag_width, kMaxWidth);
   if (const char* columns = std::getenv("COLUMNS"); columns && *columns) {
     char* end = nullptr;
     long n = std::strtol(columns, &end, 10);
-    if (end && *end == '\0' && n > 0 && n < 10000) return static_cast<std::size_t>(n);
+    if (end && *end == '\0' && n > 0 && static_cast<std::size_t>(n) <= kMaxWidth)
+      return static_cast<std::size_t>(n);
   }
-  if (std::size_t w = StdoutTerminalWidth()) return w;
+  if (std::size_t w = StdoutTerminalWidth()) return std::min(w, kMaxWidth);
   return 80;
 }
 
 void PrintError(const std::string& message, const std::string& hint) {
-  std::fprintf(stderr, "framework: error: %s\n", message.c_str());
-  if (!hint.empty()) std::fprintf(stderr, "  = hint: %s\n", hint.c_str());
+  // Messages quote what was typed or read: no control character reaches the terminal.
+  std::fprintf(stderr, "framework: error: %s\n", VisibleText(message).c_str());
+  if (!hint.empty()) std::fprintf(stderr, "  = hint: %s\n", VisibleText(hint).c_str());
+}
+
+std::optional<std::int64_t> SourceDateEpoch(int* exit_code) {
+  const char* epoch = std::getenv("SOURCE_DATE_EPOCH");
+  if (!epoch || !*epoch) return std::nullopt;
+  const std::string_view text(epoch);
+  std::int64_t value = -1;
+  const bool digits = std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (digits) {
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size()) value = -1;
+  }
+  if (!digits || value < 0 || value > kMaxSourceDateEpoch) {
+    PrintError("invalid SOURCE_DATE_EPOCH '" + std::string(text) + "'",
+               "give seconds since 1970-01-01T00:00:00Z as decimal digits, from 0 to " +
+                   std::to_string(kMaxSourceDateEpoch) +
+                   " (9999-12-31T23:59:59Z), or unset it to use the current time");
+    *exit_code = kExitUsage;
+    return -1;
+  }
+  return value;
+}
+
+namespace {
+// True when the first word of shell command `command` names something that can be run: a path
+// that is executable, else a program on $PATH. Shell syntax beyond plain words is left to the
+// shell (true).
+bool CanRun(const std::string& command) {
+  const std::size_t begin = command.find_first_not_of(" \t");
+  if (begin == std::string::npos) return false;
+  const std::size_t end = command.find_first_of(" \t", begin);
+  const std::string word = command.substr(begin, end == std::string::npos ? end : end - begin);
+  if (word.find_first_of("'\"\\$`=;|&<>(){}*?~") != std::string::npos) return true;
+  if (word.find('/') != std::string::npos) return ::access(word.c_str(), X_OK) == 0;
+  const char* path = std::getenv("PATH");
+  const std::string paths = path ? path : "";
+  std::size_t start = 0;
+  while (start <= paths.size()) {
+    std::size_t colon = paths.find(':', start);
+    if (colon == std::string::npos) colon = paths.size();
+    std::string dir = paths.substr(start, colon - start);
+    if (dir.empty()) dir = ".";
+    const std::string candidate = dir + "/" + word;
+    if (::access(candidate.c_str(), X_OK) == 0 && !fs::is_directory(candidate)) return true;
+    start = colon + 1;
+  }
+  return false;
+}
+}  // namespace
+
+bool WriteThroughPager(const std::string& text) {
+  const char* env = std::getenv("FRAMEWORK_PAGER");
+  if (!env || !*env) env = std::getenv("PAGER");
+  const std::string pager = env && *env ? env : "less";
+  if (!CanRun(pager)) return false;
+  if (!std::getenv("LESS")) ::setenv("LESS", "FRSX", 1);
+  std::fflush(stdout);
+  std::FILE* pipe = ::popen(pager.c_str(), "w");
+  if (!pipe) return false;
+  // A pager that quits early (or never ran) closes the pipe: that must not kill us with SIGPIPE.
+  struct sigaction ignore {}, previous {};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGPIPE, &ignore, &previous);
+  std::fwrite(text.data(), 1, text.size(), pipe);
+  const int status = ::pclose(pipe);
+  ::sigaction(SIGPIPE, &previous, nullptr);
+  // The shell's "command not found" (127) or "cannot execute" (126) before reading anything.
+  const bool not_run = status != -1 && WIFEXITED(status) &&
+                       (WEXITSTATUS(status) == 127 || WEXITSTATUS(status) == 126);
+  return !not_run;
+}
+
+CLI::Validator NfcId() {
+  return CLI::Validator(
+      [](std::string& value) {
+        value = ToNfc(value);
+        return std::string();
+      },
+      "", "NFC");
 }
 
 std::optional<StudyLocation> LocateStudy(const CommonOptions& options, int* exit_code) {

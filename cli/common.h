@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json_fwd.hpp>
 
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -59,8 +60,14 @@ using Runner = std::function<int()>;
 /// dumb; `--color always` or FORCE_COLOR force it, `--color never` stops it).
 bool UseColor(std::FILE* stream, const std::string& mode);
 
+/// The widest output `--width` (every command's, checked with CLI::Range(1, kMaxWidth): exit 2
+/// beyond) and $COLUMNS (ignored beyond) accept, so a typo cannot make a table allocate
+/// without bound (docs/limits.md).
+inline constexpr std::size_t kMaxWidth = 10000;
+
 /// Output width: `flag_width` when non-zero, else $COLUMNS, else the terminal's width (stdout),
-/// else 80. Golden tests set --width or COLUMNS, so output is deterministic.
+/// else 80; never more than kMaxWidth. Golden tests set --width or COLUMNS, so output is
+/// deterministic.
 std::size_t TerminalWidth(std::size_t flag_width = 0);
 
 /// The terminal's width when stdout is a terminal, else 0.
@@ -76,6 +83,22 @@ struct StudyLocation {
 /// Finds the study from -C (or the current directory and its parents). On failure prints an
 /// error and returns the exit code to use.
 std::optional<StudyLocation> LocateStudy(const CommonOptions& options, int* exit_code);
+
+/// SOURCE_DATE_EPOCH (reproducible builds): nothing when unset or empty, else its value, which
+/// must be decimal digits from 0 to kMaxSourceDateEpoch (9999-12-31T23:59:59Z). An invalid value
+/// prints an error saying what is accepted, sets `*exit_code` to kExitUsage and returns -1:
+/// commands that write timestamps (chart, export) call this before any work.
+std::optional<std::int64_t> SourceDateEpoch(int* exit_code);
+inline constexpr std::int64_t kMaxSourceDateEpoch = 253402300799;
+
+/// Writes `text` through the pager named by $FRAMEWORK_PAGER, else $PAGER, else `less`. Returns
+/// false, having written nothing, when that pager cannot be run (no such command, not
+/// executable, exits 126/127 at once), so the caller writes to stdout instead.
+bool WriteThroughPager(const std::string& text);
+
+/// A CLI11 transform that NFC-normalises an option's value: ids given on the command line (theme,
+/// code, participant, cell, attribute names) match ids read from files, which are NFC.
+CLI::Validator NfcId();
 
 /// Prints diagnostics to stderr in the compiler format.
 void PrintDiagnostics(const Diagnostics& diagnostics, const StudyLocation& where, bool color);

@@ -23,9 +23,17 @@ int main(int argc, char** argv) {
 
   AddInputOptions(app);  // also accepted after the command
   std::map<std::string, Runner> runners;
+  // Ids typed on the command line are NFC-normalised, as ids read from files are, so a theme id
+  // typed in NFD is found. Paths (-C, -o, FILE, DIR, --only globs) are kept byte for byte.
+  static const char* const kIdOptions[] = {"THEME",   "CODE",    "PARTICIPANT", "--sort",
+                                           "--attributes", "--where", "--edit",      "--accept",
+                                           "--by",    "--code",  "--participant"};
   for (const Command& command : kCommands) {
     CLI::App* sub = app.add_subcommand(command.name, command.summary);
     runners[command.name] = command.setup(*sub);
+    for (CLI::Option* option : sub->get_options())
+      for (const char* name : kIdOptions)
+        if (option->check_name(name)) option->transform(NfcId());
   }
 
   // A mistyped command gets a suggestion (CLI11 2.1 says only "a subcommand is required").

@@ -6,6 +6,7 @@
 
 #include "framework/chart.h"
 #include "framework/html.h"
+#include "framework/markdown.h"
 
 namespace framework {
 
@@ -93,20 +94,9 @@ bool StartsLikeFormula(const std::string& cell) {
   }
 }
 
+// A table cell, title or heading (the one escaper, framework/markdown.h); line breaks <br>.
 std::string MarkdownCell(const std::string& text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char ch = text[i];
-    if (ch == '|') {
-      out += "\\|";
-    } else if (ch == '\r' || ch == '\n') {
-      if (ch == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      out += "<br>";
-    } else {
-      out += ch;
-    }
-  }
-  return out;
+  return MarkdownEscape(text, MarkdownBreaks::kBr);
 }
 
 void AppendMarkdownRow(const std::vector<std::string>& cells, std::size_t columns,

@@ -1,6 +1,7 @@
 #include "framework/participants.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <set>
 
@@ -31,14 +32,28 @@ std::vector<std::string> Participants::Ids() const {
 }
 
 namespace {
+// Digits with an optional sign, whatever their size.
+bool IntegerShaped(std::string_view v) {
+  if (!v.empty() && (v.front() == '-' || v.front() == '+')) v.remove_prefix(1);
+  return !v.empty() &&
+         std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+}  // namespace
+
+std::optional<std::int64_t> ParseInteger(std::string_view v) {
+  if (!IntegerShaped(v)) return std::nullopt;
+  if (v.front() == '+') v.remove_prefix(1);
+  std::int64_t n = 0;
+  const auto [end, error] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (error != std::errc() || end != v.data() + v.size()) return std::nullopt;
+  return n;
+}
+
+namespace {
 
 std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
-bool IsInteger(std::string_view v) {
-  if (!v.empty() && (v.front() == '-' || v.front() == '+')) v.remove_prefix(1);
-  return !v.empty() && v.size() <= 18 &&
-         std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
+bool IsInteger(std::string_view v) { return ParseInteger(v).has_value(); }
 
 bool IsNumber(std::string_view v) {
   if (v.empty() || v.size() > 64) return false;
@@ -96,6 +111,12 @@ std::string CheckAttributeValue(const AttributeDef& attribute, std::string_view 
       return {};
     case AttributeType::kInteger:
       if (IsInteger(value)) return {};
+      if (IntegerShaped(value)) {
+        *hint = "declare " + Quote(attribute.name) +
+                " as a string to keep long digit strings (ids, phone numbers) as written";
+        return Quote(value) + " is beyond the range of an integer (" + Quote(attribute.name) +
+               " is an integer: -9223372036854775808 to 9223372036854775807)";
+      }
       *hint = "write a whole number, e.g. 4";
       return Quote(value) + " is not a whole number (" + Quote(attribute.name) + " is an integer)";
     case AttributeType::kNumber:
@@ -515,7 +536,8 @@ Participants LoadParticipantsCsv(std::string_view name, std::string_view text,
         if (v.empty()) continue;
         any = true;
         all_int &= IsInteger(v);
-        all_num &= IsNumber(v);
+        // Digits beyond an integer's range would lose some as a number: kept as text.
+        all_num &= IsNumber(v) && (IsInteger(v) || !IntegerShaped(v));
         if (std::find(values.begin(), values.end(), v) == values.end()) values.push_back(v);
       }
       def.type = !any      ? AttributeType::kString

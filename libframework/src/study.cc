@@ -143,7 +143,8 @@ void CheckChart(const Study& study, const Chart& chart, std::string_view text,
                 const std::map<std::string, int, std::less<>>& transcript_of, Diagnostics& out) {
   const Framework& f = study.framework;
   SourceText source(chart.path, text);
-  if (chart.theme.empty()) return;
+  // Without a readable framework.yaml every theme would look unknown: its error is enough.
+  if (chart.theme.empty() || !f.parsed) return;
   const int theme = f.FindTheme(chart.theme);
   auto at = [&](Severity severity, const char* rule, Position p, std::string message,
                 std::string hint) {
@@ -486,7 +487,7 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
         ReadResult file = ReadTextFile(fs, t.path);
         if (file.ok) {
           SourceText source(t.path, file.contents);
-          diag.source_line = SanitizeUtf8(source.Line(diag.line));
+          SetSourceLine(diag, source.Line(diag.line));
         }
       }
       return diag;

@@ -15,6 +15,7 @@
 #include "framework/export.h"
 #include "framework/html.h"
 #include "framework/json_layout.h"
+#include "framework/markdown.h"
 #include "framework/table.h"
 #include "framework/text.h"
 
@@ -834,20 +835,8 @@ std::string RenderSummaryText(const SummaryReport& report, const SummaryTextOpti
 namespace framework {
 namespace {
 
-// Backslash-escapes what Markdown reads as markup; line breaks become spaces.
-std::string Md(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    if (c == '\n' || c == '\r') {
-      out += ' ';
-      continue;
-    }
-    if (std::string_view("\\`*_[]<>#|~").find(c) != std::string_view::npos) out += '\\';
-    out += c;
-  }
-  return out;
-}
+// Markdown text (the one escaper, framework/markdown.h); line breaks become spaces.
+std::string Md(std::string_view text) { return MarkdownEscape(text); }
 
 std::string MdRow(const std::vector<std::string>& cells) {
   std::string out = "|";

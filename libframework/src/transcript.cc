@@ -322,6 +322,8 @@ class Parser {
   Diagnostics& diagnostics_;
   Transcript t_;
   std::size_t reported_ = 0;
+  std::size_t too_many_note_ = 0;  // index in `diagnostics_` of the note past `max_errors`
+  void CountUnlisted();
 
   struct Open {
     std::size_t segment;     // index into t_.segments
@@ -361,6 +363,7 @@ void Parser::ReportAt(Severity severity, const char* rule, Position position, st
                       std::string hint, int length) {
   if (severity == Severity::kError && ++reported_ > options_.max_errors) {
     if (reported_ == options_.max_errors + 1) {
+      too_many_note_ = diagnostics_.size();
       diagnostics_.push_back(
           source_.AtPosition(Severity::kNote, "too-many-errors", position,
                              "too many errors in this file; later ones are not shown",
@@ -381,6 +384,15 @@ void Parser::Report(Severity severity, const char* rule, std::size_t offset, std
     return;
   }
   ReportAt(severity, rule, source_.PositionAt(offset), std::move(message), std::move(hint), length);
+}
+
+// The note past the cap says how many errors it stands for, so totals stay true.
+void Parser::CountUnlisted() {
+  if (reported_ <= options_.max_errors) return;
+  Diagnostic& note = diagnostics_[too_many_note_];
+  note.unlisted = reported_ - options_.max_errors;
+  note.message = "too many errors in this file: " + std::to_string(note.unlisted) +
+                 " more are counted but not shown";
 }
 
 void Parser::AddSpeaker(std::string label, SpeakerRole role) {
@@ -415,6 +427,7 @@ Transcript Parser::Run() {
   std::size_t body = start;
   int body_line = 1;
   if (!ParseFrontMatter(start, &body, &body_line)) {
+    CountUnlisted();
     t_.line_count = static_cast<int>(std::count(bytes_.begin(), bytes_.end(), '\n')) +
                     (bytes_.empty() || bytes_.back() == '\n' ? 0 : 1);
     return std::move(t_);
@@ -453,6 +466,7 @@ Transcript Parser::Run() {
   t_.segments.resize(kept);
   t_.segment_count = kept;
   if (!options_.keep_text) std::string().swap(t_.text);
+  CountUnlisted();
   return std::move(t_);
 }
 

@@ -1,5 +1,7 @@
 #include "yaml_support.h"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <set>
 #include <vector>
 
@@ -36,6 +38,14 @@ YAML::Node Parse(const SourceText& source, const std::string& yaml_text, Diagnos
     YAML::Node node = YAML::Load(yaml_text);
     *ok = true;
     return node;
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's parser recurses per level and stops at kMaxYamlDepth, saying only "bad file".
+    Position p = FromMark(source, e.mark);
+    if (p.line == 0) p = {1, 1};
+    diagnostics.push_back(source.AtPosition(
+        Severity::kError, "yaml-too-deep", p,
+        "invalid YAML: nesting deeper than " + std::to_string(kMaxYamlDepth - 1) + " levels",
+        "framework files nest a few levels deep; look for a runaway run of '[', '{' or '-' here"));
   } catch (const YAML::Exception& e) {
     Position p = FromMark(source, e.mark);
     if (p.line == 0) p = {1, 1};

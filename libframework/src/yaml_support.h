@@ -14,6 +14,10 @@
 
 namespace framework::yaml {
 
+/// The nesting depth at which yaml-cpp 0.7's parser stops (its DepthGuard); deeper input is
+/// reported as "nesting deeper than N levels" at the place it is reached.
+inline constexpr int kMaxYamlDepth = 2000;
+
 /// Parses `yaml_text` (which must have the same lines as `source`, or be a prefix-blanked copy
 /// of part of it) into a node. On a syntax error, reports it and returns a null node.
 YAML::Node Parse(const SourceText& source, const std::string& yaml_text, Diagnostics& diagnostics,

@@ -26,15 +26,42 @@ struct Diagnostic {
   int length = 1;           ///< code points to underline from `column`
   std::string message;      ///< lower-case, no final period, quotes the offending text
   std::string hint;         ///< what to do about it; may be empty
-  std::string source_line;  ///< the text of `line` without its line ending, for the caret display
+  /// The text of `line` without its line ending, for the caret display; of a line longer than
+  /// kSourceExcerptChars code points, only that many around `column` (see SetSourceLine).
+  std::string source_line;
+  int source_start = 1;     ///< 1-based column of the line at which `source_line` starts
+  bool source_cut = false;  ///< `source_line` stops before the end of its line
+  /// On a note that closes a capped list ("too-many-errors"): how many further errors were found
+  /// but not listed. CountDiagnostics counts them, so totals stay true.
+  std::size_t unlisted = 0;
 };
+
+/// The most code points of a source line a diagnostic keeps (a bounded excerpt around its
+/// column, so a diagnostic on a multi-megabyte line costs the same as on a short one), and how
+/// many of them come before the column.
+inline constexpr int kSourceExcerptChars = 240;
+inline constexpr int kSourceExcerptBefore = 100;
+
+/// Sets `d.source_line`, `d.source_start` and `d.source_cut` from `line` (the whole text of line
+/// `d.line`): the line itself, or an excerpt of kSourceExcerptChars code points starting
+/// kSourceExcerptBefore before `d.column`. Invalid UTF-8 is kept as U+FFFD, one per invalid
+/// sequence, so columns still count as SourceText counts them.
+void SetSourceLine(Diagnostic& d, std::string_view line);
+
+/// `text` safe to print on a terminal and readable: C0 and C1 controls and DEL as `\x1b`-style
+/// escapes, invisible and direction-changing characters (format characters such as U+200B ZERO
+/// WIDTH SPACE and U+202E RIGHT-TO-LEFT OVERRIDE, spaces other than U+0020 and U+3000, line and
+/// paragraph separators, other default-ignorable code points except variation selectors) as
+/// `\u200b`-style escapes, tabs as one space, invalid UTF-8 as U+FFFD.
+std::string VisibleText(std::string_view text);
 
 using Diagnostics = std::vector<Diagnostic>;
 
 /// Counts of diagnostics by severity.
 struct DiagnosticCounts {
-  std::size_t errors = 0;
-  std::size_t warnings = 0;
+  std::size_t errors = 0;           ///< every error found, listed or not
+  std::size_t warnings = 0;         ///< every warning
+  std::size_t unlisted_errors = 0;  ///< of `errors`, those counted by a note but not listed
 };
 DiagnosticCounts CountDiagnostics(const Diagnostics& diagnostics);
 
@@ -53,8 +80,13 @@ struct RenderOptions {
 ///   path:LINE:COL: error: message
 ///      12 | the source line
 ///         |      ^~~~
+///         = note: U+200B ZERO WIDTH SPACE at column 9, shown as \u200b
 ///         = hint: what to do
-/// Lines without a location print `path: error: message`.
+/// Lines without a location print `path: error: message`. Path, message, hint and source line
+/// go through VisibleText, so no control character or bidi override reaches the terminal. A
+/// source line wider than about 100 terminal columns is cut around the caret, with `…` where
+/// text is left out; the caret stays under the character at `column`. The characters shown
+/// as escapes are named in a note (at most three, then how many more).
 std::string RenderDiagnostic(const Diagnostic& diagnostic, const RenderOptions& options = {});
 
 }  // namespace framework

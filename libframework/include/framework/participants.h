@@ -1,6 +1,7 @@
 // Participants and their attributes, from participants.yaml or .csv.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,6 +54,10 @@ Participants LoadParticipantsYamlWithYamlCpp(std::string_view name, std::string_
 Participants LoadParticipantsCsv(std::string_view name, std::string_view text,
                                  const std::vector<AttributeDef>& declared,
                                  Diagnostics& diagnostics);
+
+/// An integer attribute's value: an optional sign and digits, within the range of a signed 64-bit
+/// integer. Nothing for anything else (a value beyond the range included: never saturated).
+std::optional<std::int64_t> ParseInteger(std::string_view value);
 
 /// Checks one value against its attribute's type. Returns an empty string when it fits, else the
 /// message (and sets `hint`).

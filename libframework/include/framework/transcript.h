@@ -128,7 +128,9 @@ struct ParseOptions {
   std::string stem;                  ///< the file's stem, the participant id by default
   const CodeIndex* codes = nullptr;  ///< when set, unknown codes are reported
   bool keep_text = true;             ///< false: drop `text` after parsing (checks only)
-  std::size_t max_errors = 100;      ///< stop reporting (not parsing) after this many
+  /// List at most this many errors, then a "too-many-errors" note whose `unlisted` counts the
+  /// rest (parsing goes on, so the count is exact).
+  std::size_t max_errors = 100;
   /// A '{/}' that closes a segment opened more than this many speaker turns back is warned
   /// about (framework.yaml `max_span_turns`).
   int max_span_turns = 2;
