@@ -13,6 +13,7 @@
 //   export-training-long.csv      `export training --format csv --long --attributes role`
 //   export-summaries.csv          `export --format csv --long --content summary`
 #include <doctest/doctest.h>
+#include <cctype>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -239,8 +240,10 @@ std::vector<std::string> MarkdownCells(const std::string& line) {
   std::vector<std::string> cells;
   std::string cell;
   for (std::size_t i = 1; i < line.size(); ++i) {
-    if (line[i] == '\\' && i + 1 < line.size() && line[i + 1] == '|') {
-      cell += '|';
+    // A backslash before ASCII punctuation is an escape, as a CommonMark reader takes it.
+    if (line[i] == '\\' && i + 1 < line.size() &&
+        std::ispunct(static_cast<unsigned char>(line[i + 1]))) {
+      cell += line[i + 1];
       ++i;
     } else if (line[i] == '|') {
       std::size_t b = cell.find_first_not_of(' '), e = cell.find_last_not_of(' ');
