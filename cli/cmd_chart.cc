@@ -37,6 +37,8 @@ struct ChartOptions {
   bool draft = false;
   bool all = false;
   std::vector<std::string> accept;
+  std::vector<std::string> rebase;  // cells, or "all"
+  bool rebase_given = false;
   std::string pager = "auto";
 };
 
@@ -418,6 +420,27 @@ bool NextCell(const Context& ctx, int* row, int* column) {
   return false;
 }
 
+// ---- refs that follow their text (issue 13) -------------------------------------------------
+
+// "L12-14, L30".
+std::string Joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// The cell's chart entry with its refs shifted to where its segments are now, when it can be:
+// the entry records where they were (`at`), its coded text is unchanged, and they moved.
+std::optional<CellRebase> Rebased(const MatrixCell& cell) {
+  if (!cell.chart || cell.stale() || cell.chart->source.empty() || cell.chart->at.empty())
+    return std::nullopt;
+  const std::vector<LineRef> now = SegmentLines(cell.segments);
+  if (cell.chart->at == LineRanges(now)) return std::nullopt;
+  CellRebase rebase = RebaseCell(*cell.chart, now);
+  if (!rebase.mapped) return std::nullopt;
+  return rebase;
+}
+
 std::vector<std::string> Commented(const std::string& text, std::size_t width) {
   std::vector<std::string> out;
   for (const std::string& line : WrapText(text, width)) out.push_back(line);
@@ -465,7 +488,9 @@ std::string EditBuffer(const Context& ctx, int row, int column) {
   ChartStatus status = ChartStatus::kCharted;
   std::string summary, comment;
   if (cell.chart) {
-    summary = cell.chart->summary;
+    // Refs shifted with their text, so the summary cites the lines the excerpts above show.
+    auto rebased = Rebased(cell);
+    summary = rebased ? rebased->cell.summary : cell.chart->summary;
     comment = cell.chart->comment;
     if (cell.chart->status == ChartStatus::kReviewed) status = ChartStatus::kReviewed;
   }
@@ -600,6 +625,11 @@ int EditCell(const Context& ctx, int row, int column) {
   if (edited == original) {
     ::unlink(path.c_str());
     std::fprintf(stderr, "no change: %s:%s is as it was\n", id.c_str(), sub.c_str());
+    if (Rebased(cell))
+      std::fprintf(stderr,
+                   "note: its refs point to lines that moved; 'framework chart %s --rebase %s:%s' "
+                   "shifts them\n",
+                   ctx.matrix.theme.c_str(), id.c_str(), sub.c_str());
     return kExitOk;
   }
   Edited e = ParseBuffer(edited);
@@ -623,6 +653,7 @@ int EditCell(const Context& ctx, int row, int column) {
   out.comment = e.comment;
   out.status = e.status;
   out.source = cell.source;
+  out.at = LineRanges(SegmentLines(cell.segments));
   out.updated = NowIso();
   out.refs.clear();
   int result = kExitOk;
@@ -661,6 +692,7 @@ int DraftCells(const Context& ctx, const ChartOptions& options) {
       out.summary = d.summary;
       out.refs = d.refs;
       out.source = cell.source;
+      out.at = LineRanges(SegmentLines(cell.segments));
       out.updated = NowIso();
       drafts.push_back(std::move(out));
       if (!options.all) break;
@@ -682,9 +714,37 @@ int DraftCells(const Context& ctx, const ChartOptions& options) {
   return kExitOk;
 }
 
+// Two chart entries alike in everything a write could change.
+bool SameEntry(const ChartCell& a, const ChartCell& b) {
+  return a.status == b.status && a.summary == b.summary && a.comment == b.comment &&
+         a.refs == b.refs && a.source == b.source && a.at == b.at && a.updated == b.updated;
+}
+
+// Writes each (as loaded, updated) cell pair: the updated cell replaces the one on disk if that
+// one is still as loaded; otherwise (changed on disk meanwhile) it is left and named in
+// `conflicts`. Goes through UpdateChart until the chart store (issue 12) takes these writes.
+int WriteCells(const Context& ctx, const std::vector<std::pair<ChartCell, ChartCell>>& changes,
+               std::vector<std::string>* conflicts) {
+  return UpdateChart(ctx, [&](Chart& chart) {
+    for (const auto& [loaded, updated] : changes) {
+      int k = chart.Find(loaded.participant, loaded.subtheme);
+      if (k >= 0 && SameEntry(chart.cells[static_cast<std::size_t>(k)], loaded))
+        chart.cells[static_cast<std::size_t>(k)] = updated;
+      else
+        conflicts->push_back(loaded.participant + ":" + loaded.subtheme);
+    }
+  });
+}
+
+void ReportConflicts(const std::vector<std::string>& conflicts) {
+  for (const std::string& name : conflicts)
+    PrintError(name + " changed in the chart file while this ran; it was left as it is now",
+               "run the command again");
+}
+
 int AcceptCells(const Context& ctx, const ChartOptions& options, int* exit_code) {
-  std::vector<std::pair<std::string, std::string>> targets;  // (participant, subtheme, source)
-  std::vector<std::string> sources;
+  std::vector<std::pair<ChartCell, ChartCell>> changes;  // (as loaded, accepted)
+  std::vector<std::string> notes;
   bool everything =
       std::find(options.accept.begin(), options.accept.end(), "all") != options.accept.end();
   for (int r : ctx.rows) {
@@ -696,9 +756,25 @@ int AcceptCells(const Context& ctx, const ChartOptions& options, int* exit_code)
           std::find(options.accept.begin(), options.accept.end(), name) != options.accept.end();
       if (!cell.chart || !(everything || named)) continue;
       if (cell.chart->source == cell.source) continue;
-      targets.emplace_back(ctx.matrix.participants[static_cast<std::size_t>(r)],
-                           ctx.matrix.subthemes[c]);
-      sources.push_back(cell.source);
+      // The summary now stands for this text, so its refs follow the segments (in order) and
+      // the segments' lines are recorded with the hash.
+      ChartCell accepted = *cell.chart;
+      accepted.source = cell.source;
+      const std::vector<LineRef> now = SegmentLines(cell.segments);
+      if (!accepted.at.empty() && accepted.at != LineRanges(now)) {
+        CellRebase rebase = RebaseCell(accepted, now);
+        if (rebase.mapped && !rebase.shifted.empty()) {
+          accepted = rebase.cell;
+          notes.push_back("shifted the refs of " + name + " with its segments, in order (" +
+                          DescribeShifts(rebase.shifted) + "); check them: its text changed");
+        } else if (!rebase.mapped) {
+          notes.push_back("kept the refs of " + name + " as they were: it had " +
+                          std::to_string(accepted.at.size()) + " segments when charted and has " +
+                          std::to_string(now.size()) + " now; check them");
+        }
+      }
+      accepted.at = LineRanges(now);
+      changes.emplace_back(*cell.chart, std::move(accepted));
     }
   }
   for (const std::string& name : options.accept) {
@@ -706,21 +782,98 @@ int AcceptCells(const Context& ctx, const ChartOptions& options, int* exit_code)
     int row = 0, column = 0;
     if (!ParseCellName(ctx, name, &row, &column, exit_code)) return *exit_code;
   }
-  if (targets.empty()) {
+  if (changes.empty()) {
     if (!options.common.quiet)
       std::fprintf(stderr, "nothing to accept: the cells are up to date\n");
     return kExitOk;
   }
-  int write = UpdateChart(ctx, [&](Chart& chart) {
-    for (std::size_t i = 0; i < targets.size(); ++i) {
-      int k = chart.Find(targets[i].first, targets[i].second);
-      if (k >= 0) chart.cells[static_cast<std::size_t>(k)].source = sources[i];
-    }
-  });
-  if (write == kExitOk && !options.common.quiet)
+  std::vector<std::string> conflicts;
+  int write = WriteCells(ctx, changes, &conflicts);
+  ReportConflicts(conflicts);
+  if (write == kExitOk && !options.common.quiet) {
     std::fprintf(stderr, "accepted %s: their summaries now stand for the current coded text\n",
-                 Plural(targets.size(), "cell", "cells").c_str());
-  return write;
+                 Plural(changes.size() - conflicts.size(), "cell", "cells").c_str());
+    for (const std::string& note : notes) std::fprintf(stderr, "note: %s\n", note.c_str());
+  }
+  return write != kExitOk ? write : conflicts.empty() ? kExitOk : kExitStudyErrors;
+}
+
+// --rebase: shifts the refs of cells whose segments moved while their text stayed the same.
+int RebaseCells(const Context& ctx, const ChartOptions& options, int* exit_code) {
+  const bool everything = options.rebase.empty() || std::find(options.rebase.begin(),
+                                                              options.rebase.end(),
+                                                              "all") != options.rebase.end();
+  for (const std::string& name : options.rebase) {
+    if (name == "all") continue;
+    int row = 0, column = 0;
+    if (!ParseCellName(ctx, name, &row, &column, exit_code)) return *exit_code;
+  }
+  std::vector<std::pair<ChartCell, ChartCell>> changes;  // (as loaded, rebased)
+  std::vector<std::string> report;
+  std::size_t stale = 0;
+  for (int r : ctx.rows) {
+    for (std::size_t c = 0; c < ctx.matrix.subthemes.size(); ++c) {
+      const MatrixCell& cell = ctx.matrix.cells[static_cast<std::size_t>(r)][c];
+      const std::string name =
+          ctx.matrix.participants[static_cast<std::size_t>(r)] + ":" + ctx.matrix.subthemes[c];
+      const bool named =
+          std::find(options.rebase.begin(), options.rebase.end(), name) != options.rebase.end();
+      if (!(everything || named)) continue;
+      if (!cell.chart) {
+        if (named) report.push_back(name + ": no chart entry; nothing to rebase");
+        continue;
+      }
+      const std::vector<LineRef> now = SegmentLines(cell.segments);
+      const std::vector<std::string> lines = LineRanges(now);
+      if (cell.stale()) {
+        ++stale;
+        report.push_back(name +
+                         ": stale (its coded text changed since it was charted), not rebased; "
+                         "review it with --edit " +
+                         name + ", or --accept it");
+      } else if (cell.chart->source.empty() || now.empty()) {
+        if (named) report.push_back(name + ": no record of its coded text; nothing to rebase");
+      } else if (cell.chart->at.empty()) {
+        // A cell charted before `at` existed: its refs are taken to cite the text as it is.
+        ChartCell recorded = *cell.chart;
+        recorded.at = lines;
+        changes.emplace_back(*cell.chart, std::move(recorded));
+        report.push_back(name + ": recorded where its segments are (at: " + Joined(lines) +
+                         "); it had no record to shift its refs from");
+      } else if (cell.chart->at == lines) {
+        if (named) report.push_back(name + ": its refs already point at its text");
+      } else {
+        CellRebase rebase = RebaseCell(*cell.chart, now);
+        if (!rebase.mapped) {
+          report.push_back(name + ": not rebased: 'at' lists " +
+                           std::to_string(cell.chart->at.size()) + " ranges, the cell has " +
+                           Plural(now.size(), "segment", "segments"));
+          continue;
+        }
+        std::string line = name + ": " +
+                           (rebase.shifted.empty() ? std::string("segments moved, no ref to shift")
+                                                   : DescribeShifts(rebase.shifted));
+        for (const LineRef& stray : rebase.stray)
+          line += "; " + stray.ToString() + " is on none of its segments, left as it was";
+        report.push_back(std::move(line));
+        changes.emplace_back(*cell.chart, std::move(rebase.cell));
+      }
+    }
+  }
+  std::vector<std::string> conflicts;
+  if (!changes.empty()) {
+    int write = WriteCells(ctx, changes, &conflicts);
+    if (write != kExitOk) return write;
+  }
+  ReportConflicts(conflicts);
+  if (!options.common.quiet) {
+    for (const std::string& line : report) std::fprintf(stderr, "%s\n", line.c_str());
+    std::string done = "rebased " + Plural(changes.size() - conflicts.size(), "cell", "cells") +
+                       " in " + ctx.where.path_prefix + ctx.chart_path;
+    if (stale) done += "; " + Plural(stale, "stale cell", "stale cells") + " not rebased";
+    std::fprintf(stderr, "%s\n", done.c_str());
+  }
+  return kExitOk;
 }
 
 int RunChart(const ChartOptions& options) {
@@ -742,6 +895,7 @@ int RunChart(const ChartOptions& options) {
   }
   if (options.draft) return DraftCells(*ctx, options);
   if (!options.accept.empty()) return AcceptCells(*ctx, options, &exit_code);
+  if (options.rebase_given) return RebaseCells(*ctx, options, &exit_code);
   if (options.format == "json") {
     std::string text = RenderJson(*ctx);
     std::fwrite(text.data(), 1, text.size(), stdout);
@@ -800,6 +954,11 @@ Runner SetupChart(CLI::App& app) {
                  "Mark a stale cell's summary as standing for the current coded text "
                  "(CELL, or 'all')")
       ->type_name("CELL");
+  CLI::Option* rebase = app.add_option("--rebase", options->rebase,
+                 "Shift the refs of cells whose segments moved (text unchanged) so they point at "
+                 "the same text (CELL, or 'all', the default)")
+      ->expected(0, 1)
+      ->type_name("CELL");
   app.add_option("--pager", options->pager, "Page wide output: auto, always or never")
       ->transform(CLI::IsMember({"auto", "always", "never"}, CLI::ignore_case));
   app.footer(
@@ -810,6 +969,10 @@ Runner SetupChart(CLI::App& app) {
       "excerpts as comment lines; saving writes charts/THEME.yaml atomically. An unchanged or\n"
       "empty buffer, or a failing editor, changes nothing. Drafts never touch a cell that has\n"
       "an entry. Timestamps honour SOURCE_DATE_EPOCH.\n\n"
+      "Refs: each saved cell records where its segments are ('at'). When they move but their\n"
+      "text does not (a line inserted above), 'check' warns and --rebase shifts the cell's refs\n"
+      "(and the L12-14 refs in its summary) to the same text; any save does it too. Stale\n"
+      "cells are not rebased.\n\n"
       "Examples:\n"
       "  framework chart training\n"
       "  framework chart training --sort role,sector --attributes role --where sector=\"adult "
@@ -817,8 +980,12 @@ Runner SetupChart(CLI::App& app) {
       "  framework chart training --edit P07:prequal\n"
       "  framework chart training --next\n"
       "  framework chart training --draft --all\n"
+      "  framework chart training --rebase\n"
       "  framework chart training --format json | jq '.rows[].cells[] | select(.stale)'");
-  return [options] { return RunChart(*options); };
+  return [options, rebase] {
+    options->rebase_given = rebase->count() > 0;
+    return RunChart(*options);
+  };
 }
 
 }  // namespace framework::cli
