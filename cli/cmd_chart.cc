@@ -14,6 +14,9 @@
 
 #include "commands.h"
 #include "framework/chart.h"
+#include "framework/chart_buffer.h"
+#include "framework/chart_rebase.h"
+#include "framework/chart_store.h"
 #include "framework/draft.h"
 #include "framework/matrix.h"
 #include "framework/table.h"
@@ -48,9 +51,10 @@ struct Context {
   Study study;
   int theme = -1;
   Matrix matrix;
-  std::string chart_path;              // relative to the study root
-  std::vector<int> rows;               // matrix rows shown, in display order
-  std::vector<int> attribute_columns;  // attribute indexes shown
+  std::string chart_path;                // relative to the study root
+  std::vector<std::string> chart_files;  // every chart file of the theme (one, or an error)
+  std::vector<int> rows;                 // matrix rows shown, in display order
+  std::vector<int> attribute_columns;    // attribute indexes shown
 };
 
 std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
@@ -176,6 +180,7 @@ std::optional<Context> Load(const ChartOptions& options, int* exit_code) {
     if (chart.theme != options.theme) continue;
     AttachChart(ctx.matrix, chart);
     if (chart.path != ctx.chart_path) ctx.chart_path = chart.path;
+    ctx.chart_files.push_back(chart.path);
   }
   if (!SelectRows(ctx, options, exit_code)) return std::nullopt;
   return ctx;
@@ -330,48 +335,49 @@ std::string RenderJson(const Context& ctx) {
 
 // ---- writing cells ---------------------------------------------------------------------------
 
-// Applies `change` to the chart file as it is on disk now, and writes it atomically. A chart
-// file that does not load cleanly is never rewritten: its summaries could be lost.
-int UpdateChart(const Context& ctx, const std::function<void(Chart&)>& change) {
-  fs::path path = fs::path(ctx.where.root) / ctx.chart_path;
-  Chart chart;
-  chart.theme = ctx.matrix.theme;
-  chart.path = ctx.chart_path;
-  std::error_code ec;
-  if (fs::exists(path, ec)) {
-    DiskFileSystem disk(ctx.where.root);
-    ReadResult file = disk.Read(ctx.chart_path);
-    if (!file.ok) {
-      PrintError("cannot read " + ctx.where.path_prefix + ctx.chart_path + ": " + file.error);
-      return kExitIo;
-    }
-    Diagnostics diagnostics;
-    chart = LoadChart(ctx.chart_path, file.contents, diagnostics);
-    if (CountDiagnostics(diagnostics).errors > 0) {
-      PrintDiagnostics(diagnostics, ctx.where, UseColor(stderr, "auto"));
-      PrintError(ctx.where.path_prefix + ctx.chart_path + " has errors; nothing was written",
-                 "fix the file first, so no summary in it is lost");
-      return kExitStudyErrors;
-    }
-  } else {
-    fs::create_directories(path.parent_path(), ec);
-  }
-  change(chart);
-  std::string error =
-      WriteFileAtomically(path.string(), SerializeChart(chart, ctx.matrix.subthemes));
-  if (!error.empty()) {
-    PrintError(error);
-    return kExitIo;
-  }
-  return kExitOk;
+ChartFileRef FileRef(const Context& ctx) {
+  return {ctx.where.root, ctx.chart_path, ctx.matrix.theme, ctx.matrix.subthemes};
 }
 
-void PutCell(Chart& chart, ChartCell cell) {
-  int i = chart.Find(cell.participant, cell.subtheme);
-  if (i >= 0)
-    chart.cells[static_cast<std::size_t>(i)] = std::move(cell);
-  else
-    chart.cells.push_back(std::move(cell));
+// Two chart files for one theme: nothing is written to either (check reports it).
+bool OneChartFile(const Context& ctx) {
+  if (ctx.chart_files.size() <= 1) return true;
+  PrintError("theme " + Quote(ctx.matrix.theme) + " has " + std::to_string(ctx.chart_files.size()) +
+                 " chart files (" + ctx.chart_files[0] + ", " + ctx.chart_files[1] +
+                 "); nothing was written",
+             "merge their cells into one file, charts/" + ctx.matrix.theme + ".yaml");
+  return false;
+}
+
+// Prints why a chart write did not happen; the exit code.
+int ReportWrite(const Context& ctx, const ChartWriteResult& r, const std::string& kept = {}) {
+  const std::string file = ctx.where.path_prefix + ctx.chart_path;
+  const std::string keep = kept.empty() ? std::string() : "your buffer is kept in " + kept;
+  switch (r.status) {
+    case ChartWriteStatus::kWritten:
+    case ChartWriteStatus::kUnchanged:
+      return kExitOk;
+    case ChartWriteStatus::kChartErrors:
+      PrintDiagnostics(r.diagnostics, ctx.where, UseColor(stderr, "auto"));
+      PrintError(file + " has errors; nothing was written",
+                 kept.empty() ? "fix the file first, so no summary in it is lost"
+                              : "fix the file, then save again; " + keep);
+      return kExitStudyErrors;
+    case ChartWriteStatus::kRefused:
+      PrintError(r.message + "; nothing was written",
+                 kept.empty() ? "" : "run the command again to edit it as it is now; " + keep);
+      return kExitStudyErrors;
+    case ChartWriteStatus::kLayout:
+      PrintError(r.message + "; nothing was written",
+                 "write its cells as a block list ('  - participant: ...' items), as framework "
+                 "does" +
+                     (kept.empty() ? std::string() : "; " + keep));
+      return kExitStudyErrors;
+    case ChartWriteStatus::kIoError:
+      PrintError(r.message + "; nothing was written", keep);
+      return kExitIo;
+  }
+  return kExitIo;
 }
 
 // "P07:prequal" -> (row, column) in the matrix, or an error.
@@ -420,148 +426,6 @@ bool NextCell(const Context& ctx, int* row, int* column) {
   return false;
 }
 
-// ---- refs that follow their text (issue 13) -------------------------------------------------
-
-// "L12-14, L30".
-std::string Joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
-
-// The cell's chart entry with its refs shifted to where its segments are now, when it can be:
-// the entry records where they were (`at`), its coded text is unchanged, and they moved.
-std::optional<CellRebase> Rebased(const MatrixCell& cell) {
-  if (!cell.chart || cell.stale() || cell.chart->source.empty() || cell.chart->at.empty())
-    return std::nullopt;
-  const std::vector<LineRef> now = SegmentLines(cell.segments);
-  if (cell.chart->at == LineRanges(now)) return std::nullopt;
-  CellRebase rebase = RebaseCell(*cell.chart, now);
-  if (!rebase.mapped) return std::nullopt;
-  return rebase;
-}
-
-std::vector<std::string> Commented(const std::string& text, std::size_t width) {
-  std::vector<std::string> out;
-  for (const std::string& line : WrapText(text, width)) out.push_back(line);
-  return out;
-}
-
-const char* kSummaryHeader = "## SUMMARY";
-const char* kCommentHeader = "## COMMENT";
-const char* kStatusHeader = "## STATUS:";
-
-std::string EditBuffer(const Context& ctx, int row, int column) {
-  const Theme& theme = ctx.study.framework.themes[static_cast<std::size_t>(ctx.theme)];
-  const Subtheme& sub = SubthemeAt(ctx, static_cast<std::size_t>(column));
-  const std::string& id = ctx.matrix.participants[static_cast<std::size_t>(row)];
-  const MatrixCell& cell =
-      ctx.matrix.cells[static_cast<std::size_t>(row)][static_cast<std::size_t>(column)];
-  std::string b;
-  b += "# framework chart " + theme.id + " --edit " + id + ":" + sub.id + "\n";
-  b += "# Theme: " + theme.label + " (" + theme.id + ")\n";
-  b += "# Sub-theme: " + sub.label + " (" + sub.id + ")\n";
-  for (const std::string& line : Commented(sub.description, 76)) b += "#   " + line + "\n";
-  std::string attrs;
-  for (std::size_t a = 0; a < ctx.study.participants.attributes.size(); ++a)
-    if (auto v = AttributeValue(ctx.study, id, static_cast<int>(a)))
-      attrs += (attrs.empty() ? "" : ", ") + ctx.study.participants.attributes[a].name + ": " + *v;
-  b += "# Participant: " + id + (attrs.empty() ? "" : " (" + attrs + ")") + "\n";
-  int transcript = ctx.study.FindTranscript(id);
-  if (transcript >= 0)
-    b += "# Transcript: " + ctx.study.transcripts[static_cast<std::size_t>(transcript)].path + "\n";
-  if (cell.stale())
-    b += "# STALE: the coded text changed since this cell was charted; check the summary.\n";
-  b += "#\n# Coded excerpts (" + Plural(cell.segments.size(), "segment", "segments") + ", " +
-       Plural(cell.words, "word", "words") + "):\n";
-  for (const CellSegment& s : cell.segments) {
-    LineRef ref{s.line_start, s.line_end};
-    std::string head = "# " + ref.ToString() + " [" + s.code + "]" +
-                       (s.speaker.empty() ? "" : " " + s.speaker) + ":";
-    b += head + "\n";
-    for (const std::string& line : Commented(s.text, 74)) b += "#     " + line + "\n";
-  }
-  if (cell.segments.empty()) b += "#   (none)\n";
-  b += "#\n# Write the summary in the participant's terms, with line refs such as (L12-14);\n"
-       "# put verbatim phrases in double quotes. Lines starting with '#' are ignored.\n"
-       "# Saving the buffer unchanged, or with an empty summary, changes nothing.\n";
-  ChartStatus status = ChartStatus::kCharted;
-  std::string summary, comment;
-  if (cell.chart) {
-    // Refs shifted with their text, so the summary cites the lines the excerpts above show.
-    auto rebased = Rebased(cell);
-    summary = rebased ? rebased->cell.summary : cell.chart->summary;
-    comment = cell.chart->comment;
-    if (cell.chart->status == ChartStatus::kReviewed) status = ChartStatus::kReviewed;
-  }
-  b += std::string(kSummaryHeader) + "\n" + summary + "\n";
-  b += std::string(kCommentHeader) + " (your own remark, kept apart from the summary)\n" + comment +
-       "\n";
-  b += std::string(kStatusHeader) + " " + std::string(ChartStatusName(status)) +
-       "   (draft | charted | reviewed)\n";
-  return b;
-}
-
-struct Edited {
-  std::string summary, comment;
-  ChartStatus status = ChartStatus::kCharted;
-  std::string error;
-};
-
-// Reads the sections back: paragraphs keep their breaks, lines within one are joined.
-Edited ParseBuffer(const std::string& buffer) {
-  Edited e;
-  enum { kNone, kSummary, kComment } section = kNone;
-  std::string* target = nullptr;
-  std::string paragraph;
-  auto flush = [&] {
-    if (target && !paragraph.empty()) {
-      if (!target->empty()) *target += "\n";
-      *target += paragraph;
-    }
-    paragraph.clear();
-  };
-  std::istringstream in(buffer);
-  std::string line;
-  bool status_seen = false;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.rfind(kSummaryHeader, 0) == 0 || line.rfind(kCommentHeader, 0) == 0) {
-      flush();
-      section = line.rfind(kSummaryHeader, 0) == 0 ? kSummary : kComment;
-      target = section == kSummary ? &e.summary : &e.comment;
-      continue;
-    }
-    if (line.rfind(kStatusHeader, 0) == 0) {
-      flush();
-      target = nullptr;
-      std::string word(Trim(line.substr(std::strlen(kStatusHeader))));
-      word = word.substr(0, word.find_first_of(" \t("));
-      if (word == "draft")
-        e.status = ChartStatus::kDraft;
-      else if (word == "charted" || word.empty())
-        e.status = ChartStatus::kCharted;
-      else if (word == "reviewed")
-        e.status = ChartStatus::kReviewed;
-      else
-        e.error = "unknown status '" + word + "' (draft, charted or reviewed)";
-      status_seen = true;
-      continue;
-    }
-    if (!line.empty() && line[0] == '#') continue;
-    std::string_view text = Trim(line);
-    if (text.empty()) {
-      flush();
-      continue;
-    }
-    if (!paragraph.empty()) paragraph += ' ';
-    paragraph += text;
-  }
-  flush();
-  if (!status_seen && e.error.empty()) e.status = ChartStatus::kCharted;
-  return e;
-}
-
 int RunEditor(const std::string& path) {
   const char* editor = std::getenv("VISUAL");
   if (!editor || !*editor) editor = std::getenv("EDITOR");
@@ -581,95 +445,154 @@ int RunEditor(const std::string& path) {
                            : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+std::string ReadWhole(const std::string& path, bool* ok) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *ok = static_cast<bool>(in) || in.eof();
+  if (!in.is_open()) *ok = false;
+  return ss.str();
+}
+
+// The buffer is no longer needed: removed, and the unsaved folder with it when it is empty.
+void DropBuffer(const Context& ctx, const std::string& path) {
+  ::unlink(path.c_str());
+  const fs::path unsaved = fs::path(ctx.where.root) / kUnsavedFolder;
+  if (fs::path(path).parent_path() == unsaved) {
+    ::rmdir(unsaved.c_str());
+    ::rmdir(unsaved.parent_path().c_str());
+  }
+}
+
+// A buffer for the editor: in the study's .framework/unsaved (so typed text outlives any
+// failure), or in TMPDIR when the study cannot take it.
+std::string CreateBuffer(const Context& ctx, const std::string& id, const std::string& sub,
+                         const std::string& contents) {
+  std::string stamp = NowIso();
+  stamp.erase(
+      std::remove_if(stamp.begin(), stamp.end(), [](char c) { return c == '-' || c == ':'; }),
+      stamp.end());
+  std::string error;
+  std::string path =
+      CreateUnsavedBuffer(ctx.where.root, ctx.matrix.theme, id, sub, stamp, contents, &error);
+  if (!path.empty()) return path;
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string pattern =
+      std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/framework-chart-XXXXXX.md";
+  std::vector<char> name(pattern.begin(), pattern.end());
+  name.push_back('\0');
+  int fd = ::mkstemps(name.data(), 3);
+  if (fd < 0) {
+    PrintError(error + "; and cannot create a temporary file: " + std::strerror(errno));
+    return {};
+  }
+  path = name.data();
+  bool written =
+      ::write(fd, contents.data(), contents.size()) == static_cast<ssize_t>(contents.size());
+  if (::close(fd) != 0) written = false;
+  if (!written) {
+    ::unlink(path.c_str());
+    PrintError(error + "; and cannot write " + path);
+    return {};
+  }
+  return path;
+}
+
 int EditCell(const Context& ctx, int row, int column) {
   const std::string& id = ctx.matrix.participants[static_cast<std::size_t>(row)];
   const std::string& sub = ctx.matrix.subthemes[static_cast<std::size_t>(column)];
   const MatrixCell& cell =
       ctx.matrix.cells[static_cast<std::size_t>(row)][static_cast<std::size_t>(column)];
-  const std::string original = EditBuffer(ctx, row, column);
-  const char* tmpdir = std::getenv("TMPDIR");
-  std::string pattern =
-      std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/framework-chart-XXXXXX";
-  std::vector<char> name(pattern.begin(), pattern.end());
-  name.push_back('\0');
-  int fd = ::mkstemp(name.data());
-  if (fd < 0) {
-    PrintError("cannot create a temporary file: " + std::string(std::strerror(errno)));
-    return kExitIo;
+  // The cell as the file holds it now: the edit starts from it, and the save checks that it is
+  // still so. A file with errors is refused before anyone types.
+  const ChartFileRef ref = FileRef(ctx);
+  Chart current;
+  if (ChartWriteResult read = ReadChartFile(ref, &current); !read.ok()) {
+    int code = ReportWrite(ctx, read);
+    std::fprintf(stderr, "framework: the editor was not opened\n");
+    return code;
   }
-  const std::string path(name.data());
-  bool written =
-      ::write(fd, original.data(), original.size()) == static_cast<ssize_t>(original.size());
-  ::close(fd);
-  if (!written) {
-    ::unlink(path.c_str());
-    PrintError("cannot write " + path);
-    return kExitIo;
-  }
+  std::optional<ChartCell> base;
+  if (int i = current.Find(id, sub); i >= 0) base = current.cells[static_cast<std::size_t>(i)];
+  // A cell whose segments moved under unchanged text opens with its refs shifted to follow
+  // the text, so the summary cites the lines the excerpts show and any save keeps them so.
+  const CellNow now = CellNowOf(ctx.matrix, row, column);
+  const std::optional<CellRebase> rebased = base ? FollowText(*base, now) : std::nullopt;
+  const CellBufferFields fields =
+      CellEditFields(rebased ? &rebased->cell : base ? &*base : nullptr);
+  const std::string original =
+      CellEditBuffer(ctx.study, ctx.theme, ctx.matrix, row, column, fields);
+  const std::string path = CreateBuffer(ctx, id, sub, original);
+  if (path.empty()) return kExitIo;
   std::fprintf(stderr, "editing %s:%s of %s\n", id.c_str(), sub.c_str(), ctx.matrix.theme.c_str());
-  int editor_status = RunEditor(path);
-  std::string edited;
-  {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    edited = ss.str();
+  const int editor_status = RunEditor(path);
+  bool read_ok = false;
+  const std::string edited = ReadWhole(path, &read_ok);
+  const std::string kept = path;
+  if (!read_ok) {
+    PrintError("cannot read the buffer " + path + " back; nothing was changed");
+    return kExitIo;
   }
   if (editor_status != 0) {
-    ::unlink(path.c_str());
+    const bool typed = edited != original;
+    if (!typed) DropBuffer(ctx, path);
     PrintError(
         "the editor exited with status " + std::to_string(editor_status) + "; nothing was changed",
-        "set VISUAL or EDITOR to your editor");
+        typed ? "your buffer is kept in " + kept : "set VISUAL or EDITOR to your editor");
     return kExitIo;
   }
   if (edited == original) {
-    ::unlink(path.c_str());
+    DropBuffer(ctx, path);
     std::fprintf(stderr, "no change: %s:%s is as it was\n", id.c_str(), sub.c_str());
-    if (Rebased(cell))
+    if (rebased && !rebased->shifted.empty())
       std::fprintf(stderr,
                    "note: its refs point to lines that moved; 'framework chart %s --rebase %s:%s' "
                    "shifts them\n",
                    ctx.matrix.theme.c_str(), id.c_str(), sub.c_str());
     return kExitOk;
   }
-  Edited e = ParseBuffer(edited);
-  if (!e.error.empty() || Trim(e.summary).empty()) {
-    // Keep what was typed: the buffer stays where it is.
-    PrintError(e.error.empty() ? std::string("the summary is empty; nothing was changed")
-                               : e.error + "; nothing was changed",
-               "your buffer is kept in " + path);
-    return e.error.empty() ? kExitOk : kExitUsage;
+  ParsedCellBuffer e = ParseCellBuffer(edited, fields);
+  if (!e.error.empty()) {
+    PrintError(e.error + "; nothing was changed", "your buffer is kept in " + kept);
+    return kExitUsage;
   }
-  ::unlink(path.c_str());
+  if (Trim(e.fields.summary).empty()) {
+    PrintError("the summary is empty; nothing was changed", "your buffer is kept in " + kept);
+    return kExitOk;
+  }
   // Line refs typed in the summary are checked against the transcript.
   int transcript = ctx.study.FindTranscript(id);
   int line_count =
       transcript >= 0 ? ctx.study.transcripts[static_cast<std::size_t>(transcript)].line_count : 0;
   ChartCell out;
-  if (cell.chart) out = *cell.chart;
+  if (base) out = *base;
   out.participant = id;
   out.subtheme = sub;
-  out.summary = e.summary;
-  out.comment = e.comment;
-  out.status = e.status;
-  out.source = cell.source;
-  out.at = LineRanges(SegmentLines(cell.segments));
+  out.summary = ToNfc(e.fields.summary);  // as the chart file is read back
+  out.comment = ToNfc(e.fields.comment);
+  out.status = e.fields.status;
+  // The hash of the coded text now; but a cell whose transcript is missing keeps the one it
+  // has (it cannot be recomputed, and stale detection would be off for good).
+  // `at` likewise: where the segments are now, so refs can follow them when they move.
+  if (transcript >= 0 || !cell.source.empty()) RecordCellText(out, now);
   out.updated = NowIso();
   out.refs.clear();
   int result = kExitOk;
-  for (const LineRefInText& found : FindLineRefs(e.summary)) {
-    std::string ref = found.ref.ToString();
+  for (const LineRefInText& found : FindLineRefs(out.summary)) {
+    std::string ref_text = found.ref.ToString();
     if (found.ref.last > line_count) {
       std::fprintf(
           stderr,
           "framework: warning: %s refers to %s, beyond the end of the transcript (%d lines)\n",
-          (id + ":" + sub).c_str(), ref.c_str(), line_count);
+          (id + ":" + sub).c_str(), ref_text.c_str(), line_count);
       result = kExitStudyErrors;
     }
-    if (std::find(out.refs.begin(), out.refs.end(), ref) == out.refs.end()) out.refs.push_back(ref);
+    if (std::find(out.refs.begin(), out.refs.end(), ref_text) == out.refs.end())
+      out.refs.push_back(ref_text);
   }
-  int write = UpdateChart(ctx, [&](Chart& chart) { PutCell(chart, out); });
-  if (write != kExitOk) return write;
+  const ChartWriteResult write = UpdateChartFile(ref, PutCellIfUnchanged(out, base));
+  if (!write.ok()) return ReportWrite(ctx, write, kept);
+  DropBuffer(ctx, path);
   std::fprintf(stderr, "saved %s:%s (%s) in %s%s\n", id.c_str(), sub.c_str(),
                std::string(ChartStatusName(out.status)).c_str(), ctx.where.path_prefix.c_str(),
                ctx.chart_path.c_str());
@@ -691,8 +614,7 @@ int DraftCells(const Context& ctx, const ChartOptions& options) {
       out.status = ChartStatus::kDraft;
       out.summary = d.summary;
       out.refs = d.refs;
-      out.source = cell.source;
-      out.at = LineRanges(SegmentLines(cell.segments));
+      RecordCellText(out, CellNowOf(ctx.matrix, r, static_cast<int>(c)));
       out.updated = NowIso();
       drafts.push_back(std::move(out));
       if (!options.all) break;
@@ -703,173 +625,161 @@ int DraftCells(const Context& ctx, const ChartOptions& options) {
     if (!options.common.quiet) std::fprintf(stderr, "no uncharted cell with data to draft\n");
     return kExitOk;
   }
-  int write = UpdateChart(ctx, [&](Chart& chart) {
-    for (const ChartCell& d : drafts)
+  const ChartWriteResult write = UpdateChartFile(FileRef(ctx), [&](Chart& chart) {
+    for (const ChartCell& d : drafts)  // a cell charted meanwhile is never replaced
       if (chart.Find(d.participant, d.subtheme) < 0) chart.cells.push_back(d);
+    return std::string();
   });
-  if (write != kExitOk) return write;
+  if (!write.ok()) return ReportWrite(ctx, write);
   if (!options.common.quiet)
     std::fprintf(stderr, "drafted %s in %s%s\n", Plural(drafts.size(), "cell", "cells").c_str(),
                  ctx.where.path_prefix.c_str(), ctx.chart_path.c_str());
   return kExitOk;
 }
 
-// Two chart entries alike in everything a write could change.
-bool SameEntry(const ChartCell& a, const ChartCell& b) {
-  return a.status == b.status && a.summary == b.summary && a.comment == b.comment &&
-         a.refs == b.refs && a.source == b.source && a.at == b.at && a.updated == b.updated;
-}
-
-// Writes each (as loaded, updated) cell pair: the updated cell replaces the one on disk if that
-// one is still as loaded; otherwise (changed on disk meanwhile) it is left and named in
-// `conflicts`. Goes through UpdateChart until the chart store (issue 12) takes these writes.
-int WriteCells(const Context& ctx, const std::vector<std::pair<ChartCell, ChartCell>>& changes,
-               std::vector<std::string>* conflicts) {
-  return UpdateChart(ctx, [&](Chart& chart) {
-    for (const auto& [loaded, updated] : changes) {
-      int k = chart.Find(loaded.participant, loaded.subtheme);
-      if (k >= 0 && SameEntry(chart.cells[static_cast<std::size_t>(k)], loaded))
-        chart.cells[static_cast<std::size_t>(k)] = updated;
-      else
-        conflicts->push_back(loaded.participant + ":" + loaded.subtheme);
-    }
-  });
-}
-
-void ReportConflicts(const std::vector<std::string>& conflicts) {
-  for (const std::string& name : conflicts)
-    PrintError(name + " changed in the chart file while this ran; it was left as it is now",
-               "run the command again");
-}
-
 int AcceptCells(const Context& ctx, const ChartOptions& options, int* exit_code) {
-  std::vector<std::pair<ChartCell, ChartCell>> changes;  // (as loaded, accepted)
-  std::vector<std::string> notes;
+  std::vector<CellNow> targets;
+  std::vector<std::string> skipped;  // "P03:access (why)"
   bool everything =
       std::find(options.accept.begin(), options.accept.end(), "all") != options.accept.end();
-  for (int r : ctx.rows) {
-    for (std::size_t c = 0; c < ctx.matrix.subthemes.size(); ++c) {
-      const MatrixCell& cell = ctx.matrix.cells[static_cast<std::size_t>(r)][c];
-      std::string name =
-          ctx.matrix.participants[static_cast<std::size_t>(r)] + ":" + ctx.matrix.subthemes[c];
-      bool named =
-          std::find(options.accept.begin(), options.accept.end(), name) != options.accept.end();
-      if (!cell.chart || !(everything || named)) continue;
-      if (cell.chart->source == cell.source) continue;
-      // The summary now stands for this text, so its refs follow the segments (in order) and
-      // the segments' lines are recorded with the hash.
-      ChartCell accepted = *cell.chart;
-      accepted.source = cell.source;
-      const std::vector<LineRef> now = SegmentLines(cell.segments);
-      if (!accepted.at.empty() && accepted.at != LineRanges(now)) {
-        CellRebase rebase = RebaseCell(accepted, now);
-        if (rebase.mapped && !rebase.shifted.empty()) {
-          accepted = rebase.cell;
-          notes.push_back("shifted the refs of " + name + " with its segments, in order (" +
-                          DescribeShifts(rebase.shifted) + "); check them: its text changed");
-        } else if (!rebase.mapped) {
-          notes.push_back("kept the refs of " + name + " as they were: it had " +
-                          std::to_string(accepted.at.size()) + " segments when charted and has " +
-                          std::to_string(now.size()) + " now; check them");
-        }
-      }
-      accepted.at = LineRanges(now);
-      changes.emplace_back(*cell.chart, std::move(accepted));
-    }
-  }
   for (const std::string& name : options.accept) {
     if (name == "all") continue;
     int row = 0, column = 0;
     if (!ParseCellName(ctx, name, &row, &column, exit_code)) return *exit_code;
   }
-  if (changes.empty()) {
-    if (!options.common.quiet)
+  for (int r : ctx.rows) {
+    for (std::size_t c = 0; c < ctx.matrix.subthemes.size(); ++c) {
+      const MatrixCell& cell = ctx.matrix.cells[static_cast<std::size_t>(r)][c];
+      const std::string& id = ctx.matrix.participants[static_cast<std::size_t>(r)];
+      std::string name = id + ":" + ctx.matrix.subthemes[c];
+      bool named =
+          std::find(options.accept.begin(), options.accept.end(), name) != options.accept.end();
+      if (!cell.chart || !(everything || named)) continue;
+      if (cell.chart->source == cell.source) continue;
+      if (cell.source.empty()) {
+        // Nothing to recompute the source from: the recorded one is kept, so the cell stays
+        // marked stale rather than never again.
+        skipped.push_back(name + (ctx.study.FindTranscript(id) < 0
+                                      ? " (its transcript is missing)"
+                                      : " (it has no coded text now)"));
+        continue;
+      }
+      targets.push_back(CellNowOf(ctx.matrix, r, static_cast<int>(c)));
+    }
+  }
+  for (const std::string& s : skipped)
+    std::fprintf(stderr, "framework: warning: skipped %s; its recorded source is kept\n",
+                 s.c_str());
+  if (targets.empty()) {
+    if (!options.common.quiet && skipped.empty())
       std::fprintf(stderr, "nothing to accept: the cells are up to date\n");
-    return kExitOk;
+    return skipped.empty() ? kExitOk : kExitStudyErrors;
   }
-  std::vector<std::string> conflicts;
-  int write = WriteCells(ctx, changes, &conflicts);
-  ReportConflicts(conflicts);
-  if (write == kExitOk && !options.common.quiet) {
+  // The summary now stands for this text: `source` and `at` recorded, and refs shifted by
+  // segment order when the segments moved (said, since the text changed).
+  std::vector<AcceptReport> reports;
+  const ChartWriteResult write =
+      UpdateChartFile(FileRef(ctx), AcceptChange(std::move(targets), &reports));
+  if (!write.ok()) return ReportWrite(ctx, write);
+  std::size_t accepted = 0;
+  for (const AcceptReport& r : reports) accepted += r.found ? 1 : 0;
+  if (!options.common.quiet) {
     std::fprintf(stderr, "accepted %s: their summaries now stand for the current coded text\n",
-                 Plural(changes.size() - conflicts.size(), "cell", "cells").c_str());
-    for (const std::string& note : notes) std::fprintf(stderr, "note: %s\n", note.c_str());
+                 Plural(accepted, "cell", "cells").c_str());
+    for (const AcceptReport& r : reports) {
+      if (r.shifted)
+        std::fprintf(stderr,
+                     "note: shifted the refs of %s with its segments, in order (%s); check "
+                     "them: its text changed\n",
+                     r.cell.c_str(), DescribeShifts(r.rebase.shifted).c_str());
+      else if (r.kept)
+        std::fprintf(stderr,
+                     "note: kept the refs of %s as they were: it had %zu segments when charted "
+                     "and has %zu now; check them\n",
+                     r.cell.c_str(), r.recorded, r.segments);
+    }
   }
-  return write != kExitOk ? write : conflicts.empty() ? kExitOk : kExitStudyErrors;
+  return skipped.empty() ? kExitOk : kExitStudyErrors;
+}
+
+// "L12-14, L30".
+std::string Joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
 }
 
 // --rebase: shifts the refs of cells whose segments moved while their text stayed the same.
 int RebaseCells(const Context& ctx, const ChartOptions& options, int* exit_code) {
-  const bool everything = options.rebase.empty() || std::find(options.rebase.begin(),
-                                                              options.rebase.end(),
-                                                              "all") != options.rebase.end();
+  const bool everything =
+      options.rebase.empty() ||
+      std::find(options.rebase.begin(), options.rebase.end(), "all") != options.rebase.end();
   for (const std::string& name : options.rebase) {
     if (name == "all") continue;
     int row = 0, column = 0;
     if (!ParseCellName(ctx, name, &row, &column, exit_code)) return *exit_code;
   }
-  std::vector<std::pair<ChartCell, ChartCell>> changes;  // (as loaded, rebased)
-  std::vector<std::string> report;
-  std::size_t stale = 0;
+  std::vector<CellNow> targets;
+  std::vector<bool> named;
   for (int r : ctx.rows) {
     for (std::size_t c = 0; c < ctx.matrix.subthemes.size(); ++c) {
-      const MatrixCell& cell = ctx.matrix.cells[static_cast<std::size_t>(r)][c];
       const std::string name =
           ctx.matrix.participants[static_cast<std::size_t>(r)] + ":" + ctx.matrix.subthemes[c];
-      const bool named =
+      const bool is_named =
           std::find(options.rebase.begin(), options.rebase.end(), name) != options.rebase.end();
-      if (!(everything || named)) continue;
-      if (!cell.chart) {
-        if (named) report.push_back(name + ": no chart entry; nothing to rebase");
-        continue;
-      }
-      const std::vector<LineRef> now = SegmentLines(cell.segments);
-      const std::vector<std::string> lines = LineRanges(now);
-      if (cell.stale()) {
-        ++stale;
-        report.push_back(name +
-                         ": stale (its coded text changed since it was charted), not rebased; "
-                         "review it with --edit " +
-                         name + ", or --accept it");
-      } else if (cell.chart->source.empty() || now.empty()) {
-        if (named) report.push_back(name + ": no record of its coded text; nothing to rebase");
-      } else if (cell.chart->at.empty()) {
-        // A cell charted before `at` existed: its refs are taken to cite the text as it is.
-        ChartCell recorded = *cell.chart;
-        recorded.at = lines;
-        changes.emplace_back(*cell.chart, std::move(recorded));
-        report.push_back(name + ": recorded where its segments are (at: " + Joined(lines) +
-                         "); it had no record to shift its refs from");
-      } else if (cell.chart->at == lines) {
-        if (named) report.push_back(name + ": its refs already point at its text");
-      } else {
-        CellRebase rebase = RebaseCell(*cell.chart, now);
-        if (!rebase.mapped) {
-          report.push_back(name + ": not rebased: 'at' lists " +
-                           std::to_string(cell.chart->at.size()) + " ranges, the cell has " +
-                           Plural(now.size(), "segment", "segments"));
-          continue;
-        }
-        std::string line = name + ": " +
-                           (rebase.shifted.empty() ? std::string("segments moved, no ref to shift")
-                                                   : DescribeShifts(rebase.shifted));
-        for (const LineRef& stray : rebase.stray)
-          line += "; " + stray.ToString() + " is on none of its segments, left as it was";
-        report.push_back(std::move(line));
-        changes.emplace_back(*cell.chart, std::move(rebase.cell));
-      }
+      if (!everything && !is_named) continue;
+      if (!is_named && !ctx.matrix.cells[static_cast<std::size_t>(r)][c].chart) continue;
+      targets.push_back(CellNowOf(ctx.matrix, r, static_cast<int>(c)));
+      named.push_back(is_named);
     }
   }
-  std::vector<std::string> conflicts;
-  if (!changes.empty()) {
-    int write = WriteCells(ctx, changes, &conflicts);
-    if (write != kExitOk) return write;
+  std::vector<CellRebaseReport> reports;
+  const ChartWriteResult write = UpdateChartFile(FileRef(ctx), RebaseChange(targets, &reports));
+  if (!write.ok()) return ReportWrite(ctx, write);
+  std::size_t changed = 0, stale = 0;
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    const CellRebaseReport& r = reports[i];
+    const std::string& name = r.cell;
+    std::string line;
+    switch (r.outcome) {
+      case RebaseOutcome::kShifted:
+      case RebaseOutcome::kMoved:
+        ++changed;
+        line = name + ": " +
+               (r.outcome == RebaseOutcome::kMoved ? std::string("segments moved, no ref to shift")
+                                                   : DescribeShifts(r.rebase.shifted));
+        for (const LineRef& stray : r.rebase.stray)
+          line += "; " + stray.ToString() + " is on none of its segments, left as it was";
+        break;
+      case RebaseOutcome::kRecorded:
+        ++changed;
+        line = name + ": recorded where its segments are (at: " +
+               Joined(LineRanges(targets[i].lines)) + "); it had no record to shift its refs from";
+        break;
+      case RebaseOutcome::kStale:
+        ++stale;
+        line = name + ": stale (its coded text changed since it was charted), not rebased; "
+               "review it with --edit " + name + ", or --accept it";
+        break;
+      case RebaseOutcome::kUnmapped:
+        line = name + ": not rebased: 'at' lists " + std::to_string(r.recorded) +
+               " ranges, the cell has " + Plural(r.segments, "segment", "segments");
+        break;
+      case RebaseOutcome::kInPlace:
+        if (named[i]) line = name + ": its refs already point at its text";
+        break;
+      case RebaseOutcome::kNoSource:
+        if (named[i]) line = name + ": no record of its coded text; nothing to rebase";
+        break;
+      case RebaseOutcome::kNoEntry:
+        if (named[i]) line = name + ": no chart entry; nothing to rebase";
+        break;
+    }
+    if (!line.empty() && !options.common.quiet) std::fprintf(stderr, "%s\n", line.c_str());
   }
-  ReportConflicts(conflicts);
   if (!options.common.quiet) {
-    for (const std::string& line : report) std::fprintf(stderr, "%s\n", line.c_str());
-    std::string done = "rebased " + Plural(changes.size() - conflicts.size(), "cell", "cells") +
-                       " in " + ctx.where.path_prefix + ctx.chart_path;
+    std::string done = "rebased " + Plural(changed, "cell", "cells") + " in " +
+                       ctx.where.path_prefix + ctx.chart_path;
     if (stale) done += "; " + Plural(stale, "stale cell", "stale cells") + " not rebased";
     std::fprintf(stderr, "%s\n", done.c_str());
   }
@@ -880,6 +790,17 @@ int RunChart(const ChartOptions& options) {
   int exit_code = kExitOk;
   auto ctx = Load(options, &exit_code);
   if (!ctx) return exit_code;
+  const bool writes = !options.edit.empty() || options.next || options.draft ||
+                      !options.accept.empty() || options.rebase_given;
+  if (writes) {
+    // Nothing is written to a theme with two chart files, or to a chart file with errors
+    // (checked here too, before the store takes its lock, so a refused run leaves no trace).
+    if (!OneChartFile(*ctx)) return kExitStudyErrors;
+    Chart current;  // (an edit reads the file itself, for the cell it starts from)
+    if (options.edit.empty() && !options.next)
+      if (ChartWriteResult read = ReadChartFile(FileRef(*ctx), &current); !read.ok())
+        return ReportWrite(*ctx, read);
+  }
   if (!options.edit.empty() || options.next) {
     int row = 0, column = 0;
     if (options.next) {
@@ -954,11 +875,12 @@ Runner SetupChart(CLI::App& app) {
                  "Mark a stale cell's summary as standing for the current coded text "
                  "(CELL, or 'all')")
       ->type_name("CELL");
-  CLI::Option* rebase = app.add_option("--rebase", options->rebase,
-                 "Shift the refs of cells whose segments moved (text unchanged) so they point at "
-                 "the same text (CELL, or 'all', the default)")
-      ->expected(0, 1)
-      ->type_name("CELL");
+  CLI::Option* rebase =
+      app.add_option("--rebase", options->rebase,
+                     "Shift the refs of cells whose segments moved (text unchanged) so they "
+                     "point at the same text (CELL, or 'all', the default)")
+          ->expected(0, 1)
+          ->type_name("CELL");
   app.add_option("--pager", options->pager, "Page wide output: auto, always or never")
       ->transform(CLI::IsMember({"auto", "always", "never"}, CLI::ignore_case));
   app.footer(
@@ -984,6 +906,7 @@ Runner SetupChart(CLI::App& app) {
       "  framework chart training --format json | jq '.rows[].cells[] | select(.stale)'");
   return [options, rebase] {
     options->rebase_given = rebase->count() > 0;
+    std::erase(options->rebase, std::string());  // "--rebase" alone: every cell shown
     return RunChart(*options);
   };
 }
