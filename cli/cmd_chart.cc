@@ -518,8 +518,9 @@ int EditCell(const Context& ctx, int row, int column) {
   // the text, so the summary cites the lines the excerpts show and any save keeps them so.
   const CellNow now = CellNowOf(ctx.matrix, row, column);
   const std::optional<CellRebase> rebased = base ? FollowText(*base, now) : std::nullopt;
-  const CellBufferFields fields =
-      CellEditFields(rebased ? &rebased->cell : base ? &*base : nullptr);
+  const ChartCell* start = rebased ? &rebased->cell : nullptr;
+  if (!start && base) start = &*base;
+  const CellBufferFields fields = CellEditFields(start);
   const std::string original =
       CellEditBuffer(ctx.study, ctx.theme, ctx.matrix, row, column, fields);
   const std::string path = CreateBuffer(ctx, id, sub, original);
@@ -753,13 +754,16 @@ int RebaseCells(const Context& ctx, const ChartOptions& options, int* exit_code)
         break;
       case RebaseOutcome::kRecorded:
         ++changed;
-        line = name + ": recorded where its segments are (at: " +
-               Joined(LineRanges(targets[i].lines)) + "); it had no record to shift its refs from";
+        line = name +
+               ": recorded where its segments are (at: " + Joined(LineRanges(targets[i].lines)) +
+               "); it had no record to shift its refs from";
         break;
       case RebaseOutcome::kStale:
         ++stale;
-        line = name + ": stale (its coded text changed since it was charted), not rebased; "
-               "review it with --edit " + name + ", or --accept it";
+        line = name +
+               ": stale (its coded text changed since it was charted), not rebased; "
+               "review it with --edit " +
+               name + ", or --accept it";
         break;
       case RebaseOutcome::kUnmapped:
         line = name + ": not rebased: 'at' lists " + std::to_string(r.recorded) +

@@ -65,8 +65,8 @@ TEST_CASE("RebaseCell shifts refs and summary refs with their segments, and noth
 
 TEST_CASE("RebaseCell: segments that grew, shrank, or a ref across segments") {
   SUBCASE("a segment now spans one more line: its ends stay its ends") {
-    const auto r = framework::RebaseCell(Cell({"L12-14"}, {"L12-14", "L13", "L14"}, ""),
-                                         Ranges({"L13-16"}));
+    const auto r =
+        framework::RebaseCell(Cell({"L12-14"}, {"L12-14", "L13", "L14"}, ""), Ranges({"L13-16"}));
     CHECK(r.cell.refs == std::vector<std::string>{"L13-16", "L14", "L16"});
   }
   SUBCASE("a segment now on one line") {
@@ -81,14 +81,14 @@ TEST_CASE("RebaseCell: segments that grew, shrank, or a ref across segments") {
     CHECK(r.cell.refs == std::vector<std::string>{"L12-35"});
   }
   SUBCASE("a ref reaching past its segment shifts as the segment it overlaps") {
-    const auto r = framework::RebaseCell(Cell({"L12-14"}, {"L10-14", "L13-16"}, ""),
-                                         Ranges({"L22-24"}));
+    const auto r =
+        framework::RebaseCell(Cell({"L12-14"}, {"L10-14", "L13-16"}, ""), Ranges({"L22-24"}));
     CHECK(r.cell.refs == std::vector<std::string>{"L20-24", "L23-26"});
     CHECK(r.stray.empty());
   }
   SUBCASE("a segment that moved up") {
-    const auto r = framework::RebaseCell(Cell({"L12-14"}, {"L12-14"}, "see L12-14."),
-                                         Ranges({"L2-4"}));
+    const auto r =
+        framework::RebaseCell(Cell({"L12-14"}, {"L12-14"}, "see L12-14."), Ranges({"L2-4"}));
     CHECK(r.cell.summary == "see L2-4.");
     CHECK(framework::DescribeMove(Ranges({"L12-14"}), Ranges({"L2-4"})) == "up 10 lines");
   }
@@ -399,8 +399,8 @@ TEST_CASE("refs: a ref on none of its cell's segments is warned about, with or w
 // An editor script that copies its buffer beside itself and then runs `body`.
 fs::path Editor(const StudyCopy& study, const std::string& body) {
   const fs::path path = study.tmp() / "editor.sh";
-  WriteFile(path, "#!/bin/sh\ncp \"$1\" '" + (study.tmp() / "buffer").string() + "'\n" + body +
-                      "\n");
+  WriteFile(path,
+            "#!/bin/sh\ncp \"$1\" '" + (study.tmp() / "buffer").string() + "'\n" + body + "\n");
   fs::permissions(path, fs::perms::owner_all, fs::perm_options::replace);
   return path;
 }
@@ -412,8 +412,8 @@ TEST_CASE("refs: every save records 'at' and rebases the cell (edit, draft)") {
   InsertLine(study / "transcripts/P01.txt", 8, "");
 
   // --edit shows the summary rebased; the editor adds a sentence; the save keeps the shift.
-  const fs::path editor = Editor(
-      study, "sed -i 's/^Recalls one lecture/Clearly recalls one lecture/' \"$1\"");
+  const fs::path editor =
+      Editor(study, "sed -i 's/^Recalls one lecture/Clearly recalls one lecture/' \"$1\"");
   const std::map<std::string, std::string> env{{"EDITOR", editor.string()},
                                                {"VISUAL", editor.string()},
                                                {"SOURCE_DATE_EPOCH", "1700000000"},
@@ -448,7 +448,8 @@ TEST_CASE("refs: every save records 'at' and rebases the cell (edit, draft)") {
   framework::DiskFileSystem disk(study.root().string());
   const framework::Study loaded = framework::LoadStudy(disk);
   const framework::Matrix m = framework::IndexTheme(loaded, loaded.framework.FindTheme("training"));
-  CHECK(drafted.at == framework::LineRanges(framework::SegmentLines(m.Find("P02", "prequal")->segments)));
+  CHECK(drafted.at ==
+        framework::LineRanges(framework::SegmentLines(m.Find("P02", "prequal")->segments)));
 }
 
 // Replaces the one occurrence of `from` in `text` with `to`.
@@ -459,8 +460,9 @@ void ReplaceOnce(std::string& text, const std::string& from, const std::string& 
   text.replace(at, from.size(), to);
 }
 
-TEST_CASE("refs: only some segments moved, a ref across two segments; comments, unknown keys "
-          "survive the rebase") {
+TEST_CASE(
+    "refs: only some segments moved, a ref across two segments; comments, unknown keys "
+    "survive the rebase") {
   StudyCopy study;
   const fs::path chart = study / "charts/training.yaml";
   const fs::path transcript = study / "transcripts/P01.txt";
@@ -502,8 +504,9 @@ TEST_CASE("refs: only some segments moved, a ref across two segments; comments, 
     CHECK(LinesOf(ReadFile(transcript), after.refs[i]) == LinesOf(old_text, before.refs[i]));
   // Every byte outside the changed keys stays: the comments, the unknown key, the other cells.
   const std::string chart_after = ReadFile(chart);
-  CHECK(Contains(chart_after, "  # the gaps cell, reviewed twice\n  - participant: P01\n"
-                              "    subtheme: gaps\n    # keep this note\n    memo: kept as it is\n"));
+  CHECK(Contains(chart_after,
+                 "  # the gaps cell, reviewed twice\n  - participant: P01\n"
+                 "    subtheme: gaps\n    # keep this note\n    memo: kept as it is\n"));
   const auto old_lines = Lines(chart_before), new_lines = Lines(chart_after);
   REQUIRE(old_lines.size() == new_lines.size());
   std::vector<std::string> changed;
@@ -529,7 +532,8 @@ TEST_CASE("refs: a rebase while an editor is open; the store keeps both, or refu
 
   SUBCASE("another cell: the rebase and the edit are both kept") {
     const fs::path editor = Editor(
-        study, rebase + "\nsed -i 's/^A safeguarding module/A safeguarding module, she says,/' \"$1\"");
+        study,
+        rebase + "\nsed -i 's/^A safeguarding module/A safeguarding module, she says,/' \"$1\"");
     auto env = base_env;
     env["EDITOR"] = env["VISUAL"] = editor.string();
     const std::string before = LoadCell(chart, "P02", "prequal").summary;
@@ -542,8 +546,8 @@ TEST_CASE("refs: a rebase while an editor is open; the store keeps both, or refu
     CHECK(Diagnostics(study.root(), "moved-refs").empty());
   }
   SUBCASE("the same cell: the rebase is kept, the edit refused with its buffer kept") {
-    const fs::path editor =
-        Editor(study, rebase + "\nsed -i 's/^Recalls one lecture/Clearly recalls one lecture/' \"$1\"");
+    const fs::path editor = Editor(
+        study, rebase + "\nsed -i 's/^Recalls one lecture/Clearly recalls one lecture/' \"$1\"");
     auto env = base_env;
     env["EDITOR"] = env["VISUAL"] = editor.string();
     const RunResult edit = Run({"chart", "training", "--edit", "P01:prequal"}, study.root(), env);

@@ -216,14 +216,14 @@ std::string DescribeMove(const std::vector<LineRef>& was, const std::vector<Line
   const int delta = now[0].first - was[0].first;
   bool uniform = true, moved = false;
   for (std::size_t k = 0; k < was.size(); ++k) {
-    if (now[k].first - was[k].first != delta || now[k].last - was[k].last != delta)
-      uniform = false;
+    if (now[k].first - was[k].first != delta || now[k].last - was[k].last != delta) uniform = false;
     if (!SameRef(now[k], was[k])) moved = true;
   }
   if (!moved) return "";
   if (!uniform) return "by different amounts";
   const int n = delta < 0 ? -delta : delta;
-  return std::string(delta > 0 ? "down " : "up ") + std::to_string(n) + (n == 1 ? " line" : " lines");
+  return std::string(delta > 0 ? "down " : "up ") + std::to_string(n) +
+         (n == 1 ? " line" : " lines");
 }
 
 std::vector<LineRef> RefsOutside(const ChartCell& cell, const std::vector<LineRef>& segments) {
@@ -235,7 +235,8 @@ std::vector<LineRef> RefsOutside(const ChartCell& cell, const std::vector<LineRe
   for (const LineRef& ref : refs) {
     bool inside = std::any_of(segments.begin(), segments.end(),
                               [&](const LineRef& s) { return Overlaps(s, ref); });
-    bool seen = std::any_of(out.begin(), out.end(), [&](const LineRef& r) { return SameRef(r, ref); });
+    bool seen =
+        std::any_of(out.begin(), out.end(), [&](const LineRef& r) { return SameRef(r, ref); });
     if (!inside && !seen) out.push_back(ref);
   }
   return out;
@@ -515,11 +516,10 @@ Chart LoadChartWithYamlCpp(std::string_view name, std::string_view text, Diagnos
                                      "a cell must be a mapping with participant and subtheme"));
       continue;
     }
-    yaml::CheckKeys(
-        source, node,
-        {"participant", "subtheme", "status", "summary", "comment", "refs", "source", "updated",
-         "at"},
-        "a chart cell", diagnostics);
+    yaml::CheckKeys(source, node,
+                    {"participant", "subtheme", "status", "summary", "comment", "refs", "source",
+                     "updated", "at"},
+                    "a chart cell", diagnostics);
     ChartCell cell;
     Position p = yaml::PositionOf(source, node);
     cell.line = p.line;
@@ -727,8 +727,7 @@ std::string SerializeChartCell(const ChartCell& cell) {
   if (!c->source.empty()) out += "    source: " + PlainOrQuoted(c->source) + "\n";
   if (!c->at.empty()) {
     out += "    at: [";
-    for (std::size_t i = 0; i < c->at.size(); ++i)
-      out += (i ? ", " : "") + PlainOrQuoted(c->at[i]);
+    for (std::size_t i = 0; i < c->at.size(); ++i) out += (i ? ", " : "") + PlainOrQuoted(c->at[i]);
     out += "]\n";
   }
   if (!c->updated.empty()) out += "    updated: " + PlainOrQuoted(c->updated) + "\n";

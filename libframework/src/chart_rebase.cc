@@ -59,8 +59,7 @@ ChartChange RebaseChange(std::vector<CellNow> cells, std::vector<CellRebaseRepor
           report.recorded = cell.at.size();
           report.segments = now.lines.size();
         } else {
-          report.outcome =
-              rebase.shifted.empty() ? RebaseOutcome::kMoved : RebaseOutcome::kShifted;
+          report.outcome = rebase.shifted.empty() ? RebaseOutcome::kMoved : RebaseOutcome::kShifted;
           cell = rebase.cell;
           report.rebase = std::move(rebase);
         }

@@ -51,8 +51,8 @@ struct ChartCell {
   /// Where the cell's segments were when `source` was recorded: their line ranges, "L12-14"
   /// or "L30", in transcript order (the `at:` key). Empty in charts written before it existed.
   std::vector<std::string> at;
-  std::string updated;            ///< ISO 8601 timestamp of the last write
-  int line = 0;                   ///< where the cell starts in its file (0 when not from a file)
+  std::string updated;  ///< ISO 8601 timestamp of the last write
+  int line = 0;         ///< where the cell starts in its file (0 when not from a file)
   int column = 0;
 };
 

@@ -36,23 +36,23 @@ void RecordCellText(ChartCell& cell, const CellNow& now);
 
 /// What a rebase did to one cell.
 enum class RebaseOutcome {
-  kShifted,    ///< its segments moved and refs were shifted (`rebase.shifted`)
-  kMoved,      ///< its segments moved, no ref needed to change; `at` updated
-  kRecorded,   ///< it had no `at` (an older chart): `at` recorded as the segments are now
-  kInPlace,    ///< its refs already point at its text; nothing written
-  kStale,      ///< its coded text changed since it was charted: not rebased
-  kNoSource,   ///< no `source` recorded, or no coded text now: nothing to rebase
-  kUnmapped,   ///< `at` lists another number of ranges than the cell has segments: not rebased
-  kNoEntry,    ///< the chart file has no entry for it
+  kShifted,   ///< its segments moved and refs were shifted (`rebase.shifted`)
+  kMoved,     ///< its segments moved, no ref needed to change; `at` updated
+  kRecorded,  ///< it had no `at` (an older chart): `at` recorded as the segments are now
+  kInPlace,   ///< its refs already point at its text; nothing written
+  kStale,     ///< its coded text changed since it was charted: not rebased
+  kNoSource,  ///< no `source` recorded, or no coded text now: nothing to rebase
+  kUnmapped,  ///< `at` lists another number of ranges than the cell has segments: not rebased
+  kNoEntry,   ///< the chart file has no entry for it
 };
 
 /// One cell's rebase, as reported.
 struct CellRebaseReport {
   std::string cell;  ///< "P07:prequal"
   RebaseOutcome outcome = RebaseOutcome::kInPlace;
-  CellRebase rebase;          ///< for kShifted and kMoved: the shifts and strays
-  std::size_t recorded = 0;   ///< for kUnmapped: how many ranges `at` lists
-  std::size_t segments = 0;   ///< for kUnmapped: how many segments the cell has now
+  CellRebase rebase;         ///< for kShifted and kMoved: the shifts and strays
+  std::size_t recorded = 0;  ///< for kUnmapped: how many ranges `at` lists
+  std::size_t segments = 0;  ///< for kUnmapped: how many segments the cell has now
 };
 
 /// A ChartChange that rebases each of `cells` in the chart file as it is under the lock: a
@@ -64,12 +64,12 @@ ChartChange RebaseChange(std::vector<CellNow> cells, std::vector<CellRebaseRepor
 
 /// How `--accept` treated one cell's refs.
 struct AcceptReport {
-  std::string cell;           ///< "P07:prequal"
-  bool found = false;         ///< the chart file has the cell
-  bool shifted = false;       ///< refs shifted by segment order (`rebase.shifted`)
-  bool kept = false;          ///< refs kept: `at` did not have as many ranges as segments now
-  std::size_t recorded = 0;   ///< for `kept`: ranges in `at`
-  std::size_t segments = 0;   ///< for `kept`: segments now
+  std::string cell;          ///< "P07:prequal"
+  bool found = false;        ///< the chart file has the cell
+  bool shifted = false;      ///< refs shifted by segment order (`rebase.shifted`)
+  bool kept = false;         ///< refs kept: `at` did not have as many ranges as segments now
+  std::size_t recorded = 0;  ///< for `kept`: ranges in `at`
+  std::size_t segments = 0;  ///< for `kept`: segments now
   CellRebase rebase;
 };
 
