@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "framework/chart.h"
 #include "framework/chart_buffer.h"
+#include "framework/chart_rebase.h"
 #include "framework/chart_store.h"
 #include "framework/draft.h"
 #include "framework/matrix.h"
@@ -39,6 +40,8 @@ struct ChartOptions {
   bool draft = false;
   bool all = false;
   std::vector<std::string> accept;
+  std::vector<std::string> rebase;  // cells, or "all"
+  bool rebase_given = false;
   std::string pager = "auto";
 };
 
@@ -501,7 +504,13 @@ int EditCell(const Context& ctx, int row, int column) {
   }
   std::optional<ChartCell> base;
   if (int i = current.Find(id, sub); i >= 0) base = current.cells[static_cast<std::size_t>(i)];
-  const CellBufferFields fields = CellEditFields(base ? &*base : nullptr);
+  // A cell whose segments moved under unchanged text opens with its refs shifted to follow
+  // the text, so the summary cites the lines the excerpts show and any save keeps them so.
+  const CellNow now = CellNowOf(ctx.matrix, row, column);
+  const std::optional<CellRebase> rebased = base ? FollowText(*base, now) : std::nullopt;
+  const ChartCell* start = rebased ? &rebased->cell : nullptr;
+  if (!start && base) start = &*base;
+  const CellBufferFields fields = CellEditFields(start);
   const std::string original =
       CellEditBuffer(ctx.study, ctx.theme, ctx.matrix, row, column, fields);
   const std::string path = CreateBuffer(ctx, id, sub, original);
@@ -526,6 +535,11 @@ int EditCell(const Context& ctx, int row, int column) {
   if (edited == original) {
     DropBuffer(ctx, path);
     std::fprintf(stderr, "no change: %s:%s is as it was\n", id.c_str(), sub.c_str());
+    if (rebased && !rebased->shifted.empty())
+      std::fprintf(stderr,
+                   "note: its refs point to lines that moved; 'framework chart %s --rebase %s:%s' "
+                   "shifts them\n",
+                   ctx.matrix.theme.c_str(), id.c_str(), sub.c_str());
     return kExitOk;
   }
   ParsedCellBuffer e = ParseCellBuffer(edited, fields);
@@ -550,7 +564,8 @@ int EditCell(const Context& ctx, int row, int column) {
   out.status = e.fields.status;
   // The hash of the coded text now; but a cell whose transcript is missing keeps the one it
   // has (it cannot be recomputed, and stale detection would be off for good).
-  if (transcript >= 0 || !cell.source.empty()) out.source = cell.source;
+  // `at` likewise: where the segments are now, so refs can follow them when they move.
+  if (transcript >= 0 || !cell.source.empty()) RecordCellText(out, now);
   out.updated = NowIso();
   out.refs.clear();
   int result = kExitOk;
@@ -590,7 +605,7 @@ int DraftCells(const Context& ctx, const ChartOptions& options) {
       out.status = ChartStatus::kDraft;
       out.summary = d.summary;
       out.refs = d.refs;
-      out.source = cell.source;
+      RecordCellText(out, CellNowOf(ctx.matrix, r, static_cast<int>(c)));
       out.updated = NowIso();
       drafts.push_back(std::move(out));
       if (!options.all) break;
@@ -614,8 +629,7 @@ int DraftCells(const Context& ctx, const ChartOptions& options) {
 }
 
 int AcceptCells(const Context& ctx, const ChartOptions& options, int* exit_code) {
-  std::vector<std::pair<std::string, std::string>> targets;  // (participant, subtheme)
-  std::vector<std::string> sources;
+  std::vector<CellNow> targets;
   std::vector<std::string> skipped;  // "P03:access (why)"
   bool everything =
       std::find(options.accept.begin(), options.accept.end(), "all") != options.accept.end();
@@ -641,8 +655,7 @@ int AcceptCells(const Context& ctx, const ChartOptions& options, int* exit_code)
                                       : " (it has no coded text now)"));
         continue;
       }
-      targets.emplace_back(id, ctx.matrix.subthemes[c]);
-      sources.push_back(cell.source);
+      targets.push_back(CellNowOf(ctx.matrix, r, static_cast<int>(c)));
     }
   }
   for (const std::string& s : skipped)
@@ -653,18 +666,118 @@ int AcceptCells(const Context& ctx, const ChartOptions& options, int* exit_code)
       std::fprintf(stderr, "nothing to accept: the cells are up to date\n");
     return skipped.empty() ? kExitOk : kExitStudyErrors;
   }
-  const ChartWriteResult write = UpdateChartFile(FileRef(ctx), [&](Chart& chart) {
-    for (std::size_t i = 0; i < targets.size(); ++i) {
-      int k = chart.Find(targets[i].first, targets[i].second);
-      if (k >= 0) chart.cells[static_cast<std::size_t>(k)].source = sources[i];
-    }
-    return std::string();
-  });
+  // The summary now stands for this text: `source` and `at` recorded, and refs shifted by
+  // segment order when the segments moved (said, since the text changed).
+  std::vector<AcceptReport> reports;
+  const ChartWriteResult write =
+      UpdateChartFile(FileRef(ctx), AcceptChange(std::move(targets), &reports));
   if (!write.ok()) return ReportWrite(ctx, write);
-  if (!options.common.quiet)
+  std::size_t accepted = 0;
+  for (const AcceptReport& r : reports) accepted += r.found ? 1 : 0;
+  if (!options.common.quiet) {
     std::fprintf(stderr, "accepted %s: their summaries now stand for the current coded text\n",
-                 Plural(targets.size(), "cell", "cells").c_str());
+                 Plural(accepted, "cell", "cells").c_str());
+    for (const AcceptReport& r : reports) {
+      if (r.shifted)
+        std::fprintf(stderr,
+                     "note: shifted the refs of %s with its segments, in order (%s); check "
+                     "them: its text changed\n",
+                     r.cell.c_str(), DescribeShifts(r.rebase.shifted).c_str());
+      else if (r.kept)
+        std::fprintf(stderr,
+                     "note: kept the refs of %s as they were: it had %zu segments when charted "
+                     "and has %zu now; check them\n",
+                     r.cell.c_str(), r.recorded, r.segments);
+    }
+  }
   return skipped.empty() ? kExitOk : kExitStudyErrors;
+}
+
+// "L12-14, L30".
+std::string Joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// --rebase: shifts the refs of cells whose segments moved while their text stayed the same.
+int RebaseCells(const Context& ctx, const ChartOptions& options, int* exit_code) {
+  const bool everything =
+      options.rebase.empty() ||
+      std::find(options.rebase.begin(), options.rebase.end(), "all") != options.rebase.end();
+  for (const std::string& name : options.rebase) {
+    if (name == "all") continue;
+    int row = 0, column = 0;
+    if (!ParseCellName(ctx, name, &row, &column, exit_code)) return *exit_code;
+  }
+  std::vector<CellNow> targets;
+  std::vector<bool> named;
+  for (int r : ctx.rows) {
+    for (std::size_t c = 0; c < ctx.matrix.subthemes.size(); ++c) {
+      const std::string name =
+          ctx.matrix.participants[static_cast<std::size_t>(r)] + ":" + ctx.matrix.subthemes[c];
+      const bool is_named =
+          std::find(options.rebase.begin(), options.rebase.end(), name) != options.rebase.end();
+      if (!everything && !is_named) continue;
+      if (!is_named && !ctx.matrix.cells[static_cast<std::size_t>(r)][c].chart) continue;
+      targets.push_back(CellNowOf(ctx.matrix, r, static_cast<int>(c)));
+      named.push_back(is_named);
+    }
+  }
+  std::vector<CellRebaseReport> reports;
+  const ChartWriteResult write = UpdateChartFile(FileRef(ctx), RebaseChange(targets, &reports));
+  if (!write.ok()) return ReportWrite(ctx, write);
+  std::size_t changed = 0, stale = 0;
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    const CellRebaseReport& r = reports[i];
+    const std::string& name = r.cell;
+    std::string line;
+    switch (r.outcome) {
+      case RebaseOutcome::kShifted:
+      case RebaseOutcome::kMoved:
+        ++changed;
+        line = name + ": " +
+               (r.outcome == RebaseOutcome::kMoved ? std::string("segments moved, no ref to shift")
+                                                   : DescribeShifts(r.rebase.shifted));
+        for (const LineRef& stray : r.rebase.stray)
+          line += "; " + stray.ToString() + " is on none of its segments, left as it was";
+        break;
+      case RebaseOutcome::kRecorded:
+        ++changed;
+        line = name +
+               ": recorded where its segments are (at: " + Joined(LineRanges(targets[i].lines)) +
+               "); it had no record to shift its refs from";
+        break;
+      case RebaseOutcome::kStale:
+        ++stale;
+        line = name +
+               ": stale (its coded text changed since it was charted), not rebased; "
+               "review it with --edit " +
+               name + ", or --accept it";
+        break;
+      case RebaseOutcome::kUnmapped:
+        line = name + ": not rebased: 'at' lists " + std::to_string(r.recorded) +
+               " ranges, the cell has " + Plural(r.segments, "segment", "segments");
+        break;
+      case RebaseOutcome::kInPlace:
+        if (named[i]) line = name + ": its refs already point at its text";
+        break;
+      case RebaseOutcome::kNoSource:
+        if (named[i]) line = name + ": no record of its coded text; nothing to rebase";
+        break;
+      case RebaseOutcome::kNoEntry:
+        if (named[i]) line = name + ": no chart entry; nothing to rebase";
+        break;
+    }
+    if (!line.empty() && !options.common.quiet) std::fprintf(stderr, "%s\n", line.c_str());
+  }
+  if (!options.common.quiet) {
+    std::string done = "rebased " + Plural(changed, "cell", "cells") + " in " +
+                       ctx.where.path_prefix + ctx.chart_path;
+    if (stale) done += "; " + Plural(stale, "stale cell", "stale cells") + " not rebased";
+    std::fprintf(stderr, "%s\n", done.c_str());
+  }
+  return kExitOk;
 }
 
 int RunChart(const ChartOptions& options) {
@@ -672,8 +785,8 @@ int RunChart(const ChartOptions& options) {
   if (SourceDateEpoch(&exit_code); exit_code != kExitOk) return exit_code;  // dates its writes
   auto ctx = Load(options, &exit_code);
   if (!ctx) return exit_code;
-  const bool writes =
-      !options.edit.empty() || options.next || options.draft || !options.accept.empty();
+  const bool writes = !options.edit.empty() || options.next || options.draft ||
+                      !options.accept.empty() || options.rebase_given;
   if (writes) {
     // Nothing is written to a theme with two chart files, or to a chart file with errors
     // (checked here too, before the store takes its lock, so a refused run leaves no trace).
@@ -698,6 +811,7 @@ int RunChart(const ChartOptions& options) {
   }
   if (options.draft) return DraftCells(*ctx, options);
   if (!options.accept.empty()) return AcceptCells(*ctx, options, &exit_code);
+  if (options.rebase_given) return RebaseCells(*ctx, options, &exit_code);
   if (options.format == "json") {
     std::string text = RenderJson(*ctx);
     std::fwrite(text.data(), 1, text.size(), stdout);
@@ -757,6 +871,12 @@ Runner SetupChart(CLI::App& app) {
                  "Mark a stale cell's summary as standing for the current coded text "
                  "(CELL, or 'all')")
       ->type_name("CELL");
+  CLI::Option* rebase =
+      app.add_option("--rebase", options->rebase,
+                     "Shift the refs of cells whose segments moved (text unchanged) so they "
+                     "point at the same text (CELL, or 'all', the default)")
+          ->expected(0, 1)
+          ->type_name("CELL");
   app.add_option("--pager", options->pager, "Page wide output: auto, always or never")
       ->transform(CLI::IsMember({"auto", "always", "never"}, CLI::ignore_case));
   app.footer(
@@ -767,6 +887,10 @@ Runner SetupChart(CLI::App& app) {
       "excerpts as comment lines; saving writes charts/THEME.yaml atomically. An unchanged or\n"
       "empty buffer, or a failing editor, changes nothing. Drafts never touch a cell that has\n"
       "an entry. Timestamps honour SOURCE_DATE_EPOCH.\n\n"
+      "Refs: each saved cell records where its segments are ('at'). When they move but their\n"
+      "text does not (a line inserted above), 'check' warns and --rebase shifts the cell's refs\n"
+      "(and the L12-14 refs in its summary) to the same text; any save does it too. Stale\n"
+      "cells are not rebased.\n\n"
       "Examples:\n"
       "  framework chart training\n"
       "  framework chart training --sort role,sector --attributes role --where sector=\"adult "
@@ -774,8 +898,13 @@ Runner SetupChart(CLI::App& app) {
       "  framework chart training --edit P07:prequal\n"
       "  framework chart training --next\n"
       "  framework chart training --draft --all\n"
+      "  framework chart training --rebase\n"
       "  framework chart training --format json | jq '.rows[].cells[] | select(.stale)'");
-  return [options] { return RunChart(*options); };
+  return [options, rebase] {
+    options->rebase_given = rebase->count() > 0;
+    std::erase(options->rebase, std::string());  // "--rebase" alone: every cell shown
+    return RunChart(*options);
+  };
 }
 
 }  // namespace framework::cli

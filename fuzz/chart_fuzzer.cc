@@ -19,6 +19,7 @@ FRAMEWORK_FUZZ_TARGET(chart) {
     FRAMEWORK_FUZZ_CHECK(a.participant == b.participant && a.subtheme == b.subtheme);
     FRAMEWORK_FUZZ_CHECK(a.status == b.status && a.summary == b.summary && a.comment == b.comment);
     FRAMEWORK_FUZZ_CHECK(a.refs == b.refs && a.source == b.source && a.updated == b.updated);
+    FRAMEWORK_FUZZ_CHECK(a.at == b.at);
     FRAMEWORK_FUZZ_CHECK(a.line == b.line && a.column == b.column);
   }
   FRAMEWORK_FUZZ_CHECK(diagnostics.size() == slow_diagnostics.size());
@@ -43,6 +44,7 @@ FRAMEWORK_FUZZ_TARGET(chart) {
     FRAMEWORK_FUZZ_CHECK(back.status == cell.status);
     FRAMEWORK_FUZZ_CHECK(back.refs == cell.refs);
     FRAMEWORK_FUZZ_CHECK(back.source == cell.source);
+    FRAMEWORK_FUZZ_CHECK(back.at == cell.at);
     FRAMEWORK_FUZZ_CHECK(back.updated == cell.updated);
   }
 }

@@ -32,6 +32,7 @@ void CheckSame(const std::string& text) {
     CHECK(a.summary == b.summary);
     CHECK(a.comment == b.comment);
     CHECK(a.refs == b.refs);
+    CHECK(a.at == b.at);
     CHECK(a.source == b.source);
     CHECK(a.updated == b.updated);
     CHECK(a.line == b.line);
@@ -78,6 +79,11 @@ TEST_CASE("the fast chart reader agrees with yaml-cpp on plain and unusual files
       "      One folded line\n      and another.\n    comment: |-\n      First\n\n      Third\n"
       "    refs: []\n",
       "  - {participant: P1, subtheme: prequal, status: draft}\n",
+      "  - participant: P3\n    subtheme: prequal\n    status: charted\n    refs: [L2]\n"
+      "    source: 0123456789abcdef\n    at: [L2-3, L9, L12-12]\n    updated: x\n",
+      "  - participant: P3\n    subtheme: prequal\n    status: charted\n    at: []\n",
+      "  - participant: P3\n    subtheme: prequal\n    status: charted\n    at: [\"L2\", L3]\n",
+      "  - participant: P3\n    subtheme: prequal\n    status: charted\n    at:\n      - L2\n",
       // Shapes left to yaml-cpp, with and without diagnostics.
       "  - participant: P1\n    subtheme: prequal\n    status: finished\n",
       "  - participant: P1\n    subtheme: prequal\n",
@@ -93,6 +99,11 @@ TEST_CASE("the fast chart reader agrees with yaml-cpp on plain and unusual files
       "      Folded\n\n      with a blank line\n",
       "  - participant: P1\n    subtheme: prequal\n    status: draft\n    summary: x # note\n",
       "  - participant: P1\n    participant: P2\n    subtheme: prequal\n    status: draft\n",
+      "  - participant: P1\n    subtheme: prequal\n    status: draft\n    at: [L0, L2]\n",
+      "  - participant: P1\n    subtheme: prequal\n    status: draft\n    at: L2-3\n",
+      "  - participant: P1\n    subtheme: prequal\n    status: draft\n    at: [L2]\n"
+      "    at: [L3]\n",
+      "  - participant: P1\n    subtheme: prequal\n    status: draft\n    at: [L3-2, [L4]]\n",
   };
   for (const std::string& c : cells) CheckSame(head + c);
   std::string all = head;

@@ -91,6 +91,157 @@ std::vector<LineRefInText> FindLineRefs(std::string_view text) {
   return out;
 }
 
+std::vector<std::string> LineRanges(const std::vector<LineRef>& ranges) {
+  std::vector<std::string> out;
+  out.reserve(ranges.size());
+  for (const LineRef& r : ranges) out.push_back(r.ToString());
+  return out;
+}
+
+namespace {
+
+bool Overlaps(const LineRef& a, const LineRef& b) { return a.first <= b.last && b.first <= a.last; }
+bool Contains(const LineRef& range, int line) { return range.first <= line && line <= range.last; }
+bool SameRef(const LineRef& a, const LineRef& b) { return a.first == b.first && a.last == b.last; }
+
+// Line `line` of the recorded range `was`, in the range `is` it has become: the first and last
+// lines stay first and last, the lines between keep their offset from the first (held inside).
+int MapInRange(int line, const LineRef& was, const LineRef& is) {
+  if (line == was.last) return is.last;
+  return std::min(is.first + (line - was.first), is.last);
+}
+
+// Where `ref` points once the ranges `was` have become `now` (same size); nothing for a stray.
+std::optional<LineRef> MapRef(const LineRef& ref, const std::vector<LineRef>& was,
+                              const std::vector<LineRef>& now) {
+  const std::size_t n = was.size();
+  // A ref inside one range moves with that range, both ends together.
+  for (std::size_t k = 0; k < n; ++k)
+    if (Contains(was[k], ref.first) && Contains(was[k], ref.last))
+      return LineRef{MapInRange(ref.first, was[k], now[k]), MapInRange(ref.last, was[k], now[k])};
+  std::size_t first_overlap = n, last_overlap = n;
+  for (std::size_t k = 0; k < n; ++k)
+    if (Overlaps(was[k], ref)) {
+      if (first_overlap == n) first_overlap = k;
+      last_overlap = k;
+    }
+  if (first_overlap == n) return std::nullopt;
+  LineRef out = ref;
+  // The first end: in the first range that holds it, else shifted as the first range overlapped.
+  std::size_t k = 0;
+  while (k < n && !Contains(was[k], ref.first)) ++k;
+  out.first = k < n ? MapInRange(ref.first, was[k], now[k])
+                    : ref.first + (now[first_overlap].first - was[first_overlap].first);
+  // The last end: in the last range that holds it, else as the last range overlapped.
+  k = n;
+  while (k > 0 && !Contains(was[k - 1], ref.last)) --k;
+  out.last = k > 0 ? MapInRange(ref.last, was[k - 1], now[k - 1])
+                   : ref.last + (now[last_overlap].last - was[last_overlap].last);
+  out.first = std::max(out.first, 1);
+  out.last = std::max(out.last, out.first);
+  return out;
+}
+
+// The token `L12-14` as typed, pointing at `to`: the separator (hyphen or en dash) is kept.
+std::string Retyped(std::string_view token, const LineRef& to) {
+  std::string out = "L" + std::to_string(to.first);
+  if (to.last == to.first) return out;
+  std::size_t dash = 1;
+  while (dash < token.size() && IsDigit(token[dash])) ++dash;
+  std::size_t second = dash;
+  while (second < token.size() && !IsDigit(token[second])) ++second;
+  out += dash < token.size() ? std::string(token.substr(dash, second - dash)) : "-";
+  return out + std::to_string(to.last);
+}
+
+}  // namespace
+
+CellRebase RebaseCell(const ChartCell& cell, const std::vector<LineRef>& now) {
+  CellRebase result;
+  result.cell = cell;
+  std::vector<LineRef> was;
+  for (const std::string& a : cell.at) {
+    auto range = ParseLineRef(a);
+    if (!range) return result;
+    was.push_back(*range);
+  }
+  if (was.empty() || was.size() != now.size()) return result;
+  result.mapped = true;
+  auto note = [&](const LineRef& from, const std::optional<LineRef>& to) {
+    if (!to) {
+      for (const LineRef& r : result.stray)
+        if (SameRef(r, from)) return;
+      result.stray.push_back(from);
+      return;
+    }
+    if (SameRef(from, *to)) return;
+    for (const RefShift& s : result.shifted)
+      if (SameRef(s.from, from)) return;
+    result.shifted.push_back({from, *to});
+  };
+  for (std::string& r : result.cell.refs) {
+    auto ref = ParseLineRef(r);
+    if (!ref) continue;
+    auto to = MapRef(*ref, was, now);
+    note(*ref, to);
+    if (to) r = to->ToString();
+  }
+  std::string summary;
+  std::size_t done = 0;
+  for (const LineRefInText& found : FindLineRefs(cell.summary)) {
+    auto to = MapRef(found.ref, was, now);
+    note(found.ref, to);
+    if (!to || SameRef(*to, found.ref)) continue;
+    summary.append(cell.summary, done, found.offset - done);
+    summary += Retyped(std::string_view(cell.summary).substr(found.offset, found.length), *to);
+    done = found.offset + found.length;
+  }
+  if (done > 0) {
+    summary.append(cell.summary, done, std::string::npos);
+    result.cell.summary = std::move(summary);
+  }
+  result.cell.at = LineRanges(now);
+  return result;
+}
+
+std::string DescribeShifts(const std::vector<RefShift>& shifted) {
+  std::string out;
+  for (const RefShift& s : shifted)
+    out += (out.empty() ? "" : ", ") + s.from.ToString() + " is now " + s.to.ToString();
+  return out;
+}
+
+std::string DescribeMove(const std::vector<LineRef>& was, const std::vector<LineRef>& now) {
+  if (was.empty() || was.size() != now.size()) return "";
+  const int delta = now[0].first - was[0].first;
+  bool uniform = true, moved = false;
+  for (std::size_t k = 0; k < was.size(); ++k) {
+    if (now[k].first - was[k].first != delta || now[k].last - was[k].last != delta) uniform = false;
+    if (!SameRef(now[k], was[k])) moved = true;
+  }
+  if (!moved) return "";
+  if (!uniform) return "by different amounts";
+  const int n = delta < 0 ? -delta : delta;
+  return std::string(delta > 0 ? "down " : "up ") + std::to_string(n) +
+         (n == 1 ? " line" : " lines");
+}
+
+std::vector<LineRef> RefsOutside(const ChartCell& cell, const std::vector<LineRef>& segments) {
+  std::vector<LineRef> refs;
+  for (const std::string& r : cell.refs)
+    if (auto ref = ParseLineRef(r)) refs.push_back(*ref);
+  for (const LineRefInText& found : FindLineRefs(cell.summary)) refs.push_back(found.ref);
+  std::vector<LineRef> out;
+  for (const LineRef& ref : refs) {
+    bool inside = std::any_of(segments.begin(), segments.end(),
+                              [&](const LineRef& s) { return Overlaps(s, ref); });
+    bool seen =
+        std::any_of(out.begin(), out.end(), [&](const LineRef& r) { return SameRef(r, ref); });
+    if (!inside && !seen) out.push_back(ref);
+  }
+  return out;
+}
+
 int Chart::Find(std::string_view participant, std::string_view subtheme) const {
   for (std::size_t i = 0; i < cells.size(); ++i)
     if (cells[i].participant == participant && cells[i].subtheme == subtheme)
@@ -211,8 +362,9 @@ class CanonicalChartReader {
   }
 
   bool ReadCell(std::string_view line, Chart& chart) {
-    static constexpr std::string_view kKeys[] = {"participant", "subtheme", "status", "summary",
-                                                 "comment",     "refs",     "source", "updated"};
+    static constexpr std::string_view kKeys[] = {"participant", "subtheme", "status",
+                                                 "summary",     "comment",  "refs",
+                                                 "source",      "updated",  "at"};
     ChartCell cell;
     cell.line = line_no_;
     cell.column = 5;
@@ -230,14 +382,15 @@ class CanonicalChartReader {
       if (value.empty() || value.front() != ' ') return false;
       value.remove_prefix(1);
       std::string text;
-      if (key == "refs") {
+      if (key == "refs" || key == "at") {
+        std::vector<std::string>& list = key == "refs" ? cell.refs : cell.at;
         if (value.size() < 2 || value.front() != '[' || value.back() != ']') return false;
         std::string_view items = value.substr(1, value.size() - 2);
         while (!items.empty()) {
           std::size_t comma = items.find(", ");
           std::string_view item = items.substr(0, comma);
           if (!yaml::SafePlain(item, true) || !ParseLineRef(item)) return false;
-          cell.refs.push_back(ToNfc(item));
+          list.push_back(ToNfc(item));
           items = comma == std::string_view::npos ? std::string_view() : items.substr(comma + 2);
           if (comma != std::string_view::npos && items.empty()) return false;
         }
@@ -363,10 +516,10 @@ Chart LoadChartWithYamlCpp(std::string_view name, std::string_view text, Diagnos
                                      "a cell must be a mapping with participant and subtheme"));
       continue;
     }
-    yaml::CheckKeys(
-        source, node,
-        {"participant", "subtheme", "status", "summary", "comment", "refs", "source", "updated"},
-        "a chart cell", diagnostics);
+    yaml::CheckKeys(source, node,
+                    {"participant", "subtheme", "status", "summary", "comment", "refs", "source",
+                     "updated", "at"},
+                    "a chart cell", diagnostics);
     ChartCell cell;
     Position p = yaml::PositionOf(source, node);
     cell.line = p.line;
@@ -426,6 +579,24 @@ Chart LoadChartWithYamlCpp(std::string_view name, std::string_view text, Diagnos
                                            "'" + *value + "' is not a line reference",
                                            "write L12 or L12-14"));
           cell.refs.push_back(*value);
+        }
+      }
+    }
+    // `at`: the segments' line ranges when charted, in the shape of `refs`.
+    if (const YAML::Node at = yaml::Get(node, "at"); at.IsDefined() && !at.IsNull()) {
+      if (!at.IsSequence()) {
+        diagnostics.push_back(yaml::At(source, at, Severity::kError, "bad-ref",
+                                       "at must be a list of line ranges",
+                                       "e.g. at: [L12-14, L20]; the tool writes it"));
+      } else {
+        for (const auto& r : at) {
+          auto value = yaml::Scalar(source, r, "a line range", diagnostics);
+          if (!value) continue;
+          if (!ParseLineRef(*value))
+            diagnostics.push_back(yaml::At(source, r, Severity::kError, "bad-ref",
+                                           "'" + *value + "' is not a line range",
+                                           "write L12 or L12-14"));
+          cell.at.push_back(*value);
         }
       }
     }
@@ -554,6 +725,11 @@ std::string SerializeChartCell(const ChartCell& cell) {
   }
   if (!c->comment.empty()) out += "    comment:" + TextValue(c->comment) + "\n";
   if (!c->source.empty()) out += "    source: " + PlainOrQuoted(c->source) + "\n";
+  if (!c->at.empty()) {
+    out += "    at: [";
+    for (std::size_t i = 0; i < c->at.size(); ++i) out += (i ? ", " : "") + PlainOrQuoted(c->at[i]);
+    out += "]\n";
+  }
   if (!c->updated.empty()) out += "    updated: " + PlainOrQuoted(c->updated) + "\n";
   return out;
 }

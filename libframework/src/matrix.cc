@@ -200,6 +200,42 @@ std::vector<std::pair<ColumnRef, std::string>> CellSources(const Transcript& t) 
   return out;
 }
 
+std::vector<LineRef> SegmentLines(const std::vector<CellSegment>& segments) {
+  std::vector<LineRef> out;
+  out.reserve(segments.size());
+  for (const CellSegment& s : segments) out.push_back({s.line_start, s.line_end});
+  return out;
+}
+
+std::vector<std::pair<ColumnRef, std::vector<LineRef>>> CellLines(const Transcript& t) {
+  std::vector<std::pair<ColumnRef, std::vector<std::pair<int, LineRef>>>> columns;
+  for (const Segment& s : t.segments) {
+    if (!s.target.valid() || s.target.subtheme < 0) continue;
+    auto it = std::find_if(columns.begin(), columns.end(),
+                           [&](const auto& e) { return e.first == s.target; });
+    if (it == columns.end()) {
+      columns.push_back({s.target, {}});
+      it = columns.end() - 1;
+    }
+    it->second.push_back({s.line_start, LineRef{s.line_start, s.line_end}});
+  }
+  std::sort(columns.begin(), columns.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first.theme, a.first.subtheme) < std::tie(b.first.theme, b.first.subtheme);
+  });
+  std::vector<std::pair<ColumnRef, std::vector<LineRef>>> out;
+  out.reserve(columns.size());
+  for (auto& [column, ranges] : columns) {
+    // Transcript order, as CellSources hashes the texts: by opening line, then as opened.
+    std::stable_sort(ranges.begin(), ranges.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<LineRef> lines;
+    lines.reserve(ranges.size());
+    for (const auto& r : ranges) lines.push_back(r.second);
+    out.emplace_back(column, std::move(lines));
+  }
+  return out;
+}
+
 std::vector<std::pair<ColumnRef, std::size_t>> CellWords(const Transcript& t) {
   std::vector<std::pair<ColumnRef, std::size_t>> out;
   for (const Segment& s : t.segments) {

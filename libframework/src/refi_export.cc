@@ -349,6 +349,11 @@ std::string ChartEntryDescription(const std::string& theme, const ChartCell& c, 
   }
   if (!c.source.empty())
     e << YAML::Key << "source" << YAML::Value << YAML::DoubleQuoted << c.source;
+  if (!c.at.empty()) {
+    e << YAML::Key << "at" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const std::string& r : c.at) e << r;
+    e << YAML::EndSeq;
+  }
   if (!c.updated.empty())
     e << YAML::Key << "updated" << YAML::Value << YAML::DoubleQuoted << c.updated;
   if (!c.comment.empty())

@@ -551,6 +551,9 @@ class QdeImporter {
       if (d["refs"] && d["refs"].IsSequence())
         for (const auto& r : d["refs"])
           if (r.IsScalar()) cell.refs.push_back(r.Scalar());
+      if (d["at"] && d["at"].IsSequence())
+        for (const auto& r : d["at"])
+          if (r.IsScalar()) cell.at.push_back(r.Scalar());
       model_.charts[d["theme"].Scalar()].push_back(std::move(cell));
       return true;
     } catch (const YAML::Exception&) {

@@ -134,6 +134,48 @@ struct ChartSlot {
   bool io_error = false;  // it could not be read (not merely not UTF-8)
 };
 
+// Where a cell's refs stand against its segments now (the cell's text unchanged): refs that
+// point to lines that moved since it was charted (`at`), and refs on none of its segments.
+// Refs beyond the transcript's end are left to the error that reports them.
+template <typename At>
+void CheckCellLines(const ChartCell& cell, const Transcript& tr, ColumnRef column,
+                    const std::string& theme, Position p, const At& at) {
+  static const std::vector<LineRef> kNone;
+  const std::vector<LineRef>* now = &kNone;
+  for (const auto& [c, lines] : tr.lines)
+    if (c == column) now = &lines;
+  const std::string name = cell.participant + ":" + cell.subtheme;
+  std::optional<CellRebase> rebase;
+  if (!cell.source.empty() && !cell.at.empty() && cell.at != LineRanges(*now))
+    rebase = RebaseCell(cell, *now);
+  if (rebase && rebase->mapped && !rebase->shifted.empty()) {
+    std::vector<LineRef> was;
+    for (const std::string& a : cell.at) was.push_back(*ParseLineRef(a));
+    at(Severity::kWarning, "moved-refs", p,
+       "refs point to lines that moved: the coded text of " + name + " moved " +
+           DescribeMove(was, *now) + " (" + DescribeShifts(rebase->shifted) + ")",
+       "run 'framework chart " + theme + " --rebase " + name + "' to shift them with the text");
+  }
+  // Refs on no segment: of the cell as charted when it moved (such refs are not shifted, so
+  // they are told apart where the researcher wrote them), else of the cell now.
+  const bool moved = rebase && rebase->mapped;
+  auto joined = [](const std::vector<std::string>& ranges) {
+    std::string out;
+    for (const std::string& r : ranges) out += (out.empty() ? "" : ", ") + r;
+    return out;
+  };
+  for (const LineRef& ref : moved ? rebase->stray : RefsOutside(cell, *now)) {
+    if (ref.last > tr.line_count) continue;
+    const std::string where = moved ? " when it was charted (" + joined(cell.at) + ")"
+                                    : " (" + joined(LineRanges(*now)) + ")";
+    at(Severity::kWarning, "ref-outside-cell", p,
+       "cell " + name + " refers to " + ref.ToString() +
+           (now->empty() && !moved ? ", but the cell has no coded segments"
+                                   : ", outside every segment of the cell" + where),
+       "cite a line of the cell's coded text, or code the passage the ref cites");
+  }
+}
+
 // What `framework check` says about a chart: unknown theme, orphan and stale cells, refs beyond
 // the transcript. Every cell is kept whatever is found.
 // `transcript_of`: each participant's first transcript (as Study::FindTranscript finds it), so
@@ -207,10 +249,12 @@ void CheckChart(const Study& study, const Chart& chart, std::string_view text,
       std::string_view now;
       for (const auto& [column, hash] : tr.sources)
         if (column.theme == theme && column.subtheme == sub) now = hash;
-      if (!cell.source.empty() && cell.source != now)
+      const bool stale = !cell.source.empty() && cell.source != now;
+      if (stale)
         at(Severity::kWarning, "stale-cell", p,
            "cell " + cell_name() + " is stale: its coded text changed since it was charted",
            "review it with 'framework chart " + chart.theme + " --edit " + cell_name() + "'");
+      if (!stale) CheckCellLines(cell, tr, {theme, sub}, chart.theme, p, at);
       std::vector<LineRef> refs;
       for (const auto& r : cell.refs)
         if (auto ref = ParseLineRef(r)) refs.push_back(*ref);
@@ -434,7 +478,10 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
     if (!f.parsed)
       std::erase_if(per_file[i],
                     [](const Diagnostic& d) { return d.rule == "undeclared-speaker"; });
-    if (need_sources) t.sources = CellSources(t);
+    if (need_sources) {
+      t.sources = CellSources(t);
+      t.lines = CellLines(t);
+    }
     if (options.count_words) t.words = CellWords(t);
     if (keep_cells) {
       t.cells = SegmentsByColumn(t, options.cell_themes.empty() ? nullptr : &cell_themes);

@@ -48,8 +48,11 @@ struct ChartCell {
   std::string comment;            ///< the researcher's own remark, kept apart from the summary
   std::vector<std::string> refs;  ///< "L12" or "L12-14"
   std::string source;             ///< hash of the coded text when charted (see CellSource)
-  std::string updated;            ///< ISO 8601 timestamp of the last write
-  int line = 0;                   ///< where the cell starts in its file (0 when not from a file)
+  /// Where the cell's segments were when `source` was recorded: their line ranges, "L12-14"
+  /// or "L30", in transcript order (the `at:` key). Empty in charts written before it existed.
+  std::vector<std::string> at;
+  std::string updated;  ///< ISO 8601 timestamp of the last write
+  int line = 0;         ///< where the cell starts in its file (0 when not from a file)
   int column = 0;
 };
 
@@ -90,6 +93,48 @@ std::string SerializeChartCell(const ChartCell& cell);
 /// its position in `subtheme_order` (ids not listed after, by id).
 bool ChartCellLess(const ChartCell& a, const ChartCell& b,
                    const std::vector<std::string>& subtheme_order);
+
+/// Line ranges as `ChartCell::at` records them: "L12-14", or "L30" for one line.
+std::vector<std::string> LineRanges(const std::vector<LineRef>& ranges);
+
+/// One ref that RebaseCell shifted: what it was, what it is now.
+struct RefShift {
+  LineRef from;
+  LineRef to;
+};
+
+/// What RebaseCell gives.
+struct CellRebase {
+  ChartCell cell;  ///< the cell with its refs shifted and `at` set to the current ranges
+  /// false when `at` does not list as many ranges as there are segments now (or is empty, or
+  /// holds a range that does not parse): then `cell` is the cell unchanged.
+  bool mapped = false;
+  std::vector<RefShift> shifted;  ///< each distinct ref that changed, in order of appearance
+  std::vector<LineRef> stray;     ///< distinct refs on no recorded segment, left as they were
+};
+
+/// Shifts a cell's refs so they point at the same text after its segments moved: `cell.at` holds
+/// where the segments were, `now` where they are (the cell's segments' line ranges, transcript
+/// order); the i-th range of one is the i-th of the other. Each ref in `refs` and each `L…` token
+/// FindLineRefs finds in the summary is mapped end by end: an end inside a recorded range moves
+/// with it (a segment that now spans more or fewer lines keeps its first and last line as first
+/// and last, and the lines between by offset, held inside the range); an end outside every range
+/// moves as the nearest range the ref overlaps; a ref that overlaps no recorded range is a
+/// stray, left as it is. In the summary only the digits of the tokens change (an en dash stays
+/// an en dash); nothing else in the text is touched. Does not look at `source`: callers rebase
+/// only cells whose coded text is unchanged.
+CellRebase RebaseCell(const ChartCell& cell, const std::vector<LineRef>& now);
+
+/// "L12-14 is now L13-15, L30 is now L31": the shifts, in order.
+std::string DescribeShifts(const std::vector<RefShift>& shifted);
+
+/// How the segments moved from `was` to `now` (as many of each): "down 1 line", "up 2 lines",
+/// or "by different amounts"; "" when they did not move.
+std::string DescribeMove(const std::vector<LineRef>& was, const std::vector<LineRef>& now);
+
+/// The refs of `cell` (its `refs`, then those in its summary), each distinct ref once, that share
+/// no line with any of `segments`.
+std::vector<LineRef> RefsOutside(const ChartCell& cell, const std::vector<LineRef>& segments);
 
 /// Compares participant ids in natural order: digit runs by value ("P2" < "P10"), the rest
 /// bytewise. Ties broken bytewise, so the order is total.

@@ -62,6 +62,13 @@ std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> SegmentsByColumn(
 /// they are ASCII. Needs the transcript's text.
 std::vector<std::pair<ColumnRef, std::string>> CellSources(const Transcript& transcript);
 
+/// The line ranges of `segments`, in their order: what a chart cell records as `at`.
+std::vector<LineRef> SegmentLines(const std::vector<CellSegment>& segments);
+
+/// The line ranges of each column's segments, for every column `transcript` has segments in,
+/// sorted by column: what SegmentsByColumn and SegmentLines give, without the texts.
+std::vector<std::pair<ColumnRef, std::vector<LineRef>>> CellLines(const Transcript& transcript);
+
 /// The coded words of each column `transcript` has segments in, sorted by column: the sum of
 /// CountWords over the participant speech (CellSegment::ParticipantText) of the segments
 /// SegmentsByColumn gives. Needs the transcript's text.

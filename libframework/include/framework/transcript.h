@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "framework/chart.h"
 #include "framework/codebook.h"
 #include "framework/diagnostic.h"
 
@@ -100,6 +101,9 @@ struct Transcript {
   /// CellSource of each matrix column this transcript has data for, sorted by column. Filled by
   /// LoadStudy when the study has charts, so stale cells are found even without the text.
   std::vector<std::pair<ColumnRef, std::string>> sources;
+  /// The line ranges of each column's segments (CellLines), filled with `sources`, so `check`
+  /// sees charted segments that moved without the text.
+  std::vector<std::pair<ColumnRef, std::vector<LineRef>>> lines;
   /// The coded segments of each column (of the themes asked for), as SegmentsByColumn gives them,
   /// when loaded with LoadOptions::keep_cells: the coded text without the rest of the text.
   std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> cells;
