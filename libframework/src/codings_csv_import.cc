@@ -236,14 +236,8 @@ class TextFinder {
   std::unordered_map<std::string, Occurrences> cache_;
 };
 
-}  // namespace
-
-ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
-                              const FileSystem& transcripts, const std::string& dir,
-                              const ImportOptions& options) {
-  ImportResult result;
-  const std::string file(name);
-  // The delimiter: the most frequent of ',', ';' and tab on the header line.
+// The delimiter: the most frequent of ',', ';' and tab on the header line.
+char GuessDelimiter(std::string_view csv) {
   std::string_view header_line = csv.substr(0, csv.find('\n'));
   char delimiter = ',';
   std::size_t best = std::count(header_line.begin(), header_line.end(), ',');
@@ -254,45 +248,69 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
       delimiter = d;
     }
   }
-  Diagnostics csv_diagnostics;
-  std::vector<CsvRow> rows = ReadCsv(name, csv, csv_diagnostics, delimiter);
-  for (auto& d : csv_diagnostics) result.diagnostics.push_back(std::move(d));
-  if (rows.empty()) {
-    Report(result, Severity::kError, "bad-csv", file, "the codings table is empty",
-           "give a header row (document, code, start, end or text) and a row per coding");
-    return result;
-  }
-  int col[6] = {-1, -1, -1, -1, -1, -1};
-  for (std::size_t i = 0; i < rows[0].fields.size(); ++i) {
-    Column c = ColumnOf(rows[0].fields[i].value);
-    if (c != Column::kNone && col[static_cast<int>(c)] < 0)
-      col[static_cast<int>(c)] = static_cast<int>(i);
-  }
-  const int c_doc = col[static_cast<int>(Column::kDocument)];
-  const int c_code = col[static_cast<int>(Column::kCode)];
-  const int c_start = col[static_cast<int>(Column::kStart)];
-  const int c_end = col[static_cast<int>(Column::kEnd)];
-  const int c_text = col[static_cast<int>(Column::kText)];
-  if (c_doc < 0 || c_code < 0 || ((c_start < 0 || c_end < 0) && c_text < 0)) {
-    std::string missing = c_doc < 0    ? "a document column"
-                          : c_code < 0 ? "a code column"
-                                       : "start and end columns or a text column";
-    Report(result, Severity::kError, "bad-csv", file, "the header has no " + missing,
-           "headers understood: document/file/source, code/codename/tag, start/begin/pos0, "
-           "end/pos1, text/coded text/segment/quote (see README)",
-           1, 1);
-    return result;
-  }
+  return delimiter;
+}
 
-  import_model::Model model;
-  model.display_name = BaseName(name);
-  model.kind = "codings table";
-  model.title = options.title.empty() ? Stem(name) : options.title;
-  // Every transcript in the folder, coded or not.
+// A codings table: its rows (the header first) and the columns the header names (-1: none).
+struct CodingsTable {
+  std::vector<CsvRow> rows;
+  int c_doc = -1, c_code = -1, c_start = -1, c_end = -1, c_text = -1;
+};
+
+// The transcripts the codings refer to, as the model's sources in the same order.
+struct TranscriptSet {
+  std::map<std::string, int> by_key;  // name and stem, lower-cased -> source
+  std::vector<std::string> names;     // for "did you mean"
+  std::vector<RawSource> raw;         // what offsets are resolved against
+};
+
+// The source a document names (its file name or stem, without case), or -1.
+int SourceOf(const std::map<std::string, int>& by_key, const std::string& doc) {
+  auto it = by_key.find(Lower(doc));
+  if (it == by_key.end()) it = by_key.find(Lower(Stem(doc)));
+  return it == by_key.end() ? -1 : it->second;
+}
+
+// Reads a row's start and end; false unless both are numbers with 0 <= start <= end.
+bool OffsetsOf(const std::string& start_s, const std::string& end_s, long long* s0, long long* s1) {
+  if (start_s.empty() || end_s.empty()) return false;
+  char* p1 = nullptr;
+  char* p2 = nullptr;
+  *s0 = std::strtoll(start_s.c_str(), &p1, 10);
+  *s1 = std::strtoll(end_s.c_str(), &p2, 10);
+  return *p1 == '\0' && *p2 == '\0' && *s0 >= 0 && *s1 >= *s0;
+}
+
+// The code at the path `parts`, added to `model` with the parents it lacks.
+int CodeIndex(const std::vector<std::string>& parts,
+              std::map<std::pair<int, std::string>, int>& code_by_path,
+              import_model::Model& model) {
+  int parent = -1;
+  for (const std::string& part : parts) {
+    const auto path = std::make_pair(parent, part);
+    auto it = code_by_path.find(path);
+    if (it != code_by_path.end()) {
+      parent = it->second;
+      continue;
+    }
+    import_model::Code c;
+    c.name = part;
+    c.parent = parent;
+    const int index = static_cast<int>(model.codes.size());
+    model.codes.push_back(c);
+    if (parent >= 0) model.codes[static_cast<std::size_t>(parent)].children.push_back(index);
+    code_by_path[path] = index;
+    parent = index;
+  }
+  return parent;
+}
+
+// Reads every transcript in the folder, coded or not, into `model` and `folder`. False, with
+// an error in `result`, when there is none.
+bool ReadTranscripts(const FileSystem& transcripts, const std::string& dir,
+                     import_model::Model& model, TranscriptSet& folder, ImportResult& result) {
+  auto& [by_key, names, raw] = folder;
   std::vector<std::string> paths = transcripts.ListFiles(dir, ".txt");
-  std::map<std::string, int> by_key;
-  std::vector<std::string> names;
-  std::vector<RawSource> raw;
   for (const std::string& path : paths) {
     ReadResult r = transcripts.Read(path);
     if (!r.ok) {
@@ -316,48 +334,22 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
   if (model.sources.empty()) {
     Report(result, Severity::kError, "no-transcripts", dir, "no .txt transcripts in " + dir,
            "give the folder of plain-text transcripts the codings refer to with --transcripts");
-    return result;
+    return false;
   }
-  std::map<std::pair<int, std::string>, int> code_by_path;  // (parent, name) -> code
-  auto code_index = [&](const std::vector<std::string>& parts) {
-    int parent = -1;
-    for (const std::string& part : parts) {
-      const auto path = std::make_pair(parent, part);
-      auto it = code_by_path.find(path);
-      if (it != code_by_path.end()) {
-        parent = it->second;
-        continue;
-      }
-      import_model::Code c;
-      c.name = part;
-      c.parent = parent;
-      const int index = static_cast<int>(model.codes.size());
-      model.codes.push_back(c);
-      if (parent >= 0) model.codes[static_cast<std::size_t>(parent)].children.push_back(index);
-      code_by_path[path] = index;
-      parent = index;
-    }
-    return parent;
-  };
-  auto source_of = [&](const std::string& doc) {
-    auto it = by_key.find(Lower(doc));
-    if (it == by_key.end()) it = by_key.find(Lower(Stem(doc)));
-    return it == by_key.end() ? -1 : it->second;
-  };
-  auto offsets_of = [](const std::string& start_s, const std::string& end_s, long long* s0,
-                       long long* s1) {
-    if (start_s.empty() || end_s.empty()) return false;
-    char* p1 = nullptr;
-    char* p2 = nullptr;
-    *s0 = std::strtoll(start_s.c_str(), &p1, 10);
-    *s1 = std::strtoll(end_s.c_str(), &p2, 10);
-    return *p1 == '\0' && *p2 == '\0' && *s0 >= 0 && *s1 >= *s0;
-  };
-  // Offsets are resolved in one pass over each source per reading, for all its rows at once.
+  return true;
+}
+
+// The rows' offsets under each reading of kCsvUnits, resolved in one pass over each source
+// per reading, for all its rows at once; `slot` maps a row to its start's index.
+std::vector<std::array<std::vector<long long>, 4>> ResolveOffsets(const CodingsTable& table,
+                                                                  const TranscriptSet& folder,
+                                                                  const import_model::Model& model,
+                                                                  std::vector<long long>& slot) {
+  const auto& [rows, c_doc, c_code, c_start, c_end, c_text] = table;
+  const auto& [by_key, names, raw] = folder;
   constexpr Unit kCsvUnits[] = {Unit::kCodePointLf, Unit::kCodePointRaw, Unit::kUtf16Lf,
                                 Unit::kUtf16Raw};
   std::vector<std::vector<long long>> wanted(model.sources.size());
-  std::vector<long long> slot(rows.size(), -1);  // row -> its start's index in wanted[source]
   for (std::size_t r = 1; r < rows.size(); ++r) {
     const CsvRow& row = rows[r];
     auto field = [&](int c) -> std::string {
@@ -366,8 +358,8 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
                  : std::string();
     };
     long long s0 = 0, s1 = 0;
-    const int source = source_of(field(c_doc));
-    if (source < 0 || !offsets_of(field(c_start), field(c_end), &s0, &s1)) continue;
+    const int source = SourceOf(by_key, field(c_doc));
+    if (source < 0 || !OffsetsOf(field(c_start), field(c_end), &s0, &s1)) continue;
     auto& w = wanted[static_cast<std::size_t>(source)];
     slot[r] = static_cast<long long>(w.size());
     w.push_back(s0);
@@ -378,6 +370,20 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
     if (!wanted[s].empty())
       for (std::size_t u = 0; u < 4; ++u)
         resolved[s][u] = Resolve(raw[s].Raw(model.sources[s].text), kCsvUnits[u], wanted[s]);
+  return resolved;
+}
+
+// Places each row's coding in its source: by its offsets when they fit (and its text, if given,
+// matches), else by finding its text after the previous coding. A row that cannot be placed
+// is diagnosed and skipped; how many were placed each way goes to the offset rule.
+void PlaceCodings(const CodingsTable& table, const TranscriptSet& folder,
+                  const std::vector<long long>& slot,
+                  const std::vector<std::array<std::vector<long long>, 4>>& resolved,
+                  const std::string& file, const std::string& dir, const ImportOptions& options,
+                  import_model::Model& model, ImportResult& result) {
+  const auto& [rows, c_doc, c_code, c_start, c_end, c_text] = table;
+  const auto& [by_key, names, raw] = folder;
+  std::map<std::pair<int, std::string>, int> code_by_path;  // (parent, name) -> code
   std::vector<std::unique_ptr<TextFinder>> finders(model.sources.size());
   std::map<std::string, std::optional<std::string>> guesses;  // unknown document -> hint
 
@@ -398,7 +404,7 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
     const std::string doc(Trim(field(c_doc)));
     const std::string code_text(Trim(field(c_code)));
     if (doc.empty() && code_text.empty()) continue;
-    const int source = source_of(doc);
+    const int source = SourceOf(by_key, doc);
     if (source < 0) {
       auto known = guesses.find(doc);
       if (known == guesses.end()) known = guesses.emplace(doc, Suggest(doc, names)).first;
@@ -422,14 +428,14 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
              "the row is not imported; " + std::string(kDepthHint), row.line, at(c_code));
       continue;
     }
-    const int code = code_index(parts);
+    const int code = CodeIndex(parts, code_by_path, model);
     const std::string text = field(c_text);
     auto& src = model.sources[static_cast<std::size_t>(source)];
     long long b = -1, e = -1;
     std::string start_s(Trim(field(c_start))), end_s(Trim(field(c_end)));
     if (!start_s.empty() && !end_s.empty()) {
       long long s0 = 0, s1 = 0;
-      if (!offsets_of(start_s, end_s, &s0, &s1)) {
+      if (!OffsetsOf(start_s, end_s, &s0, &s1)) {
         if (text.empty()) {
           Report(result, Severity::kError, "bad-offset", file,
                  "start/end '" + start_s + "'/'" + end_s + "' are not a range of characters",
@@ -498,6 +504,56 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
                        " coding(s) placed by start/end (Unicode code points; CRLF counted as 1, "
                        "else as 2, else UTF-16 units, the first whose text matches), " +
                        std::to_string(by_text) + " by finding the coded text";
+}
+
+}  // namespace
+
+ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
+                              const FileSystem& transcripts, const std::string& dir,
+                              const ImportOptions& options) {
+  ImportResult result;
+  const std::string file(name);
+  const char delimiter = GuessDelimiter(csv);
+  Diagnostics csv_diagnostics;
+  std::vector<CsvRow> rows = ReadCsv(name, csv, csv_diagnostics, delimiter);
+  for (auto& d : csv_diagnostics) result.diagnostics.push_back(std::move(d));
+  if (rows.empty()) {
+    Report(result, Severity::kError, "bad-csv", file, "the codings table is empty",
+           "give a header row (document, code, start, end or text) and a row per coding");
+    return result;
+  }
+  int col[6] = {-1, -1, -1, -1, -1, -1};
+  for (std::size_t i = 0; i < rows[0].fields.size(); ++i) {
+    Column c = ColumnOf(rows[0].fields[i].value);
+    if (c != Column::kNone && col[static_cast<int>(c)] < 0)
+      col[static_cast<int>(c)] = static_cast<int>(i);
+  }
+  const int c_doc = col[static_cast<int>(Column::kDocument)];
+  const int c_code = col[static_cast<int>(Column::kCode)];
+  const int c_start = col[static_cast<int>(Column::kStart)];
+  const int c_end = col[static_cast<int>(Column::kEnd)];
+  const int c_text = col[static_cast<int>(Column::kText)];
+  if (c_doc < 0 || c_code < 0 || ((c_start < 0 || c_end < 0) && c_text < 0)) {
+    std::string missing = c_doc < 0    ? "a document column"
+                          : c_code < 0 ? "a code column"
+                                       : "start and end columns or a text column";
+    Report(result, Severity::kError, "bad-csv", file, "the header has no " + missing,
+           "headers understood: document/file/source, code/codename/tag, start/begin/pos0, "
+           "end/pos1, text/coded text/segment/quote (see README)",
+           1, 1);
+    return result;
+  }
+
+  import_model::Model model;
+  model.display_name = BaseName(name);
+  model.kind = "codings table";
+  model.title = options.title.empty() ? Stem(name) : options.title;
+  const CodingsTable table{std::move(rows), c_doc, c_code, c_start, c_end, c_text};
+  TranscriptSet folder;
+  if (!ReadTranscripts(transcripts, dir, model, folder, result)) return result;
+  std::vector<long long> slot(table.rows.size(), -1);  // row -> its start's index in wanted[source]
+  const auto resolved = ResolveOffsets(table, folder, model, slot);
+  PlaceCodings(table, folder, slot, resolved, file, dir, options, model, result);
   import_model::BuildStudy(std::move(model), result);
   result.ok = true;
   return result;

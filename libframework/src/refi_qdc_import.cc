@@ -83,15 +83,11 @@ std::string Reindent(const std::string& text, int extra) {
   return out;
 }
 
-}  // namespace
-
-ImportResult ImportCodebook(std::string_view name, std::string_view xml_text,
-                            const std::string* existing, const ImportOptions& options) {
-  ImportResult result;
-  Xml xml{std::string(name), std::string(xml_text)};
-  if (!xml.Parse(result, options.limits)) return result;
+// Reads the codebook's code tree (and warns of its sets) into `model`. False, with an error in
+// `result`, when it is not a codebook or its codes nest too deep.
+bool ReadCodebook(const Xml& xml, std::string_view name, const ImportOptions& options,
+                  import_model::Model& model, ImportResult& result) {
   pugi::xml_node root = xml.Root();
-  import_model::Model model;
   model.display_name = BaseName(name);
   model.kind = "REFI-QDA codebook";
   model.origin = root.attribute("origin").value();
@@ -106,7 +102,7 @@ ImportResult ImportCodebook(std::string_view name, std::string_view xml_text,
         result, Severity::kError, "not-refi-codebook", root,
         "the root element is '" + std::string(root ? LocalName(root) : "") + "', not 'CodeBook'",
         "give a REFI-QDA codebook (.qdc)");
-    return result;
+    return false;
   }
   {
     std::vector<CodeElement> tree;
@@ -114,7 +110,7 @@ ImportResult ImportCodebook(std::string_view name, std::string_view xml_text,
     if (!WalkCodes(codes, options.limits.max_depth, &tree, &deep)) {
       xml.Diag(result, Severity::kError, "too-deep", deep, DepthMessage(options.limits.max_depth),
                kDepthHint);
-      return result;
+      return false;
     }
     for (const CodeElement& e : tree) AddQdcCode(e.node, e.parent, model);
   }
@@ -122,39 +118,23 @@ ImportResult ImportCodebook(std::string_view name, std::string_view xml_text,
     for (pugi::xml_node s : Children(sets, "Set"))
       xml.Diag(result, Severity::kWarning, "not-imported", s,
                "code set '" + std::string(s.attribute("name").value()) + "' is not imported");
+  return true;
+}
 
-  if (!existing) {
-    import_model::BuildStudy(std::move(model), result);
-    result.ok = true;
-    // A codebook alone makes a study without participants or transcripts.
-    std::vector<ImportedFile> kept;
-    for (ImportedFile& f : result.files)
-      if (f.path.rfind("notes/", 0) != 0) kept.push_back(std::move(f));
-    result.files = std::move(kept);
-    return result;
-  }
+// Lines to insert into framework.yaml.
+struct Insertion {
+  std::size_t at;  // 0-based line index to insert before
+  std::string text;
+};
 
-  // Merge: new themes and sub-themes are added to the existing text; nothing there changes.
-  import_model::SplitFlatHierarchy(model);
-  std::vector<bool> used(model.codes.size(), false);
-  import_model::CodeMap map = import_model::MapCodes(model, used);
-  Diagnostics load_diagnostics;
-  Framework fw = LoadFramework("framework.yaml", *existing, load_diagnostics);
-  if (!fw.parsed || CountDiagnostics(load_diagnostics).errors > 0) {
-    Report(result, Severity::kError, "bad-framework", "framework.yaml",
-           "framework.yaml has errors; the codebook is not merged into it",
-           "run 'framework check' and fix them first");
-    for (auto& d : load_diagnostics) result.diagnostics.push_back(std::move(d));
-    return result;
-  }
-  std::vector<std::string> lines = SplitLines(*existing);
-  struct Insertion {
-    std::size_t at;  // 0-based line index to insert before
-    std::string text;
-  };
+// Where the codebook's themes (`map`) go in framework.yaml (`fw`, read from `lines`): a new
+// sub-theme of a theme already there after that theme's last sub-theme, new themes after the
+// last theme. Conflicts and codes not added are warned of in `result`.
+std::vector<Insertion> PlanInsertions(import_model::CodeMap& map, const Framework& fw,
+                                      const std::vector<std::string>& lines, ImportResult& result,
+                                      std::size_t& added_themes, std::size_t& added_subthemes) {
   std::vector<Insertion> insertions;
   std::vector<Theme> new_themes;
-  std::size_t added_themes = 0, added_subthemes = 0;
   auto same = [](const std::string& a, const std::string& b) {
     return Lower(CollapseWhitespace(a)) == Lower(CollapseWhitespace(b));
   };
@@ -245,6 +225,12 @@ ImportResult ImportCodebook(std::string_view name, std::string_view xml_text,
     insertions.push_back(
         {at, Reindent(import_model::RenderThemes(new_themes, ""), last.column - 3)});
   }
+  return insertions;
+}
+
+// `lines` with the insertions made, ending as `*existing` does (with a line break or not).
+std::string ApplyInsertions(const std::vector<std::string>& lines,
+                            std::vector<Insertion>& insertions, const std::string* existing) {
   std::sort(insertions.begin(), insertions.end(),
             [](const Insertion& a, const Insertion& b) { return a.at < b.at; });
   std::string merged;
@@ -259,6 +245,48 @@ ImportResult ImportCodebook(std::string_view name, std::string_view xml_text,
     if (i < lines.size()) merged += lines[i] + "\n";
   }
   if (!existing->empty() && existing->back() != '\n') merged.pop_back();
+  return merged;
+}
+
+}  // namespace
+
+ImportResult ImportCodebook(std::string_view name, std::string_view xml_text,
+                            const std::string* existing, const ImportOptions& options) {
+  ImportResult result;
+  Xml xml{std::string(name), std::string(xml_text)};
+  if (!xml.Parse(result, options.limits)) return result;
+  import_model::Model model;
+  if (!ReadCodebook(xml, name, options, model, result)) return result;
+
+  if (!existing) {
+    import_model::BuildStudy(std::move(model), result);
+    result.ok = true;
+    // A codebook alone makes a study without participants or transcripts.
+    std::vector<ImportedFile> kept;
+    for (ImportedFile& f : result.files)
+      if (f.path.rfind("notes/", 0) != 0) kept.push_back(std::move(f));
+    result.files = std::move(kept);
+    return result;
+  }
+
+  // Merge: new themes and sub-themes are added to the existing text; nothing there changes.
+  import_model::SplitFlatHierarchy(model);
+  std::vector<bool> used(model.codes.size(), false);
+  import_model::CodeMap map = import_model::MapCodes(model, used);
+  Diagnostics load_diagnostics;
+  Framework fw = LoadFramework("framework.yaml", *existing, load_diagnostics);
+  if (!fw.parsed || CountDiagnostics(load_diagnostics).errors > 0) {
+    Report(result, Severity::kError, "bad-framework", "framework.yaml",
+           "framework.yaml has errors; the codebook is not merged into it",
+           "run 'framework check' and fix them first");
+    for (auto& d : load_diagnostics) result.diagnostics.push_back(std::move(d));
+    return result;
+  }
+  std::vector<std::string> lines = SplitLines(*existing);
+  std::size_t added_themes = 0, added_subthemes = 0;
+  std::vector<Insertion> insertions =
+      PlanInsertions(map, fw, lines, result, added_themes, added_subthemes);
+  std::string merged = ApplyInsertions(lines, insertions, existing);
   Diagnostics check;
   Framework after = LoadFramework("framework.yaml", merged, check);
   if (!after.parsed || CountDiagnostics(check).errors > 0 ||

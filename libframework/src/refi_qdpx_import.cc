@@ -590,58 +590,70 @@ class QdeImporter {
     }
     std::size_t total = 0;
     for (const auto& w : wanted) total += w.size();
-    const Unit preferred = DefaultUnit(model_.origin);
-    struct Score {
-      std::size_t invalid = 0, names = 0, named = 0, boundaries = 0, boundaries_unnamed = 0;
-    };
     std::map<Unit, std::vector<std::vector<long long>>> resolved;
     std::map<Unit, Score> scores;
-    for (Unit unit : kUnits) {
-      auto& per_source = resolved[unit];
-      per_source.resize(model_.sources.size());
-      for (std::size_t s = 0; s < model_.sources.size(); ++s)
-        if (!wanted[s].empty())
-          per_source[s] = Resolve(raw_[s].Raw(model_.sources[s].text), unit, wanted[s]);
-      Score score;
-      std::vector<std::size_t> next(model_.sources.size(), 0);
-      for (const PendingSelection& p : pending_) {
-        if (p.whole) continue;
-        auto& r = per_source[static_cast<std::size_t>(p.source)];
-        std::size_t& k = next[static_cast<std::size_t>(p.source)];
-        const long long b = r[k], e = r[k + 1];
-        k += 2;
-        if (b < 0 || e < 0 || e < b) {
-          ++score.invalid;
-          continue;
-        }
-        const std::string& text = model_.sources[static_cast<std::size_t>(p.source)].text;
-        std::string_view piece = std::string_view(text).substr(static_cast<std::size_t>(b),
-                                                               static_cast<std::size_t>(e - b));
-        auto word = [](unsigned char c) { return c >= 0x80 || std::isalnum(c); };
-        const bool boundary =
-            (b == 0 || !word(static_cast<unsigned char>(text[static_cast<std::size_t>(b - 1)]))) &&
-            (static_cast<std::size_t>(e) >= text.size() ||
-             !word(static_cast<unsigned char>(text[static_cast<std::size_t>(e)])));
-        if (boundary) ++score.boundaries;
-        std::string name = CollapseWhitespace(p.name);
-        if (name.empty() || name.rfind("line:", 0) == 0) {
-          if (boundary) ++score.boundaries_unnamed;
-        } else {
-          ++score.named;
-          std::string got = CollapseWhitespace(piece);
-          bool match = ToNfc(got) == ToNfc(name);
-          for (std::string_view ell : {"\xE2\x80\xA6", "..."}) {
-            if (!match && name.size() > ell.size() &&
-                std::string_view(name).substr(name.size() - ell.size()) == ell) {
-              std::string prefix(Trim(std::string_view(name).substr(0, name.size() - ell.size())));
-              match = got.rfind(prefix, 0) == 0;
-            }
-          }
-          if (match) ++score.names;
-        }
+    for (Unit unit : kUnits) scores[unit] = ScoreUnit(unit, wanted, resolved[unit]);
+    const Unit chosen = ChooseUnit(scores, total);
+    PlaceSelections(chosen, resolved[chosen]);
+  }
+
+  // How plausible the selections are under one reading of their offsets.
+  struct Score {
+    std::size_t invalid = 0, names = 0, named = 0, boundaries = 0, boundaries_unnamed = 0;
+  };
+
+  // Resolves each source's `wanted` offsets in `unit` into `per_source`, and scores the reading.
+  Score ScoreUnit(Unit unit, const std::vector<std::vector<long long>>& wanted,
+                  std::vector<std::vector<long long>>& per_source) {
+    per_source.resize(model_.sources.size());
+    for (std::size_t s = 0; s < model_.sources.size(); ++s)
+      if (!wanted[s].empty())
+        per_source[s] = Resolve(raw_[s].Raw(model_.sources[s].text), unit, wanted[s]);
+    Score score;
+    std::vector<std::size_t> next(model_.sources.size(), 0);
+    for (const PendingSelection& p : pending_) {
+      if (p.whole) continue;
+      auto& r = per_source[static_cast<std::size_t>(p.source)];
+      std::size_t& k = next[static_cast<std::size_t>(p.source)];
+      const long long b = r[k], e = r[k + 1];
+      k += 2;
+      if (b < 0 || e < 0 || e < b) {
+        ++score.invalid;
+        continue;
       }
-      scores[unit] = score;
+      const std::string& text = model_.sources[static_cast<std::size_t>(p.source)].text;
+      std::string_view piece = std::string_view(text).substr(static_cast<std::size_t>(b),
+                                                             static_cast<std::size_t>(e - b));
+      auto word = [](unsigned char c) { return c >= 0x80 || std::isalnum(c); };
+      const bool boundary =
+          (b == 0 || !word(static_cast<unsigned char>(text[static_cast<std::size_t>(b - 1)]))) &&
+          (static_cast<std::size_t>(e) >= text.size() ||
+           !word(static_cast<unsigned char>(text[static_cast<std::size_t>(e)])));
+      if (boundary) ++score.boundaries;
+      std::string name = CollapseWhitespace(p.name);
+      if (name.empty() || name.rfind("line:", 0) == 0) {
+        if (boundary) ++score.boundaries_unnamed;
+      } else {
+        ++score.named;
+        std::string got = CollapseWhitespace(piece);
+        bool match = ToNfc(got) == ToNfc(name);
+        for (std::string_view ell : {"\xE2\x80\xA6", "..."}) {
+          if (!match && name.size() > ell.size() &&
+              std::string_view(name).substr(name.size() - ell.size()) == ell) {
+            std::string prefix(Trim(std::string_view(name).substr(0, name.size() - ell.size())));
+            match = got.rfind(prefix, 0) == 0;
+          }
+        }
+        if (match) ++score.names;
+      }
     }
+    return score;
+  }
+
+  // The reading offsets are read in: the origin's, unless another is clearly more plausible.
+  // Says which, and why, in the result's offset rule and a note.
+  Unit ChooseUnit(std::map<Unit, Score>& scores, std::size_t total) {
+    const Unit preferred = DefaultUnit(model_.origin);
     // A selection is plausible under a reading when it is in range and its name matches its
     // text (when it has a usable name) or, without a name, it starts and ends on word
     // boundaries. The origin's reading is kept unless another is clearly more plausible.
@@ -685,8 +697,13 @@ class QdeImporter {
       Report(result_, Severity::kNote, "offset-rule", xml_.name(),
              "selection offsets read as " + result_.offset_rule);
     }
+    return chosen;
+  }
+
+  // Turns the pending selections into model selections and remarks, their offsets read in
+  // `chosen` (`per_source`: as ScoreUnit resolved them); those that do not fit are diagnosed.
+  void PlaceSelections(Unit chosen, const std::vector<std::vector<long long>>& per_source) {
     std::vector<std::size_t> next(model_.sources.size(), 0);
-    auto& per_source = resolved[chosen];
     for (const PendingSelection& p : pending_) {
       auto& src = model_.sources[static_cast<std::size_t>(p.source)];
       long long b = 0, e = static_cast<long long>(src.text.size());
