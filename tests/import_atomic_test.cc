@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <random>
@@ -88,9 +89,9 @@ class StagingWatch {
   StagingWatch& operator=(const StagingWatch&) = delete;
   bool ok() const { return fd_ >= 0; }
   void Drain() {
-    alignas(inotify_event) char buffer[4096];
-    while (::read(fd_, buffer, sizeof buffer) > 0) {
+    while (Read(0)) {
     }
+    pending_.clear();
   }
   // True when a staging folder appeared before `pid` exited (or 10 s, a safety net only).
   bool WaitForStaging(pid_t pid) { return WaitFor(pid, IN_CREATE, prefix_, true); }
@@ -100,30 +101,49 @@ class StagingWatch {
   }
 
  private:
-  bool WaitFor(pid_t pid, std::uint32_t mask, const std::string& name, bool prefix) {
+  struct Event {
+    std::uint32_t mask;
+    std::string name;
+  };
+
+  // Appends what inotify has queued (waiting up to `ms` for it) to pending_; false when nothing.
+  bool Read(int ms) {
+    pollfd pfd{fd_, POLLIN, 0};
+    if (::poll(&pfd, 1, ms) != 1) return false;
     alignas(inotify_event) char buffer[4096];
+    const ssize_t n = ::read(fd_, buffer, sizeof buffer);
+    for (ssize_t at = 0; at < n;) {
+      const auto* event = reinterpret_cast<const inotify_event*>(buffer + at);
+      pending_.push_back({event->mask, event->len > 0 ? event->name : ""});
+      at += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
+    }
+    return n > 0;
+  }
+
+  // Events after the one looked for stay pending for the next wait: a fast import's staging
+  // folder and its rename can arrive in one read.
+  bool WaitFor(pid_t pid, std::uint32_t mask, const std::string& name, bool prefix) {
+    bool exited = false;
     for (int waited_ms = 0; waited_ms < 10'000; ++waited_ms) {
-      pollfd pfd{fd_, POLLIN, 0};
-      if (::poll(&pfd, 1, 1) == 1) {
-        const ssize_t n = ::read(fd_, buffer, sizeof buffer);
-        for (ssize_t at = 0; at < n;) {
-          const auto* event = reinterpret_cast<const inotify_event*>(buffer + at);
-          const std::string event_name = event->len > 0 ? event->name : "";
-          if ((event->mask & mask) && (prefix ? event_name.starts_with(name) : event_name == name))
-            return true;
-          at += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
-        }
+      const bool got = Read(exited ? 0 : 1);
+      while (!pending_.empty()) {
+        const Event event = std::move(pending_.front());
+        pending_.pop_front();
+        if ((event.mask & mask) && (prefix ? event.name.starts_with(name) : event.name == name))
+          return true;
       }
+      if (exited && !got) return false;  // it has exited and every event it caused was read
       siginfo_t info{};
       if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
           info.si_pid == pid)
-        return false;
+        exited = true;
     }
     return false;
   }
 
   std::string prefix_;
   int fd_ = -1;
+  std::deque<Event> pending_;  // read from inotify, not yet looked at
 };
 
 // A temporary folder in /dev/shm when there is one (a tmpfs: the import's one sync of the file

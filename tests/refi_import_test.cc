@@ -934,6 +934,34 @@ TEST_CASE("import: a .qdc codebook merged into framework.yaml adds and never cha
   CHECK(HasRule(refused.diagnostics, "merge-failed"));
 }
 
+TEST_CASE("import: a .qdc merge reports codes below a sub-theme that is already there") {
+  const std::string existing =
+      "framework: 1\n"
+      "title: Mine\n"
+      "themes:\n"
+      "  - id: training\n"
+      "    label: Training\n"
+      "    subthemes:\n"
+      "      - id: before-qualifying\n"
+      "        label: Before qualifying\n";
+  ImportResult result = framework::ImportCodebook("codebook.qdc", kCodebook, &existing);
+  REQUIRE_MESSAGE(result.ok, Errors(result.diagnostics));
+  const auto* not_added = FindRule(result.diagnostics, "merge-not-added");
+  REQUIRE(not_added != nullptr);
+  CHECK(Contains(not_added->message, "'training.before-qualifying.lectures'"));
+  CHECK(not_added->line == 7);  // the existing sub-theme
+  framework::Diagnostics diagnostics;
+  framework::Framework fw = framework::LoadFramework(
+      "framework.yaml", result.Find("framework.yaml")->contents, diagnostics);
+  CHECK(Errors(diagnostics).empty());
+  REQUIRE(fw.themes.size() == 2);
+  REQUIRE(fw.themes[0].subthemes.size() == 2);
+  CHECK(fw.themes[0].subthemes[0].codes.empty());  // nothing added to what was there
+  CHECK(fw.themes[0].subthemes[1].id == "since-qualifying");
+  CHECK(Contains(result.Find("IMPORT-REPORT.md")->contents,
+                 "1 theme(s) added, 1 sub-theme(s) added to existing themes"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Codings tables.
 
@@ -977,6 +1005,43 @@ TEST_CASE("import: a codings CSV by offsets and by coded text, with header alias
   ImportResult bad = framework::ImportCodingsCsv("c.csv", "who,what\nx,y\n", fs, "plain");
   CHECK_FALSE(bad.ok);
   CHECK(HasRule(bad.diagnostics, "bad-csv"));
+}
+
+TEST_CASE("import: codings CSV rows that cannot be placed, or are ambiguous, are located") {
+  framework::MemoryFileSystem fs;
+  fs.Add("plain/a.txt", "one two one two\n   \nend\n");
+  const std::string csv =
+      "document,code,start,end,text\n"
+      "a.txt,Repeat,,,one two\n"  // twice in the text: the first after the previous coding
+      "a.txt,Space,16,19,\n"      // only white space: placed, then not imported
+      "a.txt,Bad,x,y,\n"
+      "a.txt,Far,100,200,\n"
+      "a.txt,,,,end\n"
+      "a.txt,A > B > C,,,end\n";
+  framework::ImportOptions options;
+  options.limits.max_depth = 2;
+  ImportResult result = framework::ImportCodingsCsv("codings.csv", csv, fs, "plain", options);
+  REQUIRE(result.ok);
+  auto line_of = [&](const std::string& rule) {
+    const auto* d = FindRule(result.diagnostics, rule);
+    return d ? d->line : -1;
+  };
+  CHECK(line_of("ambiguous-text") == 2);
+  CHECK(FindRule(result.diagnostics, "ambiguous-text")->severity == framework::Severity::kNote);
+  CHECK(line_of("bad-offset") == 4);
+  CHECK(FindRule(result.diagnostics, "bad-offset")->column == 11);  // the start field
+  CHECK(line_of("offset-out-of-range") == 5);
+  CHECK(line_of("bad-code") == 6);
+  CHECK(line_of("too-deep") == 7);
+  CHECK(HasRule(result.diagnostics, "empty-selection"));
+  CHECK(result.offset_rule ==
+        "1 coding(s) placed by start/end (Unicode code points; CRLF counted as 1, else as 2, else "
+        "UTF-16 units, the first whose text matches), 1 by finding the coded text");
+  CHECK(result.segments == 1);
+  // The first occurrence coded; the white-space selection not written.
+  CHECK(result.Find("transcripts/a.txt")->contents ==
+        "---\nparticipant: a\nsource: a.txt\n---\n"
+        "{codes.repeat}one two{/codes.repeat} one two\n   \nend\n");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -526,9 +526,24 @@ std::string PassageKey(const std::string& text) {
 
 std::string PassageShown(const std::string& key) { return key.substr(0, key.find('\0')); }
 
-}  // namespace
+// A participant of the study: one per case, then one per source in no case.
+struct Person {
+  std::string id;
+  std::string origin;  // "case 'X'" or "source 'Y'"
+  std::vector<int> sources;
+  std::map<int, std::string> values;
+  std::vector<std::string> notes;
+};
 
-void BuildStudy(Model model, ImportResult& result) {
+// A coded passage as the transcript must give it back: by a hash of its text (and the start
+// of it, to show), not a copy.
+struct Expected {
+  std::string code, text;
+};
+
+// The code tree as themes, sub-themes and aliases, the codes used directly told apart; a
+// placeholder theme (and a warning) when the input has no codes.
+CodeMap MapThemes(Model& model, ImportResult& result, bool& placeholder_theme) {
   const std::string& input = model.display_name;
   SplitFlatHierarchy(model);
 
@@ -537,7 +552,6 @@ void BuildStudy(Model model, ImportResult& result) {
     for (const Selection& sel : s.selections)
       if (sel.code >= 0) used_directly[static_cast<std::size_t>(sel.code)] = true;
   CodeMap map = MapCodes(model, used_directly);
-  bool placeholder_theme = false;
   if (map.themes.empty()) {
     Theme t;
     t.id = "imported";
@@ -553,15 +567,13 @@ void BuildStudy(Model model, ImportResult& result) {
            "the input has no codes; framework.yaml has a placeholder theme 'imported'",
            "add your themes to framework.yaml");
   }
+  return map;
+}
 
-  // Participants: one per case, then one per source in no case.
-  struct Person {
-    std::string id;
-    std::string origin;  // "case 'X'" or "source 'Y'"
-    std::vector<int> sources;
-    std::map<int, std::string> values;
-    std::vector<std::string> notes;
-  };
+// Participants: one per case, then one per source in no case. Document variables go to the
+// source's participant, unless the case already has a value.
+std::vector<Person> PlanPeople(const Model& model, ImportResult& result) {
+  const std::string& input = model.display_name;
   std::vector<Person> people;
   UniqueIds person_ids;
   auto person_id = [&](const std::string& name, const char* fallback) {
@@ -607,22 +619,215 @@ void BuildStudy(Model model, ImportResult& result) {
       }
     }
   }
-  std::vector<std::map<int, std::string>> value_rows;
-  for (const Person& p : people) value_rows.push_back(p.values);
-  std::vector<Attr> attrs = MapAttributes(model, value_rows, result, input);
-  std::vector<bool> var_used(model.variables.size(), false);
-  for (const Person& p : people)
-    for (const auto& kv : p.values) var_used[static_cast<std::size_t>(kv.first)] = true;
+  return people;
+}
 
-  std::vector<ImportedFile> files;
-  std::vector<std::string> codebook_notes = map.deeper_notes;
-  for (std::size_t i = 0; i < model.codes.size(); ++i)
-    for (const std::string& n : model.codes[i].notes)
-      codebook_notes.push_back("- `" + map.code_ids[i] + "` (" + model.codes[i].name + "): " + n);
+// The front matter of participant `p`'s transcript; `line` becomes the line its text starts on
+// (our own exports: the line it started on).
+std::string TranscriptHead(const Model& model, const Person& p, int& line) {
+  std::string out;
+  const Source& first = model.sources[static_cast<std::size_t>(p.sources[0])];
+  if (model.framework_origin && p.sources.size() == 1) {
+    // Our own export: the transcript's front matter as it was, and its text starting on the
+    // line it started on, so line references in summaries still hold.
+    line = 1;
+    if (!first.front_matter.empty()) {
+      out = "---\n" + first.front_matter + "---\n";
+      line = 1 + static_cast<int>(std::count(out.begin(), out.end(), '\n'));
+    }
+    for (; line < first.first_line; ++line) out += '\n';
+  } else {
+    out = "---\nparticipant: " + YamlScalar(p.id) + "\n";
+    if (p.sources.size() == 1) {
+      out += "source: " + YamlScalar(first.name) + "\n";
+    } else {
+      out += "sources: " + std::to_string(p.sources.size()) + "\n";
+    }
+    out += "---\n";
+  }
+  return out;
+}
 
-  // Transcripts.
-  std::size_t segments = 0, merged = 0;
-  std::vector<std::string> mapping_rows;
+// Reserves what `out` will hold once participant `p`'s sources are written into it.
+void ReserveTranscript(const Model& model, const Person& p, const CodeMap& map, std::string& out) {
+  std::size_t size = out.size() + 256;
+  for (int s : p.sources) {
+    const Source& src = model.sources[static_cast<std::size_t>(s)];
+    size += src.text.size() + src.name.size() + 64;
+    for (char c : src.text) size += c == '{' || c == '}' || c == '\\';
+    for (const Selection& sel : src.selections)
+      if (sel.code >= 0) size += 2 * map.code_ids[static_cast<std::size_t>(sel.code)].size() + 4;
+  }
+  out.reserve(size);
+}
+
+// The segments of `src`: per code, overlapping selections merged (counted in `merged`),
+// selections of only white space dropped; each also added to `expected`.
+std::vector<Piece> CodedPieces(const Source& src, const Model& model, const CodeMap& map,
+                               ImportResult& result, std::vector<Expected>& expected,
+                               std::size_t& merged) {
+  const std::string& input = model.display_name;
+  std::map<std::string, std::vector<std::pair<std::size_t, std::size_t>>> by_code;
+  for (const Selection& sel : src.selections) {
+    if (sel.code < 0) continue;
+    const std::string& code = map.code_ids[static_cast<std::size_t>(sel.code)];
+    if (code.empty()) continue;
+    by_code[code].emplace_back(sel.begin, sel.end);
+  }
+  std::vector<Piece> pieces;
+  for (auto& [code, ranges] : by_code) {
+    std::sort(ranges.begin(), ranges.end());
+    std::vector<std::pair<std::size_t, std::size_t>> kept;
+    for (const auto& r : ranges) {
+      if (!kept.empty() && r.first < kept.back().second) {
+        kept.back().second = std::max(kept.back().second, r.second);
+        ++merged;
+      } else {
+        kept.push_back(r);
+      }
+    }
+    for (const auto& r : kept) {
+      std::string_view text = std::string_view(src.text).substr(r.first, r.second - r.first);
+      if (Trim(text).empty()) {
+        Report(result, Severity::kWarning, "empty-selection", input,
+               "a selection of '" + code + "' in source '" + src.name +
+                   "' covers only white space; it is not imported");
+        continue;
+      }
+      pieces.push_back({r.first, r.second, code});
+      // Our own exports compare without speaker labels (below): their text is kept.
+      std::string passage = ToNfc(CollapseWhitespace(text));
+      expected.push_back({code, model.framework_origin ? std::move(passage) : PassageKey(passage)});
+    }
+  }
+  return pieces;
+}
+
+// Appends the text of `src` to `out` with its pieces as inline tags (braces escaped), ending
+// in a line break; `line` counts the lines written.
+void WriteTagged(const Source& src, const std::vector<Piece>& pieces, std::string& out, int& line) {
+  // Tags: at one position, closing tags before opening ones, each group by code.
+  struct Event {
+    std::size_t pos;
+    int kind;  // 0 close, 1 open
+    std::string code;
+    bool operator<(const Event& o) const {
+      return std::tie(pos, kind, code) < std::tie(o.pos, o.kind, o.code);
+    }
+  };
+  std::vector<Event> events;
+  for (const Piece& piece : pieces) {
+    events.push_back({piece.begin, 1, piece.code});
+    events.push_back({piece.end, 0, piece.code});
+  }
+  std::sort(events.begin(), events.end());
+  std::size_t pos = 0;
+  auto emit_text = [&](std::size_t to) {
+    for (; pos < to; ++pos) {
+      const char c = src.text[pos];
+      if (c == '{' || c == '}' || c == '\\') out += '\\';
+      out += c;
+      if (c == '\n') ++line;
+    }
+  };
+  for (std::size_t e = 0; e < events.size();) {
+    emit_text(events[e].pos);
+    std::size_t f = e;
+    std::string opens;
+    while (f < events.size() && events[f].pos == events[e].pos) {
+      if (events[f].kind == 0) {
+        out += "{/" + events[f].code + "}";
+      } else {
+        opens += (opens.empty() ? "" : ", ") + events[f].code;
+      }
+      ++f;
+    }
+    if (!opens.empty()) out += "{" + opens + "}";
+    e = f;
+  }
+  emit_text(src.text.size());
+  if (out.empty() || out.back() != '\n') {
+    out += '\n';
+    ++line;
+  }
+}
+
+// The notes of `src` and the remarks anchored in it, with line references into the transcript
+// (its text starts on `base_line`).
+std::string SourceNotes(const Source& src, int base_line) {
+  std::vector<std::size_t> line_ends;  // offsets of the source's line breaks
+  if (!src.remarks.empty())
+    for (std::size_t at = src.text.find('\n'); at != std::string::npos;
+         at = src.text.find('\n', at + 1))
+      line_ends.push_back(at);
+  auto line_of = [&](std::size_t offset) {
+    offset = std::min(offset, src.text.size());
+    return base_line +
+           static_cast<int>(std::lower_bound(line_ends.begin(), line_ends.end(), offset) -
+                            line_ends.begin());
+  };
+  std::string source_notes;
+  for (const std::string& n : src.notes) source_notes += n + "\n\n";
+  for (const Remark& r : src.remarks) {
+    const int a = line_of(r.begin), b = line_of(r.end > r.begin ? r.end - 1 : r.end);
+    source_notes += "- L" + std::to_string(a) + (b > a ? "-" + std::to_string(b) : "") +
+                    (r.code_name.empty() ? "" : " (" + r.code_name + ")") + ": " + OneLine(r.text) +
+                    "\n";
+  }
+  return source_notes;
+}
+
+// Every coded text must survive: parses participant `p`'s transcript `out` back and warns when
+// a passage in `expected` reads differently.
+void CheckCodedText(const Model& model, const Person& p, const std::string& out,
+                    const std::vector<Expected>& expected, ImportResult& result) {
+  Diagnostics parse_diagnostics;
+  ParseOptions po;
+  po.stem = p.id;
+  Transcript t = ParseTranscript("transcripts/" + p.id + ".txt", out, po, parse_diagnostics);
+  // Our own exports declare speakers: their labels inside a passage are not coded text.
+  std::vector<std::string> labels;
+  if (model.framework_origin) {
+    for (const Speaker& sp : model.speakers) labels.push_back(sp.label);
+    labels.push_back(p.id);
+  }
+  auto without_labels = [&](std::string text) {
+    for (const std::string& label : labels) {
+      const std::string needle = " " + label + ":";
+      for (std::size_t at = text.find(needle); at != std::string::npos;
+           at = text.find(needle, at)) {
+        text.erase(at + 1, label.size() + 1);
+      }
+    }
+    return CollapseWhitespace(text);
+  };
+  std::multiset<std::pair<std::string, std::string>> want, got;
+  for (const Expected& x : expected)
+    want.insert({x.code, labels.empty() ? x.text : PassageKey(without_labels(x.text))});
+  for (const Segment& s : t.segments) {
+    std::string text = t.SegmentText(s);
+    got.insert({s.code, PassageKey(labels.empty() ? std::move(text) : without_labels(text))});
+  }
+  std::string().swap(t.text);
+  if (want != got) {
+    for (const auto& w : want) {
+      if (got.count(w)) continue;
+      Report(result, Severity::kWarning, "coded-text-changed", "transcripts/" + p.id + ".txt",
+             "a passage coded '" + w.first + "' reads differently in the transcript ('" +
+                 PassageShown(w.second) + "')",
+             "a line starting with '" + p.id +
+                 ":' is read as a speaker turn and its label is not part of the segment");
+      break;
+    }
+  }
+}
+
+// Transcripts: one per participant with a source (their notes beside it), each checked by
+// parsing it back; `mapping_rows` gets a report row per participant.
+void WriteTranscripts(Model& model, const std::vector<Person>& people, const CodeMap& map,
+                      ImportResult& result, std::vector<ImportedFile>& files, std::size_t& segments,
+                      std::size_t& merged, std::vector<std::string>& mapping_rows) {
+  const std::string& input = model.display_name;
   for (const Person& p : people) {
     std::string note_text;
     for (const std::string& n : p.notes) note_text += n + "\n\n";
@@ -637,44 +842,10 @@ void BuildStudy(Model model, ImportResult& result) {
         files.push_back({"notes/" + p.id + ".md", "# " + p.id + "\n\n" + note_text});
       continue;
     }
-    std::string out;
     int line = 4;
-    const Source& first = model.sources[static_cast<std::size_t>(p.sources[0])];
-    if (model.framework_origin && p.sources.size() == 1) {
-      // Our own export: the transcript's front matter as it was, and its text starting on the
-      // line it started on, so line references in summaries still hold.
-      line = 1;
-      if (!first.front_matter.empty()) {
-        out = "---\n" + first.front_matter + "---\n";
-        line = 1 + static_cast<int>(std::count(out.begin(), out.end(), '\n'));
-      }
-      for (; line < first.first_line; ++line) out += '\n';
-    } else {
-      out = "---\nparticipant: " + YamlScalar(p.id) + "\n";
-      if (p.sources.size() == 1) {
-        out += "source: " + YamlScalar(first.name) + "\n";
-      } else {
-        out += "sources: " + std::to_string(p.sources.size()) + "\n";
-      }
-      out += "---\n";
-    }
-    // Each coded passage by a hash of its text (and the start of it, to show), not a copy.
-    struct Expected {
-      std::string code, text;
-    };
+    std::string out = TranscriptHead(model, p, line);
     std::vector<Expected> expected;
-    {
-      std::size_t size = out.size() + 256;
-      for (int s : p.sources) {
-        const Source& src = model.sources[static_cast<std::size_t>(s)];
-        size += src.text.size() + src.name.size() + 64;
-        for (char c : src.text) size += c == '{' || c == '}' || c == '\\';
-        for (const Selection& sel : src.selections)
-          if (sel.code >= 0)
-            size += 2 * map.code_ids[static_cast<std::size_t>(sel.code)].size() + 4;
-      }
-      out.reserve(size);
-    }
+    ReserveTranscript(model, p, map, out);
     for (std::size_t k = 0; k < p.sources.size(); ++k) {
       const Source& src = model.sources[static_cast<std::size_t>(p.sources[k])];
       if (p.sources.size() > 1) {
@@ -689,106 +860,10 @@ void BuildStudy(Model model, ImportResult& result) {
         line += k ? 3 : 2;
       }
       const int base_line = line;
-      // Segments: per code, overlapping selections merged.
-      std::map<std::string, std::vector<std::pair<std::size_t, std::size_t>>> by_code;
-      for (const Selection& sel : src.selections) {
-        if (sel.code < 0) continue;
-        const std::string& code = map.code_ids[static_cast<std::size_t>(sel.code)];
-        if (code.empty()) continue;
-        by_code[code].emplace_back(sel.begin, sel.end);
-      }
-      std::vector<Piece> pieces;
-      for (auto& [code, ranges] : by_code) {
-        std::sort(ranges.begin(), ranges.end());
-        std::vector<std::pair<std::size_t, std::size_t>> kept;
-        for (const auto& r : ranges) {
-          if (!kept.empty() && r.first < kept.back().second) {
-            kept.back().second = std::max(kept.back().second, r.second);
-            ++merged;
-          } else {
-            kept.push_back(r);
-          }
-        }
-        for (const auto& r : kept) {
-          std::string_view text = std::string_view(src.text).substr(r.first, r.second - r.first);
-          if (Trim(text).empty()) {
-            Report(result, Severity::kWarning, "empty-selection", input,
-                   "a selection of '" + code + "' in source '" + src.name +
-                       "' covers only white space; it is not imported");
-            continue;
-          }
-          pieces.push_back({r.first, r.second, code});
-          // Our own exports compare without speaker labels (below): their text is kept.
-          std::string passage = ToNfc(CollapseWhitespace(text));
-          expected.push_back(
-              {code, model.framework_origin ? std::move(passage) : PassageKey(passage)});
-        }
-      }
+      std::vector<Piece> pieces = CodedPieces(src, model, map, result, expected, merged);
       segments += pieces.size();
-      // Tags: at one position, closing tags before opening ones, each group by code.
-      struct Event {
-        std::size_t pos;
-        int kind;  // 0 close, 1 open
-        std::string code;
-        bool operator<(const Event& o) const {
-          return std::tie(pos, kind, code) < std::tie(o.pos, o.kind, o.code);
-        }
-      };
-      std::vector<Event> events;
-      for (const Piece& piece : pieces) {
-        events.push_back({piece.begin, 1, piece.code});
-        events.push_back({piece.end, 0, piece.code});
-      }
-      std::sort(events.begin(), events.end());
-      std::size_t pos = 0;
-      auto emit_text = [&](std::size_t to) {
-        for (; pos < to; ++pos) {
-          const char c = src.text[pos];
-          if (c == '{' || c == '}' || c == '\\') out += '\\';
-          out += c;
-          if (c == '\n') ++line;
-        }
-      };
-      for (std::size_t e = 0; e < events.size();) {
-        emit_text(events[e].pos);
-        std::size_t f = e;
-        std::string opens;
-        while (f < events.size() && events[f].pos == events[e].pos) {
-          if (events[f].kind == 0) {
-            out += "{/" + events[f].code + "}";
-          } else {
-            opens += (opens.empty() ? "" : ", ") + events[f].code;
-          }
-          ++f;
-        }
-        if (!opens.empty()) out += "{" + opens + "}";
-        e = f;
-      }
-      emit_text(src.text.size());
-      if (out.empty() || out.back() != '\n') {
-        out += '\n';
-        ++line;
-      }
-      // Notes anchored in this source, with line references into the transcript.
-      std::vector<std::size_t> line_ends;  // offsets of the source's line breaks
-      if (!src.remarks.empty())
-        for (std::size_t at = src.text.find('\n'); at != std::string::npos;
-             at = src.text.find('\n', at + 1))
-          line_ends.push_back(at);
-      auto line_of = [&](std::size_t offset) {
-        offset = std::min(offset, src.text.size());
-        return base_line +
-               static_cast<int>(std::lower_bound(line_ends.begin(), line_ends.end(), offset) -
-                                line_ends.begin());
-      };
-      std::string source_notes;
-      for (const std::string& n : src.notes) source_notes += n + "\n\n";
-      for (const Remark& r : src.remarks) {
-        const int a = line_of(r.begin), b = line_of(r.end > r.begin ? r.end - 1 : r.end);
-        source_notes += "- L" + std::to_string(a) + (b > a ? "-" + std::to_string(b) : "") +
-                        (r.code_name.empty() ? "" : " (" + r.code_name + ")") + ": " +
-                        OneLine(r.text) + "\n";
-      }
+      WriteTagged(src, pieces, out, line);
+      std::string source_notes = SourceNotes(src, base_line);
       if (!source_notes.empty())
         note_text += "## Source: " + OneLine(src.name) + "\n\n" + source_notes + "\n";
     }
@@ -798,56 +873,16 @@ void BuildStudy(Model model, ImportResult& result) {
       files.push_back({"notes/" + p.id + ".md",
                        "# " + p.id + "\n\nNotes imported with transcripts/" + p.id +
                            ".txt; line references (L12-14) point into it.\n\n" + note_text});
-    // Every coded text must survive: parse the transcript back and compare.
-    Diagnostics parse_diagnostics;
-    ParseOptions po;
-    po.stem = p.id;
-    Transcript t = ParseTranscript("transcripts/" + p.id + ".txt", out, po, parse_diagnostics);
-    // Our own exports declare speakers: their labels inside a passage are not coded text.
-    std::vector<std::string> labels;
-    if (model.framework_origin) {
-      for (const Speaker& sp : model.speakers) labels.push_back(sp.label);
-      labels.push_back(p.id);
-    }
-    auto without_labels = [&](std::string text) {
-      for (const std::string& label : labels) {
-        const std::string needle = " " + label + ":";
-        for (std::size_t at = text.find(needle); at != std::string::npos;
-             at = text.find(needle, at)) {
-          text.erase(at + 1, label.size() + 1);
-        }
-      }
-      return CollapseWhitespace(text);
-    };
-    std::multiset<std::pair<std::string, std::string>> want, got;
-    for (const Expected& x : expected)
-      want.insert({x.code, labels.empty() ? x.text : PassageKey(without_labels(x.text))});
-    for (const Segment& s : t.segments) {
-      std::string text = t.SegmentText(s);
-      got.insert({s.code, PassageKey(labels.empty() ? std::move(text) : without_labels(text))});
-    }
-    std::string().swap(t.text);
-    if (want != got) {
-      for (const auto& w : want) {
-        if (got.count(w)) continue;
-        Report(result, Severity::kWarning, "coded-text-changed", "transcripts/" + p.id + ".txt",
-               "a passage coded '" + w.first + "' reads differently in the transcript ('" +
-                   PassageShown(w.second) + "')",
-               "a line starting with '" + p.id +
-                   ":' is read as a speaker turn and its label is not part of the segment");
-        break;
-      }
-    }
+    CheckCodedText(model, p, out, expected, result);
     files.push_back({"transcripts/" + p.id + ".txt", std::move(out)});
   }
+}
 
-  // The transcripts folder exists even when there is no transcript yet (a codebook alone).
-  if (std::none_of(files.begin(), files.end(),
-                   [](const ImportedFile& f) { return f.path.rfind("transcripts/", 0) == 0; }))
-    files.push_back(
-        {"transcripts/README.md", "Put the coded transcripts (.txt) of this study here.\n"});
-
-  // participants.yaml
+// participants.yaml: the attributes used, then every participant with its values.
+std::string ParticipantsFile(const Model& model, const std::vector<Person>& people,
+                             const std::vector<Attr>& attrs, const std::vector<bool>& var_used,
+                             ImportResult& result) {
+  const std::string& input = model.display_name;
   std::string pfile = "# Participants imported from " + input + "; see IMPORT-REPORT.md.\n";
   bool any_attr = false;
   for (std::size_t v = 0; v < attrs.size(); ++v) {
@@ -893,9 +928,13 @@ void BuildStudy(Model model, ImportResult& result) {
       pfile += "}\n";
     }
   }
-  files.push_back({"participants.yaml", pfile});
+  return pfile;
+}
 
-  // framework.yaml
+// framework.yaml: title, settings and the themes.
+std::string FrameworkFile(const Model& model, const CodeMap& map, const std::vector<Attr>& attrs,
+                          const std::vector<bool>& var_used) {
+  const std::string& input = model.display_name;
   std::string attribution = "Participant";
   for (std::size_t v = 0; v < attrs.size(); ++v)
     if (var_used[v] && attrs[v].type == AttributeType::kCategory) {
@@ -925,9 +964,13 @@ void BuildStudy(Model model, ImportResult& result) {
   if (model.min_group > 0) fw += "min_group: " + std::to_string(model.min_group) + "\n";
   fw += "themes:\n";
   fw += RenderThemes(map.themes, "  ");
-  files.push_back({"framework.yaml", fw});
+  return fw;
+}
 
-  // Charts (our own exports carry the summaries).
+// Charts (our own exports carry the summaries).
+void AddCharts(const Model& model, const CodeMap& map, ImportResult& result,
+               std::vector<ImportedFile>& files) {
+  const std::string& input = model.display_name;
   for (const auto& [theme_id, cells] : model.charts) {
     Chart chart;
     chart.theme = theme_id;
@@ -944,8 +987,11 @@ void BuildStudy(Model model, ImportResult& result) {
     }
     files.push_back({path, SerializeChart(chart, order)});
   }
+}
 
-  // Notes.
+// Notes: the project's, and the codebook's (aliases and notes on codes).
+void AddNotes(const Model& model, const std::vector<std::string>& codebook_notes,
+              std::vector<ImportedFile>& files) {
   std::string project_notes;
   for (const std::string& n : model.project_notes) project_notes += n + "\n\n";
   if (!project_notes.empty())
@@ -957,19 +1003,10 @@ void BuildStudy(Model model, ImportResult& result) {
     for (const std::string& n : codebook_notes) text += n + "\n";
     files.push_back({"notes/codebook.md", text});
   }
+}
 
-  std::size_t aliases = 0, columns = 0;
-  for (const Theme& t : map.themes) {
-    columns += t.subthemes.size();
-    for (const Subtheme& s : t.subthemes) aliases += s.codes.size();
-  }
-  result.sources = model.sources.size();
-  result.participants = people.size();
-  result.segments = segments;
-  result.codes = 0;
-  for (const std::string& id : map.code_ids) result.codes += id.empty() ? 0 : 1;
-
-  // The study, checked as `framework check` would.
+// The study, checked as `framework check` would; its findings go to `result`.
+void CheckStudy(const std::vector<ImportedFile>& files, ImportResult& result) {
   // (Read from `files` through a view, not a second copy; checked as `check` loads: no text.)
   FilesView view(files);
   LoadOptions load;
@@ -980,23 +1017,10 @@ void BuildStudy(Model model, ImportResult& result) {
     if (d.rule == "participant-without-transcript") continue;  // reported above, per case
     result.diagnostics.push_back(std::move(d));
   }
+}
 
-  std::vector<std::string> summary;
-  summary.push_back("- Input: `" + input + "` (" + model.kind +
-                    (model.origin.empty() ? std::string() : ", origin \"" + model.origin + "\"") +
-                    ")");
-  summary.push_back("- " + std::to_string(model.sources.size()) + " text source(s) → " +
-                    std::to_string(people.size()) + " participant(s)");
-  summary.push_back("- " + std::to_string(result.codes) + " code(s) → " +
-                    std::to_string(map.themes.size()) + " theme(s), " + std::to_string(columns) +
-                    " sub-theme column(s), " + std::to_string(aliases) + " alias(es)" +
-                    (placeholder_theme ? " (placeholder theme)" : ""));
-  summary.push_back("- " + std::to_string(segments) + " coded segment(s) written; " +
-                    std::to_string(merged) + " overlapping selection(s) of one code merged");
-  if (!result.offset_rule.empty()) summary.push_back("- Offsets: " + result.offset_rule);
-  summary.push_back("");
-  summary.push_back("## Codes");
-  summary.push_back("");
+// The report's table of codes: each code's path of names and what it is written as.
+void AddCodeRows(const Model& model, const CodeMap& map, std::vector<std::string>& summary) {
   summary.push_back("| code | written as |");
   summary.push_back("|---|---|");
   for (std::size_t i = 0; i < model.codes.size(); ++i) {
@@ -1022,6 +1046,81 @@ void BuildStudy(Model model, ImportResult& result) {
       if (c == '|' || c == '\n') c = ' ';
     summary.push_back("| " + path + " | `" + map.code_ids[i] + "` |");
   }
+}
+
+}  // namespace
+
+void BuildStudy(Model model, ImportResult& result) {
+  const std::string& input = model.display_name;
+  bool placeholder_theme = false;
+  CodeMap map = MapThemes(model, result, placeholder_theme);
+
+  // Participants: one per case, then one per source in no case.
+  std::vector<Person> people = PlanPeople(model, result);
+  std::vector<std::map<int, std::string>> value_rows;
+  for (const Person& p : people) value_rows.push_back(p.values);
+  std::vector<Attr> attrs = MapAttributes(model, value_rows, result, input);
+  std::vector<bool> var_used(model.variables.size(), false);
+  for (const Person& p : people)
+    for (const auto& kv : p.values) var_used[static_cast<std::size_t>(kv.first)] = true;
+
+  std::vector<ImportedFile> files;
+  std::vector<std::string> codebook_notes = map.deeper_notes;
+  for (std::size_t i = 0; i < model.codes.size(); ++i)
+    for (const std::string& n : model.codes[i].notes)
+      codebook_notes.push_back("- `" + map.code_ids[i] + "` (" + model.codes[i].name + "): " + n);
+
+  // Transcripts.
+  std::size_t segments = 0, merged = 0;
+  std::vector<std::string> mapping_rows;
+  WriteTranscripts(model, people, map, result, files, segments, merged, mapping_rows);
+
+  // The transcripts folder exists even when there is no transcript yet (a codebook alone).
+  if (std::none_of(files.begin(), files.end(),
+                   [](const ImportedFile& f) { return f.path.rfind("transcripts/", 0) == 0; }))
+    files.push_back(
+        {"transcripts/README.md", "Put the coded transcripts (.txt) of this study here.\n"});
+
+  // participants.yaml
+  files.push_back({"participants.yaml", ParticipantsFile(model, people, attrs, var_used, result)});
+
+  // framework.yaml
+  files.push_back({"framework.yaml", FrameworkFile(model, map, attrs, var_used)});
+
+  AddCharts(model, map, result, files);
+  AddNotes(model, codebook_notes, files);
+
+  std::size_t aliases = 0, columns = 0;
+  for (const Theme& t : map.themes) {
+    columns += t.subthemes.size();
+    for (const Subtheme& s : t.subthemes) aliases += s.codes.size();
+  }
+  result.sources = model.sources.size();
+  result.participants = people.size();
+  result.segments = segments;
+  result.codes = 0;
+  for (const std::string& id : map.code_ids) result.codes += id.empty() ? 0 : 1;
+
+  // The study, checked as `framework check` would.
+  CheckStudy(files, result);
+
+  std::vector<std::string> summary;
+  summary.push_back("- Input: `" + input + "` (" + model.kind +
+                    (model.origin.empty() ? std::string() : ", origin \"" + model.origin + "\"") +
+                    ")");
+  summary.push_back("- " + std::to_string(model.sources.size()) + " text source(s) → " +
+                    std::to_string(people.size()) + " participant(s)");
+  summary.push_back("- " + std::to_string(result.codes) + " code(s) → " +
+                    std::to_string(map.themes.size()) + " theme(s), " + std::to_string(columns) +
+                    " sub-theme column(s), " + std::to_string(aliases) + " alias(es)" +
+                    (placeholder_theme ? " (placeholder theme)" : ""));
+  summary.push_back("- " + std::to_string(segments) + " coded segment(s) written; " +
+                    std::to_string(merged) + " overlapping selection(s) of one code merged");
+  if (!result.offset_rule.empty()) summary.push_back("- Offsets: " + result.offset_rule);
+  summary.push_back("");
+  summary.push_back("## Codes");
+  summary.push_back("");
+  AddCodeRows(model, map, summary);
   summary.push_back("");
   summary.push_back("## Participants");
   summary.push_back("");

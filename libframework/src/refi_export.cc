@@ -362,26 +362,33 @@ std::string ChartEntryDescription(const std::string& theme, const ChartCell& c, 
   return e.good() ? e.c_str() : "";
 }
 
-}  // namespace
-
-RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& options) {
-  RefiProject result;
-  const Framework& f = study.framework;
-  const std::string title = f.title.empty() ? "Framework study" : f.title;
-  auto guid = [&](const std::string& kind, const std::string& id) {
-    return DerivedGuid(title + "\x1f" + kind + "\x1f" + id);
-  };
-  // Each element's GUID, made once: a study with errors may repeat an id (two themes, two
-  // cells), and a repeated key gets a numbered variant, so GUIDs stay unique.
-  std::set<std::string> used;
-  auto fresh = [&](const std::string& kind, const std::string& id) {
-    std::string g = guid(kind, id);
-    for (int n = 2; !used.insert(g).second; ++n) g = guid(kind, id + "\x1f" + std::to_string(n));
+// GUIDs derived from the study's title, each made once: a study with errors may repeat an id
+// (two themes, two cells), and a repeated key gets a numbered variant, so GUIDs stay unique.
+class FreshGuids {
+ public:
+  explicit FreshGuids(std::string title) : title_(std::move(title)) {}
+  std::string operator()(const std::string& kind, const std::string& id) {
+    std::string g = Guid(kind, id);
+    for (int n = 2; !used_.insert(g).second; ++n) g = Guid(kind, id + "\x1f" + std::to_string(n));
     return g;
-  };
-  const std::string user = fresh("user", "");
+  }
 
-  pugi::xml_document doc;
+ private:
+  std::string Guid(const std::string& kind, const std::string& id) const {
+    return DerivedGuid(title_ + "\x1f" + kind + "\x1f" + id);
+  }
+  std::string title_;
+  std::set<std::string> used_;
+};
+
+// A Note to write: chart entries, matrix records and the settings.
+struct NoteOut {
+  std::string guid, name, description, content;
+};
+
+// The document's declaration and its Project element, with the one user.
+pugi::xml_node AddProject(pugi::xml_document& doc, const std::string& title,
+                          const RefiExportOptions& options, const std::string& user) {
   pugi::xml_node decl = doc.append_child(pugi::node_declaration);
   decl.append_attribute("version").set_value("1.0");
   decl.append_attribute("encoding").set_value("utf-8");
@@ -394,26 +401,14 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
   pugi::xml_node user_node = project.append_child("Users").append_child("User");
   user_node.append_attribute("guid").set_value(user.c_str());
   user_node.append_attribute("name").set_value("framework");
+  return project;
+}
 
-  // Every theme, with its matrix, chart entries attached.
-  std::vector<int> all_themes;
-  for (std::size_t t = 0; t < f.themes.size(); ++t) all_themes.push_back(static_cast<int>(t));
-  const std::vector<Matrix> matrices = ChartedMatrices(study, all_themes);
-
-  // Notes first (their GUIDs are referenced from codes and sources), in a fixed order: per theme,
-  // the matrix record, then its chart entries by participant (natural order), then sub-theme.
-  struct NoteOut {
-    std::string guid, name, description, content;
-  };
-  std::vector<NoteOut> notes;
-  std::map<std::string, std::vector<std::string>> notes_of_code;         // code guid -> notes
-  std::map<std::string, std::vector<std::string>> notes_of_participant;  // id -> notes
-  std::map<std::string, std::string> code_guid;                          // code as written -> guid
-
-  // GUIDs of the code tree; a code as written resolves as the CodeIndex does (first wins).
-  std::vector<std::string> theme_guids;
-  std::vector<std::vector<std::string>> subtheme_guids;
-  std::vector<std::vector<std::vector<std::string>>> alias_guids;
+// GUIDs of the code tree; a code as written resolves as the CodeIndex does (first wins).
+void MakeCodeGuids(const Framework& f, FreshGuids& fresh, std::vector<std::string>& theme_guids,
+                   std::vector<std::vector<std::string>>& subtheme_guids,
+                   std::vector<std::vector<std::vector<std::string>>>& alias_guids,
+                   std::map<std::string, std::string>& code_guid) {
   for (const Theme& t : f.themes) {
     theme_guids.push_back(fresh("theme", t.id));
     subtheme_guids.emplace_back();
@@ -428,7 +423,10 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
       }
     }
   }
-  // Participants (declared, or with a transcript), in natural order, each once.
+}
+
+// Participants (declared, or with a transcript), in natural order, each once.
+std::vector<std::string> ParticipantIds(const Study& study) {
   std::vector<std::string> ids;
   for (const Participant& p : study.participants.participants) ids.push_back(p.id);
   for (const Transcript& t : study.transcripts)
@@ -436,21 +434,17 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
   std::sort(ids.begin(), ids.end(),
             [](const std::string& a, const std::string& b) { return NaturalLess(a, b); });
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  std::map<std::string, std::string> case_guid;
-  for (const std::string& id : ids) case_guid[id] = fresh("case", id);
-  std::vector<std::string> variable_guids;
-  for (const AttributeDef& def : study.participants.attributes)
-    variable_guids.push_back(fresh("variable", def.name));
-  std::map<const Transcript*, std::string> source_guids;
-  for (const Transcript& t : study.transcripts) source_guids[&t] = fresh("source", t.path);
+  return ids;
+}
 
-  // The study's settings, a project-level note.
-  const std::string settings_guid = fresh("settings", "");
-  notes.push_back({settings_guid, "Framework settings",
-                   "Settings of the study's framework.yaml that belong to no theme, participant "
-                   "or transcript (speaker labels, quote attribution, smallest group shown).",
-                   SettingsYaml(f)});
-
+// Per theme, its matrix record, then its chart entries by participant (natural order), then
+// sub-theme; each referenced from its code (`notes_of_code`) and its participant.
+void AddChartNotes(const Framework& f, const std::vector<Matrix>& matrices,
+                   const std::vector<std::string>& theme_guids,
+                   const std::vector<std::vector<std::string>>& subtheme_guids, FreshGuids& fresh,
+                   std::vector<NoteOut>& notes,
+                   std::map<std::string, std::vector<std::string>>& notes_of_code,
+                   std::map<std::string, std::vector<std::string>>& notes_of_participant) {
   for (std::size_t i = 0; i < matrices.size(); ++i) {
     const Matrix& m = matrices[i];
     const Theme& theme = f.themes[i];
@@ -479,8 +473,15 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
     // Entries whose participant or sub-theme is gone: kept, as notes on the theme.
     for (const ChartCell& c : m.orphans) add_entry(c, false, theme_code);
   }
+}
 
-  // The code tree: theme > sub-theme > alias.
+// The code tree: theme > sub-theme > alias.
+void AddCodeBook(pugi::xml_node project, const Framework& f,
+                 const std::vector<std::string>& theme_guids,
+                 const std::vector<std::vector<std::string>>& subtheme_guids,
+                 const std::vector<std::vector<std::vector<std::string>>>& alias_guids,
+                 const std::map<std::string, std::vector<std::string>>& notes_of_code,
+                 RefiProject& result) {
   if (!f.themes.empty()) {
     pugi::xml_node codes = project.append_child("CodeBook").append_child("Codes");
     auto add_notes = [&](pugi::xml_node node, const std::string& code) {
@@ -519,9 +520,11 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
       }
     }
   }
+}
 
-  // Variables: one per declared attribute.
-  const std::vector<AttributeDef>& defs = study.participants.attributes;
+// Variables: one per declared attribute.
+void AddVariables(pugi::xml_node project, const std::vector<AttributeDef>& defs,
+                  const std::vector<std::string>& variable_guids) {
   if (!defs.empty()) {
     pugi::xml_node vars = project.append_child("Variables");
     for (std::size_t a = 0; a < defs.size(); ++a) {
@@ -539,8 +542,10 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
       if (!d.empty()) AddText(v, "Description", d);
     }
   }
+}
 
-  // Which transcripts make it into the project (valid UTF-8 only: a source must be UTF-8).
+// Which transcripts make it into the project (valid UTF-8 only: a source must be UTF-8).
+std::vector<const Transcript*> ExportedTranscripts(const Study& study, RefiProject& result) {
   std::vector<const Transcript*> transcripts;
   for (const Transcript& t : study.transcripts) {
     if (!IsValidUtf8(t.text)) {
@@ -551,8 +556,16 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
     }
     transcripts.push_back(&t);
   }
+  return transcripts;
+}
 
-  // Cases: every participant.
+// Cases: every participant, each with its attribute values and sources.
+void AddCases(pugi::xml_node project, const Study& study, const std::vector<std::string>& ids,
+              std::map<std::string, std::string>& case_guid,
+              const std::vector<std::string>& variable_guids,
+              const std::vector<const Transcript*>& transcripts,
+              std::map<const Transcript*, std::string>& source_guids, RefiProject& result) {
+  const std::vector<AttributeDef>& defs = study.participants.attributes;
   if (!ids.empty()) {
     pugi::xml_node cases = project.append_child("Cases");
     for (const std::string& id : ids) {
@@ -578,8 +591,16 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
       ++result.cases;
     }
   }
+}
 
-  // Sources: one TextSource per transcript, a PlainTextSelection per segment.
+// Sources: one TextSource per transcript, a PlainTextSelection per segment.
+void AddSources(pugi::xml_node project, const Study& study,
+                const std::vector<const Transcript*>& transcripts,
+                std::map<const Transcript*, std::string>& source_guids,
+                const std::map<std::string, std::string>& code_guid,
+                const std::map<std::string, std::vector<std::string>>& notes_of_participant,
+                const std::string& user, FreshGuids& fresh, RefiProject& result) {
+  const Framework& f = study.framework;
   if (!transcripts.empty()) {
     pugi::xml_node sources = project.append_child("Sources");
     for (const Transcript* tp : transcripts) {
@@ -638,7 +659,11 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
       result.sources.emplace_back("sources/" + sg + ".txt", std::move(src.text));
     }
   }
+}
 
+// The Notes, in the order they were collected.
+void AddNotes(pugi::xml_node project, const std::vector<NoteOut>& notes, const std::string& user,
+              RefiProject& result) {
   if (!notes.empty()) {
     pugi::xml_node notes_node = project.append_child("Notes");
     for (const NoteOut& n : notes) {
@@ -651,9 +676,13 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
       ++result.notes;
     }
   }
+}
 
-  // Links from each case to its summaries, so an importer can tell whose they are (a Case has
-  // no NoteRef in the schema).
+// Links from each case to its summaries, so an importer can tell whose they are (a Case has
+// no NoteRef in the schema).
+void AddLinks(pugi::xml_node project, const std::vector<std::string>& ids,
+              const std::map<std::string, std::vector<std::string>>& notes_of_participant,
+              std::map<std::string, std::string>& case_guid, FreshGuids& fresh) {
   std::vector<std::pair<std::string, std::string>> links;
   for (const std::string& id : ids)
     if (auto it = notes_of_participant.find(id); it != notes_of_participant.end())
@@ -669,6 +698,63 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
       link.append_attribute("targetGUID").set_value(n.c_str());
     }
   }
+}
+
+}  // namespace
+
+RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& options) {
+  RefiProject result;
+  const Framework& f = study.framework;
+  const std::string title = f.title.empty() ? "Framework study" : f.title;
+  FreshGuids fresh(title);
+  const std::string user = fresh("user", "");
+
+  pugi::xml_document doc;
+  pugi::xml_node project = AddProject(doc, title, options, user);
+
+  // Every theme, with its matrix, chart entries attached.
+  std::vector<int> all_themes;
+  for (std::size_t t = 0; t < f.themes.size(); ++t) all_themes.push_back(static_cast<int>(t));
+  const std::vector<Matrix> matrices = ChartedMatrices(study, all_themes);
+
+  // Notes first (their GUIDs are referenced from codes and sources), in a fixed order: per theme,
+  // the matrix record, then its chart entries by participant (natural order), then sub-theme.
+  std::vector<NoteOut> notes;
+  std::map<std::string, std::vector<std::string>> notes_of_code;         // code guid -> notes
+  std::map<std::string, std::vector<std::string>> notes_of_participant;  // id -> notes
+  std::map<std::string, std::string> code_guid;                          // code as written -> guid
+
+  std::vector<std::string> theme_guids;
+  std::vector<std::vector<std::string>> subtheme_guids;
+  std::vector<std::vector<std::vector<std::string>>> alias_guids;
+  MakeCodeGuids(f, fresh, theme_guids, subtheme_guids, alias_guids, code_guid);
+  const std::vector<std::string> ids = ParticipantIds(study);
+  std::map<std::string, std::string> case_guid;
+  for (const std::string& id : ids) case_guid[id] = fresh("case", id);
+  std::vector<std::string> variable_guids;
+  for (const AttributeDef& def : study.participants.attributes)
+    variable_guids.push_back(fresh("variable", def.name));
+  std::map<const Transcript*, std::string> source_guids;
+  for (const Transcript& t : study.transcripts) source_guids[&t] = fresh("source", t.path);
+
+  // The study's settings, a project-level note.
+  const std::string settings_guid = fresh("settings", "");
+  notes.push_back({settings_guid, "Framework settings",
+                   "Settings of the study's framework.yaml that belong to no theme, participant "
+                   "or transcript (speaker labels, quote attribution, smallest group shown).",
+                   SettingsYaml(f)});
+
+  AddChartNotes(f, matrices, theme_guids, subtheme_guids, fresh, notes, notes_of_code,
+                notes_of_participant);
+
+  AddCodeBook(project, f, theme_guids, subtheme_guids, alias_guids, notes_of_code, result);
+  AddVariables(project, study.participants.attributes, variable_guids);
+  const std::vector<const Transcript*> transcripts = ExportedTranscripts(study, result);
+  AddCases(project, study, ids, case_guid, variable_guids, transcripts, source_guids, result);
+  AddSources(project, study, transcripts, source_guids, code_guid, notes_of_participant, user,
+             fresh, result);
+  AddNotes(project, notes, user, result);
+  AddLinks(project, ids, notes_of_participant, case_guid, fresh);
 
   if (!f.description.empty()) AddText(project, "Description", f.description);
   AddRef(project, "NoteRef", settings_guid);
