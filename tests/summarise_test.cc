@@ -183,22 +183,20 @@ TEST_CASE("summarise: the range of views lists every summary with attribution, d
   CHECK(Contains(text, "\u2014 Upland (L1, L5)"));
   CHECK(Contains(text, "\u2022 The lone voice on A"));  // no --by: nothing is broken down
 
-  // By role: the academic's summary is withheld, never shown under its own heading.
+  // By role: the lone academic cannot be merged with anyone, so the breakdown is refused
+  // (showing the other groups would give the academic's summary as the rest).
   SummariseOptions by;
   by.by = study.participants.FindAttribute("role");
   const SummaryReport grouped = Report(study, by);
   REQUIRE(grouped.plan);
-  CHECK(GroupLabels(*grouped.plan) == std::vector<std::string>{"practitioner", "manager"});
-  CHECK(grouped.plan->suppressed == std::vector<std::string>{"P7"});
-  const framework::RangeColumn& ga = grouped.range[0].columns[0];
-  CHECK(ga.withheld == 1);
-  REQUIRE(ga.groups.size() == 2);
-  CHECK(ga.groups[0].entries.size() == 2);
-  CHECK(ga.groups[1].entries.size() == 1);
+  CHECK(grouped.plan->refused);
+  CHECK(grouped.plan->groups.empty());
+  CHECK(grouped.range.empty());
+  CHECK(grouped.coverage.empty());
   const std::string grouped_text = framework::RenderSummaryText(grouped, {100, false, true});
-  CHECK(Contains(grouped_text, "role: practitioner"));
   CHECK(!Contains(grouped_text, "lone voice"));
-  CHECK(Contains(grouped_text, "1 summary from groups too small to show are left out"));
+  CHECK(!Contains(grouped_text, "practitioner"));
+  CHECK(Contains(grouped_text, "no breakdown by role"));
 }
 
 TEST_CASE("summarise: group comparison shares, spread and the sub-themes that differ most") {
@@ -278,7 +276,7 @@ TEST_CASE("summarise: words instead of numbers, with thresholds from framework.y
   CHECK(Contains(tuned_text, "1. Sub B (t.b): practitioner some, manager some"));
 }
 
-TEST_CASE("summarise: small groups merge into (other), or are withheld when still too small") {
+TEST_CASE("summarise: small groups merge into (other), or the breakdown is refused") {
   SmallStudy s;
   const framework::Study study = Load(s.root());
   const std::vector<std::string> ids{"P1", "P2", "P3", "P4", "P5", "P6", "P7"};
@@ -287,14 +285,14 @@ TEST_CASE("summarise: small groups merge into (other), or are withheld when stil
   framework::GroupPlan plan = framework::PlanGroups(study, ids, sector, 3);
   CHECK(GroupLabels(plan) == std::vector<std::string>{"north", "(other)"});
   CHECK(plan.merged);
-  CHECK(plan.suppressed.empty());
+  CHECK(!plan.refused);
   CHECK(plan.groups[1].participants == std::vector<std::string>{"P5", "P6", "P7"});
   CHECK(plan.GroupOf("P7") == 1);
-  // With 4, (other) of 3 is too small: withheld.
+  // With 4, (other) of 3 is too small: north alone would give the rest away, so refused.
   plan = framework::PlanGroups(study, ids, sector, 4);
-  CHECK(GroupLabels(plan) == std::vector<std::string>{"north"});
-  CHECK(plan.suppressed == std::vector<std::string>{"P5", "P6", "P7"});
-  CHECK(plan.GroupOf("P5") == -1);
+  CHECK(plan.refused);
+  CHECK(plan.groups.empty());
+  CHECK(plan.GroupOf("P1") == -1);
   // With 1 every group stands alone, in declared order.
   plan = framework::PlanGroups(study, ids, sector, 1);
   CHECK(GroupLabels(plan) == std::vector<std::string>{"north", "south", "east"});
@@ -687,7 +685,7 @@ TEST_CASE("summarise: example numbers agree with framework codes and framework c
   CHECK(r.plan->groups[2].participants.size() == 3);
 }
 
-TEST_CASE("summarise: every view in every format on the example; academics withheld at 4") {
+TEST_CASE("summarise: every view in every format on the example; refused by role at 4") {
   const std::string dir = kExample.string();
   for (const std::string& format : kFormats) {
     CAPTURE(format);
@@ -702,13 +700,14 @@ TEST_CASE("summarise: every view in every format on the example; academics withh
     RunResult person = Run({"summarise", "-C", dir, "--participant", "P07", "--format", format});
     REQUIRE(person.exit_code == 0);
     CHECK(Contains(person.out, "P07"));
-    // min_group 4: the three academics are fewer, and alone in (other): never shown.
+    // min_group 4: the three academics are fewer, and alone in (other): refused.
     for (const std::string& view : kViewNames) {
       CAPTURE(view);
-      RunResult withheld = Run({"summarise", "-C", dir, "--by", "role", "--min-group", "4",
-                                "--view", view, "--format", format, "--words"});
-      REQUIRE(withheld.exit_code == 0);
-      CHECK(!Contains(Lower(withheld.out), "academic"));
+      RunResult refused = Run({"summarise", "-C", dir, "--by", "role", "--min-group", "4",
+                               "--view", view, "--format", format, "--words"});
+      CHECK(refused.exit_code == 1);
+      CHECK(refused.out.empty());
+      CHECK(Contains(refused.err, "no breakdown by role"));
     }
   }
 }
