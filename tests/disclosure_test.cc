@@ -151,9 +151,9 @@ std::map<std::string, std::pair<std::string, std::string>> SummariesSeen(const s
 // What a reader who sets the outputs `views` side by side knows of each participant's texts:
 // the tuple of what each output shows with them. Every such tuple must be shared by at least
 // `m` participants of the population (the texts can be matched across outputs by their words).
-void CheckAnonymous(const std::vector<std::map<std::string, std::pair<std::string, std::string>>>&
-                        views,
-                    std::size_t m) {
+void CheckAnonymous(
+    const std::vector<std::map<std::string, std::pair<std::string, std::string>>>& views,
+    std::size_t m) {
   std::map<std::vector<std::string>, std::set<std::string>> classes;
   std::set<std::string> everyone;
   for (const auto& view : views)
@@ -199,24 +199,24 @@ TEST_CASE("disclosure: SafeFieldCounts stops a rare combination, and enough othe
   };
   // Practitioners: 3 in children's, 1 in adult. Stopping only the adult one at "Practitioner"
   // would single them out (the only practitioner shown without a sector): all three with them.
-  auto counts = framework::SafeFieldCounts(rows({{"p", "c"},
-                                                 {"p", "c"},
-                                                 {"p", "c"},
-                                                 {"p", "a"},
-                                                 {"m", "c"},
-                                                 {"m", "c"},
-                                                 {"m", "c"}}),
-                                           3);
+  auto counts = framework::SafeFieldCounts(
+      rows({{"p", "c"}, {"p", "c"}, {"p", "c"}, {"p", "a"}, {"m", "c"}, {"m", "c"}, {"m", "c"}}),
+      3);
   CHECK(counts == std::vector<std::size_t>{1, 1, 1, 1, 2, 2, 2});
   // Two rare combinations stop together (2 + 1 = 3), the common one goes on.
   counts = framework::SafeFieldCounts(
       rows({{"p", "c"}, {"p", "c"}, {"p", "c"}, {"p", "a"}, {"p", "a"}, {"p", "x"}}), 3);
   CHECK(counts == std::vector<std::size_t>{2, 2, 2, 1, 1, 1});
   // A first field too rare: that part and the smallest other stop at no field at all.
-  counts = framework::SafeFieldCounts(
-      rows({{"p", "c"}, {"p", "c"}, {"p", "c"}, {"p", "c"}, {"m", "c"}, {"m", "c"}, {"m", "c"},
-            {"a", "c"}}),
-      3);
+  counts = framework::SafeFieldCounts(rows({{"p", "c"},
+                                            {"p", "c"},
+                                            {"p", "c"},
+                                            {"p", "c"},
+                                            {"m", "c"},
+                                            {"m", "c"},
+                                            {"m", "c"},
+                                            {"a", "c"}}),
+                                      3);
   CHECK(counts == std::vector<std::size_t>{2, 2, 2, 2, 0, 0, 0, 0});
   // Missing values are a part like any other.
   counts = framework::SafeFieldCounts(rows({{nullptr, "c"}, {nullptr, "c"}, {nullptr, "c"}}), 3);
@@ -244,7 +244,7 @@ TEST_CASE("disclosure: TextHeadings puts a text under (other) where its group is
 
 TEST_CASE("disclosure: every attribution the plan gives fits min_group participants") {
   Fixture f;
-  const framework::DiskFileSystem disk(f.dir.path().string());
+  framework::DiskFileSystem disk(f.dir.path().string());
   const framework::Study study = framework::LoadStudy(disk);
   const std::vector<std::string> population = framework::Population(study);
   REQUIRE(population.size() == 12);
@@ -275,8 +275,9 @@ TEST_CASE("disclosure: a breakdown whose small groups stay under the minimum is 
       const RunResult r = f.Run({"summarise", "--by", "team", "--view", view, "-f", format});
       CHECK(r.exit_code == 1);
       CHECK(r.out.empty());
-      CHECK(Contains(r.err, "framework: error: no breakdown by team: its groups with fewer than 3 "
-                            "participants are, even merged into (other), fewer than 3"));
+      CHECK(Contains(r.err,
+                     "framework: error: no breakdown by team: its groups with fewer than 3 "
+                     "participants are, even merged into (other), fewer than 3"));
     }
   }
   for (const char* format : {"text", "md", "json", "csv"}) {
@@ -353,9 +354,10 @@ TEST_CASE("disclosure: views with and without --by: the same summaries, none tra
   Fixture f;
   for (const char* col : {"a", "b"}) {
     CAPTURE(col);
-    const auto without = SummariesSeen(f.Run({"summarise", "--view", "views", "-f", "json"}).out, col);
-    const auto with =
-        SummariesSeen(f.Run({"summarise", "--by", "site", "--view", "views", "-f", "json"}).out, col);
+    const auto without =
+        SummariesSeen(f.Run({"summarise", "--view", "views", "-f", "json"}).out, col);
+    const auto with = SummariesSeen(
+        f.Run({"summarise", "--by", "site", "--view", "views", "-f", "json"}).out, col);
     // Differencing the two runs gives nothing: the same summaries in both.
     std::set<std::string> a, b;
     for (const auto& [who, seen] : without) a.insert(who);
@@ -403,9 +405,10 @@ TEST_CASE("disclosure: an attribution that fits fewer than min_group is coarsene
   const RunResult check = f.Run({"check"});
   CHECK(check.exit_code == 0);
   CHECK(Contains(check.err, "participants.yaml:"));
-  CHECK(Contains(check.err, "warning: the attribution '" + rare + "' fits 1 participant, fewer "
-                            "than min_group 3; quotes, summaries and exports attribute it as "
-                            "'Academic'"));
+  CHECK(Contains(check.err, "warning: the attribution '" + rare +
+                                "' fits 1 participant, fewer "
+                                "than min_group 3; quotes, summaries and exports attribute it as "
+                                "'Academic'"));
   CHECK(Contains(check.err, "the attribution 'Manager, children's services' fits 1 participant"));
   CHECK(!Contains(check.err, "the attribution 'Practitioner, children's services'"));
   const RunResult json = f.Run({"check", "--format", "json"});
@@ -463,8 +466,8 @@ TEST_CASE("disclosure: export --attributes withholds values that would single ou
   CHECK(!Contains(r.out, "Conwy"));
   CHECK(!Contains(r.out, "Dover"));
   CHECK(Contains(r.out, "P10,academic,(withheld),(withheld)"));
-  const RunResult all = f.Run(
-      {"export", "t", "-f", "csv", "--lf", "--attributes", "role,sector,site", "--allow-identifying"});
+  const RunResult all = f.Run({"export", "t", "-f", "csv", "--lf", "--attributes",
+                               "role,sector,site", "--allow-identifying"});
   CHECK(Contains(all.out, "P10,academic,adult social care,,"));
   CHECK(Contains(all.out, "Conwy"));
 }

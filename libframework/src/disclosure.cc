@@ -82,8 +82,7 @@ void Split(const std::vector<std::vector<Key>>& keys, const std::vector<std::siz
 
 }  // namespace
 
-std::vector<std::size_t> SafeFieldCounts(const std::vector<std::vector<Key>>& keys,
-                                         int min_group) {
+std::vector<std::size_t> SafeFieldCounts(const std::vector<std::vector<Key>>& keys, int min_group) {
   std::vector<std::size_t> out(keys.size(), 0);
   if (keys.empty()) return out;
   const std::size_t fields = keys.front().size();
@@ -178,10 +177,11 @@ std::vector<int> TextHeadings(const std::vector<int>& group, const std::vector<s
   return heading;
 }
 
-std::map<std::string, std::size_t> ExportAttributeCounts(
-    const Study& study, const std::vector<std::string>& population,
-    const std::vector<std::string>& labels, const std::vector<std::string>& attributes,
-    int min_group) {
+std::map<std::string, std::size_t> ExportAttributeCounts(const Study& study,
+                                                         const std::vector<std::string>& population,
+                                                         const std::vector<std::string>& labels,
+                                                         const std::vector<std::string>& attributes,
+                                                         int min_group) {
   std::vector<std::vector<Key>> keys;
   for (std::size_t i = 0; i < population.size(); ++i) {
     std::vector<Key> k{i < labels.size() ? Key(labels[i]) : Key()};
@@ -202,8 +202,7 @@ void AttributionWarnings(const Study& study, const std::string& path, const std:
   const AttributionPlan plan = PlanAttribution(study, population, m, false);
   if (plan.fields.empty()) return;
   std::map<std::string, std::vector<std::string>> fits;  // full attribution -> participants
-  for (const std::string& id : population)
-    fits[Attribute(plan.pattern, study, id)].push_back(id);
+  for (const std::string& id : population) fits[Attribute(plan.pattern, study, id)].push_back(id);
   SourceText source(path, contents);
   std::set<std::string> warned;
   for (const Participant& p : study.participants.participants) {
