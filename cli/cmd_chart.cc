@@ -14,6 +14,8 @@
 
 #include "commands.h"
 #include "framework/chart.h"
+#include "framework/chart_buffer.h"
+#include "framework/chart_store.h"
 #include "framework/draft.h"
 #include "framework/matrix.h"
 #include "framework/table.h"
@@ -46,9 +48,10 @@ struct Context {
   Study study;
   int theme = -1;
   Matrix matrix;
-  std::string chart_path;              // relative to the study root
-  std::vector<int> rows;               // matrix rows shown, in display order
-  std::vector<int> attribute_columns;  // attribute indexes shown
+  std::string chart_path;                // relative to the study root
+  std::vector<std::string> chart_files;  // every chart file of the theme (one, or an error)
+  std::vector<int> rows;                 // matrix rows shown, in display order
+  std::vector<int> attribute_columns;    // attribute indexes shown
 };
 
 std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
@@ -174,6 +177,7 @@ std::optional<Context> Load(const ChartOptions& options, int* exit_code) {
     if (chart.theme != options.theme) continue;
     AttachChart(ctx.matrix, chart);
     if (chart.path != ctx.chart_path) ctx.chart_path = chart.path;
+    ctx.chart_files.push_back(chart.path);
   }
   if (!SelectRows(ctx, options, exit_code)) return std::nullopt;
   return ctx;
@@ -328,48 +332,49 @@ std::string RenderJson(const Context& ctx) {
 
 // ---- writing cells ---------------------------------------------------------------------------
 
-// Applies `change` to the chart file as it is on disk now, and writes it atomically. A chart
-// file that does not load cleanly is never rewritten: its summaries could be lost.
-int UpdateChart(const Context& ctx, const std::function<void(Chart&)>& change) {
-  fs::path path = fs::path(ctx.where.root) / ctx.chart_path;
-  Chart chart;
-  chart.theme = ctx.matrix.theme;
-  chart.path = ctx.chart_path;
-  std::error_code ec;
-  if (fs::exists(path, ec)) {
-    DiskFileSystem disk(ctx.where.root);
-    ReadResult file = disk.Read(ctx.chart_path);
-    if (!file.ok) {
-      PrintError("cannot read " + ctx.where.path_prefix + ctx.chart_path + ": " + file.error);
-      return kExitIo;
-    }
-    Diagnostics diagnostics;
-    chart = LoadChart(ctx.chart_path, file.contents, diagnostics);
-    if (CountDiagnostics(diagnostics).errors > 0) {
-      PrintDiagnostics(diagnostics, ctx.where, UseColor(stderr, "auto"));
-      PrintError(ctx.where.path_prefix + ctx.chart_path + " has errors; nothing was written",
-                 "fix the file first, so no summary in it is lost");
-      return kExitStudyErrors;
-    }
-  } else {
-    fs::create_directories(path.parent_path(), ec);
-  }
-  change(chart);
-  std::string error =
-      WriteFileAtomically(path.string(), SerializeChart(chart, ctx.matrix.subthemes));
-  if (!error.empty()) {
-    PrintError(error);
-    return kExitIo;
-  }
-  return kExitOk;
+ChartFileRef FileRef(const Context& ctx) {
+  return {ctx.where.root, ctx.chart_path, ctx.matrix.theme, ctx.matrix.subthemes};
 }
 
-void PutCell(Chart& chart, ChartCell cell) {
-  int i = chart.Find(cell.participant, cell.subtheme);
-  if (i >= 0)
-    chart.cells[static_cast<std::size_t>(i)] = std::move(cell);
-  else
-    chart.cells.push_back(std::move(cell));
+// Two chart files for one theme: nothing is written to either (check reports it).
+bool OneChartFile(const Context& ctx) {
+  if (ctx.chart_files.size() <= 1) return true;
+  PrintError("theme " + Quote(ctx.matrix.theme) + " has " + std::to_string(ctx.chart_files.size()) +
+                 " chart files (" + ctx.chart_files[0] + ", " + ctx.chart_files[1] +
+                 "); nothing was written",
+             "merge their cells into one file, charts/" + ctx.matrix.theme + ".yaml");
+  return false;
+}
+
+// Prints why a chart write did not happen; the exit code.
+int ReportWrite(const Context& ctx, const ChartWriteResult& r, const std::string& kept = {}) {
+  const std::string file = ctx.where.path_prefix + ctx.chart_path;
+  const std::string keep = kept.empty() ? std::string() : "your buffer is kept in " + kept;
+  switch (r.status) {
+    case ChartWriteStatus::kWritten:
+    case ChartWriteStatus::kUnchanged:
+      return kExitOk;
+    case ChartWriteStatus::kChartErrors:
+      PrintDiagnostics(r.diagnostics, ctx.where, UseColor(stderr, "auto"));
+      PrintError(file + " has errors; nothing was written",
+                 kept.empty() ? "fix the file first, so no summary in it is lost"
+                              : "fix the file, then save again; " + keep);
+      return kExitStudyErrors;
+    case ChartWriteStatus::kRefused:
+      PrintError(r.message + "; nothing was written",
+                 kept.empty() ? "" : "run the command again to edit it as it is now; " + keep);
+      return kExitStudyErrors;
+    case ChartWriteStatus::kLayout:
+      PrintError(r.message + "; nothing was written",
+                 "write its cells as a block list ('  - participant: ...' items), as framework "
+                 "does" +
+                     (kept.empty() ? std::string() : "; " + keep));
+      return kExitStudyErrors;
+    case ChartWriteStatus::kIoError:
+      PrintError(r.message + "; nothing was written", keep);
+      return kExitIo;
+  }
+  return kExitIo;
 }
 
 // "P07:prequal" -> (row, column) in the matrix, or an error.
@@ -418,125 +423,6 @@ bool NextCell(const Context& ctx, int* row, int* column) {
   return false;
 }
 
-std::vector<std::string> Commented(const std::string& text, std::size_t width) {
-  std::vector<std::string> out;
-  for (const std::string& line : WrapText(text, width)) out.push_back(line);
-  return out;
-}
-
-const char* kSummaryHeader = "## SUMMARY";
-const char* kCommentHeader = "## COMMENT";
-const char* kStatusHeader = "## STATUS:";
-
-std::string EditBuffer(const Context& ctx, int row, int column) {
-  const Theme& theme = ctx.study.framework.themes[static_cast<std::size_t>(ctx.theme)];
-  const Subtheme& sub = SubthemeAt(ctx, static_cast<std::size_t>(column));
-  const std::string& id = ctx.matrix.participants[static_cast<std::size_t>(row)];
-  const MatrixCell& cell =
-      ctx.matrix.cells[static_cast<std::size_t>(row)][static_cast<std::size_t>(column)];
-  std::string b;
-  b += "# framework chart " + theme.id + " --edit " + id + ":" + sub.id + "\n";
-  b += "# Theme: " + theme.label + " (" + theme.id + ")\n";
-  b += "# Sub-theme: " + sub.label + " (" + sub.id + ")\n";
-  for (const std::string& line : Commented(sub.description, 76)) b += "#   " + line + "\n";
-  std::string attrs;
-  for (std::size_t a = 0; a < ctx.study.participants.attributes.size(); ++a)
-    if (auto v = AttributeValue(ctx.study, id, static_cast<int>(a)))
-      attrs += (attrs.empty() ? "" : ", ") + ctx.study.participants.attributes[a].name + ": " + *v;
-  b += "# Participant: " + id + (attrs.empty() ? "" : " (" + attrs + ")") + "\n";
-  int transcript = ctx.study.FindTranscript(id);
-  if (transcript >= 0)
-    b += "# Transcript: " + ctx.study.transcripts[static_cast<std::size_t>(transcript)].path + "\n";
-  if (cell.stale())
-    b += "# STALE: the coded text changed since this cell was charted; check the summary.\n";
-  b += "#\n# Coded excerpts (" + Plural(cell.segments.size(), "segment", "segments") + ", " +
-       Plural(cell.words, "word", "words") + "):\n";
-  for (const CellSegment& s : cell.segments) {
-    LineRef ref{s.line_start, s.line_end};
-    std::string head = "# " + ref.ToString() + " [" + s.code + "]" +
-                       (s.speaker.empty() ? "" : " " + s.speaker) + ":";
-    b += head + "\n";
-    for (const std::string& line : Commented(s.text, 74)) b += "#     " + line + "\n";
-  }
-  if (cell.segments.empty()) b += "#   (none)\n";
-  b += "#\n# Write the summary in the participant's terms, with line refs such as (L12-14);\n"
-       "# put verbatim phrases in double quotes. Lines starting with '#' are ignored.\n"
-       "# Saving the buffer unchanged, or with an empty summary, changes nothing.\n";
-  ChartStatus status = ChartStatus::kCharted;
-  std::string summary, comment;
-  if (cell.chart) {
-    summary = cell.chart->summary;
-    comment = cell.chart->comment;
-    if (cell.chart->status == ChartStatus::kReviewed) status = ChartStatus::kReviewed;
-  }
-  b += std::string(kSummaryHeader) + "\n" + summary + "\n";
-  b += std::string(kCommentHeader) + " (your own remark, kept apart from the summary)\n" + comment +
-       "\n";
-  b += std::string(kStatusHeader) + " " + std::string(ChartStatusName(status)) +
-       "   (draft | charted | reviewed)\n";
-  return b;
-}
-
-struct Edited {
-  std::string summary, comment;
-  ChartStatus status = ChartStatus::kCharted;
-  std::string error;
-};
-
-// Reads the sections back: paragraphs keep their breaks, lines within one are joined.
-Edited ParseBuffer(const std::string& buffer) {
-  Edited e;
-  enum { kNone, kSummary, kComment } section = kNone;
-  std::string* target = nullptr;
-  std::string paragraph;
-  auto flush = [&] {
-    if (target && !paragraph.empty()) {
-      if (!target->empty()) *target += "\n";
-      *target += paragraph;
-    }
-    paragraph.clear();
-  };
-  std::istringstream in(buffer);
-  std::string line;
-  bool status_seen = false;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.rfind(kSummaryHeader, 0) == 0 || line.rfind(kCommentHeader, 0) == 0) {
-      flush();
-      section = line.rfind(kSummaryHeader, 0) == 0 ? kSummary : kComment;
-      target = section == kSummary ? &e.summary : &e.comment;
-      continue;
-    }
-    if (line.rfind(kStatusHeader, 0) == 0) {
-      flush();
-      target = nullptr;
-      std::string word(Trim(line.substr(std::strlen(kStatusHeader))));
-      word = word.substr(0, word.find_first_of(" \t("));
-      if (word == "draft")
-        e.status = ChartStatus::kDraft;
-      else if (word == "charted" || word.empty())
-        e.status = ChartStatus::kCharted;
-      else if (word == "reviewed")
-        e.status = ChartStatus::kReviewed;
-      else
-        e.error = "unknown status '" + word + "' (draft, charted or reviewed)";
-      status_seen = true;
-      continue;
-    }
-    if (!line.empty() && line[0] == '#') continue;
-    std::string_view text = Trim(line);
-    if (text.empty()) {
-      flush();
-      continue;
-    }
-    if (!paragraph.empty()) paragraph += ' ';
-    paragraph += text;
-  }
-  flush();
-  if (!status_seen && e.error.empty()) e.status = ChartStatus::kCharted;
-  return e;
-}
-
 int RunEditor(const std::string& path) {
   const char* editor = std::getenv("VISUAL");
   if (!editor || !*editor) editor = std::getenv("EDITOR");
@@ -556,89 +442,143 @@ int RunEditor(const std::string& path) {
                            : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+std::string ReadWhole(const std::string& path, bool* ok) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *ok = static_cast<bool>(in) || in.eof();
+  if (!in.is_open()) *ok = false;
+  return ss.str();
+}
+
+// The buffer is no longer needed: removed, and the unsaved folder with it when it is empty.
+void DropBuffer(const Context& ctx, const std::string& path) {
+  ::unlink(path.c_str());
+  const fs::path unsaved = fs::path(ctx.where.root) / kUnsavedFolder;
+  if (fs::path(path).parent_path() == unsaved) {
+    ::rmdir(unsaved.c_str());
+    ::rmdir(unsaved.parent_path().c_str());
+  }
+}
+
+// A buffer for the editor: in the study's .framework/unsaved (so typed text outlives any
+// failure), or in TMPDIR when the study cannot take it.
+std::string CreateBuffer(const Context& ctx, const std::string& id, const std::string& sub,
+                         const std::string& contents) {
+  std::string stamp = NowIso();
+  stamp.erase(
+      std::remove_if(stamp.begin(), stamp.end(), [](char c) { return c == '-' || c == ':'; }),
+      stamp.end());
+  std::string error;
+  std::string path =
+      CreateUnsavedBuffer(ctx.where.root, ctx.matrix.theme, id, sub, stamp, contents, &error);
+  if (!path.empty()) return path;
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string pattern =
+      std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/framework-chart-XXXXXX.md";
+  std::vector<char> name(pattern.begin(), pattern.end());
+  name.push_back('\0');
+  int fd = ::mkstemps(name.data(), 3);
+  if (fd < 0) {
+    PrintError(error + "; and cannot create a temporary file: " + std::strerror(errno));
+    return {};
+  }
+  path = name.data();
+  bool written =
+      ::write(fd, contents.data(), contents.size()) == static_cast<ssize_t>(contents.size());
+  if (::close(fd) != 0) written = false;
+  if (!written) {
+    ::unlink(path.c_str());
+    PrintError(error + "; and cannot write " + path);
+    return {};
+  }
+  return path;
+}
+
 int EditCell(const Context& ctx, int row, int column) {
   const std::string& id = ctx.matrix.participants[static_cast<std::size_t>(row)];
   const std::string& sub = ctx.matrix.subthemes[static_cast<std::size_t>(column)];
   const MatrixCell& cell =
       ctx.matrix.cells[static_cast<std::size_t>(row)][static_cast<std::size_t>(column)];
-  const std::string original = EditBuffer(ctx, row, column);
-  const char* tmpdir = std::getenv("TMPDIR");
-  std::string pattern =
-      std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/framework-chart-XXXXXX";
-  std::vector<char> name(pattern.begin(), pattern.end());
-  name.push_back('\0');
-  int fd = ::mkstemp(name.data());
-  if (fd < 0) {
-    PrintError("cannot create a temporary file: " + std::string(std::strerror(errno)));
-    return kExitIo;
+  // The cell as the file holds it now: the edit starts from it, and the save checks that it is
+  // still so. A file with errors is refused before anyone types.
+  const ChartFileRef ref = FileRef(ctx);
+  Chart current;
+  if (ChartWriteResult read = ReadChartFile(ref, &current); !read.ok()) {
+    int code = ReportWrite(ctx, read);
+    std::fprintf(stderr, "framework: the editor was not opened\n");
+    return code;
   }
-  const std::string path(name.data());
-  bool written =
-      ::write(fd, original.data(), original.size()) == static_cast<ssize_t>(original.size());
-  ::close(fd);
-  if (!written) {
-    ::unlink(path.c_str());
-    PrintError("cannot write " + path);
-    return kExitIo;
-  }
+  std::optional<ChartCell> base;
+  if (int i = current.Find(id, sub); i >= 0) base = current.cells[static_cast<std::size_t>(i)];
+  const CellBufferFields fields = CellEditFields(base ? &*base : nullptr);
+  const std::string original =
+      CellEditBuffer(ctx.study, ctx.theme, ctx.matrix, row, column, fields);
+  const std::string path = CreateBuffer(ctx, id, sub, original);
+  if (path.empty()) return kExitIo;
   std::fprintf(stderr, "editing %s:%s of %s\n", id.c_str(), sub.c_str(), ctx.matrix.theme.c_str());
-  int editor_status = RunEditor(path);
-  std::string edited;
-  {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    edited = ss.str();
+  const int editor_status = RunEditor(path);
+  bool read_ok = false;
+  const std::string edited = ReadWhole(path, &read_ok);
+  const std::string kept = path;
+  if (!read_ok) {
+    PrintError("cannot read the buffer " + path + " back; nothing was changed");
+    return kExitIo;
   }
   if (editor_status != 0) {
-    ::unlink(path.c_str());
+    const bool typed = edited != original;
+    if (!typed) DropBuffer(ctx, path);
     PrintError(
         "the editor exited with status " + std::to_string(editor_status) + "; nothing was changed",
-        "set VISUAL or EDITOR to your editor");
+        typed ? "your buffer is kept in " + kept : "set VISUAL or EDITOR to your editor");
     return kExitIo;
   }
   if (edited == original) {
-    ::unlink(path.c_str());
+    DropBuffer(ctx, path);
     std::fprintf(stderr, "no change: %s:%s is as it was\n", id.c_str(), sub.c_str());
     return kExitOk;
   }
-  Edited e = ParseBuffer(edited);
-  if (!e.error.empty() || Trim(e.summary).empty()) {
-    // Keep what was typed: the buffer stays where it is.
-    PrintError(e.error.empty() ? std::string("the summary is empty; nothing was changed")
-                               : e.error + "; nothing was changed",
-               "your buffer is kept in " + path);
-    return e.error.empty() ? kExitOk : kExitUsage;
+  ParsedCellBuffer e = ParseCellBuffer(edited, fields);
+  if (!e.error.empty()) {
+    PrintError(e.error + "; nothing was changed", "your buffer is kept in " + kept);
+    return kExitUsage;
   }
-  ::unlink(path.c_str());
+  if (Trim(e.fields.summary).empty()) {
+    PrintError("the summary is empty; nothing was changed", "your buffer is kept in " + kept);
+    return kExitOk;
+  }
   // Line refs typed in the summary are checked against the transcript.
   int transcript = ctx.study.FindTranscript(id);
   int line_count =
       transcript >= 0 ? ctx.study.transcripts[static_cast<std::size_t>(transcript)].line_count : 0;
   ChartCell out;
-  if (cell.chart) out = *cell.chart;
+  if (base) out = *base;
   out.participant = id;
   out.subtheme = sub;
-  out.summary = e.summary;
-  out.comment = e.comment;
-  out.status = e.status;
-  out.source = cell.source;
+  out.summary = ToNfc(e.fields.summary);  // as the chart file is read back
+  out.comment = ToNfc(e.fields.comment);
+  out.status = e.fields.status;
+  // The hash of the coded text now; but a cell whose transcript is missing keeps the one it
+  // has (it cannot be recomputed, and stale detection would be off for good).
+  if (transcript >= 0 || !cell.source.empty()) out.source = cell.source;
   out.updated = NowIso();
   out.refs.clear();
   int result = kExitOk;
-  for (const LineRefInText& found : FindLineRefs(e.summary)) {
-    std::string ref = found.ref.ToString();
+  for (const LineRefInText& found : FindLineRefs(out.summary)) {
+    std::string ref_text = found.ref.ToString();
     if (found.ref.last > line_count) {
       std::fprintf(
           stderr,
           "framework: warning: %s refers to %s, beyond the end of the transcript (%d lines)\n",
-          (id + ":" + sub).c_str(), ref.c_str(), line_count);
+          (id + ":" + sub).c_str(), ref_text.c_str(), line_count);
       result = kExitStudyErrors;
     }
-    if (std::find(out.refs.begin(), out.refs.end(), ref) == out.refs.end()) out.refs.push_back(ref);
+    if (std::find(out.refs.begin(), out.refs.end(), ref_text) == out.refs.end())
+      out.refs.push_back(ref_text);
   }
-  int write = UpdateChart(ctx, [&](Chart& chart) { PutCell(chart, out); });
-  if (write != kExitOk) return write;
+  const ChartWriteResult write = UpdateChartFile(ref, PutCellIfUnchanged(out, base));
+  if (!write.ok()) return ReportWrite(ctx, write, kept);
+  DropBuffer(ctx, path);
   std::fprintf(stderr, "saved %s:%s (%s) in %s%s\n", id.c_str(), sub.c_str(),
                std::string(ChartStatusName(out.status)).c_str(), ctx.where.path_prefix.c_str(),
                ctx.chart_path.c_str());
@@ -671,11 +611,12 @@ int DraftCells(const Context& ctx, const ChartOptions& options) {
     if (!options.common.quiet) std::fprintf(stderr, "no uncharted cell with data to draft\n");
     return kExitOk;
   }
-  int write = UpdateChart(ctx, [&](Chart& chart) {
-    for (const ChartCell& d : drafts)
+  const ChartWriteResult write = UpdateChartFile(FileRef(ctx), [&](Chart& chart) {
+    for (const ChartCell& d : drafts)  // a cell charted meanwhile is never replaced
       if (chart.Find(d.participant, d.subtheme) < 0) chart.cells.push_back(d);
+    return std::string();
   });
-  if (write != kExitOk) return write;
+  if (!write.ok()) return ReportWrite(ctx, write);
   if (!options.common.quiet)
     std::fprintf(stderr, "drafted %s in %s%s\n", Plural(drafts.size(), "cell", "cells").c_str(),
                  ctx.where.path_prefix.c_str(), ctx.chart_path.c_str());
@@ -683,50 +624,74 @@ int DraftCells(const Context& ctx, const ChartOptions& options) {
 }
 
 int AcceptCells(const Context& ctx, const ChartOptions& options, int* exit_code) {
-  std::vector<std::pair<std::string, std::string>> targets;  // (participant, subtheme, source)
+  std::vector<std::pair<std::string, std::string>> targets;  // (participant, subtheme)
   std::vector<std::string> sources;
+  std::vector<std::string> skipped;  // "P03:access (why)"
   bool everything =
       std::find(options.accept.begin(), options.accept.end(), "all") != options.accept.end();
-  for (int r : ctx.rows) {
-    for (std::size_t c = 0; c < ctx.matrix.subthemes.size(); ++c) {
-      const MatrixCell& cell = ctx.matrix.cells[static_cast<std::size_t>(r)][c];
-      std::string name =
-          ctx.matrix.participants[static_cast<std::size_t>(r)] + ":" + ctx.matrix.subthemes[c];
-      bool named =
-          std::find(options.accept.begin(), options.accept.end(), name) != options.accept.end();
-      if (!cell.chart || !(everything || named)) continue;
-      if (cell.chart->source == cell.source) continue;
-      targets.emplace_back(ctx.matrix.participants[static_cast<std::size_t>(r)],
-                           ctx.matrix.subthemes[c]);
-      sources.push_back(cell.source);
-    }
-  }
   for (const std::string& name : options.accept) {
     if (name == "all") continue;
     int row = 0, column = 0;
     if (!ParseCellName(ctx, name, &row, &column, exit_code)) return *exit_code;
   }
-  if (targets.empty()) {
-    if (!options.common.quiet)
-      std::fprintf(stderr, "nothing to accept: the cells are up to date\n");
-    return kExitOk;
+  for (int r : ctx.rows) {
+    for (std::size_t c = 0; c < ctx.matrix.subthemes.size(); ++c) {
+      const MatrixCell& cell = ctx.matrix.cells[static_cast<std::size_t>(r)][c];
+      const std::string& id = ctx.matrix.participants[static_cast<std::size_t>(r)];
+      std::string name = id + ":" + ctx.matrix.subthemes[c];
+      bool named =
+          std::find(options.accept.begin(), options.accept.end(), name) != options.accept.end();
+      if (!cell.chart || !(everything || named)) continue;
+      if (cell.chart->source == cell.source) continue;
+      if (cell.source.empty()) {
+        // Nothing to recompute the source from: the recorded one is kept, so the cell stays
+        // marked stale rather than never again.
+        skipped.push_back(name + (ctx.study.FindTranscript(id) < 0
+                                      ? " (its transcript is missing)"
+                                      : " (it has no coded text now)"));
+        continue;
+      }
+      targets.emplace_back(id, ctx.matrix.subthemes[c]);
+      sources.push_back(cell.source);
+    }
   }
-  int write = UpdateChart(ctx, [&](Chart& chart) {
+  for (const std::string& s : skipped)
+    std::fprintf(stderr, "framework: warning: skipped %s; its recorded source is kept\n",
+                 s.c_str());
+  if (targets.empty()) {
+    if (!options.common.quiet && skipped.empty())
+      std::fprintf(stderr, "nothing to accept: the cells are up to date\n");
+    return skipped.empty() ? kExitOk : kExitStudyErrors;
+  }
+  const ChartWriteResult write = UpdateChartFile(FileRef(ctx), [&](Chart& chart) {
     for (std::size_t i = 0; i < targets.size(); ++i) {
       int k = chart.Find(targets[i].first, targets[i].second);
       if (k >= 0) chart.cells[static_cast<std::size_t>(k)].source = sources[i];
     }
+    return std::string();
   });
-  if (write == kExitOk && !options.common.quiet)
+  if (!write.ok()) return ReportWrite(ctx, write);
+  if (!options.common.quiet)
     std::fprintf(stderr, "accepted %s: their summaries now stand for the current coded text\n",
                  Plural(targets.size(), "cell", "cells").c_str());
-  return write;
+  return skipped.empty() ? kExitOk : kExitStudyErrors;
 }
 
 int RunChart(const ChartOptions& options) {
   int exit_code = kExitOk;
   auto ctx = Load(options, &exit_code);
   if (!ctx) return exit_code;
+  const bool writes =
+      !options.edit.empty() || options.next || options.draft || !options.accept.empty();
+  if (writes) {
+    // Nothing is written to a theme with two chart files, or to a chart file with errors
+    // (checked here too, before the store takes its lock, so a refused run leaves no trace).
+    if (!OneChartFile(*ctx)) return kExitStudyErrors;
+    Chart current;  // (an edit reads the file itself, for the cell it starts from)
+    if (options.edit.empty() && !options.next)
+      if (ChartWriteResult read = ReadChartFile(FileRef(*ctx), &current); !read.ok())
+        return ReportWrite(*ctx, read);
+  }
   if (!options.edit.empty() || options.next) {
     int row = 0, column = 0;
     if (options.next) {

@@ -72,7 +72,7 @@ int RunCodes(const CodesOptions& options) {
   std::map<std::string, std::size_t> code_segments;  // every code as written
   for (const Transcript& t : study.transcripts) {
     for (const Segment& s : t.segments) {
-      std::size_t words = CountWords(t.SegmentText(s));
+      std::size_t words = CountWords(t.ParticipantText(s));
       ++code_segments[s.code];
       Use* use;
       if (s.target.valid()) {
@@ -179,7 +179,8 @@ Runner SetupCodes(CLI::App& app) {
   app.footer(
       "Lists every theme and sub-theme with the codes that index into it (theme.subtheme and\n"
       "aliases) and their use: coded segments, participants with data, and words (ICU word\n"
-      "boundaries). Codes used in transcripts that the framework lacks are listed after.\n\n"
+      "boundaries; the participants' own words, not an interviewer's inside a segment). Codes\n"
+      "used in transcripts that the framework lacks are listed after.\n\n"
       "Examples:\n"
       "  framework codes\n"
       "  framework codes --format json | jq '.unknown_codes'");

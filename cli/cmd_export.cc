@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <set>
+#include <sstream>
 #include <string_view>
 
 #include "commands.h"
@@ -22,10 +23,7 @@
 #include "framework/json_layout.h"
 #include "framework/refi_export.h"
 #include "framework/text.h"
-
-#ifndef FRAMEWORK_VERSION
-#define FRAMEWORK_VERSION "0.1.0"
-#endif
+#include "framework/version.h"
 
 namespace framework::cli {
 namespace {
@@ -382,7 +380,7 @@ bool CheckQdpxOptions(const ExportCliOptions& options, int* exit_code) {
 
 int ExportQdpx(const Study& study, const ExportCliOptions& options) {
   RefiExportOptions refi;
-  refi.origin = std::string("framework ") + FRAMEWORK_VERSION;
+  refi.origin = std::string("framework ") + kVersion;
   // Reproducible builds' convention: SOURCE_DATE_EPOCH dates the archive's entries.
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch) {
     char* end = nullptr;
@@ -421,11 +419,12 @@ int RunExport(ExportCliOptions options) {
   // --only and --only-from: the transcripts to export, as globs.
   std::vector<std::string> only = options.only;
   if (!options.only_from.empty()) {
-    std::ifstream in(options.only_from);
-    if (!in) {
-      PrintError("cannot read --only-from " + options.only_from + ": " + std::strerror(errno));
+    ReadResult list = ReadNamedFile(options.only_from);
+    if (!list.ok) {
+      PrintError("cannot read --only-from " + options.only_from + ": " + list.error, list.hint);
       return kExitIo;
     }
+    std::istringstream in(list.contents);
     for (std::string line; std::getline(in, line);)
       if (auto item = Trim(line); !item.empty() && item.front() != '#') only.emplace_back(item);
     if (only.empty()) {
@@ -463,7 +462,11 @@ int RunExport(ExportCliOptions options) {
     PrintDiagnostics(study.diagnostics, *where, UseColor(stderr, options.common.color));
     return study.io_error ? kExitIo : kExitStudyErrors;
   }
-  if (format == "qdpx") return ExportQdpx(study, options);
+  if (format == "qdpx") {
+    if (!CheckOutputTarget(options.output, where->root, f, {options.only_from}, &exit_code))
+      return exit_code;
+    return ExportQdpx(study, options);
+  }
 
   // The themes, as given (each once), else every theme in framework order.
   std::vector<int> themes;
@@ -549,6 +552,22 @@ int RunExport(ExportCliOptions options) {
   auto file_in_folder = [&](const std::string& name, const std::string& ext) {
     return (fs::path(out_path) / (name + "." + ext)).string();
   };
+  // Every file the export writes, checked before any is written: output never replaces an input.
+  std::vector<std::string> targets;
+  if (!folder && !out_path.empty()) {
+    targets.push_back(out_path);
+  } else if (folder && format == "json") {
+    targets.push_back(file_in_folder("export", "json"));
+  } else if (folder && options.long_form) {
+    targets.push_back(
+        file_in_folder(options.content == "summary" ? "summaries" : "segments", format));
+  } else if (folder) {
+    for (int t : themes)
+      targets.push_back(file_in_folder(f.themes[static_cast<std::size_t>(t)].id, format));
+  }
+  for (const std::string& target : targets)
+    if (!CheckOutputTarget(target, where->root, f, {options.only_from}, &exit_code))
+      return exit_code;
   // One theme's matrix at a time, its chart entries moved out of the study: each is written
   // (or made a sheet) and dropped before the next is built.
   auto charted = [&](int theme) {
@@ -734,7 +753,9 @@ Runner SetupExport(CLI::App& app) {
       "sub-theme, each cell the chart summary (--content excerpts: the coded excerpts with line\n"
       "refs; both: the summary, then the excerpts). One theme goes to standard output or -o\n"
       "FILE; several themes to a folder (-o DIR, one file per theme; Markdown and HTML may also\n"
-      "be one document). --long: one table over all the themes, for R or pandas. --format html:\n"
+      "be one document). --long: one table over all the themes, for R or pandas; each segment's\n"
+      "whole text, and in 'speakers' who says which lines (\"P07 L58-61; INT L63; P07 L65-67\").\n"
+      "Excerpts mark words no participant says: \"[INT: How was that?]\". --format html:\n"
       "one self-contained page to read or print, header row and participant column in view.\n"
       "--format json: the whole model (framework, participants, matrices with segments and chart\n"
       "entries), described by schemas/export.schema.json. --format xlsx: one workbook\n"

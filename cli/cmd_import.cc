@@ -81,9 +81,32 @@ int WriteStudy(const ImportResult& result, const ImportCliOptions& o, const std:
     std::fprintf(stderr, "import: nothing was imported\n");
     return FinishOutput(kExitStudyErrors);
   }
-  std::string error = WriteImportedStudy(o.output, result, o.force);
+  // A study inside another one must not write that one's inputs (a transcript folder under its
+  // transcripts/, say): the import is an output too.
+  std::error_code ec;
+  fs::path target = fs::absolute(o.output, ec).lexically_normal();
+  if (!target.has_filename()) target = target.parent_path();  // "dir/" and "."
+  const fs::path parent = target.parent_path();
+  if (auto outer = FindStudyRoot(parent.string())) {
+    ReadResult file = DiskFileSystem(*outer).Read("framework.yaml");
+    Diagnostics ignored;
+    const Framework framework =
+        LoadFramework("framework.yaml", file.ok ? file.contents : "", ignored);
+    int code = kExitOk;
+    for (const ImportedFile& f : result.files)
+      if (!CheckOutputTarget((fs::path(o.output) / f.path).string(), *outer, framework, {o.input},
+                             &code)) {
+        std::fprintf(stderr, "import: nothing was imported\n");
+        return code;
+      }
+  }
+  std::vector<std::string> notes;
+  std::string error = WriteImportedStudy(o.output, result, o.force, &notes);
+  if (!o.common.quiet)
+    for (const std::string& note : notes)
+      std::fprintf(stderr, "framework: note: %s\n", note.c_str());
   if (!error.empty()) {
-    PrintError(error);
+    PrintError(error, "nothing was imported; " + o.output + " is as it was");
     return kExitIo;
   }
   return Finish(result, o.output, o,
@@ -99,10 +122,11 @@ int RunImport(const ImportCliOptions& o) {
   options.title = o.title;
   int code = kExitOk;
   std::error_code ec;
-  if (!fs::is_regular_file(o.input, ec)) {
-    PrintError(
-        "cannot read " + o.input + ": " + (fs::exists(o.input, ec) ? "not a file" : "no such file"),
-        "give a .qdpx project, a .qdc codebook or a .csv codings table");
+  // The checks every input gets (libzip opens a .qdpx itself, so they are made here first).
+  if (ReadResult check = CheckInputFile(o.input, InputPolicy()); !check.ok) {
+    PrintError("cannot read " + o.input + ": " + check.error,
+               check.hint.empty() ? "give a .qdpx project, a .qdc codebook or a .csv codings table"
+                                  : check.hint);
     return kExitIo;
   }
   if (ext == ".qdpx") {
@@ -112,10 +136,13 @@ int RunImport(const ImportCliOptions& o) {
   }
   if (ext == ".qde") {
     if (!CheckOutput(o, &code)) return code;
-    DiskFileSystem beside(fs::path(o.input).parent_path().string());
-    ReadResult xml = DiskFileSystem(".").Read(o.input);
+    // Its sources: regular files in its folder only (no symbolic link out of it, unless
+    // --follow-symlinks).
+    options.follow_symlinks = InputPolicy().follow_symlinks;
+    SourceFolder beside(fs::path(o.input).parent_path().string(), options);
+    ReadResult xml = ReadNamedFile(o.input);
     if (!xml.ok) {
-      PrintError("cannot read " + o.input + ": " + xml.error);
+      PrintError("cannot read " + o.input + ": " + xml.error, xml.hint);
       return kExitIo;
     }
     ImportResult result = ImportQde(o.input, xml.contents, beside, options);
@@ -132,19 +159,20 @@ int RunImport(const ImportCliOptions& o) {
       return kExitIo;
     }
     if (!CheckOutput(o, &code)) return code;
-    ReadResult csv = DiskFileSystem(".").Read(o.input);
+    ReadResult csv = ReadNamedFile(o.input);
     if (!csv.ok) {
-      PrintError("cannot read " + o.input + ": " + csv.error);
+      PrintError("cannot read " + o.input + ": " + csv.error, csv.hint);
       return kExitIo;
     }
-    DiskFileSystem disk(".");
+    DiskFileSystem disk(".", InputPolicy());
+    disk.ConfineTo(o.transcripts);
     ImportResult result = ImportCodingsCsv(o.input, csv.contents, disk, o.transcripts, options);
     return WriteStudy(result, o, "imported " + o.input);
   }
   if (ext == ".qdc") {
-    ReadResult xml = DiskFileSystem(".").Read(o.input);
+    ReadResult xml = ReadNamedFile(o.input);
     if (!xml.ok) {
-      PrintError("cannot read " + o.input + ": " + xml.error);
+      PrintError("cannot read " + o.input + ": " + xml.error, xml.hint);
       return kExitIo;
     }
     if (!o.output.empty()) {
@@ -155,9 +183,10 @@ int RunImport(const ImportCliOptions& o) {
     // Merged into the study's framework.yaml: added to, never changed.
     auto where = LocateStudy(o.common, &code);
     if (!where) return code;
-    ReadResult existing = DiskFileSystem(where->root).Read("framework.yaml");
+    ReadResult existing = StudyDisk(where->root).Read("framework.yaml");
     if (!existing.ok) {
-      PrintError("cannot read " + where->path_prefix + "framework.yaml: " + existing.error);
+      PrintError("cannot read " + where->path_prefix + "framework.yaml: " + existing.error,
+                 existing.hint);
       return kExitIo;
     }
     ImportResult result = ImportCodebook(o.input, xml.contents, &existing.contents, options);
@@ -172,6 +201,16 @@ int RunImport(const ImportCliOptions& o) {
     }
     const ImportedFile* merged = result.Find("framework.yaml");
     if (merged && merged->contents != existing.contents) {
+      // framework.yaml is replaced whole (atomically, through a symlink), and only if no one
+      // changed it since it was read: a change made meanwhile is never overwritten.
+      ReadResult now = StudyDisk(where->root).Read("framework.yaml");
+      if (!now.ok || now.contents != existing.contents) {
+        PrintError(where->path_prefix +
+                       "framework.yaml changed while the codebook was merged; "
+                       "it was not written",
+                   "run the import again");
+        return kExitStudyErrors;
+      }
       std::string error = WriteFileAtomically(where->root + "/framework.yaml", merged->contents);
       if (!error.empty()) {
         PrintError(error);

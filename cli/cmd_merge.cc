@@ -31,16 +31,14 @@ struct Part {
 
 // Reads and parses one part; on failure prints the error and sets `*exit_code`.
 bool ReadPart(const std::string& path, Part& part, int* exit_code) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    PrintError("cannot read " + path + ": " + std::strerror(errno));
+  ReadResult bytes = ReadNamedFile(path);
+  if (!bytes.ok) {
+    PrintError("cannot read " + path + ": " + bytes.error, bytes.hint);
     *exit_code = kExitIo;
     return false;
   }
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
   part.path = path;
-  part.json = Json::parse(bytes.str(), nullptr, /*allow_exceptions=*/false);
+  part.json = Json::parse(bytes.contents, nullptr, /*allow_exceptions=*/false);
   auto invalid = [&](const std::string& why, const std::string& hint) {
     PrintError(path + ": " + why, hint);
     *exit_code = kExitStudyErrors;
@@ -220,6 +218,19 @@ int RunMerge(const MergeCliOptions& options) {
     std::fwrite(text.data(), 1, text.size(), stdout);
     return FinishOutput(kExitOk);
   }
+  // Output never replaces an input: the parts, nor the files of a study merge runs in.
+  std::string root;
+  Framework framework;
+  if (auto found = FindStudyRoot(".")) {
+    ReadResult file = DiskFileSystem(*found).Read("framework.yaml");
+    Diagnostics ignored;
+    if (file.ok) {
+      root = *found;
+      framework = LoadFramework("framework.yaml", file.contents, ignored);
+    }
+  }
+  if (!CheckOutputTarget(options.output, root, framework, options.parts, &exit_code))
+    return exit_code;
   if (std::string error = WriteFileAtomically(options.output, text); !error.empty()) {
     PrintError(error);
     return kExitIo;
@@ -241,6 +252,7 @@ Runner SetupMerge(CLI::App& app) {
                  "Write to FILE, atomically (default: standard output)")
       ->type_name("FILE");
   app.add_flag("-q,--quiet", options->quiet, "Print no summary");
+  AddInputOptions(app);
   app.footer(
       "Joins the parts of an export split across machines (Slurm array jobs, GNU parallel):\n"
       "each part is 'framework export --format json --only GLOB' over some of the transcripts,\n"

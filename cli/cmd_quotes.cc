@@ -110,8 +110,9 @@ void WarnAboutTemplate(const Study& study, bool ids) {
   }
 }
 
-// Every participant-spoken segment in `column`, participants in natural order, then by line. A
-// passage coded twice into the column (by two of its codes) is one quote.
+// Every segment in `column` with participant speech, as its participant speech, participants in
+// natural order, then by line. A passage coded twice into the column (by two of its codes) is
+// one quote.
 std::vector<Quote> CollectQuotes(const Study& study, ColumnRef column, const QuotesOptions& options,
                                  const AttributionPlan& plan, std::size_t* left_out) {
   const Matrix matrix = IndexTheme(study, column.theme);
@@ -131,13 +132,16 @@ std::vector<Quote> CollectQuotes(const Study& study, ColumnRef column, const Quo
                                   : attribution;
     std::set<std::tuple<int, int, std::string>> seen;
     for (const CellSegment& s : cell.segments) {
-      if (s.role != SpeakerRole::kParticipant) {
+      // Only the participant's own words: an interviewer's question inside the segment is
+      // left out, the parts around it joined by " … ".
+      std::string text = s.ParticipantText();
+      if (text.empty()) {
         ++*left_out;
         continue;
       }
-      if (s.text.empty() || !seen.emplace(s.line_start, s.line_end, s.text).second) continue;
-      quotes.push_back({id, CutToWords(s.text, options.max_words), s.line_start, s.line_end,
-                        attribution, label});
+      if (!seen.emplace(s.line_start, s.line_end, text).second) continue;
+      quotes.push_back(
+          {id, CutToWords(text, options.max_words), s.line_start, s.line_end, attribution, label});
     }
   }
   return quotes;
@@ -373,6 +377,8 @@ int RunQuotes(const QuotesOptions& options) {
       GroupQuotes(std::move(quotes), plan ? &*plan : nullptr, headings);
 
   const bool to_stdout = options.output.empty() || options.output == "-";
+  if (!to_stdout && !CheckOutputTarget(options.output, where->root, f, {}, &exit_code))
+    return exit_code;
   std::string out;
   if (options.format == "json") {
     out = RenderJson(groups, sel);
@@ -446,7 +452,9 @@ Runner SetupQuotes(CLI::App& app) {
       "quote with its anonymous attribution: framework.yaml's 'attribution' template (e.g.\n"
       "\"{role}, {sector}\") filled with the participant's attributes, a missing value left out\n"
       "with its separator, the first letter capitalised. Only what participants said is quoted:\n"
-      "passages in interviewer (or other) turns are left out. Quotes follow participant order\n"
+      "passages in interviewer (or other) turns are left out, and where a coded passage runs\n"
+      "through another speaker's turn, that turn is cut and the participant's parts are joined\n"
+      "by \" \u2026 \" (one quote, the passage's line ref). Quotes follow participant order\n"
       "(P2 before P10), then line order; each has its line ref (L12-14), which names no one.\n\n"
       "Participant ids never appear unless --ids is given: then text and md put the id first\n"
       "(\"P07, practitioner, children's services\", unless the template places {id} itself), and\n"

@@ -167,8 +167,12 @@ class BodyHighlighter {
     while (q < line.size() && (line[q] == ' ' || line[q] == '\t')) ++q;
     std::size_t r = q;
     const std::size_t limit = std::min(line.size(), q + 64);
-    while (r < limit && line[r] != ':' && !IsAsciiSpace(line[r]) && line[r] != '{' &&
-           line[r] != '}' && line[r] != '\\')
+    // As the parser reads labels: spaces only when a declared label has one.
+    const bool spaces = std::any_of(speakers_.begin(), speakers_.end(), [](const Speaker& s) {
+      return s.label.find_first_of(" \t") != std::string::npos;
+    });
+    while (r < limit && line[r] != ':' && (spaces ? line[r] != '\t' : !IsAsciiSpace(line[r])) &&
+           line[r] != '{' && line[r] != '}' && line[r] != '\\')
       ++r;
     if (r == q || r >= limit || line[r] != ':') return 0;
     std::string_view label = line.substr(q, r - q);
@@ -461,10 +465,10 @@ int RunShow(const ShowOptions& options) {
 
   // The lines are shown as the file has them, so they are read again, not rebuilt from the
   // parsed text (which has lost its tags, escapes and labels).
-  DiskFileSystem disk(where->root);
-  ReadResult file = disk.Read(t->path);
+  DiskFileSystem disk = StudyDisk(where->root);
+  ReadResult file = ReadTextFile(disk, t->path);
   if (!file.ok) {
-    PrintError("cannot read " + where->path_prefix + t->path + ": " + file.error);
+    PrintError("cannot read " + where->path_prefix + t->path + ": " + file.error, file.hint);
     return kExitIo;
   }
   const std::vector<std::string_view> lines = SplitLines(file.contents);

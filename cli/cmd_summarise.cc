@@ -135,6 +135,8 @@ int RunSummarise(const SummariseCliOptions& options) {
   const std::size_t themes = so.themes.size();
 
   const bool to_stdout = options.output.empty() || options.output == "-";
+  if (!to_stdout && !CheckOutputTarget(options.output, where->root, f, {}, &exit_code))
+    return exit_code;
   std::string out;
   if (options.format == "json") {
     out = RenderSummaryJson(report);

@@ -29,7 +29,37 @@ void AddCommonOptions(CLI::App& app, CommonOptions& options) {
   app.add_flag("-q,--quiet", options.quiet, "Print no summary or progress, only the results");
   app.add_option("-j,--jobs", options.jobs, "Parse with N threads (default: every core)")
       ->type_name("N");
+  AddInputOptions(app);
 }
+
+ReadPolicy& InputPolicy() {
+  static ReadPolicy policy;
+  return policy;
+}
+
+void AddInputOptions(CLI::App& app) {
+  app.add_option_function<std::string>(
+         "--max-file-size",
+         [](const std::string& value) {
+           if (auto size = ParseFileSize(value)) InputPolicy().max_file_size = *size;
+         },
+         "Refuse input files larger than SIZE (default 256M; K, M, G or T)")
+      ->check(CLI::Validator(
+          [](std::string& value) {
+            return ParseFileSize(value) ? std::string()
+                                        : "not a size: '" + value + "' (give e.g. 512M or 2G)";
+          },
+          "SIZE"))
+      ->type_name("SIZE");
+  app.add_flag_callback(
+      "--follow-symlinks", [] { InputPolicy().follow_symlinks = true; },
+      "Read study files that lead outside the study folder (symbolic links, ../ or absolute "
+      "paths)");
+}
+
+DiskFileSystem StudyDisk(const std::string& root) { return DiskFileSystem(root, InputPolicy()); }
+
+ReadResult ReadNamedFile(const std::string& path) { return ReadInputFile(path, InputPolicy()); }
 
 bool UseColor(std::FILE* stream, const std::string& mode) {
   if (mode == "never") return false;
@@ -145,7 +175,7 @@ Study LoadStudyAt(const StudyLocation& where, const CommonOptions& options, bool
 }
 
 Study LoadStudyAt(const StudyLocation& where, const CommonOptions& options, LoadOptions load) {
-  DiskFileSystem disk(where.root);
+  DiskFileSystem disk = StudyDisk(where.root);
   load.jobs = options.jobs;
   return LoadStudy(disk, load);
 }
@@ -203,12 +233,28 @@ nlohmann::ordered_json ChartCellJson(const ChartCell& c) {
 
 nlohmann::ordered_json MatrixCellJson(const MatrixCell& cell, const std::string& subtheme) {
   auto segments = nlohmann::ordered_json::array();
-  for (const CellSegment& s : cell.segments)
+  for (const CellSegment& s : cell.segments) {
+    // Who says what: one piece per speaker's stretch, so a script can keep a participant's
+    // own words (every speaker's words stay in `text`).
+    auto speakers = nlohmann::ordered_json::array();
+    auto piece = [&](const std::string& label, SpeakerRole role, int first, int last,
+                     const std::string& text) {
+      speakers.push_back({{"speaker", label},
+                          {"role", std::string(SpeakerRoleName(role))},
+                          {"line_start", first},
+                          {"line_end", last},
+                          {"text", text}});
+    };
+    if (s.pieces.empty()) piece(s.speaker, s.role, s.line_start, s.line_end, s.text);
+    for (const SpeakerPiece& p : s.pieces)
+      piece(p.speaker, p.role, p.line_start, p.line_end, p.text);
     segments.push_back({{"code", s.code},
                         {"line_start", s.line_start},
                         {"line_end", s.line_end},
                         {"speaker", s.speaker},
-                        {"text", s.text}});
+                        {"text", s.text},
+                        {"speakers", std::move(speakers)}});
+  }
   std::string state = cell.chart        ? std::string(ChartStatusName(cell.chart->status))
                       : cell.has_data() ? "uncharted"
                                         : "empty";
@@ -231,6 +277,23 @@ void NoteStudyErrors(const Diagnostics& diagnostics, const std::string& conseque
   std::fprintf(stderr, "note: the study has %s, so %s; run 'framework check' to see %s\n",
                Plural(errors, "error", "errors").c_str(), consequence.c_str(),
                errors == 1 ? "it" : "them");
+}
+
+bool CheckOutputTarget(const std::string& output, const std::string& root,
+                       const Framework& framework, const std::vector<std::string>& inputs,
+                       int* exit_code) {
+  std::string what;
+  if (!root.empty())
+    if (auto input = StudyInputAt(root, framework, output))
+      what = input->kind == "framework.yaml" ? "the study's framework.yaml"
+                                             : input->kind + " of the study (" + input->path + ")";
+  if (what.empty())
+    if (std::string same = SameFileAs(output, inputs); !same.empty()) what = "the input " + same;
+  if (what.empty()) return true;
+  PrintError("-o " + output + " is " + what + "; output never replaces an input",
+             "write to another file, e.g. in a folder of exports outside transcripts/ and charts/");
+  *exit_code = kExitUsage;
+  return false;
 }
 
 }  // namespace framework::cli

@@ -35,8 +35,22 @@ struct CommonOptions {
   unsigned jobs = 0;           ///< --jobs N (0: every core)
 };
 
-/// Adds -C, --color, -q and --jobs to `app`.
+/// Adds -C, --color, -q and --jobs to `app`, and the input options (AddInputOptions).
 void AddCommonOptions(CLI::App& app, CommonOptions& options);
+
+/// How input files are read in this run (docs/limits.md, "Reading files"): `--max-file-size`
+/// and `--follow-symlinks`, given before the command or after it.
+ReadPolicy& InputPolicy();
+
+/// Adds --max-file-size SIZE and --follow-symlinks to `app`; they set InputPolicy().
+void AddInputOptions(CLI::App& app);
+
+/// The study's files at `root`, read under InputPolicy(), confined to `root`.
+DiskFileSystem StudyDisk(const std::string& root);
+
+/// Reads a file named on the command line (an import's FILE, a merge part, --only-from) under
+/// InputPolicy(): size-limited, regular files only, wherever it is.
+ReadResult ReadNamedFile(const std::string& path);
 
 /// A command's entry point, run after parsing.
 using Runner = std::function<int()>;
@@ -111,5 +125,14 @@ std::string Plural(std::size_t n, const char* one, const char* many);
 /// Unless there are none, a note on stderr that the study has errors, so `consequence` (e.g.
 /// "some quotes may be missing"), pointing to `framework check`.
 void NoteStudyErrors(const Diagnostics& diagnostics, const std::string& consequence);
+
+/// Whether the output path `output` (-o, as typed) may be written: false, after printing why
+/// (*exit_code = kExitUsage), when it is or would be one of the input files of the study at
+/// `root` (StudyInputAt; `framework` is its framework.yaml, and no study is checked when `root`
+/// is empty), or is the same file as one of `inputs` (the command's other inputs). Output never
+/// replaces an input, whatever the format (docs/decisions.md "Output targets").
+bool CheckOutputTarget(const std::string& output, const std::string& root,
+                       const Framework& framework, const std::vector<std::string>& inputs,
+                       int* exit_code);
 
 }  // namespace framework::cli

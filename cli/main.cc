@@ -7,10 +7,7 @@
 
 #include "commands.h"
 #include "framework/text.h"
-
-#ifndef FRAMEWORK_VERSION
-#define FRAMEWORK_VERSION "0.1.0"
-#endif
+#include "framework/version.h"
 
 int main(int argc, char** argv) {
   using namespace framework::cli;
@@ -18,12 +15,13 @@ int main(int argc, char** argv) {
       "framework: the Framework method of qualitative analysis. Code transcripts, chart them into\n"
       "theme matrices (participants x sub-themes), check, summarise and export them.\n"};
   app.name("framework");
-  app.set_version_flag("--version", FRAMEWORK_VERSION);
+  app.set_version_flag("--version", framework::kVersion);
   app.require_subcommand(1);
   app.footer(
       "Run 'framework COMMAND --help' for a command's options.\n"
       "Exit codes: 0 ok, 1 the study has errors, 2 usage error, 3 input/output failure.");
 
+  AddInputOptions(app);  // also accepted after the command
   std::map<std::string, Runner> runners;
   for (const Command& command : kCommands) {
     CLI::App* sub = app.add_subcommand(command.name, command.summary);

@@ -2,7 +2,10 @@
 // fuzz-seeds: tests/studies/*/transcripts/*.txt examples/*/transcripts/*.txt
 // fuzz-seeds: tests/studies-chart/*/transcripts/*.txt
 // fuzz-dict: transcript.dict
+#include <string>
+
 #include "framework/codebook.h"
+#include "framework/text.h"
 #include "framework/transcript.h"
 #include "fuzz_target.h"
 
@@ -46,7 +49,18 @@ FRAMEWORK_FUZZ_TARGET(transcript) {
   for (const framework::Segment& s : t.segments) {
     FRAMEWORK_FUZZ_CHECK(s.text_begin <= s.text_end && s.text_end <= t.text.size());
     FRAMEWORK_FUZZ_CHECK(s.line_start >= 1 && s.line_end >= s.line_start);
-    if (s.text_begin <= s.text_end && s.text_end <= t.text.size() && ++shown <= 64)
-      (void)t.SegmentText(s);
+    if (s.text_begin <= s.text_end && s.text_end <= t.text.size() && ++shown <= 64) {
+      const std::string text = t.SegmentText(s);
+      // Its pieces by speaker lie inside its lines and, joined by spaces, are its text (NFC
+      // can only differ where the text is not UTF-8).
+      std::string joined;
+      for (const framework::SpeakerPiece& piece : t.SpeakerPieces(s)) {
+        FRAMEWORK_FUZZ_CHECK(!piece.text.empty());
+        FRAMEWORK_FUZZ_CHECK(piece.line_start >= s.line_start && piece.line_end <= s.line_end &&
+                             piece.line_start <= piece.line_end);
+        joined += (joined.empty() ? "" : " ") + piece.text;
+      }
+      FRAMEWORK_FUZZ_CHECK(joined == text || !framework::IsValidUtf8(text));
+    }
   }
 }

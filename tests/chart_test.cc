@@ -145,12 +145,23 @@ std::map<std::string, std::string> EditorEnv(const StudyCopy& study, const fs::p
           {"TMPDIR", study.tmp().string()}};
 }
 
-// Buffers the binary left behind in TMPDIR.
+// Buffers the binary left behind: kept in the study's .framework/unsaved (or, when the study
+// cannot take them, in TMPDIR).
 std::size_t LeftoverBuffers(const StudyCopy& study) {
   std::size_t n = 0;
   for (const auto& entry : fs::directory_iterator(study.tmp()))
     n += entry.path().filename().string().rfind("framework-chart-", 0) == 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(study / ".framework/unsaved", ec))
+    n += entry.path().extension() == ".md";
   return n;
+}
+
+// The study's files, less the edit buffers kept in .framework/unsaved.
+std::map<std::string, std::string> StudyFiles(const StudyCopy& study) {
+  auto files = Snapshot(study.root());
+  std::erase_if(files, [](const auto& f) { return f.first.rfind(".framework/", 0) == 0; });
+  return files;
 }
 
 bool IsTableLine(const std::string& line) {
@@ -418,9 +429,10 @@ TEST_CASE("chart --edit: a new summary is saved with its status, refs, source an
   const framework::ChartCell* cell = FindCell(after, "P03", "access");
   REQUIRE(cell);
   CHECK(cell->status == framework::ChartStatus::kCharted);
+  // Exactly as typed, line breaks and the blank line between paragraphs too.
   CHECK(cell->summary ==
-        "Could not get release from the caseload (L12-14); \"no cover\" at all (L20), and "
-        "again (L12-14).\nA second paragraph: courses are full.");
+        "Could not get release from the caseload (L12-14); \"no cover\" at all (L20),\n"
+        "and again (L12-14).\n\nA second paragraph: courses are full.");
   CHECK(cell->comment == "Ask about the rota.");
   CHECK(cell->refs == std::vector<std::string>{"L12-14", "L20"});
   CHECK(cell->source == source);
@@ -487,7 +499,7 @@ TEST_CASE("chart --edit: an emptied summary changes nothing and keeps the buffer
   const RunResult r =
       Run({"chart", "training", "--edit", "P01:prequal"}, study.root(), EditorEnv(study, editor));
   CHECK(Contains(r.err, "the summary is empty; nothing was changed"));
-  CHECK(Snapshot(study.root()) == before);
+  CHECK(StudyFiles(study) == before);
   CHECK(LeftoverBuffers(study) == 1);  // what was typed is kept, as the message says
 }
 
@@ -501,13 +513,15 @@ TEST_CASE("chart --edit: a failing editor changes nothing and exits non-zero") {
       Run({"chart", "training", "--edit", "P01:prequal"}, study.root(), EditorEnv(study, editor));
   CHECK(r.exit_code != 0);
   CHECK(Contains(r.err, "the editor exited with status 1; nothing was changed"));
-  CHECK(Snapshot(study.root()) == before);
+  CHECK(StudyFiles(study) == before);
+  CHECK(LeftoverBuffers(study) == 1);  // what it wrote is kept
 
   SUBCASE("an editor that cannot be run at all") {
     const RunResult missing = Run({"chart", "training", "--edit", "P01:prequal"}, study.root(),
                                   EditorEnv(study, study.tmp() / "no-such-editor"));
     CHECK(missing.exit_code != 0);
-    CHECK(Snapshot(study.root()) == before);
+    CHECK(StudyFiles(study) == before);
+    CHECK(LeftoverBuffers(study) == 1);  // nothing typed: no second buffer
   }
 }
 
@@ -965,7 +979,7 @@ TEST_CASE("chart --edit: an unknown status keeps the buffer and changes nothing"
       Run({"chart", "training", "--edit", "P01:prequal"}, study.root(), EditorEnv(study, editor));
   CHECK(r.exit_code == 2);
   CHECK(Contains(r.err, "unknown status 'finished'"));
-  CHECK(Snapshot(study.root()) == before);
+  CHECK(StudyFiles(study) == before);
   CHECK(LeftoverBuffers(study) == 1);
 }
 

@@ -399,7 +399,7 @@ TEST_CASE("LoadFramework: unknown keys are warnings, with did-you-mean") {
   CHECK(l.d[1].message == "unknown key 'colour' in framework.yaml is ignored");
   CHECK(l.d[1].hint ==
         "known keys: framework, title, description, transcripts, participants, speakers, "
-        "attribution, attributes, min_group, share_words, themes");
+        "attribution, attributes, min_group, share_words, max_span_turns, themes");
   CHECK(l.f.title == "T");
 
   Loaded theme = Load(kHead +

@@ -158,7 +158,7 @@ std::string Expected(const framework::MatrixCell& cell, const std::string& conte
     if (!excerpts.empty()) excerpts += "\n\n";
     excerpts += "L" + std::to_string(s.line_start) +
                 (s.line_end != s.line_start ? "-" + std::to_string(s.line_end) : "") + ": " +
-                s.text;
+                s.TextWithSpeakers();
   }
   if (content == "summary") return summary;
   if (content == "excerpts") return excerpts;
@@ -339,7 +339,7 @@ TEST_CASE("export: the long sheets have a row per segment and per charted cell")
   framework::Sheet segments = framework::LongSegmentsSheet(study, matrices, options);
   CHECK(segments.header == std::vector<std::string>{"participant", "theme", "subtheme", "code",
                                                     "line_start", "line_end", "speaker", "text",
-                                                    "sector"});
+                                                    "speakers", "sector"});
   std::size_t expected_segments = 0, expected_charted = 0;
   for (const auto& m : matrices)
     for (const auto& row : m.cells)
@@ -482,7 +482,7 @@ TEST_CASE("export: the long CSV has one row per segment, matching the matrices")
     REQUIRE(!table.empty());
     CHECK(table[0] == std::vector<std::string>{"participant", "theme", "subtheme", "code",
                                                "line_start", "line_end", "speaker", "text",
-                                               "role"});
+                                               "speakers", "role"});
     std::size_t i = 1;
     for (const auto& m : matrices)
       for (std::size_t p = 0; p < m.participants.size(); ++p)
@@ -490,7 +490,7 @@ TEST_CASE("export: the long CSV has one row per segment, matching the matrices")
           for (const auto& s : m.cells[p][c].segments) {
             REQUIRE(i < table.size());
             const auto& row = table[i++];
-            REQUIRE(row.size() == 9);
+            REQUIRE(row.size() == 10);
             CHECK(row[0] == m.participants[p]);
             CHECK(row[1] == m.theme);
             CHECK(row[2] == m.subthemes[c]);
@@ -499,7 +499,8 @@ TEST_CASE("export: the long CSV has one row per segment, matching the matrices")
             CHECK(row[5] == std::to_string(s.line_end));
             CHECK(row[6] == s.speaker);
             CHECK(row[7] == framework::NeutraliseFormula(s.text));
-            CHECK(row[8] == framework::AttributeText(study, m.participants[p], "role"));
+            CHECK(row[8] == s.SpeakerLines());
+            CHECK(row[9] == framework::AttributeText(study, m.participants[p], "role"));
           }
     CHECK(i == table.size());
     if (which == 0) CHECK(table.size() == study.SegmentCount() + 1);
@@ -714,7 +715,7 @@ TEST_CASE("export: Markdown has one table row per participant, cells escaped") {
 
 // ---- the command: outputs, goldens, determinism, errors ------------------------------------
 
-TEST_CASE("export: goldens of the example (training as CSV, Markdown and long; summaries)") {
+TEST_CASE("export: goldens of the example (training as CSV, Markdown and long, summaries)") {
   const std::string dir = kExample.string();
   RunResult csv = Run({"export", "training", "-C", dir, "--format", "csv"});
   REQUIRE(csv.exit_code == 0);
@@ -757,7 +758,7 @@ TEST_CASE("export: output is byte-identical across runs") {
   CHECK(Snapshot(out.path() / "run0") == Snapshot(out.path() / "run1"));
 }
 
-TEST_CASE("export: -o to a folder writes one file per theme; -o FILE one file") {
+TEST_CASE("export: -o to a folder writes one file per theme, -o FILE one file") {
   const framework::Study study = Load(kExample);
   TempDir out;
   const fs::path dir = out.path() / "matrices" / "csv";  // created, parents too
@@ -790,7 +791,7 @@ TEST_CASE("export: -o to a folder writes one file per theme; -o FILE one file") 
   CHECK(fs::exists(dir / "export.json"));
 }
 
-TEST_CASE("export: usage errors exit 2 with a hint; write failures exit 3") {
+TEST_CASE("export: usage errors exit 2 with a hint, write failures exit 3") {
   const std::string dir = kExample.string();
   RunResult r = Run({"export", "traning", "-C", dir, "-f", "csv"});
   CHECK(r.exit_code == 2);

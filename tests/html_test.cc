@@ -132,7 +132,7 @@ std::vector<std::vector<std::string>> WideTable(const fs::path& root, const std:
 
 // ---- the page writer ------------------------------------------------------------------------
 
-TEST_CASE("html: HtmlEscape escapes markup and quotes; multiline text gets <br>") {
+TEST_CASE("html: HtmlEscape escapes markup and quotes, multiline text gets <br>") {
   CHECK(framework::HtmlEscape("<a href=\"x\">Tom & 'Jo'</a>") ==
         "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jo&#39;&lt;/a&gt;");
   CHECK(framework::HtmlEscape("Zoë — 日本語 🙂") == "Zoë — 日本語 🙂");
@@ -191,7 +191,7 @@ TEST_CASE("html: WriteHtml makes one page: contents, a table per sheet, the code
 
 // ---- the command ----------------------------------------------------------------------------
 
-TEST_CASE("html: export --format html of the example holds every cell, escaped; golden") {
+TEST_CASE("html: export --format html of the example holds every cell, escaped, golden") {
   RunResult page = Run({"export", "--format", "html"}, kExample);
   REQUIRE(page.exit_code == 0);
   CheckSelfContained(page.out);
@@ -219,7 +219,7 @@ TEST_CASE("html: export --format html of the example holds every cell, escaped; 
   CheckGolden(kGoldens / "export-training.html", golden.out);
 }
 
-TEST_CASE("html: -o FILE.html is one page; -o DIR one page per theme; wrong options exit 2") {
+TEST_CASE("html: -o FILE.html is one page, -o DIR one page per theme, wrong options exit 2") {
   TempDir tmp;
   const fs::path file = tmp.path() / "all.html";
   RunResult one = Run({"export", "training", "treatment", "-o", file.string()}, kExample);

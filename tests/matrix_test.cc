@@ -66,6 +66,7 @@ int ThemeIndex(const Study& study, const std::string& id) {
 // What one coded segment should put in its cell, read straight off Transcript::segments.
 struct Expected {
   std::string text;
+  std::string participant_text;  // what word counts use: the participant's speech only
   std::string code;
   int line_start = 0;
   int line_end = 0;
@@ -84,6 +85,7 @@ ExpectedCells ReadTranscripts(const Study& study, int theme) {
       if (s.target.theme != theme || s.target.subtheme < 0) continue;
       Expected e;
       e.text = t.SegmentText(s);
+      e.participant_text = t.ParticipantText(s);
       e.code = s.code;
       e.line_start = s.line_start;
       e.line_end = s.line_end;
@@ -153,7 +155,7 @@ void CheckAgainstTranscripts(const Study& study, int theme) {
         CHECK(got.speaker == want[i].speaker);
         CHECK(study.framework.Resolve(got.code) ==
               (framework::ColumnRef{theme, static_cast<int>(c)}));
-        words += framework::CountWords(want[i].text);
+        words += framework::CountWords(want[i].participant_text);
         joined += (i ? "\n" : "") + want[i].text;
       }
       CHECK(cell.words == words);
@@ -469,7 +471,7 @@ TEST_CASE("matrix: a generated study indexes and merges like the transcripts say
   }
 }
 
-TEST_CASE("matrix: AttachChart keeps orphans and duplicates; stale() compares sources") {
+TEST_CASE("matrix: AttachChart keeps orphans and duplicates, stale() compares sources") {
   const Study& study = ExampleStudy();
   const int training = ThemeIndex(study, "training");
   Matrix m = framework::IndexTheme(study, training);

@@ -65,7 +65,7 @@ const framework::Study& ExampleStudy() {
 }
 
 // What `quotes CODE` must select, computed from the transcripts: every segment indexing into the
-// column, opened in a participant's turn (or before any turn), one per (participant, lines, text).
+// column with participant speech, as that speech, one per (participant, lines, text).
 std::vector<std::tuple<std::string, int, int, std::string>> ExpectedQuotes(
     const framework::Study& study, const std::string& code) {
   const framework::ColumnRef column = study.framework.Resolve(code);
@@ -74,11 +74,9 @@ std::vector<std::tuple<std::string, int, int, std::string>> ExpectedQuotes(
   for (const framework::Transcript& t : study.transcripts) {
     for (const framework::Segment& s : t.segments) {
       if (!(s.target == column)) continue;
-      const bool participant =
-          s.speaker < 0 || t.speakers[static_cast<std::size_t>(s.speaker)].role ==
-                               framework::SpeakerRole::kParticipant;
-      if (!participant) continue;
-      auto quote = std::make_tuple(t.participant, s.line_start, s.line_end, t.SegmentText(s));
+      const std::string text = t.ParticipantText(s);
+      if (text.empty()) continue;
+      auto quote = std::make_tuple(t.participant, s.line_start, s.line_end, text);
       if (std::find(out.begin(), out.end(), quote) == out.end()) out.push_back(quote);
     }
   }
@@ -170,7 +168,7 @@ TEST_CASE("quotes: Attribute drops a missing value with its separator, never lea
   }
 }
 
-TEST_CASE("quotes: unknown placeholders are dropped and listed once; {id} only when allowed") {
+TEST_CASE("quotes: unknown placeholders are dropped and listed once, {id} only when allowed") {
   const framework::Study study = StudyWithParticipants(kPeople);
   CHECK(framework::Attribute("{role}, {secotr}", study, "P01") == "Practitioner");
   CHECK(framework::UnknownPlaceholders("{role}, {secotr}, {secotr} {x}", study) ==
@@ -279,7 +277,7 @@ TEST_CASE(
   CHECK(Lines(csv.out).size() == expected.size() + 1);
 }
 
-TEST_CASE("quotes: no participant id in any format without --ids; with --ids, ids are there") {
+TEST_CASE("quotes: no participant id in any format without --ids, with --ids, ids are there") {
   for (const char* format : {"text", "md", "csv", "json"}) {
     for (const char* code : {"training.prequal", "treatment.gaps", "role.background"}) {
       INFO("format ", format, ", code ", code);

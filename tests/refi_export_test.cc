@@ -407,7 +407,7 @@ TEST_CASE("refi export: the example study, every selection slices out its segmen
   CHECK(has_integer);
 }
 
-TEST_CASE("refi export: non-BMP, Welsh, Polish and Urdu text; offsets count code points") {
+TEST_CASE("refi export: non-BMP, Welsh, Polish and Urdu text, offsets count code points") {
   OffsetStudy generated;
   const framework::Study study = Load(generated.root());
   // Warnings only: P4 has no transcript, a chart entry is an orphan.

@@ -533,7 +533,7 @@ TEST_CASE("import: qc (no XML declaration, plain file names, line:N names)") {
 }
 
 TEST_CASE(
-    "import: overlapping selections of one code merge; several sources of a case concatenate") {
+    "import: overlapping selections of one code merge, several sources of a case concatenate") {
   const std::string one = "aaa bbb ccc ddd\n", two = "second source text\n";
   const std::string qde =
       "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"P\">"
@@ -749,7 +749,7 @@ TEST_CASE("import: a zip bomb and too many entries are refused") {
   CHECK(HasRule(not_zip.diagnostics, "bad-archive"));
 }
 
-TEST_CASE("import: malformed XML is located; DOCTYPE and entities are refused") {
+TEST_CASE("import: malformed XML is located, DOCTYPE and entities are refused") {
   ImportResult bad = framework::ImportQdpx(
       "bad.qdpx", MakeZip({{"project.qde", "<Project name=\"x\">\n  <CodeBook>\n</Project>"}}));
   CHECK_FALSE(bad.ok);
@@ -996,7 +996,9 @@ TEST_CASE("import: the command writes a study that checks, and refuses a non-emp
   CHECK(fs::exists(tmp.path() / "study" / "IMPORT-REPORT.md"));
   RunResult check = Run({"check", "-C", (tmp.path() / "study").string()});
   CHECK_MESSAGE(check.exit_code == 0, check.err);
-  CHECK(Contains(check.err, "10 segments: no problems found"));
+  // NVivo knows no speakers: the "INT:" and "R1:"/"R2:" lines are undeclared, and check says so.
+  CHECK_MESSAGE(Contains(check.err, "10 segments: 0 errors, 4 warnings"), check.err);
+  CHECK(Contains(check.err, "warning: 'INT:' starts 2 lines like a speaker label"));
 
   // Again into the same folder: refused, nothing touched.
   auto before = Snapshot(tmp.path() / "study");

@@ -485,7 +485,7 @@ TEST_CASE("summarise: the comparison in text, exactly, at 80 columns") {
         "      (other), so none is shown on its own\n");
 }
 
-TEST_CASE("summarise: colour only adds escape codes; the text is the same without them") {
+TEST_CASE("summarise: colour only adds escape codes, the text is the same without them") {
   SmallStudy s;
   const std::vector<std::string> args{"summarise", "-C", s.root().string(), "--by", "sector",
                                       "--width",   "90"};
@@ -685,7 +685,7 @@ TEST_CASE("summarise: example numbers agree with framework codes and framework c
   CHECK(r.plan->groups[2].participants.size() == 3);
 }
 
-TEST_CASE("summarise: every view in every format on the example; refused by role at 4") {
+TEST_CASE("summarise: every view in every format on the example, refused by role at 4") {
   const std::string dir = kExample.string();
   for (const std::string& format : kFormats) {
     CAPTURE(format);

@@ -354,7 +354,7 @@ TEST_CASE("speaker turns: a segment's speaker is the turn where it opened") {
 // ---------------------------------------------------------------------------------------------
 // Tags and segments
 
-TEST_CASE("tags: {code} opens, {/code} closes; location and text") {
+TEST_CASE("tags: {code} opens, {/code} closes, location and text") {
   Parsed p = Parse("P07: {a.b}x  y{/a.b}\n");
   CHECK(Summary(p.d) == "");
   REQUIRE(p.t.segments.size() == 1);
@@ -369,7 +369,7 @@ TEST_CASE("tags: {code} opens, {/code} closes; location and text") {
   CHECK(p.t.text == " x  y\n");
 }
 
-TEST_CASE("tags: {a, b} opens several; {/} closes every open segment") {
+TEST_CASE("tags: {a, b} opens several, {/} closes every open segment") {
   Parsed p = Parse("{a.b, c.d}both{/} {e.f,g.h}two{/}\n");
   CHECK(Summary(p.d) == "");
   REQUIRE(p.t.segments.size() == 4);
@@ -386,7 +386,7 @@ TEST_CASE("tags: {a, b} opens several; {/} closes every open segment") {
   CHECK(p.t.SegmentText(p.t.segments[3]) == "two");
 }
 
-TEST_CASE("segments span lines and turns; lines are 1-based with the front matter counted") {
+TEST_CASE("segments span lines and turns, lines are 1-based with the front matter counted") {
   Parsed p = Parse(
       "---\n"
       "participant: P07\n"
@@ -539,7 +539,7 @@ TEST_CASE("CRLF line endings are normalised in the transcript text") {
   CHECK(RawText(b.t, b.t.segments[0]) == "one\ntwo");
 }
 
-TEST_CASE("NFC: a decomposed code equals the composed one; segment text is NFC") {
+TEST_CASE("NFC: a decomposed code equals the composed one, segment text is NFC") {
   CodeIndex codes = TrainingCodes();
   ParseOptions o;
   o.codes = &codes;

@@ -465,13 +465,22 @@ std::string TextValue(const std::string& value) {
                 value.find("  ") == std::string::npos && value.find('\t') == std::string::npos &&
                 value.front() != ' ' && value.back() != ' ' &&
                 value.find('\r') == std::string::npos;
+  bool controls = false;  // characters a block scalar cannot hold as they are
+  for (char c : value)
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') controls = true;
+  // Unicode line and paragraph separators, NEL and the BOM: YAML 1.1 readers may take them as
+  // line breaks, so such text is written double-quoted (escaped), never in a block.
+  for (const char* odd : {"\xC2\x85", "\xE2\x80\xA8", "\xE2\x80\xA9", "\xEF\xBB\xBF", "\x7F"})
+    if (value.find(odd) != std::string::npos) controls = true;
   for (char c : value)
     if (static_cast<unsigned char>(c) < 0x20) simple = false;
+  if (controls) simple = false;
   if (!simple) {
     // Paragraphs: a literal block that strips the final line break ("|-"), when the value
     // reads back exactly that way; anything else double-quoted.
-    if (value.find('\n') != std::string::npos && value.back() != '\n' && value.front() != ' ' &&
-        value.front() != '\n' && value.find('\r') == std::string::npos) {
+    if (!controls && value.find('\n') != std::string::npos && value.back() != '\n' &&
+        value.front() != ' ' && value.front() != '\t' && value.front() != '\n' &&
+        value.find('\r') == std::string::npos) {
       std::string out = " |-";
       std::size_t start = 0;
       while (start <= value.size()) {
@@ -484,7 +493,8 @@ std::string TextValue(const std::string& value) {
       }
       return out;
     }
-    if (value.find('\n') != std::string::npos) {
+    if (controls || value.find_first_of("\n\r\t") != std::string::npos ||
+        (!value.empty() && (value.front() == ' ' || value.back() == ' '))) {
       YAML::Emitter e;
       e << YAML::DoubleQuoted << value;
       return " " + std::string(e.c_str());
@@ -517,36 +527,46 @@ std::string TextValue(const std::string& value) {
 
 }  // namespace
 
-std::string SerializeChart(const Chart& chart, const std::vector<std::string>& subtheme_order) {
-  std::vector<const ChartCell*> cells;
-  for (const auto& c : chart.cells) cells.push_back(&c);
+bool ChartCellLess(const ChartCell& a, const ChartCell& b,
+                   const std::vector<std::string>& subtheme_order) {
+  if (a.participant != b.participant) return NaturalLess(a.participant, b.participant);
   auto rank = [&](const std::string& id) {
     auto it = std::find(subtheme_order.begin(), subtheme_order.end(), id);
     return static_cast<std::size_t>(it - subtheme_order.begin());
   };
+  std::size_t ra = rank(a.subtheme), rb = rank(b.subtheme);
+  if (ra != rb) return ra < rb;
+  return a.subtheme < b.subtheme;
+}
+
+std::string SerializeChartCell(const ChartCell& cell) {
+  const ChartCell* c = &cell;
+  std::string out;
+  out += "  - participant: " + PlainOrQuoted(c->participant) + "\n";
+  out += "    subtheme: " + PlainOrQuoted(c->subtheme) + "\n";
+  out += "    status: " + std::string(ChartStatusName(c->status)) + "\n";
+  if (!c->summary.empty()) out += "    summary:" + TextValue(c->summary) + "\n";
+  if (!c->refs.empty()) {
+    out += "    refs: [";
+    for (std::size_t i = 0; i < c->refs.size(); ++i)
+      out += (i ? ", " : "") + PlainOrQuoted(c->refs[i]);
+    out += "]\n";
+  }
+  if (!c->comment.empty()) out += "    comment:" + TextValue(c->comment) + "\n";
+  if (!c->source.empty()) out += "    source: " + PlainOrQuoted(c->source) + "\n";
+  if (!c->updated.empty()) out += "    updated: " + PlainOrQuoted(c->updated) + "\n";
+  return out;
+}
+
+std::string SerializeChart(const Chart& chart, const std::vector<std::string>& subtheme_order) {
+  std::vector<const ChartCell*> cells;
+  for (const auto& c : chart.cells) cells.push_back(&c);
   std::stable_sort(cells.begin(), cells.end(), [&](const ChartCell* a, const ChartCell* b) {
-    if (a->participant != b->participant) return NaturalLess(a->participant, b->participant);
-    std::size_t ra = rank(a->subtheme), rb = rank(b->subtheme);
-    if (ra != rb) return ra < rb;
-    return a->subtheme < b->subtheme;
+    return ChartCellLess(*a, *b, subtheme_order);
   });
   std::string out = "theme: " + PlainOrQuoted(chart.theme) + "\ncells:\n";
   if (cells.empty()) out = "theme: " + PlainOrQuoted(chart.theme) + "\ncells: []\n";
-  for (const ChartCell* c : cells) {
-    out += "  - participant: " + PlainOrQuoted(c->participant) + "\n";
-    out += "    subtheme: " + PlainOrQuoted(c->subtheme) + "\n";
-    out += "    status: " + std::string(ChartStatusName(c->status)) + "\n";
-    if (!c->summary.empty()) out += "    summary:" + TextValue(c->summary) + "\n";
-    if (!c->refs.empty()) {
-      out += "    refs: [";
-      for (std::size_t i = 0; i < c->refs.size(); ++i)
-        out += (i ? ", " : "") + PlainOrQuoted(c->refs[i]);
-      out += "]\n";
-    }
-    if (!c->comment.empty()) out += "    comment:" + TextValue(c->comment) + "\n";
-    if (!c->source.empty()) out += "    source: " + PlainOrQuoted(c->source) + "\n";
-    if (!c->updated.empty()) out += "    updated: " + PlainOrQuoted(c->updated) + "\n";
-  }
+  for (const ChartCell* c : cells) out += SerializeChartCell(*c);
   return out;
 }
 

@@ -118,10 +118,11 @@ Framework FrameworkLoader::Run() {
     return f_;
   }
   f_.parsed = true;
-  yaml::CheckKeys(source_, root,
-                  {"framework", "title", "description", "transcripts", "participants", "speakers",
-                   "attribution", "attributes", "min_group", "share_words", "themes"},
-                  "framework.yaml", diagnostics_);
+  yaml::CheckKeys(
+      source_, root,
+      {"framework", "title", "description", "transcripts", "participants", "speakers",
+       "attribution", "attributes", "min_group", "share_words", "max_span_turns", "themes"},
+      "framework.yaml", diagnostics_);
 
   const YAML::Node version = Get(root, "framework");
   if (!version.IsDefined()) {
@@ -171,6 +172,16 @@ Framework FrameworkLoader::Run() {
       f_.min_group = value;
   }
   if (auto n = Get(root, "share_words"); n.IsDefined()) LoadShareWords(n);
+  if (auto n = Get(root, "max_span_turns"); n.IsDefined()) {
+    auto v = yaml::Scalar(source_, n, "max_span_turns", diagnostics_);
+    if (v && !v->empty() && v->size() < 7 &&
+        std::all_of(v->begin(), v->end(), [](char c) { return c >= '0' && c <= '9'; }))
+      f_.max_span_turns = std::stoi(*v);
+    else
+      Error(n, "bad-value", "max_span_turns must be a whole number of at least 0",
+            "it is how many speaker turns back '{/}' may close a segment without a warning, "
+            "e.g. 'max_span_turns: 2'");
+  }
   if (auto n = Get(root, "speakers"); n.IsDefined()) {
     if (!n.IsMap()) {
       Error(n, "bad-speakers", "speakers must map labels to roles",

@@ -243,18 +243,30 @@ Draft DraftSummary(const MatrixCell& cell, std::size_t word_budget) {
   std::vector<std::size_t> segment_begin;  // the first candidate of each segment
   for (std::size_t s = 0; s < cell.segments.size(); ++s) {
     segment_begin.push_back(candidates.size());
-    std::string sanitized;
-    std::string_view text = cell.segments[s].text;
-    if (!IsValidUtf8(text)) text = sanitized = SanitizeUtf8(text);
-    PointedIterator sentences(SentenceIterator(), text);
-    if (sentences.null()) continue;
-    int32_t start = sentences->first();
-    for (int32_t end = sentences->next(); end != icu::BreakIterator::DONE;
-         start = end, end = sentences->next()) {
-      std::string_view sentence = TrimUnicode(
-          text.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(end - start)));
-      if (CountWords(sentence) == 0) continue;
-      candidates.push_back(MakeCandidate(s, sentence, word_budget));
+    // Only the participant's speech, each of their pieces on its own: an interviewer's words
+    // inside the segment are no sentence of theirs, and no sentence runs across them.
+    const CellSegment& segment = cell.segments[s];
+    std::vector<std::string_view> parts;
+    if (segment.pieces.empty()) {
+      if (segment.role == SpeakerRole::kParticipant) parts.push_back(segment.text);
+    } else {
+      for (const SpeakerPiece& piece : segment.pieces)
+        if (piece.role == SpeakerRole::kParticipant) parts.push_back(piece.text);
+    }
+    for (std::string_view part : parts) {
+      std::string sanitized;
+      std::string_view text = part;
+      if (!IsValidUtf8(text)) text = sanitized = SanitizeUtf8(text);
+      PointedIterator sentences(SentenceIterator(), text);
+      if (sentences.null()) continue;
+      int32_t start = sentences->first();
+      for (int32_t end = sentences->next(); end != icu::BreakIterator::DONE;
+           start = end, end = sentences->next()) {
+        std::string_view sentence = TrimUnicode(
+            text.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(end - start)));
+        if (CountWords(sentence) == 0) continue;
+        candidates.push_back(MakeCandidate(s, sentence, word_budget));
+      }
     }
   }
   segment_begin.push_back(candidates.size());

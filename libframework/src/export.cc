@@ -38,7 +38,7 @@ std::string Excerpts(const MatrixCell& cell) {
   std::string out;
   for (const CellSegment& s : cell.segments) {
     if (!out.empty()) out += "\n\n";
-    out += LineRef{s.line_start, s.line_end}.ToString() + ": " + s.text;
+    out += LineRef{s.line_start, s.line_end}.ToString() + ": " + s.TextWithSpeakers();
   }
   return out;
 }
@@ -193,8 +193,8 @@ Sheet LongSegmentsHead(const ExportOptions& options) {
   Sheet sheet;
   sheet.name = "segments";
   sheet.title = "Coded segments";
-  sheet.header = {"participant", "theme",    "subtheme", "code",
-                  "line_start",  "line_end", "speaker",  "text"};
+  sheet.header = {"participant", "theme",   "subtheme", "code",    "line_start",
+                  "line_end",    "speaker", "text",     "speakers"};
   AddAttributeHeader(options, sheet.header);
   return sheet;
 }
@@ -205,7 +205,7 @@ void LongSegmentsRows(const Study& study, const Matrix& m, const ExportOptions& 
   ForEachCell(m, [&](std::size_t r, std::size_t c, const MatrixCell& cell) {
     for (const CellSegment& s : cell.segments) {
       row.assign({m.participants[r], m.theme, m.subthemes[c], s.code, std::to_string(s.line_start),
-                  std::to_string(s.line_end), s.speaker, s.text});
+                  std::to_string(s.line_end), s.speaker, s.text, s.SpeakerLines()});
       AddAttributeValues(study, m.participants[r], options, row);
       sink(row);
     }

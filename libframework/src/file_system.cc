@@ -3,11 +3,16 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <glob.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <random>
@@ -29,6 +34,326 @@ bool IsHidden(const fs::path& p) {
 }
 }  // namespace
 
+namespace {
+
+// What a file that is not a regular file is, for messages.
+const char* KindName(mode_t mode) {
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISDIR(mode)) return "a folder";
+  return "a special file";
+}
+
+std::string RealPath(const std::string& path) {
+  char* real = ::realpath(path.c_str(), nullptr);
+  if (!real) return {};
+  std::string out(real);
+  std::free(real);
+  return out;
+}
+
+std::string LinkTarget(const std::string& path) {
+  std::string buffer(256, '\0');
+  for (;;) {
+    const ssize_t n = ::readlink(path.c_str(), buffer.data(), buffer.size());
+    if (n < 0) return "?";
+    if (static_cast<std::size_t>(n) < buffer.size())
+      return buffer.substr(0, static_cast<std::size_t>(n));
+    if (buffer.size() >= (1u << 16)) return buffer;
+    buffer.resize(buffer.size() * 2);
+  }
+}
+
+constexpr const char* kKindHint =
+    "only regular files are read; save the data to a file and name that instead";
+
+// True when the real path `real` is `folder` or lies under it.
+bool Inside(const std::string& real, const std::string& folder) {
+  if (folder == "/") return true;
+  return real.compare(0, folder.size(), folder) == 0 &&
+         (real.size() == folder.size() || real[folder.size()] == '/');
+}
+
+// The --max-file-size value that would let a file of `bytes` be read: whole units, rounded up.
+std::string LimitFor(std::uint64_t bytes) {
+  const char* units = "KMGT";
+  std::uint64_t unit = 1024;
+  int u = 0;
+  while (u < 3 && bytes > unit * 1024 * 4) {
+    unit *= 1024;
+    ++u;
+  }
+  return std::to_string((bytes + unit - 1) / unit) + units[u];
+}
+
+ReadResult TooLarge(std::uint64_t size, const ReadPolicy& policy, bool grew) {
+  ReadResult result;
+  result.error = grew ? "file too large (it grew past the limit of " +
+                            FormatFileSize(policy.max_file_size) + " while being read)"
+                      : "file too large (" + FormatFileSize(size) + " > limit " +
+                            FormatFileSize(policy.max_file_size) + ")";
+  result.hint = grew ? "files are read up to --max-file-size (default 256M); raise it, e.g. "
+                       "--max-file-size " +
+                           LimitFor(policy.max_file_size * 4)
+                     : "files are read up to --max-file-size (default 256M); '--max-file-size " +
+                           LimitFor(size) + "' reads this one";
+  return result;
+}
+
+}  // namespace
+
+std::string FormatFileSize(std::uint64_t bytes) {
+  if (bytes < 1024) return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
+  const char* names[] = {"KB", "MB", "GB", "TB", "PB", "EB"};
+  std::uint64_t unit = 1024;
+  int u = 0;
+  while (u < 5 && bytes / unit >= 1024) {
+    unit *= 1024;
+    ++u;
+  }
+  const std::uint64_t whole = bytes / unit;
+  const std::uint64_t rest = bytes % unit;
+  if (rest == 0) return std::to_string(whole) + " " + names[u];
+  // One decimal, rounded up, so a file just over a limit never shows as equal to it.
+  std::uint64_t tenths = (rest * 10 + unit - 1) / unit;  // rest < unit <= 2^60: no overflow
+  std::uint64_t w = whole;
+  if (tenths == 10) {
+    ++w;
+    tenths = 0;
+  }
+  return std::to_string(w) + "." + std::to_string(tenths) + " " + names[u];
+}
+
+std::optional<std::uint64_t> ParseFileSize(std::string_view text) {
+  std::size_t i = 0;
+  std::uint64_t value = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    const std::uint64_t digit = static_cast<std::uint64_t>(text[i] - '0');
+    if (value > (UINT64_MAX - digit) / 10) return std::nullopt;
+    value = value * 10 + digit;
+    ++i;
+  }
+  if (i == 0) return std::nullopt;
+  std::string unit;
+  for (; i < text.size(); ++i)
+    unit += static_cast<char>(std::toupper(static_cast<unsigned char>(text[i])));
+  int shift = -1;
+  if (unit.empty() || unit == "B")
+    shift = 0;
+  else if (unit.size() <= 3) {
+    const std::string_view letters = "KMGT";
+    const std::size_t at = letters.find(unit[0]);
+    const std::string_view tail = std::string_view(unit).substr(1);
+    if (at != std::string_view::npos && (tail.empty() || tail == "B" || tail == "IB"))
+      shift = 10 * static_cast<int>(at + 1);
+  }
+  if (shift < 0 || value == 0) return std::nullopt;
+  if (shift > 0 && value > (UINT64_MAX >> shift)) return std::nullopt;
+  return value << shift;
+}
+
+namespace {
+
+// The checks made before a file is opened: it exists, is a regular file (a FIFO or a device is
+// never opened), lies inside `confine` and is not too large. On success `open_path` is what to
+// open (the real path when confined) and `st` its status.
+bool Precheck(const std::string& path, const ReadPolicy& policy, const std::string& confine,
+              const std::string& confine_name, ReadResult& result, struct stat& st,
+              std::string& open_path) {
+  auto fail = [&](std::string error, std::string hint = {}) {
+    result.ok = false;
+    result.error = std::move(error);
+    result.hint = std::move(hint);
+    return false;
+  };
+  struct stat link {};
+  if (::lstat(path.c_str(), &link) != 0) {
+    result.not_found = errno == ENOENT || errno == ENOTDIR;
+    return fail(ErrorText(errno));
+  }
+  if (::stat(path.c_str(), &st) != 0) {
+    const int err = errno;
+    if (S_ISLNK(link.st_mode) && (err == ENOENT || err == ENOTDIR))
+      return fail("a dangling symbolic link (to '" + LinkTarget(path) + "')",
+                  "restore the file it points to, or remove the link");
+    return fail(ErrorText(err));
+  }
+  if (S_ISDIR(st.st_mode)) return fail("is a directory");
+  if (!S_ISREG(st.st_mode))
+    return fail(std::string(KindName(st.st_mode)) + ", not a regular file", kKindHint);
+  open_path = path;
+  if (!confine.empty() && !policy.follow_symlinks) {
+    std::string real = RealPath(path);
+    if (real.empty()) return fail(ErrorText(errno));
+    if (!Inside(real, confine)) {
+      std::error_code ec;
+      const std::string lexical = fs::absolute(path, ec).lexically_normal().generic_string();
+      const std::string hint = "files outside " + confine_name +
+                               " are not read; pass --follow-symlinks to read them anyway";
+      if (S_ISLNK(link.st_mode))
+        return fail("a symbolic link to '" + real + "', outside " + confine_name, hint);
+      if (lexical != real)
+        return fail("resolves through a symbolic link to '" + real + "', outside " + confine_name,
+                    hint);
+      return fail("'" + real + "' is outside " + confine_name, hint);
+    }
+    open_path = real;
+  }
+  if (static_cast<std::uint64_t>(st.st_size) > policy.max_file_size) {
+    result = TooLarge(static_cast<std::uint64_t>(st.st_size), policy, false);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+ReadResult CheckInputFile(const std::string& path, const ReadPolicy& policy,
+                          const std::string& confine, const std::string& confine_name) {
+  ReadResult result;
+  struct stat st {};
+  std::string open_path;
+  result.ok = Precheck(path, policy, confine, confine_name, result, st, open_path);
+  return result;
+}
+
+ReadResult ReadInputFile(const std::string& path, const ReadPolicy& policy,
+                         const std::string& confine, const std::string& confine_name) {
+  ReadResult result;
+  auto fail = [&](std::string error, std::string hint = {}) {
+    result.ok = false;
+    result.error = std::move(error);
+    result.hint = std::move(hint);
+    result.contents.clear();
+    return result;
+  };
+  struct stat st {};
+  std::string open_path;
+  if (!Precheck(path, policy, confine, confine_name, result, st, open_path)) return result;
+
+  // O_NONBLOCK: should the file have become a FIFO since, opening it does not wait for a writer.
+  const int fd = ::open(open_path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
+                                               (open_path == path ? 0 : O_NOFOLLOW));
+  if (fd < 0) return fail(ErrorText(errno));
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  if (::fstat(fd, &st) != 0) return fail(ErrorText(errno));
+  if (S_ISDIR(st.st_mode)) return fail("is a directory");
+  if (!S_ISREG(st.st_mode))
+    return fail(std::string(KindName(st.st_mode)) + ", not a regular file", kKindHint);
+  const std::uint64_t size = static_cast<std::uint64_t>(st.st_size);
+  if (size > policy.max_file_size) return TooLarge(size, policy, false);
+
+  // Read the size fstat reported, then whatever more the file has grown by (files in /proc say
+  // 0), never more than the limit.
+  const std::uint64_t cap = policy.max_file_size;
+  std::size_t have = 0;
+  try {
+    result.contents.resize(
+        static_cast<std::size_t>(std::min<std::uint64_t>(size > 0 ? size + 1 : 1 << 16, cap + 1)));
+    for (;;) {
+      if (have == result.contents.size()) {
+        if (have > cap) return TooLarge(have, policy, true);
+        result.contents.resize(
+            static_cast<std::size_t>(std::min<std::uint64_t>(std::uint64_t{have} * 2, cap + 1)));
+      }
+      const ssize_t n = ::read(fd, result.contents.data() + have, result.contents.size() - have);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return fail(ErrorText(errno));
+      }
+      if (n == 0) break;
+      have += static_cast<std::size_t>(n);
+    }
+  } catch (const std::bad_alloc&) {
+    return fail("not enough memory to read it (" +
+                    FormatFileSize(std::max<std::uint64_t>(size, have)) + ")",
+                "lower --max-file-size, or free memory");
+  }
+  if (have > cap) return TooLarge(have, policy, true);
+  result.contents.resize(have);
+  result.ok = true;
+  return result;
+}
+
+namespace {
+
+// The text encoding of a file that is UTF-16 or UTF-32 rather than UTF-8, with whether it
+// begins with a byte order mark, or nullptr.
+const char* WideEncoding(std::string_view b, bool* bom) {
+  auto starts = [&](std::string_view prefix) { return b.substr(0, prefix.size()) == prefix; };
+  *bom = true;
+  if (starts(std::string_view("\xFF\xFE\0\0", 4))) return "UTF-32LE";
+  if (starts(std::string_view("\0\0\xFE\xFF", 4))) return "UTF-32BE";
+  if (starts("\xFF\xFE")) return "UTF-16LE";
+  if (starts("\xFE\xFF")) return "UTF-16BE";
+  *bom = false;
+  // No mark: mostly-ASCII text in a wide encoding has NUL bytes in a fixed pattern.
+  const std::size_t n = std::min<std::size_t>(b.size(), 4096) & ~std::size_t{3};
+  if (n < 4 || std::memchr(b.data(), 0, n) == nullptr) return nullptr;
+  std::size_t zero[4] = {0, 0, 0, 0};
+  for (std::size_t i = 0; i < n; ++i)
+    if (b[i] == 0) ++zero[i % 4];
+  const std::size_t per = n / 4;  // bytes at each position mod 4
+  // At least 90% (or, for the odd or even half of UTF-16, 70%) NUL, or at most 10%.
+  auto most = [](std::size_t z, std::size_t slots) { return z * 10 >= slots * 9; };
+  auto few = [](std::size_t z, std::size_t slots) { return z * 10 <= slots; };
+  if (most(zero[2], per) && most(zero[3], per) && few(zero[0], per)) return "UTF-32LE";
+  if (most(zero[0], per) && most(zero[1], per) && few(zero[3], per)) return "UTF-32BE";
+  const std::size_t odd = zero[1] + zero[3], even = zero[0] + zero[2];
+  if (odd * 10 >= 2 * per * 7 && few(even, 2 * per)) return "UTF-16LE";
+  if (even * 10 >= 2 * per * 7 && few(odd, 2 * per)) return "UTF-16BE";
+  return nullptr;
+}
+
+}  // namespace
+
+ReadResult ReadTextFile(const FileSystem& fs, const std::string& path) {
+  ReadResult result = fs.Read(path);
+  if (!result.ok) return result;
+  bool bom = false;
+  if (const char* encoding = WideEncoding(result.contents, &bom)) {
+    const std::string family(encoding, 6);  // "UTF-16" or "UTF-32"
+    result.ok = false;
+    result.contents.clear();
+    result.encoding = encoding;
+    result.error = std::string("the file is ") + encoding + " text" +
+                   (bom ? " (it begins with a byte order mark)" : "") + ", not UTF-8";
+    const std::string from = bom ? family : std::string(encoding);
+    result.hint = "save it as UTF-8, e.g. iconv -f " + from + " -t UTF-8 " + path + " > " + path +
+                  ".utf8 && mv " + path + ".utf8 " + path;
+    return result;
+  }
+  // A CR not followed by LF ends a line, as on old Macs: read as LF, which keeps every offset.
+  std::string& text = result.contents;
+  for (std::size_t i = text.find('\r'); i != std::string::npos; i = text.find('\r', i + 1))
+    if (i + 1 == text.size() || text[i + 1] != '\n') text[i] = '\n';
+  return result;
+}
+
+DiskFileSystem::DiskFileSystem(std::string root, ReadPolicy policy)
+    : root_(std::move(root)), policy_(policy) {
+  // The default root, ".", is the current folder as a tool or a test uses it: not confined
+  // (ConfineTo confines it). A study's root is always given, and confines its reads.
+  if (root_.empty() || root_ == ".") return;
+  ConfineTo(root_);
+  confine_name_ = "the study folder";
+}
+
+void DiskFileSystem::ConfineTo(const std::string& folder) {
+  confine_ = RealPath(folder);
+  if (confine_.empty()) {
+    std::error_code ec;
+    confine_ = fs::absolute(folder, ec).lexically_normal().generic_string();
+    while (confine_.size() > 1 && confine_.back() == '/') confine_.pop_back();
+  }
+  confine_name_ = "'" + folder + "'";
+}
+
 std::string DiskFileSystem::Resolve(const std::string& path) const {
   if (path.empty()) return root_;
   if (path[0] == '/' || root_.empty() || root_ == ".") return path;
@@ -36,39 +361,7 @@ std::string DiskFileSystem::Resolve(const std::string& path) const {
 }
 
 ReadResult DiskFileSystem::Read(const std::string& path) const {
-  ReadResult result;
-  int fd = ::open(Resolve(path).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    result.not_found = errno == ENOENT || errno == ENOTDIR;
-    result.error = ErrorText(errno);
-    return result;
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-    ::close(fd);
-    result.error = "is a directory";
-    return result;
-  }
-  // Read the size fstat reported, then whatever more the file has grown by.
-  std::size_t size = 0;
-  result.contents.resize(st.st_size > 0 ? static_cast<std::size_t>(st.st_size) + 1 : 1 << 16);
-  for (;;) {
-    if (size == result.contents.size()) result.contents.resize(size * 2);
-    ssize_t n = ::read(fd, result.contents.data() + size, result.contents.size() - size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      result.error = ErrorText(errno);
-      ::close(fd);
-      result.contents.clear();
-      return result;
-    }
-    if (n == 0) break;
-    size += static_cast<std::size_t>(n);
-  }
-  result.contents.resize(size);
-  ::close(fd);
-  result.ok = true;
-  return result;
+  return ReadInputFile(Resolve(path), policy_, confine_, confine_name_);
 }
 
 bool DiskFileSystem::IsDirectory(const std::string& path) const {
@@ -81,49 +374,140 @@ bool DiskFileSystem::Exists(const std::string& path) const {
   return fs::exists(Resolve(path), ec);
 }
 
+namespace {
+
+// Why the folder `folder` (resolved) may not be listed: it lies outside `confine`. Empty when it
+// may (or does not exist: the listing says so).
+std::string OutsideFolder(const std::string& folder, const std::string& confine,
+                          const ReadPolicy& policy, const std::string& confine_name) {
+  if (confine.empty() || policy.follow_symlinks) return {};
+  const std::string real = RealPath(folder);
+  if (real.empty() || Inside(real, confine)) return {};
+  return "'" + real + "' is outside " + confine_name;
+}
+
+}  // namespace
+
 std::vector<std::string> DiskFileSystem::ListFiles(const std::string& dir,
                                                    const std::string& suffix) const {
+  return ListFilesChecked(dir, suffix, nullptr);
+}
+
+std::vector<std::string> DiskFileSystem::ListFilesChecked(
+    const std::string& dir, const std::string& suffix, std::vector<ListProblem>* problems) const {
   std::vector<std::string> out;
-  std::error_code ec;
   std::string base = dir;
   while (base.size() > 1 && base.back() == '/') base.pop_back();
-  fs::path resolved = Resolve(base);
-  for (fs::recursive_directory_iterator
-           it(resolved, fs::directory_options::skip_permission_denied, ec),
-       end;
-       !ec && it != end; it.increment(ec)) {
-    if (IsHidden(it->path())) {
-      if (it->is_directory(ec)) it.disable_recursion_pending();
+  auto shown = [&](const fs::path& relative) {
+    return (fs::path(base) / relative).lexically_normal().generic_string();
+  };
+  auto problem = [&](const fs::path& relative, const std::error_code& ec) {
+    if (!problems) return;
+    std::string text = ec.message();
+    if (!text.empty())
+      text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+    std::string p = relative.empty() ? base : shown(relative);
+    problems->push_back({std::move(p), std::move(text)});
+  };
+  const fs::path resolved = Resolve(base);
+  if (std::string outside = OutsideFolder(resolved.string(), confine_, policy_, confine_name_);
+      !outside.empty()) {
+    if (problems) problems->push_back({base, outside});
+    return out;
+  }
+  // An explicit walk, folder by folder, so that an unreadable folder is reported and the walk
+  // goes on; folders reached through symbolic links are not entered.
+  std::vector<fs::path> pending{fs::path()};
+  while (!pending.empty()) {
+    const fs::path relative = std::move(pending.back());
+    pending.pop_back();
+    std::error_code ec;
+    fs::directory_iterator it(relative.empty() ? resolved : resolved / relative, ec), end;
+    if (ec) {
+      problem(relative, ec);
       continue;
     }
-    if (!it->is_regular_file(ec)) continue;
-    std::string name = it->path().filename().string();
-    if (name.size() < suffix.size() ||
-        name.compare(name.size() - suffix.size(), suffix.size(), suffix))
-      continue;
-    fs::path relative = fs::path(base) / it->path().lexically_relative(resolved);
-    out.push_back(relative.lexically_normal().generic_string());
+    for (; it != end; it.increment(ec)) {
+      const fs::path name = it->path().filename();
+      if (IsHidden(name)) continue;
+      std::error_code type_ec;
+      const fs::file_status status = it->symlink_status(type_ec);
+      if (fs::is_directory(status)) {
+        pending.push_back(relative / name);
+        continue;
+      }
+      const std::string file = name.string();
+      if (file.size() < suffix.size() ||
+          file.compare(file.size() - suffix.size(), suffix.size(), suffix))
+        continue;
+      out.push_back(shown(relative / name));
+    }
+    if (ec) problem(relative, ec);
   }
   std::sort(out.begin(), out.end());
   return out;
 }
 
+namespace {
+// glob(3) reports unreadable folders through a plain function: to the current call's list.
+thread_local std::vector<std::pair<std::string, int>>* glob_errors = nullptr;
+int OnGlobError(const char* path, int err) {
+  if (glob_errors) glob_errors->emplace_back(path, err);
+  return 0;  // go on
+}
+}  // namespace
+
 std::vector<std::string> DiskFileSystem::Glob(const std::string& pattern) const {
+  return GlobChecked(pattern, nullptr);
+}
+
+std::vector<std::string> DiskFileSystem::GlobChecked(const std::string& pattern,
+                                                     std::vector<ListProblem>* problems) const {
   std::vector<std::string> out;
   glob_t g{};
   std::string full = Resolve(pattern);
-  if (::glob(full.c_str(), 0, nullptr, &g) == 0) {
-    std::size_t strip = (pattern.empty() || pattern[0] == '/' || root_.empty() || root_ == ".")
-                            ? 0
-                            : root_.size() + 1;
+  const std::size_t strip = (pattern.empty() || pattern[0] == '/' || root_.empty() || root_ == ".")
+                                ? 0
+                                : root_.size() + 1;
+  // The folder the pattern starts from (its components before the first with a wildcard) must
+  // lie inside the confining folder, or nothing is listed.
+  std::string fixed;
+  for (std::size_t at = 0; at < full.size();) {
+    const std::size_t slash = full.find('/', at);
+    const std::size_t end = slash == std::string::npos ? full.size() : slash;
+    if (full.substr(at, end - at).find_first_of("*?[") != std::string::npos) break;
+    if (slash == std::string::npos) break;
+    fixed = full.substr(0, slash == 0 ? 1 : slash);
+    at = slash + 1;
+  }
+  if (std::string outside =
+          OutsideFolder(fixed.empty() ? "." : fixed, confine_, policy_, confine_name_);
+      !outside.empty()) {
+    if (problems) {
+      std::string shown = fixed.size() >= strip && strip > 0 ? fixed.substr(strip) : fixed;
+      problems->push_back({shown.empty() ? "." : shown, outside});
+    }
+    return out;
+  }
+  std::vector<std::pair<std::string, int>> errors;
+  glob_errors = &errors;
+  const int status = ::glob(full.c_str(), 0, OnGlobError, &g);
+  glob_errors = nullptr;
+  if (status == 0) {
     for (std::size_t i = 0; i < g.gl_pathc; ++i) {
       std::string p = g.gl_pathv[i];
       struct stat st {};
-      if (::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-      out.push_back(p.substr(strip));
+      if (::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) continue;
+      out.push_back(p.substr(std::min(strip, p.size())));
     }
   }
   ::globfree(&g);
+  if (problems)
+    for (auto& [path, err] : errors) {
+      std::string p = path.size() >= strip ? path.substr(strip) : path;
+      while (p.size() > 1 && p.back() == '/') p.pop_back();
+      problems->push_back({p.empty() ? "." : p, ErrorText(err)});
+    }
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -181,22 +565,183 @@ namespace {
 constexpr std::size_t kAtomicFileBuffer = 1 << 16;
 }  // namespace
 
+namespace {
+// The descriptor an output path names: /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N;
+// else -1. These are written through the descriptor itself: following the link would find the
+// file (or "pipe:[…]") the shell opened and replace it.
+int NamedDescriptor(const std::string& path) {
+  const std::string p = fs::path(path).lexically_normal().string();
+  if (p == "/dev/stdout") return 1;
+  if (p == "/dev/stderr") return 2;
+  for (std::string_view prefix : {"/dev/fd/", "/proc/self/fd/", "/proc/thread-self/fd/"}) {
+    if (p.size() <= prefix.size() || p.compare(0, prefix.size(), prefix) != 0) continue;
+    std::string_view digits = std::string_view(p).substr(prefix.size());
+    if (digits.size() > 9 ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return -1;
+    return std::stoi(std::string(digits));
+  }
+  return -1;
+}
+
+// Opens the stream `target` names for writing; -1 (errno set) on failure.
+int OpenStream(const OutputTarget& target) {
+  if (target.fd >= 0) {
+    std::fflush(nullptr);  // what stdio holds for the descriptor goes first
+    return ::fcntl(target.fd, F_DUPFD_CLOEXEC, 3);
+  }
+  if (target.socket) {
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    if (target.path.size() >= sizeof address.sun_path) {
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+    std::memcpy(address.sun_path, target.path.c_str(), target.path.size() + 1);
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+      const int err = errno;
+      ::close(fd);
+      errno = err;
+      return -1;
+    }
+    return fd;
+  }
+  return ::open(target.path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+}
+
+// The mode a replacing file gets: the replaced file's, else 0644 under the umask.
+mode_t ReplacementMode(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) return st.st_mode & 07777;
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  return 0644 & ~mask;
+}
+
+// Makes a temporary file from `tmp_template` (ending in XXXXXX); its fd, and the name in `*tmp`.
+int MakeTemporary(const std::string& tmp_template, std::string* tmp) {
+  std::vector<char> name(tmp_template.begin(), tmp_template.end());
+  name.push_back('\0');
+  const int fd = ::mkostemp(name.data(), O_CLOEXEC);
+  if (fd >= 0) *tmp = name.data();
+  return fd;
+}
+}  // namespace
+
+OutputTarget ResolveOutput(const std::string& path) {
+  OutputTarget target;
+  target.path = path;
+  if (path.empty()) {
+    target.error = "no file name given";
+    return target;
+  }
+  std::string current = path;
+  for (int hops = 0;; ++hops) {
+    if (int fd = NamedDescriptor(current); fd >= 0) {
+      target.kind = OutputTarget::Kind::kStream;
+      target.fd = fd;
+      return target;
+    }
+    struct stat st {};
+    if (::lstat(current.c_str(), &st) != 0) {
+      if (errno == ENOENT) {
+        target.path = current;  // a new file (a missing folder shows when it is created)
+        return target;
+      }
+      target.error = ErrorText(errno);
+      return target;
+    }
+    if (S_ISLNK(st.st_mode)) {
+      if (hops >= 40) {
+        target.error = "too many levels of symbolic links";
+        return target;
+      }
+      std::string link(static_cast<std::size_t>(st.st_size > 0 ? st.st_size : 255) + 1, '\0');
+      const ssize_t n = ::readlink(current.c_str(), link.data(), link.size());
+      if (n < 0 || static_cast<std::size_t>(n) >= link.size()) {
+        target.error = n < 0 ? ErrorText(errno) : "the symbolic link changed while read";
+        return target;
+      }
+      link.resize(static_cast<std::size_t>(n));
+      fs::path next(link);
+      if (next.is_relative()) next = fs::path(current).parent_path() / next;
+      current = next.string();
+      continue;
+    }
+    target.path = current;
+    if (S_ISREG(st.st_mode)) return target;
+    if (S_ISDIR(st.st_mode)) {
+      target.error = "is a folder";
+    } else if (S_ISBLK(st.st_mode)) {
+      target.error = "is a block device; output is not written to disks";
+    } else {
+      target.kind = OutputTarget::Kind::kStream;
+      target.socket = S_ISSOCK(st.st_mode);
+    }
+    return target;
+  }
+}
+
+std::string SameFileAs(const std::string& path, const std::vector<std::string>& candidates) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {};
+  for (const std::string& candidate : candidates) {
+    struct stat other {};
+    if (::stat(candidate.c_str(), &other) == 0 && other.st_dev == st.st_dev &&
+        other.st_ino == st.st_ino)
+      return candidate;
+  }
+  return {};
+}
+
 AtomicFile::~AtomicFile() { Abandon(); }
 
 std::string AtomicFile::Open(const std::string& path) {
   Abandon();
   error_.clear();
-  path_ = path;
-  fs::path target(path);
-  fs::path dir = target.parent_path();
+  stream_ = by_name_ = false;
+  const OutputTarget target = ResolveOutput(path);
+  if (!target.error.empty()) return error_ = "cannot write " + path + ": " + target.error;
+  if (target.kind == OutputTarget::Kind::kStream) {
+    stream_ = true;
+    path_ = path;
+    fd_ = OpenStream(target);
+    if (fd_ < 0) return error_ = "cannot open " + path + ": " + ErrorText(errno);
+    return {};
+  }
+  path_ = target.path;
+  fs::path file(path_);
+  fs::path dir = file.parent_path();
   if (dir.empty()) dir = ".";
-  std::string tmp_template = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
-  std::vector<char> name(tmp_template.begin(), tmp_template.end());
-  name.push_back('\0');
-  fd_ = ::mkstemp(name.data());
+  fd_ = MakeTemporary((dir / ("." + file.filename().string() + ".tmp-XXXXXX")).string(), &tmp_);
   if (fd_ < 0)
     return error_ = "cannot create a temporary file in " + dir.string() + ": " + ErrorText(errno);
-  tmp_ = name.data();
+  return {};
+}
+
+std::string AtomicFile::OpenByName(const std::string& path, std::string* scratch) {
+  const OutputTarget target = ResolveOutput(path);
+  if (target.kind == OutputTarget::Kind::kFile || !target.error.empty()) {
+    if (std::string error = Open(path); !error.empty()) return error;
+    by_name_ = true;
+    *scratch = tmp_;
+    return {};
+  }
+  Abandon();
+  error_.clear();
+  stream_ = by_name_ = true;
+  path_ = path;
+  stream_fd_ = OpenStream(target);
+  if (stream_fd_ < 0) return error_ = "cannot open " + path + ": " + ErrorText(errno);
+  std::error_code ec;
+  fs::path dir = fs::temp_directory_path(ec);
+  if (ec) dir = "/tmp";
+  fd_ = MakeTemporary((dir / ".framework-output.tmp-XXXXXX").string(), &tmp_);
+  if (fd_ < 0)
+    return error_ = "cannot create a temporary file in " + dir.string() + ": " + ErrorText(errno);
+  *scratch = tmp_;
   return {};
 }
 
@@ -205,25 +750,27 @@ bool AtomicFile::Fail(const std::string& what) {
   return false;
 }
 
-bool AtomicFile::Flush() {
-  const char* data = buffer_.data();
-  std::size_t left = buffer_.size();
+bool AtomicFile::WriteAll(int fd, const char* data, std::size_t left, const std::string& name) {
   while (left > 0) {
-    ssize_t n = ::write(fd_, data, left);
+    ssize_t n = ::write(fd, data, left);
     if (n < 0) {
       if (errno == EINTR) continue;
-      buffer_.clear();
-      return Fail("cannot write " + tmp_);
+      return Fail("cannot write " + name);
     }
     data += n;
     left -= static_cast<std::size_t>(n);
   }
-  buffer_.clear();
   return true;
 }
 
+bool AtomicFile::Flush() {
+  const bool ok = WriteAll(fd_, buffer_.data(), buffer_.size(), stream_ ? path_ : tmp_);
+  buffer_.clear();
+  return ok;
+}
+
 bool AtomicFile::Write(std::string_view bytes) {
-  if (fd_ < 0 || !error_.empty()) return false;
+  if (fd_ < 0 || !error_.empty() || by_name_) return false;
   if (buffer_.size() + bytes.size() < kAtomicFileBuffer) {
     buffer_.append(bytes);
     return true;
@@ -233,35 +780,54 @@ bool AtomicFile::Write(std::string_view bytes) {
     buffer_.append(bytes);
     return true;
   }
-  const char* data = bytes.data();
-  std::size_t left = bytes.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd_, data, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Fail("cannot write " + tmp_);
+  return WriteAll(fd_, bytes.data(), bytes.size(), stream_ ? path_ : tmp_);
+}
+
+// Commit() of a stream: the buffered bytes (or the scratch file's) into it, then closed.
+std::string AtomicFile::CommitStream() {
+  if (error_.empty()) Flush();
+  if (by_name_ && error_.empty()) {
+    // The scratch file, as the writer left it, copied into the stream.
+    const int in = ::open(tmp_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0) Fail("cannot read " + tmp_);
+    std::vector<char> chunk(kAtomicFileBuffer);
+    while (in >= 0 && error_.empty()) {
+      const ssize_t n = ::read(in, chunk.data(), chunk.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) Fail("cannot read " + tmp_);
+      if (n <= 0) break;
+      WriteAll(stream_fd_, chunk.data(), static_cast<std::size_t>(n), path_);
     }
-    data += n;
-    left -= static_cast<std::size_t>(n);
+    if (in >= 0) ::close(in);
   }
-  return true;
+  const int out = by_name_ ? stream_fd_ : fd_;
+  if (by_name_)
+    stream_fd_ = -1;
+  else
+    fd_ = -1;
+  if (::close(out) != 0 && error_.empty()) Fail("cannot write " + path_);
+  Abandon();  // the scratch file, if any
+  return error_;
 }
 
 std::string AtomicFile::Commit() {
   if (fd_ < 0) return error_.empty() ? "no file is open" : error_;
+  if (stream_) return CommitStream();
   if (error_.empty()) Flush();
+  if (error_.empty() && by_name_) {
+    // The writer wrote the file by name: sync what is there now.
+    ::close(fd_);
+    fd_ = ::open(tmp_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) {
+      Fail("cannot open " + tmp_);
+      ::unlink(tmp_.c_str());
+      tmp_.clear();
+      return error_;
+    }
+  }
   if (error_.empty()) {
     // Keep the permissions of the file being replaced, else the usual 0644 under the umask.
-    struct stat st {};
-    mode_t mode = 0644;
-    if (::stat(path_.c_str(), &st) == 0) {
-      mode = st.st_mode & 07777;
-    } else {
-      mode_t mask = ::umask(0);
-      ::umask(mask);
-      mode &= ~mask;
-    }
-    ::fchmod(fd_, mode);
+    ::fchmod(fd_, ReplacementMode(path_));
     if (::fsync(fd_) != 0) Fail("cannot sync " + tmp_);
   }
   if (!error_.empty()) {
@@ -273,13 +839,16 @@ std::string AtomicFile::Commit() {
   if (::close(fd) != 0) {
     Fail("cannot close " + tmp_);
     ::unlink(tmp_.c_str());
+    tmp_.clear();
     return error_;
   }
   if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
     Fail("cannot replace " + path_);
     ::unlink(tmp_.c_str());
+    tmp_.clear();
     return error_;
   }
+  tmp_.clear();
   fs::path dir = fs::path(path_).parent_path();
   if (dir.empty()) dir = ".";
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -292,10 +861,12 @@ std::string AtomicFile::Commit() {
 
 void AtomicFile::Abandon() {
   buffer_.clear();
-  if (fd_ < 0) return;
-  ::close(fd_);
+  if (stream_fd_ >= 0) ::close(stream_fd_);
+  stream_fd_ = -1;
+  if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
-  ::unlink(tmp_.c_str());
+  if (!tmp_.empty()) ::unlink(tmp_.c_str());
+  tmp_.clear();
 }
 
 std::string WriteFileAtomically(const std::string& path, std::string_view contents) {

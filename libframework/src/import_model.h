@@ -105,8 +105,17 @@ void SplitLabel(Code& code);
 std::string RenderThemes(const std::vector<Theme>& themes, const std::string& indent);
 
 /// Builds the study files from `model` into `result` (files, counts, report), then loads the
-/// study from memory and adds its check diagnostics.
-void BuildStudy(const Model& model, ImportResult& result);
+/// study from memory and adds its check diagnostics. Takes the model (moved in by the
+/// importers): each source's text is released once its transcript is written.
+void BuildStudy(Model model, ImportResult& result);
+
+/// Sub-theme aliases name their path of slugs up to this many levels below the sub-theme;
+/// deeper codes are named below their ancestor at this level (`theme.sub.a.b.c.d.slug`, unique
+/// there), so alias ids stay short however deep the tree.
+constexpr int kAliasPathLevels = 4;
+
+/// A code named "a::b::c" is split into a hierarchy only up to this many parts.
+constexpr std::size_t kMaxSplitParts = 100;
 
 /// YAML scalar: plain when safe, else double-quoted with escapes.
 std::string YamlScalar(std::string_view text);

@@ -4,6 +4,7 @@
 #include <unicode/unistr.h>
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -69,19 +70,28 @@ std::string Lower(std::string s) {
 }
 
 // Hands out ids unique within one scope (compared without case, so file names stay distinct on
-// case-insensitive file systems): "x", "x-2", "x-3"...
+// case-insensitive file systems): "x", "x-2", "x-3"... Each base remembers the last number it
+// gave, so n ids of one name cost n log n, not n².
 class UniqueIds {
  public:
   std::string Take(const std::string& base) {
-    std::string id = base;
-    for (int n = 2; used_.count(Lower(id)); ++n) id = base + "-" + std::to_string(n);
-    used_.insert(Lower(id));
+    const std::string key = Lower(base);
+    if (used_.insert(key).second) return base;
+    int& n = next_[key];
+    if (n < 2) n = 2;
+    std::string id;
+    for (;; ++n) {
+      id = base + "-" + std::to_string(n);
+      if (used_.insert(Lower(id)).second) break;
+    }
+    ++n;
     return id;
   }
   void Reserve(const std::string& id) { used_.insert(Lower(id)); }
 
  private:
   std::set<std::string> used_;
+  std::map<std::string, int> next_;  // base (lower case) -> the next number to try
 };
 
 std::string Label(const std::string& name, const std::string& fallback) {
@@ -177,13 +187,15 @@ void SplitFlatHierarchy(Model& model) {
   bool any = false;
   for (const Code& c : model.codes) any |= c.name.find("::") != std::string::npos;
   if (!any) return;
-  // Parents are made (or found) by their path; codes keep their index so references stay good.
-  std::map<std::string, int> by_path;
+  // Parents are made (or found) by their path, as (parent, name) pairs; codes keep their index
+  // so references stay good.
+  std::map<std::pair<int, std::string>, int> by_path;
   const std::size_t original = model.codes.size();
   // Codes named like a folder ("Support" beside "Support::peers") are that folder.
   for (std::size_t i = 0; i < original; ++i)
     if (!model.codes[i].case_node && model.codes[i].name.find("::") == std::string::npos)
-      by_path.emplace(std::string(Trim(model.codes[i].name)), static_cast<int>(i));
+      by_path.emplace(std::make_pair(-1, std::string(Trim(model.codes[i].name))),
+                      static_cast<int>(i));
   for (std::size_t i = 0; i < original; ++i) {
     if (model.codes[i].case_node) continue;
     std::string name = model.codes[i].name;
@@ -196,11 +208,10 @@ void SplitFlatHierarchy(Model& model) {
       if (sep == std::string::npos) break;
       start = sep + 2;
     }
-    if (parts.size() < 2) continue;
+    if (parts.size() < 2 || parts.size() > kMaxSplitParts) continue;
     int parent = -1;
-    std::string path;
     for (std::size_t k = 0; k + 1 < parts.size(); ++k) {
-      path += (k ? "::" : "") + parts[k];
+      const auto path = std::make_pair(parent, parts[k]);
       auto it = by_path.find(path);
       int index;
       if (it != by_path.end()) {
@@ -306,22 +317,49 @@ CodeMap MapCodes(const Model& model, const std::vector<bool>& used_directly) {
       const std::string column = theme.id + "." + sub.id;
       map.code_ids[static_cast<std::size_t>(child)] = column;
       // Deeper codes: aliases of this column, named by their path of slugs.
-      std::vector<std::pair<int, std::string>> stack;
-      // Pushes the children of `parent` (case nodes aside), named `prefix.slug`, so that they
-      // pop in their document order.
-      auto push_children = [&](const Code& parent, const std::string& prefix) {
+      // Below kAliasPathLevels, codes are named in the namespace of their ancestor at that level.
+      struct Item {
+        int index;
+        std::string alias;
+        int level;  // 1: a child of the sub-theme
+        int space;  // the namespace it was named in (deep codes), else -1
+      };
+      struct Namespace {
+        std::string prefix;
         UniqueIds ids;
-        std::vector<std::pair<int, std::string>> level;
+      };
+      std::deque<Namespace> spaces;
+      std::vector<Item> stack;
+      // Pushes the children of `parent` (at `level`; case nodes aside), named `prefix.slug`, so
+      // that they pop in their document order.
+      auto push_children = [&](const Code& parent, const std::string& prefix, int level,
+                               int space) {
+        UniqueIds local;
+        UniqueIds* ids = &local;
+        std::string base = prefix;
+        if (level == kAliasPathLevels) {
+          spaces.push_back({prefix, {}});
+          space = static_cast<int>(spaces.size()) - 1;
+        }
+        if (level >= kAliasPathLevels) {
+          ids = &spaces[static_cast<std::size_t>(space)].ids;
+          base = spaces[static_cast<std::size_t>(space)].prefix;
+        } else {
+          space = -1;
+        }
+        std::vector<Item> items;
         for (int g : parent.children)
           if (!model.codes[static_cast<std::size_t>(g)].case_node)
-            level.emplace_back(
-                g, prefix + "." +
-                       ids.Take(SlugId(model.codes[static_cast<std::size_t>(g)].name, "code")));
-        for (auto it = level.rbegin(); it != level.rend(); ++it) stack.push_back(*it);
+            items.push_back(
+                {g,
+                 base + "." +
+                     ids->Take(SlugId(model.codes[static_cast<std::size_t>(g)].name, "code")),
+                 level + 1, space});
+        for (auto it = items.rbegin(); it != items.rend(); ++it) stack.push_back(std::move(*it));
       };
-      push_children(c, column);
+      push_children(c, column, 0, -1);
       while (!stack.empty()) {
-        auto [index, alias] = stack.back();
+        auto [index, alias, level, space] = stack.back();
         stack.pop_back();
         const Code& d = model.codes[static_cast<std::size_t>(index)];
         if (model.framework_origin && IsValidId(d.name, true))
@@ -331,7 +369,7 @@ CodeMap MapCodes(const Model& model, const std::vector<bool>& used_directly) {
         std::string note = "- `" + alias + "`: " + Label(d.name, alias);
         if (!d.description.empty()) note += " — " + OneLine(d.description);
         map.deeper_notes.push_back(std::move(note));
-        push_children(d, alias);
+        push_children(d, alias, level, space);
       }
       theme.subthemes.push_back(std::move(sub));
     }
@@ -376,6 +414,12 @@ std::vector<Attr> MapAttributes(const Model& model,
                                 const std::vector<std::map<int, std::string>>& values,
                                 ImportResult& result, const std::string& file) {
   std::vector<Attr> attrs(model.variables.size());
+  // Each variable's distinct values, gathered in one pass over the rows.
+  std::vector<std::set<std::string>> seen_values(model.variables.size());
+  for (const auto& row : values)
+    for (const auto& [var, value] : row)
+      if (var >= 0 && static_cast<std::size_t>(var) < seen_values.size())
+        seen_values[static_cast<std::size_t>(var)].insert(value);
   UniqueIds ids;
   for (std::size_t v = 0; v < model.variables.size(); ++v) {
     const Variable& var = model.variables[v];
@@ -388,11 +432,7 @@ std::vector<Attr> MapAttributes(const Model& model,
         ids.Take(model.framework_origin && IsValidId(var.name, false) ? var.name
                                                                       : SlugId(name, "attribute"));
     a.description = var.description;
-    std::set<std::string> seen;
-    for (const auto& row : values) {
-      auto it = row.find(static_cast<int>(v));
-      if (it != row.end()) seen.insert(it->second);
-    }
+    const std::set<std::string>& seen = seen_values[v];
     const std::string& t = var.type;
     if (t == "Integer")
       a.type = AttributeType::kInteger;
@@ -443,10 +483,52 @@ struct Piece {
   std::string code;
 };
 
+// The files of an import as a read-only file system, without copying them all: names are
+// listed by a MemoryFileSystem of empty files, contents read from the files themselves.
+class FilesView : public FileSystem {
+ public:
+  explicit FilesView(const std::vector<ImportedFile>& files) {
+    for (const ImportedFile& f : files) {
+      names_.Add(f.path, "");
+      contents_[f.path] = &f.contents;
+    }
+  }
+  ReadResult Read(const std::string& path) const override {
+    auto it = contents_.find(path);
+    if (it == contents_.end()) return names_.Read(path);
+    ReadResult r;
+    r.ok = true;
+    r.contents = *it->second;
+    return r;
+  }
+  bool IsDirectory(const std::string& path) const override { return names_.IsDirectory(path); }
+  bool Exists(const std::string& path) const override { return names_.Exists(path); }
+  std::vector<std::string> ListFiles(const std::string& dir,
+                                     const std::string& suffix) const override {
+    return names_.ListFiles(dir, suffix);
+  }
+  std::vector<std::string> Glob(const std::string& pattern) const override {
+    return names_.Glob(pattern);
+  }
+
+ private:
+  MemoryFileSystem names_;
+  std::map<std::string, const std::string*> contents_;
+};
+
+// A coded passage compared by its first 60 bytes, its length and a hash, not a copy of it all.
+std::string PassageKey(const std::string& text) {
+  std::string key = text.substr(0, 60);
+  key += '\0';
+  key += std::to_string(text.size()) + ":" + std::to_string(std::hash<std::string>{}(text));
+  return key;
+}
+
+std::string PassageShown(const std::string& key) { return key.substr(0, key.find('\0')); }
+
 }  // namespace
 
-void BuildStudy(const Model& model_in, ImportResult& result) {
-  Model model = model_in;
+void BuildStudy(Model model, ImportResult& result) {
   const std::string& input = model.display_name;
   SplitFlatHierarchy(model);
 
@@ -576,10 +658,23 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
       }
       out += "---\n";
     }
+    // Each coded passage by a hash of its text (and the start of it, to show), not a copy.
     struct Expected {
       std::string code, text;
     };
     std::vector<Expected> expected;
+    {
+      std::size_t size = out.size() + 256;
+      for (int s : p.sources) {
+        const Source& src = model.sources[static_cast<std::size_t>(s)];
+        size += src.text.size() + src.name.size() + 64;
+        for (char c : src.text) size += c == '{' || c == '}' || c == '\\';
+        for (const Selection& sel : src.selections)
+          if (sel.code >= 0)
+            size += 2 * map.code_ids[static_cast<std::size_t>(sel.code)].size() + 4;
+      }
+      out.reserve(size);
+    }
     for (std::size_t k = 0; k < p.sources.size(); ++k) {
       const Source& src = model.sources[static_cast<std::size_t>(p.sources[k])];
       if (p.sources.size() > 1) {
@@ -623,7 +718,10 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
             continue;
           }
           pieces.push_back({r.first, r.second, code});
-          expected.push_back({code, ToNfc(CollapseWhitespace(text))});
+          // Our own exports compare without speaker labels (below): their text is kept.
+          std::string passage = ToNfc(CollapseWhitespace(text));
+          expected.push_back(
+              {code, model.framework_origin ? std::move(passage) : PassageKey(passage)});
         }
       }
       segments += pieces.size();
@@ -672,12 +770,16 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
         ++line;
       }
       // Notes anchored in this source, with line references into the transcript.
+      std::vector<std::size_t> line_ends;  // offsets of the source's line breaks
+      if (!src.remarks.empty())
+        for (std::size_t at = src.text.find('\n'); at != std::string::npos;
+             at = src.text.find('\n', at + 1))
+          line_ends.push_back(at);
       auto line_of = [&](std::size_t offset) {
+        offset = std::min(offset, src.text.size());
         return base_line +
-               static_cast<int>(std::count(src.text.begin(),
-                                           src.text.begin() + static_cast<std::ptrdiff_t>(std::min(
-                                                                  offset, src.text.size())),
-                                           '\n'));
+               static_cast<int>(std::lower_bound(line_ends.begin(), line_ends.end(), offset) -
+                                line_ends.begin());
       };
       std::string source_notes;
       for (const std::string& n : src.notes) source_notes += n + "\n\n";
@@ -690,6 +792,8 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
       if (!source_notes.empty())
         note_text += "## Source: " + OneLine(src.name) + "\n\n" + source_notes + "\n";
     }
+    // The sources' texts are in `out` now: release them before parsing it back.
+    for (int s : p.sources) std::string().swap(model.sources[static_cast<std::size_t>(s)].text);
     if (!note_text.empty())
       files.push_back({"notes/" + p.id + ".md",
                        "# " + p.id + "\n\nNotes imported with transcripts/" + p.id +
@@ -716,21 +820,19 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
       return CollapseWhitespace(text);
     };
     std::multiset<std::pair<std::string, std::string>> want, got;
-    for (const Expected& x : expected) want.insert({x.code, x.text});
-    for (const Segment& s : t.segments) got.insert({s.code, t.SegmentText(s)});
-    if (!labels.empty()) {
-      std::multiset<std::pair<std::string, std::string>> w2, g2;
-      for (const auto& w : want) w2.insert({w.first, without_labels(w.second)});
-      for (const auto& g : got) g2.insert({g.first, without_labels(g.second)});
-      want = std::move(w2);
-      got = std::move(g2);
+    for (const Expected& x : expected)
+      want.insert({x.code, labels.empty() ? x.text : PassageKey(without_labels(x.text))});
+    for (const Segment& s : t.segments) {
+      std::string text = t.SegmentText(s);
+      got.insert({s.code, PassageKey(labels.empty() ? std::move(text) : without_labels(text))});
     }
+    std::string().swap(t.text);
     if (want != got) {
       for (const auto& w : want) {
         if (got.count(w)) continue;
         Report(result, Severity::kWarning, "coded-text-changed", "transcripts/" + p.id + ".txt",
                "a passage coded '" + w.first + "' reads differently in the transcript ('" +
-                   w.second.substr(0, 60) + "')",
+                   PassageShown(w.second) + "')",
                "a line starting with '" + p.id +
                    ":' is read as a speaker turn and its label is not part of the segment");
         break;
@@ -868,9 +970,12 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
   for (const std::string& id : map.code_ids) result.codes += id.empty() ? 0 : 1;
 
   // The study, checked as `framework check` would.
-  MemoryFileSystem memory;
-  for (const ImportedFile& f : files) memory.Add(f.path, f.contents);
-  Study study = LoadStudy(memory);
+  // (Read from `files` through a view, not a second copy; checked as `check` loads: no text.)
+  FilesView view(files);
+  LoadOptions load;
+  load.keep_text = false;
+  load.keep_segments = false;
+  Study study = LoadStudy(view, load);
   for (Diagnostic d : study.diagnostics) {
     if (d.rule == "participant-without-transcript") continue;  // reported above, per case
     result.diagnostics.push_back(std::move(d));
@@ -896,9 +1001,23 @@ void BuildStudy(const Model& model_in, ImportResult& result) {
   summary.push_back("|---|---|");
   for (std::size_t i = 0; i < model.codes.size(); ++i) {
     if (map.code_ids[i].empty()) continue;
-    std::string path = model.codes[i].name;
-    for (int p = model.codes[i].parent; p >= 0; p = model.codes[static_cast<std::size_t>(p)].parent)
-      path = model.codes[static_cast<std::size_t>(p)].name + " > " + path;
+    // The code's path of names: at most its last six levels, each name at most 80 bytes.
+    auto shown = [](const std::string& name) {
+      if (name.size() <= 80) return name;
+      std::size_t cut = 80;
+      while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+      return name.substr(0, cut) + "\xE2\x80\xA6";
+    };
+    std::string path = shown(model.codes[i].name);
+    int levels = 1;
+    for (int p = model.codes[i].parent; p >= 0;
+         p = model.codes[static_cast<std::size_t>(p)].parent, ++levels) {
+      if (levels == 6) {
+        path = "\xE2\x80\xA6 > " + path;
+        break;
+      }
+      path = shown(model.codes[static_cast<std::size_t>(p)].name) + " > " + path;
+    }
     for (char& c : path)
       if (c == '|' || c == '\n') c = ' ';
     summary.push_back("| " + path + " | `" + map.code_ids[i] + "` |");
@@ -934,24 +1053,6 @@ std::string RenderReport(const ImportResult& result, const std::string& heading,
 }
 
 }  // namespace import_model
-
-std::string WriteImportedStudy(const std::string& dir, const ImportResult& result, bool force) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::exists(dir, ec)) {
-    if (!fs::is_directory(dir, ec)) return dir + " exists and is not a folder";
-    if (!force && !fs::is_empty(dir, ec))
-      return dir + " is not empty; import into a new or empty folder, or use --force";
-  }
-  for (const ImportedFile& f : result.files) {
-    fs::path path = fs::path(dir) / f.path;
-    fs::create_directories(path.parent_path(), ec);
-    if (ec) return "cannot create " + path.parent_path().string() + ": " + ec.message();
-    std::string error = WriteFileAtomically(path.string(), f.contents);
-    if (!error.empty()) return error;
-  }
-  return {};
-}
 
 std::string WriteMergedFramework(const std::string& dir, const ImportResult& result) {
   for (const ImportedFile& f : result.files) {

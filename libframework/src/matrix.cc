@@ -106,6 +106,13 @@ std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> SegmentsByColumn(
     }
     CellSegment seg = SegmentWithoutText(t, s);
     seg.text = t.SegmentText(s);
+    if (t.SpansTurns(s)) {
+      // Kept only when they say more than `speaker` does: one piece of the opening speaker is
+      // the whole text.
+      std::vector<SpeakerPiece> pieces = t.SpeakerPieces(s);
+      if (pieces.size() > 1 || (pieces.size() == 1 && pieces[0].speaker != seg.speaker))
+        seg.pieces = std::move(pieces);
+    }
     it->second.push_back(std::move(seg));
   }
   for (auto& [column, segments] : out)
@@ -203,7 +210,7 @@ std::vector<std::pair<ColumnRef, std::size_t>> CellWords(const Transcript& t) {
       out.push_back({s.target, 0});
       it = out.end() - 1;
     }
-    it->second += CountWords(t.SegmentText(s));
+    it->second += CountWords(t.ParticipantText(s));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
     return std::tie(a.first.theme, a.first.subtheme) < std::tie(b.first.theme, b.first.subtheme);
@@ -242,7 +249,7 @@ Matrix IndexTheme(const Study& study, int theme) {
         if (column.theme != theme) continue;
         MatrixCell& cell = m.cells[row][static_cast<std::size_t>(column.subtheme)];
         for (const CellSegment& seg : segments) {
-          cell.words += CountWords(seg.text);
+          cell.words += CountWords(seg.ParticipantText());
           cell.segments.push_back(seg);
         }
         Finish(cell);
@@ -264,7 +271,7 @@ Matrix IndexTheme(const Study& study, int theme) {
       if (column.theme != theme) continue;
       MatrixCell& cell = m.cells[row][static_cast<std::size_t>(column.subtheme)];
       for (auto& seg : segments) {
-        cell.words += CountWords(seg.text);
+        cell.words += CountWords(seg.ParticipantText());
         cell.segments.push_back(std::move(seg));
       }
       Finish(cell);

@@ -4,10 +4,22 @@
 #include <yaml-cpp/yaml.h>
 #include <pugixml.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 
 #include "framework/codebook.h"
 #include "framework/csv.h"
@@ -71,17 +83,37 @@ std::string Text(const pugi::xml_node& node) {
   return out;
 }
 
-// The parsed XML, with positions for diagnostics.
+// The parsed XML, with positions for diagnostics. The text is owned and parsed in place (no
+// second copy of a large project); its line starts are indexed before parsing, and positions
+// asked in document order cost the distance from the previous one, not from the line start
+// (an XML file is often one long line).
 class Xml {
  public:
-  Xml(std::string name, std::string_view text) : name_(std::move(name)), text_(text) {}
+  Xml(std::string name, std::string text) : name_(std::move(name)), text_(std::move(text)) {}
+  Xml(const Xml&) = delete;
+  Xml& operator=(const Xml&) = delete;
 
   // Parses without DTD processing: a DOCTYPE is refused (no entity can be declared or expanded;
   // pugixml expands only the five predefined entities and character references).
-  bool Parse(ImportResult& result) {
+  bool Parse(ImportResult& result, const ImportLimits& limits) {
+    line_starts_.push_back(0);
+    for (std::size_t at = text_.find('\n'); at != std::string::npos; at = text_.find('\n', at + 1))
+      line_starts_.push_back(at + 1);
+    // The tree's size is bounded before it is built: a few bytes of markup make a node.
+    const std::uint64_t markup = static_cast<std::uint64_t>(
+        std::count(text_.begin(), text_.end(), '<') + std::count(text_.begin(), text_.end(), '='));
+    if (markup > limits.max_xml_markup) {
+      Report(result, Severity::kError, "too-large", name_,
+             "the XML has " + std::to_string(markup) + " elements and attributes, more than " +
+                 std::to_string(limits.max_xml_markup) + ", the limit",
+             "a project this large is damaged or hostile (the limit is "
+             "ImportLimits::max_xml_markup, see docs/limits.md)",
+             1, 1);
+      return false;
+    }
     const unsigned flags = (pugi::parse_default | pugi::parse_doctype) & ~pugi::parse_eol;
     pugi::xml_parse_result r =
-        doc_.load_buffer(text_.data(), text_.size(), flags, pugi::encoding_auto);
+        doc_.load_buffer_inplace(text_.data(), text_.size(), flags, pugi::encoding_auto);
     if (!r) {
       Position p = PositionOf(static_cast<std::size_t>(r.offset));
       Report(result, Severity::kError, "bad-xml", name_,
@@ -103,7 +135,23 @@ class Xml {
   }
 
   Position PositionOf(std::size_t offset) const {
-    return SourceText(name_, text_).PositionAt(std::min(offset, text_.size()));
+    offset = std::min(offset, text_.size());
+    const auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
+    const std::size_t line = static_cast<std::size_t>(it - line_starts_.begin()) - 1;
+    std::size_t from = line_starts_[line];
+    int column = 1;
+    if (line == last_line_ && offset >= last_offset_) {
+      from = last_offset_;
+      column = last_column_;
+    } else if (from == 0 && text_.compare(0, 3, "\xEF\xBB\xBF") == 0 && offset >= 3) {
+      from = 3;  // a BOM takes no column
+    }
+    for (std::size_t i = from; i < offset; ++i)
+      if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++column;
+    last_line_ = line;
+    last_offset_ = offset;
+    last_column_ = column;
+    return {static_cast<int>(line) + 1, column};
   }
   Position At(const pugi::xml_node& node) const {
     const std::ptrdiff_t off = node.offset_debug();
@@ -121,9 +169,62 @@ class Xml {
 
  private:
   std::string name_;
-  std::string_view text_;
+  std::string text_;
+  std::vector<std::size_t> line_starts_;
+  mutable std::size_t last_line_ = static_cast<std::size_t>(-1), last_offset_ = 0;
+  mutable int last_column_ = 1;
   pugi::xml_document doc_;
 };
+
+// A code tree's elements in document order (parents before children), each with its parent's
+// index in that order (-1 for a root), walked without recursion. False (with `*deep` set to the
+// first element too deep) when codes nest deeper than `max_depth`.
+struct CodeElement {
+  pugi::xml_node node;
+  int parent = -1;
+};
+bool WalkCodes(const pugi::xml_node& codes, int max_depth, std::vector<CodeElement>* out,
+               pugi::xml_node* deep) {
+  struct Frame {
+    pugi::xml_node next;  // the next sibling to look at
+    int parent;
+    int depth;
+  };
+  std::vector<Frame> stack;
+  stack.push_back({codes.first_child(), -1, 1});
+  while (!stack.empty()) {
+    Frame& f = stack.back();
+    pugi::xml_node n = f.next;
+    while (n && !(n.type() == pugi::node_element && LocalName(n) == "Code")) n = n.next_sibling();
+    if (!n) {
+      stack.pop_back();
+      continue;
+    }
+    f.next = n.next_sibling();
+    if (f.depth > max_depth) {
+      *deep = n;
+      return false;
+    }
+    const int index = static_cast<int>(out->size());
+    out->push_back({n, f.parent});
+    const int depth = f.depth;
+    stack.push_back({n.first_child(), index, depth + 1});
+  }
+  return true;
+}
+
+std::string DepthMessage(int max_depth) {
+  return "code nesting deeper than " + std::to_string(max_depth) + " levels";
+}
+// Sources of a bare .qde that are refused (symbolic links out of its folder) say so with this.
+const char* const kOutsideFolder = "outside the project's folder";
+const char* const kOutsideHint =
+    "copy the file into the project's folder, or give --follow-symlinks if you trust where the "
+    "link points";
+
+const char* const kDepthHint =
+    "a code tree this deep is damaged or hostile; flatten it in the tool that exported it (the "
+    "limit is ImportLimits::max_depth, see docs/limits.md)";
 
 // ---------------------------------------------------------------------------------------------
 // Offsets. A source's raw text (BOM stripped) is kept; selections are resolved under one of
@@ -164,24 +265,29 @@ std::string UnitShort(Unit u) {
 constexpr long long kOutOfRange = -1;
 constexpr long long kInsideCharacter = -2;
 
+// What offsets are resolved against. The source's LF-normalised text lives in the model; the
+// raw text is kept beside it only when it differs (it has CRs), so a large source is held once.
 struct RawSource {
-  std::string raw;            // UTF-8, BOM stripped, line endings as in the file
-  std::string text;           // LF-normalised
+  std::string raw;            // UTF-8, BOM stripped, line endings as in the file...
+  bool lf_only = false;       // ...or empty, when the file has no CR: then it is the text
   std::size_t units[5] = {};  // length in each unit
+  const std::string& Raw(const std::string& text) const { return lf_only ? text : raw; }
 };
 
-RawSource MakeRawSource(std::string raw) {
+// Splits a file's bytes into `*text` (BOM stripped, LF-normalised) and what offsets need.
+RawSource MakeRawSource(std::string raw, std::string* text) {
   RawSource s;
   if (raw.size() >= 3 && raw.compare(0, 3, "\xEF\xBB\xBF") == 0) raw.erase(0, 3);
-  s.raw = std::move(raw);
-  s.text.reserve(s.raw.size());
+  const bool has_cr = raw.find('\r') != std::string::npos;
+  std::string lf;
+  if (has_cr) lf.reserve(raw.size());
   std::size_t u16 = 0, cp = 0, cplf = 0, u16lf = 0;
-  for (std::size_t i = 0; i < s.raw.size();) {
-    const unsigned char b = static_cast<unsigned char>(s.raw[i]);
+  for (std::size_t i = 0; i < raw.size();) {
+    const unsigned char b = static_cast<unsigned char>(raw[i]);
     const std::size_t len = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
     if (b == '\r') {
-      s.text += '\n';
-      const bool crlf = i + 1 < s.raw.size() && s.raw[i + 1] == '\n';
+      lf += '\n';
+      const bool crlf = i + 1 < raw.size() && raw[i + 1] == '\n';
       u16 += crlf ? 2 : 1;
       cp += crlf ? 2 : 1;
       cplf += 1;
@@ -189,7 +295,7 @@ RawSource MakeRawSource(std::string raw) {
       i += crlf ? 2 : 1;
       continue;
     }
-    s.text.append(s.raw, i, len);
+    if (has_cr) lf.append(raw, i, len);
     u16 += len == 4 ? 2 : 1;
     u16lf += len == 4 ? 2 : 1;
     cp += 1;
@@ -200,13 +306,20 @@ RawSource MakeRawSource(std::string raw) {
   s.units[static_cast<int>(Unit::kCodePointRaw)] = cp;
   s.units[static_cast<int>(Unit::kCodePointLf)] = cplf;
   s.units[static_cast<int>(Unit::kUtf16Lf)] = u16lf;
-  s.units[static_cast<int>(Unit::kBytesRaw)] = s.raw.size();
+  s.units[static_cast<int>(Unit::kBytesRaw)] = raw.size();
+  if (has_cr) {
+    s.raw = std::move(raw);
+    *text = std::move(lf);
+  } else {
+    s.lf_only = true;
+    *text = std::move(raw);
+  }
   return s;
 }
 
 // Resolves `offsets` (any order) read in `unit` to byte offsets of `source.text`, or
 // kOutOfRange / kInsideCharacter. One pass over the text.
-std::vector<long long> Resolve(const RawSource& source, Unit unit,
+std::vector<long long> Resolve(const std::string& raw, Unit unit,
                                const std::vector<long long>& offsets) {
   std::vector<std::size_t> order(offsets.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -216,7 +329,6 @@ std::vector<long long> Resolve(const RawSource& source, Unit unit,
   std::size_t q = 0;
   long long u = 0;
   std::size_t ob = 0;
-  const std::string& raw = source.raw;
   auto settle = [&](long long width, std::size_t next_ob) {
     // Offsets at u resolve to ob; offsets strictly inside (u, u + width) are inside a character
     // (a CRLF's inside resolves to the LF).
@@ -307,9 +419,17 @@ class QdeImporter {
       xml_.Diag(result_, Severity::kNote, "not-imported", users,
                 "users (" + std::to_string(Children(users, "User").size()) +
                     "): coder attribution is not kept");
-    if (pugi::xml_node cb = Child(root, "CodeBook"))
-      if (pugi::xml_node codes = Child(cb, "Codes"))
-        for (pugi::xml_node c : Children(codes, "Code")) AddCode(c, -1);
+    if (pugi::xml_node codes = Child(Child(root, "CodeBook"), "Codes")) {
+      std::vector<CodeElement> tree;
+      pugi::xml_node deep;
+      if (!WalkCodes(codes, options.limits.max_depth, &tree, &deep)) {
+        xml_.Diag(result_, Severity::kError, "too-deep", deep,
+                  DepthMessage(options.limits.max_depth), kDepthHint);
+        return;
+      }
+      const int first = static_cast<int>(model_.codes.size());
+      for (const CodeElement& e : tree) AddCode(e.node, e.parent < 0 ? -1 : first + e.parent);
+    }
     if (pugi::xml_node vars = Child(root, "Variables"))
       for (pugi::xml_node v : Children(vars, "Variable")) {
         import_model::Variable var;
@@ -367,7 +487,7 @@ class QdeImporter {
     ResolveSelections();
     for (const auto& [guid, note] : notes_)
       if (!used_notes_.count(guid)) model_.project_notes.push_back(note);
-    import_model::BuildStudy(model_, result_);
+    import_model::BuildStudy(std::move(model_), result_);
     result_.ok = true;
   }
 
@@ -387,7 +507,7 @@ class QdeImporter {
         std::string path = n.attribute("plainTextPath").value();
         if (!path.empty()) {
           auto bytes = ReadSourceFile(path, n);
-          if (bytes) text = MakeRawSource(*bytes).text;
+          if (bytes) MakeRawSource(std::move(*bytes), &text);
         }
       }
       std::string description = Text(Child(n, "Description"));
@@ -510,7 +630,6 @@ class QdeImporter {
                 "code guid '" + guid + "' is used twice; references go to the first");
     model_.codes.push_back(std::move(code));
     if (parent >= 0) model_.codes[static_cast<std::size_t>(parent)].children.push_back(index);
-    for (pugi::xml_node c : Children(node, "Code")) AddCode(c, index);
   }
 
   int FindCode(const pugi::xml_node& ref) {
@@ -542,10 +661,11 @@ class QdeImporter {
     }
     for (const std::string& candidate : {"sources/" + p, "Sources/" + p, p}) {
       ReadResult r = sources_.Read(candidate);
-      if (r.ok) return r.contents;
+      if (r.ok) return std::move(r.contents);
       if (!r.not_found) {
         xml_.Diag(result_, Severity::kError, "bad-source-file", node,
-                  "source file '" + candidate + "' cannot be read: " + r.error);
+                  "source file '" + candidate + "' cannot be read: " + r.error,
+                  r.error.find(kOutsideFolder) != std::string::npos ? kOutsideHint : "");
         return std::nullopt;
       }
     }
@@ -584,8 +704,7 @@ class QdeImporter {
     }
     const int index = static_cast<int>(model_.sources.size());
     sources_by_guid_[guid] = index;
-    raw_.push_back(MakeRawSource(std::move(*bytes)));
-    src.text = raw_.back().text;
+    raw_.push_back(MakeRawSource(std::move(*bytes), &src.text));
     if (std::string d = Text(Child(node, "Description")); !d.empty()) {
       if (model_.framework_origin)
         ReadSourceDescription(d, src);
@@ -683,11 +802,13 @@ class QdeImporter {
     std::vector<std::pair<int, std::string>> values;
     for (pugi::xml_node v : Children(node, "VariableValue")) AddValue(v, values);
     std::vector<int> sources;
+    std::set<int> in_case;
     for (pugi::xml_node r : Children(node, "SourceRef")) {
       std::string target = NormalGuid(r.attribute("targetGUID").value());
       auto it = sources_by_guid_.find(target);
       if (it != sources_by_guid_.end()) {
         sources.push_back(it->second);
+        in_case.insert(it->second);
       } else if (!skipped_sources_.count(target)) {
         Dangling(r, "source");
       }
@@ -699,7 +820,7 @@ class QdeImporter {
         continue;
       }
       const int s = pending_[it->second].source;
-      if (std::find(sources.begin(), sources.end(), s) == sources.end()) sources.push_back(s);
+      if (in_case.insert(s).second) sources.push_back(s);
       xml_.Diag(result_, Severity::kWarning, "case-selection", r,
                 "case '" + c.name +
                     "' holds a selection, not a whole source; its source is "
@@ -708,11 +829,11 @@ class QdeImporter {
     // NVivo: the case is also a node, and codings with it say which sources belong to it.
     auto code_it = codes_.find(guid);
     if (code_it != codes_.end()) {
-      for (const PendingSelection& p : pending_)
-        for (int code : p.codes)
-          if (code == code_it->second &&
-              std::find(sources.begin(), sources.end(), p.source) == sources.end())
-            sources.push_back(p.source);
+      if (sources_by_code_.empty())  // once, not per case
+        for (const PendingSelection& p : pending_)
+          for (int code : p.codes) sources_by_code_[code].push_back(p.source);
+      for (int s : sources_by_code_[code_it->second])
+        if (in_case.insert(s).second) sources.push_back(s);
     }
     for (pugi::xml_node r : Children(node, "CodeRef"))
       Unmapped(r, "case '" + c.name + "' is coded as a whole; case codes are not imported");
@@ -797,7 +918,8 @@ class QdeImporter {
       auto& per_source = resolved[unit];
       per_source.resize(model_.sources.size());
       for (std::size_t s = 0; s < model_.sources.size(); ++s)
-        if (!wanted[s].empty()) per_source[s] = Resolve(raw_[s], unit, wanted[s]);
+        if (!wanted[s].empty())
+          per_source[s] = Resolve(raw_[s].Raw(model_.sources[s].text), unit, wanted[s]);
       Score score;
       std::vector<std::size_t> next(model_.sources.size(), 0);
       for (const PendingSelection& p : pending_) {
@@ -955,6 +1077,7 @@ class QdeImporter {
   std::set<std::string> absorbed_notes_;  // became settings or charts, not notes
   std::map<std::string, std::size_t> selections_by_guid_;
   std::vector<PendingSelection> pending_;
+  std::map<int, std::vector<int>> sources_by_code_;  // code -> sources of its selections
   std::vector<RawSource> raw_;
 };
 
@@ -977,7 +1100,9 @@ class ZipSources : public FileSystem {
     if (!zip_.Read(*it->second, &r.contents, &error)) {
       r.error = error;
       Report(result_, Severity::kError, "unsafe-archive", archive_ + "/" + it->second->name, error,
-             "the entry is not read");
+             zip_.limit_exceeded()
+                 ? "nothing is imported from this archive (the limits: docs/limits.md)"
+                 : "the entry is not read");
       return r;
     }
     r.ok = true;
@@ -1008,9 +1133,8 @@ std::string Stem(std::string_view path) {
   return dot == std::string::npos || dot == 0 ? base : base.substr(0, dot);
 }
 
-ImportResult ImportQdeAs(std::string_view name, const std::string& display,
-                         std::string_view xml_text, const FileSystem& sources,
-                         const ImportOptions& options);
+ImportResult ImportQdeAs(std::string_view name, const std::string& display, std::string xml_text,
+                         const FileSystem& sources, const ImportOptions& options);
 
 ImportResult ImportFromZip(SafeZip& zip, const std::string& archive, const ImportOptions& options) {
   ImportResult result;
@@ -1039,10 +1163,15 @@ ImportResult ImportFromZip(SafeZip& zip, const std::string& archive, const Impor
   }
   ZipSources sources(zip, archive, result);
   const ImportOptions& o = options;
-  ImportResult inner = ImportQdeAs(archive + "/" + qde->name, BaseName(archive), xml, sources, o);
+  ImportResult inner =
+      ImportQdeAs(archive + "/" + qde->name, BaseName(archive), std::move(xml), sources, o);
   // Diagnostics from reading sources were added to `result` first; keep them first.
   for (auto& d : inner.diagnostics) result.diagnostics.push_back(std::move(d));
   inner.diagnostics = std::move(result.diagnostics);
+  if (zip.limit_exceeded()) {  // a bomb or an oversized source: nothing is imported
+    inner.ok = false;
+    inner.files.clear();
+  }
   if (inner.ok) {
     // Rebuild the report so it lists the archive's findings too.
     for (ImportedFile& f : inner.files)
@@ -1064,12 +1193,11 @@ ImportResult ImportFromZip(SafeZip& zip, const std::string& archive, const Impor
 
 namespace {
 
-ImportResult ImportQdeAs(std::string_view name, const std::string& display,
-                         std::string_view xml_text, const FileSystem& sources,
-                         const ImportOptions& options) {
+ImportResult ImportQdeAs(std::string_view name, const std::string& display, std::string xml_text,
+                         const FileSystem& sources, const ImportOptions& options) {
   ImportResult result;
-  Xml xml{std::string(name), xml_text};
-  if (!xml.Parse(result)) return result;
+  Xml xml{std::string(name), std::move(xml_text)};
+  if (!xml.Parse(result, options.limits)) return result;
   QdeImporter importer(xml, sources, result);
   importer.display_ = display;
   importer.Run(options);
@@ -1081,8 +1209,112 @@ ImportResult ImportQdeAs(std::string_view name, const std::string& display,
 
 ImportResult ImportQde(std::string_view name, std::string_view xml_text, const FileSystem& sources,
                        const ImportOptions& options) {
-  return ImportQdeAs(name, BaseName(name), xml_text, sources, options);
+  return ImportQdeAs(name, BaseName(name), std::string(xml_text), sources, options);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The sources of a bare .qde on disk.
+
+SourceFolder::SourceFolder(std::string root, const ImportOptions& options)
+    : root_(root.empty() ? std::string(".") : std::move(root)),
+      max_bytes_(options.limits.max_entry_bytes),
+      follow_symlinks_(options.follow_symlinks) {}
+
+ReadResult SourceFolder::Read(const std::string& path) const {
+  namespace fs = std::filesystem;
+  ReadResult r;
+  std::error_code ec;
+  const fs::path full = fs::path(root_) / path;
+  if (!fs::exists(fs::symlink_status(full, ec))) {
+    r.not_found = true;
+    r.error = "no such file";
+    return r;
+  }
+  const fs::path real = fs::canonical(full, ec);
+  if (ec) {
+    r.error = "it is a symbolic link to nothing";
+    return r;
+  }
+  if (!follow_symlinks_) {
+    const fs::path base = fs::canonical(root_, ec);
+    bool inside = !ec;
+    if (inside) {
+      auto b = base.begin(), p = real.begin();
+      for (; b != base.end() && p != real.end(); ++b, ++p)
+        if (*b != *p) break;
+      inside = b == base.end();
+    }
+    if (!inside) {
+      r.error = "it resolves to '" + real.string() + "', " + kOutsideFolder;
+      return r;
+    }
+  }
+  // Opened without blocking (a FIFO), then checked to be a regular file, read within the limit.
+  const int fd = ::open(real.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    r.error = std::strerror(errno);
+    for (char& c : r.error) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return r;
+  }
+  struct stat st;
+  const bool examined = ::fstat(fd, &st) == 0;
+  if (!examined || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    r.error = !examined                                    ? "cannot be examined"
+              : S_ISFIFO(st.st_mode)                       ? "it is not a regular file (a FIFO)"
+              : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "it is not a regular file (a device)"
+              : S_ISSOCK(st.st_mode)                       ? "it is not a regular file (a socket)"
+              : S_ISDIR(st.st_mode)                        ? "it is a folder"
+                                                           : "it is not a regular file";
+    return r;
+  }
+  const std::string limit = std::to_string(max_bytes_ >> 20) + " MB";
+  if (static_cast<std::uint64_t>(st.st_size) > max_bytes_) {
+    ::close(fd);
+    r.error = "it is " + std::to_string(st.st_size) + " bytes, more than " + limit +
+              ", the limit for one file";
+    return r;
+  }
+  r.contents.reserve(static_cast<std::size_t>(st.st_size));
+  char buffer[64 * 1024];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      r.error = std::strerror(errno);
+      r.contents.clear();
+      ::close(fd);
+      return r;
+    }
+    if (n == 0) break;
+    if (r.contents.size() + static_cast<std::size_t>(n) > max_bytes_) {
+      ::close(fd);
+      r.contents = std::string();
+      r.error = "it grows beyond " + limit + ", the limit for one file";
+      return r;
+    }
+    r.contents.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  r.ok = true;
+  return r;
+}
+
+bool SourceFolder::IsDirectory(const std::string& path) const {
+  std::error_code ec;
+  return std::filesystem::is_directory(std::filesystem::path(root_) / path, ec);
+}
+
+bool SourceFolder::Exists(const std::string& path) const {
+  std::error_code ec;
+  return std::filesystem::exists(std::filesystem::path(root_) / path, ec);
+}
+
+std::vector<std::string> SourceFolder::ListFiles(const std::string&, const std::string&) const {
+  return {};
+}
+
+std::vector<std::string> SourceFolder::Glob(const std::string&) const { return {}; }
 
 ImportResult ImportQdpx(std::string_view name, std::string_view bytes,
                         const ImportOptions& options) {
@@ -1122,7 +1354,6 @@ void AddQdcCode(const pugi::xml_node& node, int parent, import_model::Model& mod
   const int index = static_cast<int>(model.codes.size());
   model.codes.push_back(std::move(code));
   if (parent >= 0) model.codes[static_cast<std::size_t>(parent)].children.push_back(index);
-  for (pugi::xml_node c : Children(node, "Code")) AddQdcCode(c, index, model);
 }
 
 std::vector<std::string> SplitLines(const std::string& text) {
@@ -1173,8 +1404,8 @@ std::string Reindent(const std::string& text, int extra) {
 ImportResult ImportCodebook(std::string_view name, std::string_view xml_text,
                             const std::string* existing, const ImportOptions& options) {
   ImportResult result;
-  Xml xml{std::string(name), xml_text};
-  if (!xml.Parse(result)) return result;
+  Xml xml{std::string(name), std::string(xml_text)};
+  if (!xml.Parse(result, options.limits)) return result;
   pugi::xml_node root = xml.Root();
   import_model::Model model;
   model.display_name = BaseName(name);
@@ -1193,14 +1424,23 @@ ImportResult ImportCodebook(std::string_view name, std::string_view xml_text,
         "give a REFI-QDA codebook (.qdc)");
     return result;
   }
-  for (pugi::xml_node c : Children(codes, "Code")) AddQdcCode(c, -1, model);
+  {
+    std::vector<CodeElement> tree;
+    pugi::xml_node deep;
+    if (!WalkCodes(codes, options.limits.max_depth, &tree, &deep)) {
+      xml.Diag(result, Severity::kError, "too-deep", deep, DepthMessage(options.limits.max_depth),
+               kDepthHint);
+      return result;
+    }
+    for (const CodeElement& e : tree) AddQdcCode(e.node, e.parent, model);
+  }
   if (pugi::xml_node sets = Child(root, "Sets"))
     for (pugi::xml_node s : Children(sets, "Set"))
       xml.Diag(result, Severity::kWarning, "not-imported", s,
                "code set '" + std::string(s.attribute("name").value()) + "' is not imported");
 
   if (!existing) {
-    import_model::BuildStudy(model, result);
+    import_model::BuildStudy(std::move(model), result);
     result.ok = true;
     // A codebook alone makes a study without participants or transcripts.
     std::vector<ImportedFile> kept;
@@ -1450,43 +1690,125 @@ std::vector<std::string> CodePath(std::string_view code) {
   return parts;
 }
 
-// Finds `needle` in `text`, white space compared loosely. Returns the byte range, or npos.
-std::pair<std::size_t, std::size_t> FindText(const std::string& text, std::string_view needle,
-                                             std::size_t from, std::size_t* count) {
-  *count = 0;
-  const std::string want = CollapseWhitespace(needle);
-  if (want.empty()) return {std::string::npos, 0};
-  // The text with runs of white space collapsed, and where each collapsed byte came from.
-  std::string flat;
-  std::vector<std::size_t> origin;
-  bool space = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (IsAsciiSpace(text[i])) {
-      space = true;
-      continue;
+// Finds coded text in one source, white space compared loosely. The source is flattened once
+// (runs of white space to one space, leading ones dropped) with a compact map back to its
+// bytes, and a 4-gram filter of the flat text rejects most texts that are not in it without a
+// scan. Each distinct text is searched once (glibc memmem: linear in the source), its
+// non-overlapping occurrences kept, so the rows that repeat it cost a binary search.
+class TextFinder {
+ public:
+  explicit TextFinder(const std::string& text) : text_(text) {
+    flat_.reserve(text.size());
+    bool space = false;
+    std::size_t delta = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (IsAsciiSpace(text[i])) {
+        space = true;
+        continue;
+      }
+      if (space && !flat_.empty()) flat_ += ' ';
+      space = false;
+      if (i - flat_.size() != delta) {
+        delta = i - flat_.size();
+        shifts_.emplace_back(flat_.size(), delta);
+      }
+      flat_ += text[i];
     }
-    if (space && !flat.empty()) {
-      flat += ' ';
-      origin.push_back(i);
+    std::size_t bits = 1u << 16;
+    while (bits < 8 * flat_.size() && bits < (std::size_t{1} << 27)) bits <<= 1;
+    gram_shift_ = 64;
+    for (std::size_t b = bits; b > 1; b >>= 1) --gram_shift_;
+    grams_.assign(bits / 64, 0);
+    for (std::size_t k = 0; k + 4 <= flat_.size(); ++k) {
+      const std::size_t h = Gram(flat_.data() + k);
+      grams_[h / 64] |= std::uint64_t{1} << (h % 64);
     }
-    space = false;
-    flat += text[i];
-    origin.push_back(i);
   }
-  std::pair<std::size_t, std::size_t> first{std::string::npos, 0};
-  std::pair<std::size_t, std::size_t> after{std::string::npos, 0};
-  for (std::size_t at = flat.find(want); at != std::string::npos; at = flat.find(want, at + 1)) {
-    ++*count;
-    const std::size_t b = origin[at];
-    const std::size_t e = origin[at + want.size() - 1] + 1;
+
+  // The byte range of `want` (white space collapsed, not empty) in the text: its first
+  // occurrence starting at or after byte `from`, else its first; npos when it is not there.
+  // `*count`: its non-overlapping occurrences.
+  std::pair<std::size_t, std::size_t> Find(const std::string& want, std::size_t from,
+                                           std::size_t* count) {
+    *count = 0;
+    if (!MayContain(want)) return {std::string::npos, 0};
+    auto [it, added] = cache_.try_emplace(want);
+    Occurrences& occ = it->second;
+    if (added) {
+      const char* base = flat_.data();
+      const char* p =
+          static_cast<const char*>(::memmem(base, flat_.size(), want.data(), want.size()));
+      while (p) {
+        const std::size_t at = static_cast<std::size_t>(p - base);
+        ++occ.count;
+        occ.last = at;
+        if (occ.starts.size() < kKept) occ.starts.push_back(at);
+        const std::size_t next = at + want.size();
+        p = static_cast<const char*>(
+            ::memmem(base + next, flat_.size() - next, want.data(), want.size()));
+      }
+    }
+    *count = occ.count;
+    if (occ.count == 0) return {std::string::npos, 0};
+    std::size_t at = occ.starts.front();
+    auto after = std::lower_bound(occ.starts.begin(), occ.starts.end(), from,
+                                  [&](std::size_t k, std::size_t f) { return Origin(k) < f; });
+    if (after != occ.starts.end()) {
+      at = *after;
+    } else if (occ.starts.size() < occ.count && Origin(occ.last) >= from) {
+      // Past the occurrences kept: search on from the first flat position at or after `from`.
+      std::size_t lo = 0, hi = flat_.size();
+      while (lo < hi) {
+        const std::size_t mid = lo + (hi - lo) / 2;
+        if (Origin(mid) < from)
+          lo = mid + 1;
+        else
+          hi = mid;
+      }
+      const char* p = static_cast<const char*>(
+          ::memmem(flat_.data() + lo, flat_.size() - lo, want.data(), want.size()));
+      if (p) at = static_cast<std::size_t>(p - flat_.data());
+    }
+    const std::size_t b = Origin(at);
     // The last byte may start a multi-byte character: extend to its end.
-    std::size_t end = e;
-    while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
-    if (first.first == std::string::npos) first = {b, end};
-    if (after.first == std::string::npos && b >= from) after = {b, end};
+    std::size_t end = Origin(at + want.size() - 1) + 1;
+    while (end < text_.size() && (static_cast<unsigned char>(text_[end]) & 0xC0) == 0x80) ++end;
+    return {b, end};
   }
-  return after.first != std::string::npos ? after : first;
-}
+
+ private:
+  static constexpr std::size_t kKept = 4096;  // occurrences kept per distinct text
+  struct Occurrences {
+    std::size_t count = 0;
+    std::size_t last = 0;
+    std::vector<std::size_t> starts;  // the first kKept, in order
+  };
+
+  std::size_t Gram(const char* p) const {
+    std::uint32_t v;
+    std::memcpy(&v, p, 4);
+    return static_cast<std::size_t>((std::uint64_t{v} * 0x9E3779B97F4A7C15ull) >> gram_shift_);
+  }
+  bool MayContain(const std::string& want) const {
+    for (std::size_t k = 0; k + 4 <= want.size(); ++k) {
+      const std::size_t h = Gram(want.data() + k);
+      if (!(grams_[h / 64] & (std::uint64_t{1} << (h % 64)))) return false;
+    }
+    return true;
+  }
+  // The byte of the text that flat position `k` (not a collapsed space) came from.
+  std::size_t Origin(std::size_t k) const {
+    auto it = std::upper_bound(shifts_.begin(), shifts_.end(), std::make_pair(k, SIZE_MAX));
+    return it == shifts_.begin() ? k : k + std::prev(it)->second;
+  }
+
+  const std::string& text_;
+  std::string flat_;
+  std::vector<std::pair<std::size_t, std::size_t>> shifts_;  // (flat position, bytes dropped)
+  std::vector<std::uint64_t> grams_;
+  int gram_shift_ = 48;
+  std::unordered_map<std::string, Occurrences> cache_;
+};
 
 }  // namespace
 
@@ -1558,8 +1880,7 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
     }
     import_model::Source src;
     src.name = BaseName(path);
-    raw.push_back(MakeRawSource(std::move(r.contents)));
-    src.text = raw.back().text;
+    raw.push_back(MakeRawSource(std::move(r.contents), &src.text));
     const int index = static_cast<int>(model.sources.size());
     by_key.emplace(Lower(src.name), index);
     by_key.emplace(Lower(Stem(src.name)), index);
@@ -1571,12 +1892,11 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
            "give the folder of plain-text transcripts the codings refer to with --transcripts");
     return result;
   }
-  std::map<std::string, int> code_by_path;
+  std::map<std::pair<int, std::string>, int> code_by_path;  // (parent, name) -> code
   auto code_index = [&](const std::vector<std::string>& parts) {
     int parent = -1;
-    std::string path;
     for (const std::string& part : parts) {
-      path += "\x1F" + part;
+      const auto path = std::make_pair(parent, part);
       auto it = code_by_path.find(path);
       if (it != code_by_path.end()) {
         parent = it->second;
@@ -1593,6 +1913,48 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
     }
     return parent;
   };
+  auto source_of = [&](const std::string& doc) {
+    auto it = by_key.find(Lower(doc));
+    if (it == by_key.end()) it = by_key.find(Lower(Stem(doc)));
+    return it == by_key.end() ? -1 : it->second;
+  };
+  auto offsets_of = [](const std::string& start_s, const std::string& end_s, long long* s0,
+                       long long* s1) {
+    if (start_s.empty() || end_s.empty()) return false;
+    char* p1 = nullptr;
+    char* p2 = nullptr;
+    *s0 = std::strtoll(start_s.c_str(), &p1, 10);
+    *s1 = std::strtoll(end_s.c_str(), &p2, 10);
+    return *p1 == '\0' && *p2 == '\0' && *s0 >= 0 && *s1 >= *s0;
+  };
+  // Offsets are resolved in one pass over each source per reading, for all its rows at once.
+  constexpr Unit kCsvUnits[] = {Unit::kCodePointLf, Unit::kCodePointRaw, Unit::kUtf16Lf,
+                                Unit::kUtf16Raw};
+  std::vector<std::vector<long long>> wanted(model.sources.size());
+  std::vector<long long> slot(rows.size(), -1);  // row -> its start's index in wanted[source]
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    const CsvRow& row = rows[r];
+    auto field = [&](int c) -> std::string {
+      return c >= 0 && static_cast<std::size_t>(c) < row.fields.size()
+                 ? std::string(Trim(row.fields[static_cast<std::size_t>(c)].value))
+                 : std::string();
+    };
+    long long s0 = 0, s1 = 0;
+    const int source = source_of(field(c_doc));
+    if (source < 0 || !offsets_of(field(c_start), field(c_end), &s0, &s1)) continue;
+    auto& w = wanted[static_cast<std::size_t>(source)];
+    slot[r] = static_cast<long long>(w.size());
+    w.push_back(s0);
+    w.push_back(s1);
+  }
+  std::vector<std::array<std::vector<long long>, 4>> resolved(model.sources.size());
+  for (std::size_t s = 0; s < model.sources.size(); ++s)
+    if (!wanted[s].empty())
+      for (std::size_t u = 0; u < 4; ++u)
+        resolved[s][u] = Resolve(raw[s].Raw(model.sources[s].text), kCsvUnits[u], wanted[s]);
+  std::vector<std::unique_ptr<TextFinder>> finders(model.sources.size());
+  std::map<std::string, std::optional<std::string>> guesses;  // unknown document -> hint
+
   std::map<int, std::size_t> last_end;
   std::size_t by_offsets = 0, by_text = 0;
   for (std::size_t r = 1; r < rows.size(); ++r) {
@@ -1610,21 +1972,28 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
     const std::string doc(Trim(field(c_doc)));
     const std::string code_text(Trim(field(c_code)));
     if (doc.empty() && code_text.empty()) continue;
-    auto it = by_key.find(Lower(doc));
-    if (it == by_key.end()) it = by_key.find(Lower(Stem(doc)));
-    if (it == by_key.end()) {
-      auto guess = Suggest(doc, names);
+    const int source = source_of(doc);
+    if (source < 0) {
+      auto known = guesses.find(doc);
+      if (known == guesses.end()) known = guesses.emplace(doc, Suggest(doc, names)).first;
+      const auto& guess = known->second;
       Report(result, Severity::kError, "unknown-document", file,
              "document '" + doc + "' is not among the transcripts in " + dir,
              guess ? "did you mean '" + *guess + "'?" : "the row is not imported", row.line,
              at(c_doc));
       continue;
     }
-    const int source = it->second;
     std::vector<std::string> parts = CodePath(code_text);
     if (parts.empty()) {
       Report(result, Severity::kError, "bad-code", file, "the code is empty",
              "the row is not imported", row.line, at(c_code));
+      continue;
+    }
+    if (parts.size() > static_cast<std::size_t>(std::max(1, options.limits.max_depth))) {
+      Report(result, Severity::kError, "too-deep", file,
+             "code nesting deeper than " + std::to_string(options.limits.max_depth) + " levels (" +
+                 std::to_string(parts.size()) + ")",
+             "the row is not imported; " + std::string(kDepthHint), row.line, at(c_code));
       continue;
     }
     const int code = code_index(parts);
@@ -1633,11 +2002,8 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
     long long b = -1, e = -1;
     std::string start_s(Trim(field(c_start))), end_s(Trim(field(c_end)));
     if (!start_s.empty() && !end_s.empty()) {
-      char* p1 = nullptr;
-      char* p2 = nullptr;
-      const long long s0 = std::strtoll(start_s.c_str(), &p1, 10);
-      const long long s1 = std::strtoll(end_s.c_str(), &p2, 10);
-      if (*p1 != '\0' || *p2 != '\0' || s0 < 0 || s1 < s0) {
+      long long s0 = 0, s1 = 0;
+      if (!offsets_of(start_s, end_s, &s0, &s1)) {
         if (text.empty()) {
           Report(result, Severity::kError, "bad-offset", file,
                  "start/end '" + start_s + "'/'" + end_s + "' are not a range of characters",
@@ -1647,9 +2013,10 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
       } else {
         // Characters (code points), CRLF as one or two, or UTF-16 units: the first reading whose
         // text matches the coded text, if given.
-        for (Unit unit :
-             {Unit::kCodePointLf, Unit::kCodePointRaw, Unit::kUtf16Lf, Unit::kUtf16Raw}) {
-          auto res = Resolve(raw[static_cast<std::size_t>(source)], unit, {s0, s1});
+        const auto k = static_cast<std::size_t>(slot[r]);
+        for (std::size_t u = 0; u < 4; ++u) {
+          const auto& all = resolved[static_cast<std::size_t>(source)][u];
+          const long long res[2] = {all[k], all[k + 1]};
           if (res[0] < 0 || res[1] < 0) continue;
           if (!text.empty() &&
               CollapseWhitespace(std::string_view(src.text).substr(
@@ -1675,7 +2042,13 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
     }
     if (b < 0) {
       std::size_t count = 0;
-      auto found = FindText(src.text, text, last_end[source], &count);
+      std::pair<std::size_t, std::size_t> found{std::string::npos, 0};
+      const std::string want = CollapseWhitespace(text);
+      if (!want.empty()) {
+        auto& finder = finders[static_cast<std::size_t>(source)];
+        if (!finder) finder = std::make_unique<TextFinder>(src.text);
+        found = finder->Find(want, last_end[source], &count);
+      }
       if (found.first == std::string::npos) {
         Report(result, Severity::kError, "text-not-found", file,
                "the coded text '" + CollapseWhitespace(text).substr(0, 60) + "' is not in '" +
@@ -1699,7 +2072,7 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
                        " coding(s) placed by start/end (Unicode code points; CRLF counted as 1, "
                        "else as 2, else UTF-16 units, the first whose text matches), " +
                        std::to_string(by_text) + " by finding the coded text";
-  import_model::BuildStudy(model, result);
+  import_model::BuildStudy(std::move(model), result);
   result.ok = true;
   return result;
 }

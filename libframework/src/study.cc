@@ -6,8 +6,10 @@
 #include <atomic>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <thread>
 
+#include "framework/chart_buffer.h"
 #include "framework/disclosure.h"
 #include "framework/matrix.h"
 #include "framework/source_text.h"
@@ -97,13 +99,31 @@ void ParallelFor(std::size_t n, unsigned jobs, const Work& work) {
   for (auto& t : threads) t.join();
 }
 
-// "cannot read <what>: <error>" at `path`.
+// "cannot read <what>: <error>" at `path`; for a UTF-16 or UTF-32 file, that it is not UTF-8
+// (a study error, not an input/output failure: see ReadTextFile).
 Diagnostic ReadError(const std::string& path, const char* what, const ReadResult& file) {
   Diagnostic d;
   d.file = path;
-  d.rule = "io-error";
-  d.message = std::string("cannot read ") + what + ": " + file.error;
+  d.rule = file.encoding.empty() ? "io-error" : "wrong-encoding";
+  d.message =
+      file.encoding.empty() ? std::string("cannot read ") + what + ": " + file.error : file.error;
+  d.hint = file.hint;
   return d;
+}
+
+// A folder a listing could not read: an input/output error.
+void ReportListProblems(const std::vector<ListProblem>& problems, Diagnostics& out) {
+  for (const ListProblem& p : problems) {
+    Diagnostic d;
+    d.file = p.path;
+    d.rule = "io-error";
+    d.message = "cannot read folder: " + p.error;
+    d.hint = p.error.find(" is outside ") != std::string::npos
+                 ? "files outside the study folder are not read; pass --follow-symlinks to read "
+                   "them anyway"
+                 : "the files in it are not loaded; check its permissions";
+    out.push_back(std::move(d));
+  }
 }
 
 // A chart file as the loader holds it until it is checked.
@@ -112,6 +132,7 @@ struct ChartSlot {
   Chart chart;
   Diagnostics diagnostics;  // loading, then checking
   bool read = false;
+  bool io_error = false;  // it could not be read (not merely not UTF-8)
 };
 
 // What `framework check` says about a chart: unknown theme, orphan and stale cells, refs beyond
@@ -211,19 +232,77 @@ void CheckChart(const Study& study, const Chart& chart, std::string_view text,
 
 }  // namespace
 
+std::optional<StudyInput> StudyInputAt(const std::string& root, const Framework& framework,
+                                       const std::string& output) {
+  namespace fs = std::filesystem;
+  const OutputTarget target = ResolveOutput(output);
+  if (target.kind != OutputTarget::Kind::kFile) return std::nullopt;  // never an input
+  // The inputs LoadStudy reads, found as it finds them.
+  DiskFileSystem disk(root);
+  std::vector<std::string> inputs{"framework.yaml", framework.participants};
+  const std::size_t first_transcript = inputs.size();
+  const bool glob = HasGlob(framework.transcripts);
+  std::vector<std::string> transcripts =
+      glob ? disk.Glob(framework.transcripts) : disk.ListFiles(framework.transcripts, ".txt");
+  inputs.insert(inputs.end(), transcripts.begin(), transcripts.end());
+  const std::size_t first_chart = inputs.size();
+  std::vector<std::string> charts = disk.ListFiles("charts", ".yaml");
+  inputs.insert(inputs.end(), charts.begin(), charts.end());
+  auto kind_of = [&](std::size_t i) -> std::string {
+    return i == 0                 ? "framework.yaml"
+           : i < first_transcript ? "the participants file"
+           : i < first_chart      ? "a transcript"
+                                  : "a chart file";
+  };
+  std::error_code ec;
+  if (fs::exists(target.path, ec)) {
+    std::vector<std::string> absolute;
+    for (const std::string& p : inputs)
+      absolute.push_back(fs::path(p).is_absolute() ? p : root + "/" + p);
+    const std::string same = SameFileAs(target.path, absolute);
+    for (std::size_t i = 0; i < inputs.size() && !same.empty(); ++i)
+      if (absolute[i] == same) return StudyInput{inputs[i], kind_of(i)};
+    return std::nullopt;
+  }
+  // Not there yet: an input if it would be read where it goes.
+  const fs::path canonical_root = fs::weakly_canonical(root, ec);
+  const fs::path file = fs::weakly_canonical(fs::absolute(target.path, ec), ec);
+  if (ec) return std::nullopt;
+  const std::string relative = file.lexically_relative(canonical_root).generic_string();
+  if (relative.empty() || relative == "." || relative.starts_with("../")) return std::nullopt;
+  const auto normal = [](const std::string& p) {
+    std::string n = fs::path(p).lexically_normal().generic_string();
+    while (n.size() > 1 && n.back() == '/') n.pop_back();
+    return n;
+  };
+  if (relative == "framework.yaml") return StudyInput{relative, kind_of(0)};
+  if (relative == normal(framework.participants)) return StudyInput{relative, kind_of(1)};
+  // Under `folder`, with `suffix`, in no hidden folder: what ListFiles lists.
+  const auto listed = [&](const std::string& folder, const std::string& suffix) {
+    const std::string prefix = normal(folder) + "/";
+    return relative.starts_with(prefix) && relative.ends_with(suffix) &&
+           relative.find("/.", prefix.size() - 1) == std::string::npos;
+  };
+  if (glob ? ::fnmatch(normal(framework.transcripts).c_str(), relative.c_str(), FNM_PATHNAME) == 0
+           : listed(framework.transcripts, ".txt"))
+    return StudyInput{relative, kind_of(first_transcript)};
+  if (listed("charts", ".yaml")) return StudyInput{relative, kind_of(first_chart)};
+  return std::nullopt;
+}
+
 Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   Study study;
   const std::string framework_path = "framework.yaml";
   std::vector<std::string> file_order{framework_path};
 
-  ReadResult framework_file = fs.Read(framework_path);
+  ReadResult framework_file = ReadTextFile(fs, framework_path);
   if (!framework_file.ok) {
-    Diagnostic d;
-    d.file = framework_path;
-    d.rule = framework_file.not_found ? "missing-file" : "io-error";
-    d.message = "cannot read framework.yaml: " + framework_file.error;
-    d.hint = framework_file.not_found ? "run 'framework init' to start a study here" : "";
-    study.io_error = !framework_file.not_found;
+    Diagnostic d = ReadError(framework_path, "framework.yaml", framework_file);
+    if (framework_file.not_found) {
+      d.rule = "missing-file";
+      d.hint = "run 'framework init' to start a study here";
+    }
+    study.io_error = !framework_file.not_found && framework_file.encoding.empty();
     study.diagnostics.push_back(std::move(d));
     return study;
   }
@@ -241,7 +320,11 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   Diagnostics participant_diagnostics;
   bool participants_io_error = false;
   std::thread participants_thread([&] {
-    participants_file = fs.Read(f.participants);
+    participants_file = ReadTextFile(fs, f.participants);
+    if (!participants_file.ok && !participants_file.encoding.empty()) {
+      participant_diagnostics.push_back(ReadError(f.participants, "", participants_file));
+      return;
+    }
     if (!participants_file.ok) {
       participants_io_error = !participants_file.not_found;
       participant_diagnostics.push_back(
@@ -251,7 +334,7 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
                     participants_file.error,
                 participants_file.not_found
                     ? "create it, or point 'participants:' in framework.yaml at the right file"
-                    : ""));
+                    : participants_file.hint));
       return;
     }
     std::string lower = f.participants;
@@ -268,10 +351,12 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   // Transcripts: a folder of .txt files, or a glob.
   std::vector<std::string> paths;
   bool transcripts_found = true;  // else "no transcript" warnings would only repeat the error
+  // Folders that could not be read.
+  std::vector<ListProblem> unlisted;
   if (HasGlob(f.transcripts)) {
-    paths = fs.Glob(f.transcripts);
+    paths = fs.GlobChecked(f.transcripts, &unlisted);
     transcripts_found = !paths.empty();
-    if (paths.empty())
+    if (paths.empty() && unlisted.empty())  // else the unreadable folder says why
       study.diagnostics.push_back(AtKey(
           framework_source, f.transcripts_line, f.transcripts_column, f.transcripts, "missing-file",
           "no transcript matches " + Quote(f.transcripts), "check the pattern in 'transcripts:'"));
@@ -282,7 +367,12 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
         "the transcripts folder " + Quote(f.transcripts) + " does not exist",
         "create it and put the .txt transcripts in it, or fix 'transcripts:' in framework.yaml"));
   } else {
-    paths = fs.ListFiles(f.transcripts, ".txt");
+    paths = fs.ListFilesChecked(f.transcripts, ".txt", &unlisted);
+  }
+  if (!unlisted.empty()) {
+    transcripts_found = false;
+    study.io_error = true;
+    ReportListProblems(unlisted, study.diagnostics);
   }
   if (!options.only.empty()) {
     study.partial = true;
@@ -293,7 +383,12 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   // Charts: when there are any, each transcript records the hash of each cell's coded text, so
   // stale cells are found without keeping the text.
   std::vector<std::string> chart_paths;
-  if (fs.IsDirectory("charts")) chart_paths = fs.ListFiles("charts", ".yaml");
+  if (fs.IsDirectory("charts")) {
+    std::vector<ListProblem> charts_unlisted;
+    chart_paths = fs.ListFilesChecked("charts", ".yaml", &charts_unlisted);
+    study.io_error |= !charts_unlisted.empty();
+    ReportListProblems(charts_unlisted, study.diagnostics);
+  }
   const bool need_sources = !chart_paths.empty();
 
   // Charts and transcripts are read and parsed on the same threads, charts first (they are the
@@ -305,6 +400,7 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   ParseOptions base;
   base.speakers = f.speakers;
   base.codes = f.parsed ? &f.codes : nullptr;
+  base.max_span_turns = f.max_span_turns;
   const bool keep_cells = options.keep_cells && !options.keep_text;
   base.keep_text = options.keep_text || need_sources || keep_cells || options.count_words;
   std::vector<int> cell_themes;  // indexes of LoadOptions::cell_themes
@@ -312,9 +408,10 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
     if (const int theme = f.FindTheme(id); theme >= 0) cell_themes.push_back(theme);
   auto load_chart = [&](std::size_t c) {
     ChartSlot& slot = chart_slots[c];
-    ReadResult file = fs.Read(chart_paths[c]);
+    ReadResult file = ReadTextFile(fs, chart_paths[c]);
     if (!file.ok) {
       slot.diagnostics.push_back(ReadError(chart_paths[c], "chart", file));
+      slot.io_error = file.encoding.empty();
       return;
     }
     slot.read = true;
@@ -322,16 +419,21 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
     slot.chart = LoadChart(chart_paths[c], slot.text, slot.diagnostics);
   };
   auto load_transcript = [&](std::size_t i) {
-    ReadResult file = fs.Read(paths[i]);
+    ReadResult file = ReadTextFile(fs, paths[i]);
     if (!file.ok) {
       per_file[i].push_back(ReadError(paths[i], "transcript", file));
-      unreadable[i] = 1;
+      unreadable[i] = file.encoding.empty() ? 1 : 2;  // 2: read, but not UTF-8
       return;
     }
     ParseOptions po = base;
     po.stem = Stem(paths[i]);
     Transcript& t = study.transcripts[i];
     t = ParseTranscript(paths[i], file.contents, po, per_file[i]);
+    // Without a framework.yaml that parses, the study's speaker labels are unknown: one cause,
+    // one diagnostic, so no "undeclared speaker" warnings.
+    if (!f.parsed)
+      std::erase_if(per_file[i],
+                    [](const Diagnostic& d) { return d.rule == "undeclared-speaker"; });
     if (need_sources) t.sources = CellSources(t);
     if (options.count_words) t.words = CellWords(t);
     if (keep_cells) {
@@ -356,10 +458,12 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
 
   std::vector<Transcript> kept;
   kept.reserve(paths.size());
+  std::set<std::string> unread_stems;  // their participants are not also "without transcript"
   for (std::size_t i = 0; i < paths.size(); ++i) {
     for (auto& d : per_file[i]) study.diagnostics.push_back(std::move(d));
     if (unreadable[i]) {
-      study.io_error = true;
+      unread_stems.insert(Stem(paths[i]));
+      study.io_error |= unreadable[i] == 1;
       continue;
     }
     kept.push_back(std::move(study.transcripts[i]));
@@ -380,7 +484,7 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
     }
     auto located = [&](Diagnostic diag) {
       if (diag.line > 0) {
-        ReadResult file = fs.Read(t.path);
+        ReadResult file = ReadTextFile(fs, t.path);
         if (file.ok) {
           SourceText source(t.path, file.contents);
           diag.source_line = SanitizeUtf8(source.Line(diag.line));
@@ -414,7 +518,7 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   if (study.participants.complete && transcripts_found && !study.partial) {
     SourceText source(f.participants, participants_file.contents);
     for (const Participant& p : study.participants.participants) {
-      if (owner.count(p.id)) continue;
+      if (owner.count(p.id) || unread_stems.count(p.id)) continue;
       Diagnostic w = source.AtPosition(
           Severity::kWarning, "participant-without-transcript", {p.line, p.column},
           "participant " + Quote(p.id) + " has no transcript",
@@ -441,11 +545,13 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
     std::string().swap(read[c]->text);
   });
   for (ChartSlot& slot : chart_slots) {
-    study.io_error |= !slot.read;
+    study.io_error |= slot.io_error;
     for (auto& d : slot.diagnostics) study.diagnostics.push_back(std::move(d));
   }
 
   SortDiagnostics(study.diagnostics, file_order);
+  // Edit buffers never saved (chart_buffer.h): listed last, as notes of their own.
+  for (Diagnostic& d : UnsavedBufferNotes(fs)) study.diagnostics.push_back(std::move(d));
   return study;
 }
 

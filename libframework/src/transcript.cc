@@ -24,6 +24,129 @@ std::string Transcript::SegmentText(const Segment& segment) const {
 
 namespace {
 
+// The trimmed extent of `raw` and the lines of its ends, counted from `line`: false when it is
+// all white space.
+bool Extent(std::string_view raw, int line, int* first_line, int* last_line) {
+  std::size_t b = 0, e = raw.size();
+  while (b < e && IsAsciiSpace(raw[b])) ++b;
+  while (e > b && IsAsciiSpace(raw[e - 1])) --e;
+  if (b == e) return false;
+  *first_line = line + static_cast<int>(std::count(raw.begin(), raw.begin() + b, '\n'));
+  *last_line = *first_line + static_cast<int>(std::count(raw.begin() + b, raw.begin() + e, '\n'));
+  return true;
+}
+
+}  // namespace
+
+std::string ParticipantText(const std::vector<SpeakerPiece>& pieces) {
+  std::string out;
+  bool interrupted = false;
+  for (const SpeakerPiece& piece : pieces) {
+    if (piece.role != SpeakerRole::kParticipant) {
+      interrupted = !out.empty();
+      continue;
+    }
+    if (!out.empty()) out += interrupted ? kInterruption : std::string_view(" ");
+    out += piece.text;
+    interrupted = false;
+  }
+  return out;
+}
+
+std::string CellSegment::ParticipantText() const {
+  if (pieces.empty()) return role == SpeakerRole::kParticipant ? text : std::string();
+  return framework::ParticipantText(pieces);
+}
+
+bool CellSegment::HasParticipantSpeech() const {
+  if (pieces.empty()) return role == SpeakerRole::kParticipant && !text.empty();
+  return std::any_of(pieces.begin(), pieces.end(),
+                     [](const SpeakerPiece& p) { return p.role == SpeakerRole::kParticipant; });
+}
+
+std::string CellSegment::TextWithSpeakers() const {
+  auto marked = [](const std::string& label, const std::string& words) {
+    return "[" + label + ": " + words + "]";
+  };
+  if (pieces.empty()) return role == SpeakerRole::kParticipant ? text : marked(speaker, text);
+  std::string out;
+  for (const SpeakerPiece& piece : pieces) {
+    if (!out.empty()) out += ' ';
+    out += piece.role == SpeakerRole::kParticipant ? piece.text : marked(piece.speaker, piece.text);
+  }
+  return out;
+}
+
+std::string CellSegment::SpeakerLines() const {
+  auto entry = [](const std::string& label, int first, int last) {
+    std::string ref = label + " L" + std::to_string(first);
+    if (last > first) ref += "-" + std::to_string(last);
+    return ref;
+  };
+  if (pieces.empty()) return entry(speaker, line_start, line_end);
+  std::string out;
+  for (const SpeakerPiece& piece : pieces) {
+    if (!out.empty()) out += "; ";
+    out += entry(piece.speaker, piece.line_start, piece.line_end);
+  }
+  return out;
+}
+
+bool Transcript::SpansTurns(const Segment& segment) const {
+  const std::size_t next = static_cast<std::size_t>(segment.turn + 1);
+  return next < turns.size() && turns[next].text_begin < segment.text_end;
+}
+
+std::vector<SpeakerPiece> Transcript::SpeakerPieces(const Segment& segment) const {
+  std::vector<SpeakerPiece> pieces;
+  if (segment.text_end > text.size() || segment.text_begin > segment.text_end) return pieces;
+  auto speaker_of = [&](int index, SpeakerPiece& piece) {
+    if (index >= 0 && static_cast<std::size_t>(index) < speakers.size()) {
+      piece.speaker = speakers[static_cast<std::size_t>(index)].label;
+      piece.role = speakers[static_cast<std::size_t>(index)].role;
+    }
+  };
+  std::uint32_t begin = segment.text_begin;
+  int speaker = segment.speaker, line = segment.line_start;
+  std::size_t next = static_cast<std::size_t>(segment.turn + 1);
+  for (;;) {
+    const bool last = next >= turns.size() || turns[next].text_begin >= segment.text_end;
+    const std::uint32_t end = last ? segment.text_end : std::max(begin, turns[next].text_begin);
+    std::string_view raw(text.data() + begin, end - begin);
+    SpeakerPiece piece;
+    if (Extent(raw, line, &piece.line_start, &piece.line_end)) {
+      speaker_of(speaker, piece);
+      if (!pieces.empty() && pieces.back().speaker == piece.speaker) {
+        // The same speaker again, with nothing said between: one piece.
+        pieces.back().text += ' ';
+        pieces.back().text += ToNfc(CollapseWhitespace(raw));
+        pieces.back().line_end = piece.line_end;
+      } else {
+        piece.text = ToNfc(CollapseWhitespace(raw));
+        pieces.push_back(std::move(piece));
+      }
+    }
+    if (last) break;
+    begin = end;
+    speaker = turns[next].speaker;
+    line = turns[next].line;
+    ++next;
+  }
+  return pieces;
+}
+
+std::string Transcript::ParticipantText(const Segment& segment) const {
+  if (!SpansTurns(segment)) {
+    const bool spoken =
+        segment.speaker >= 0 && static_cast<std::size_t>(segment.speaker) < speakers.size() &&
+        speakers[static_cast<std::size_t>(segment.speaker)].role == SpeakerRole::kParticipant;
+    return spoken ? SegmentText(segment) : std::string();
+  }
+  return framework::ParticipantText(SpeakerPieces(segment));
+}
+
+namespace {
+
 constexpr std::array<bool, 256> MakeSpecial() {
   std::array<bool, 256> table{};
   table[static_cast<unsigned char>('{')] = true;
@@ -62,6 +185,95 @@ std::optional<SpeakerRole> ParseRole(std::string_view name) {
   return std::nullopt;
 }
 
+// The front-matter keys the tool reads.
+const std::vector<std::string>& KnownFrontMatterKeys() {
+  static const std::vector<std::string> keys{"participant", "date", "speakers"};
+  return keys;
+}
+
+// The known key that `key` is one slip away from (another case, or an edit or two for the
+// longer keys), if any: other keys are metadata, but these are most likely typos.
+std::optional<std::string> NearKnownKey(std::string_view key) {
+  std::string lower(key);
+  for (char& c : lower)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  const auto& known_keys = KnownFrontMatterKeys();
+  if (std::find(known_keys.begin(), known_keys.end(), key) != known_keys.end()) return std::nullopt;
+  for (const std::string& known : known_keys) {
+    const std::size_t limit = known.size() <= 4 ? 1 : 2;
+    if (lower == known || EditDistance(lower, known, limit) <= limit) return known;
+  }
+  return std::nullopt;
+}
+
+// Whether `v` is a calendar date, YYYY-MM-DD, optionally followed by a time as YAML writes
+// timestamps ("T" or a space, HH:MM[:SS[.fraction]], then an optional zone: Z or ±HH[:MM]).
+// When it is not, `why` says what is wrong.
+bool IsRealDate(std::string_view v, std::string* why) {
+  auto digits = [&](std::size_t at, std::size_t n) {
+    if (at + n > v.size()) return false;
+    for (std::size_t i = at; i < at + n; ++i)
+      if (v[i] < '0' || v[i] > '9') return false;
+    return true;
+  };
+  auto number = [&](std::size_t at, std::size_t n) {
+    int x = 0;
+    for (std::size_t i = at; i < at + n; ++i) x = x * 10 + (v[i] - '0');
+    return x;
+  };
+  if (!digits(0, 4) || v.size() < 10 || v[4] != '-' || !digits(5, 2) || v[7] != '-' ||
+      !digits(8, 2)) {
+    *why = "is not a date in the form YYYY-MM-DD";
+    return false;
+  }
+  const int year = number(0, 4), month = number(5, 2), day = number(8, 2);
+  static const char* kMonths[] = {"January",   "February", "March",    "April",
+                                  "May",       "June",     "July",     "August",
+                                  "September", "October",  "November", "December"};
+  if (month < 1 || month > 12) {
+    *why = "is not a real date: there is no month " + std::to_string(month);
+    return false;
+  }
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  const int days = kDays[month - 1] + (month == 2 && leap ? 1 : 0);
+  if (day < 1 || day > days) {
+    *why = "is not a real date: " + std::string(kMonths[month - 1]) + " " + std::to_string(year) +
+           " has " + std::to_string(days) + " days";
+    return false;
+  }
+  std::size_t i = 10;
+  if (i == v.size()) return true;
+  *why = "is not a date in the form YYYY-MM-DD (a time may follow, as in 2022-02-21T14:30)";
+  if (v[i] != 'T' && v[i] != 't' && v[i] != ' ') return false;
+  ++i;
+  const std::size_t hour_digits = digits(i, 2) ? 2 : digits(i, 1) ? 1 : 0;
+  if (hour_digits == 0 || number(i, hour_digits) > 23) return false;
+  i += hour_digits;
+  if (i >= v.size() || v[i] != ':' || !digits(i + 1, 2) || number(i + 1, 2) > 59) return false;
+  i += 3;
+  if (i < v.size() && v[i] == ':') {
+    if (!digits(i + 1, 2) || number(i + 1, 2) > 60) return false;
+    i += 3;
+    if (i < v.size() && v[i] == '.') {
+      ++i;
+      if (!digits(i, 1)) return false;
+      while (digits(i, 1)) ++i;
+    }
+  }
+  if (i < v.size() && v[i] == ' ') ++i;
+  if (i == v.size()) return true;
+  if ((v[i] == 'Z' || v[i] == 'z') && i + 1 == v.size()) return true;
+  if (v[i] != '+' && v[i] != '-') return false;
+  ++i;
+  const std::size_t zone_digits = digits(i, 2) ? 2 : digits(i, 1) ? 1 : 0;
+  if (zone_digits == 0 || number(i, zone_digits) > 23) return false;
+  i += zone_digits;
+  if (i < v.size() && v[i] == ':') ++i;
+  if (i < v.size() && (!digits(i, 2) || number(i, 2) > 59 || i + 2 != v.size())) return false;
+  return true;
+}
+
 // One line of the body ends at `eol` (the '\n' or the end of the text).
 class Parser {
  public:
@@ -84,6 +296,8 @@ class Parser {
   bool ApplySimpleFrontMatter(std::size_t begin, std::size_t end);
   void ParseBody(std::size_t pos, int line);
   std::size_t MatchLabel(std::size_t pos, std::size_t eol);
+  void NoteLabelLike(std::size_t pos, std::size_t eol);
+  void WarnAboutLabelLike();
   void HandleTag(std::size_t open, std::size_t close);
   void OpenCode(std::string code, std::size_t offset);
   void CloseSegment(std::size_t open_index, std::size_t offset);
@@ -121,6 +335,8 @@ class Parser {
   std::unordered_map<std::string, std::size_t> open_codes_;
   std::size_t closed_in_open_ = 0;
   void CompactOpen();
+  // Warns when `o`, closed by the '{/}' at `close_offset`, opened more than max_span_turns back.
+  void WarnIfFarBack(const Open& o, std::size_t close_offset, int close_length);
   // Errors are shown up to `max_errors`; past that, hints (spelling suggestions) are not worked
   // out.
   bool ShowsMoreErrors() const { return reported_ < options_.max_errors; }
@@ -132,6 +348,13 @@ class Parser {
   int speaker_ = -1;
   int turn_ = -1;
   bool valid_utf8_ = true;
+  bool labels_have_spaces_ = false;  // a declared label has a space in it: MatchLabel reads on
+  // Lines that start like an undeclared speaker label ("Interviewer:"): how many, and the first.
+  struct LabelLike {
+    std::size_t count = 0;
+    std::size_t offset = 0;
+  };
+  std::unordered_map<std::string, LabelLike> label_like_;
 };
 
 void Parser::ReportAt(Severity severity, const char* rule, Position position, std::string message,
@@ -202,8 +425,12 @@ Transcript Parser::Run() {
   for (std::size_t i = 0; i < t_.speakers.size(); ++i)
     if (t_.speakers[i].label == t_.participant) speaker_ = static_cast<int>(i);
 
+  for (const Speaker& s : t_.speakers)
+    labels_have_spaces_ |= s.label.find_first_of(" \t") != std::string::npos;
+
   t_.text.reserve(bytes_.size() - body);
   ParseBody(body, body_line);
+  WarnAboutLabelLike();
 
   for (const Open& o : open_) {
     if (o.closed) continue;
@@ -310,6 +537,9 @@ bool Parser::ApplySimpleFrontMatter(std::size_t begin, std::size_t end) {
     for (char c : value)
       if (static_cast<unsigned char>(c) < 0x20 && c != '\t') return false;
     if (key == "speakers") return false;
+    // Anything to warn about or reject takes the YAML path, which reports it where it stands.
+    std::string why;
+    if (NearKnownKey(key) || (key == "date" && !IsRealDate(value, &why))) return false;
     // Scalars YAML reads as something other than text (null, booleans) take the YAML path.
     static const std::string_view kSpecialScalars[] = {"~",    "null", "Null",  "NULL",  "true",
                                                        "True", "TRUE", "false", "False", "FALSE"};
@@ -386,12 +616,29 @@ void Parser::ApplyFrontMatter(const SourceText& source, const YAML::Node& root) 
         }
         AddSpeaker(*label, *role);
       }
+    } else if (key == "date") {
+      if (value.IsNull()) continue;  // `date:` with nothing: no date
+      std::string why;
+      if (!value.IsScalar()) {
+        diagnostics_.push_back(yaml::At(source, value, Severity::kError, "bad-date",
+                                        "date must be one value, the date of the interview",
+                                        "write it as YYYY-MM-DD, e.g. 'date: 2022-02-21'"));
+      } else if (!IsRealDate(value.Scalar(), &why)) {
+        diagnostics_.push_back(yaml::At(source, value, Severity::kError, "bad-date",
+                                        "date " + Quote(value.Scalar()) + " " + why,
+                                        "write the interview date as YYYY-MM-DD, e.g. "
+                                        "'date: 2022-02-21'"));
+      }
+      t_.date = value.IsScalar() ? value.Scalar() : YAML::Dump(value);
     } else {
-      std::string text = value.IsScalar() ? value.Scalar() : YAML::Dump(value);
-      if (key == "date")
-        t_.date = text;
-      else
-        t_.metadata.emplace_back(key, text);
+      if (auto known = NearKnownKey(key))
+        diagnostics_.push_back(yaml::At(
+            source, it->first, Severity::kWarning, "unknown-key",
+            "front matter key " + Quote(key) + " is not one the tool reads; it is kept as metadata",
+            "did you mean '" + *known +
+                "'? (other keys, such as 'interviewer' or 'mode', are "
+                "kept as metadata)"));
+      t_.metadata.emplace_back(key, value.IsScalar() ? value.Scalar() : YAML::Dump(value));
     }
   }
 }
@@ -403,20 +650,97 @@ std::size_t Parser::MatchLabel(std::size_t pos, std::size_t eol) {
   while (q < eol && (bytes_[q] == ' ' || bytes_[q] == '\t')) ++q;
   std::size_t r = q;
   const std::size_t limit = std::min(eol, q + 64);
-  while (r < limit && bytes_[r] != ':' && !IsAsciiSpace(bytes_[r]) &&
-         !kSpecial[static_cast<unsigned char>(bytes_[r])])
+  // A label is what comes before the first colon; it has spaces in it only when a declared
+  // label has (else reading stops at the first space, which keeps this loop short).
+  while (r < limit && bytes_[r] != ':' && !kSpecial[static_cast<unsigned char>(bytes_[r])] &&
+         (labels_have_spaces_ ? bytes_[r] != '\t' : !IsAsciiSpace(bytes_[r])))
     ++r;
-  if (r == q || r >= limit || bytes_[r] != ':') return pos;
-  std::string_view label = bytes_.substr(q, r - q);
-  for (std::size_t i = 0; i < t_.speakers.size(); ++i) {
-    if (t_.speakers[i].label == label) {
-      speaker_ = static_cast<int>(i);
-      turn_ = static_cast<int>(t_.turns.size());
-      t_.turns.push_back({speaker_, line_, static_cast<std::uint32_t>(t_.text.size())});
-      return r + 1;
+  if (r > q && r < limit && bytes_[r] == ':') {
+    std::string_view label = bytes_.substr(q, r - q);
+    for (std::size_t i = 0; i < t_.speakers.size(); ++i) {
+      if (t_.speakers[i].label == label) {
+        speaker_ = static_cast<int>(i);
+        turn_ = static_cast<int>(t_.turns.size());
+        t_.turns.push_back({speaker_, line_, static_cast<std::uint32_t>(t_.text.size())});
+        return r + 1;
+      }
     }
   }
+  NoteLabelLike(q, eol);
   return pos;
+}
+
+// Records a line that starts like a speaker label, `Word:` or `Two Words:` (letters first,
+// then letters, digits, ' - _ .; a space or the line's end after the colon), that is not a
+// declared one.
+void Parser::NoteLabelLike(std::size_t q, std::size_t eol) {
+  auto starts_word = [](unsigned char c) {
+    return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
+  };
+  auto in_word = [&](unsigned char c) {
+    return starts_word(c) || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '\'' ||
+           c == '.';
+  };
+  constexpr std::size_t kMaxLength = 40;
+  std::size_t r = q;
+  for (int words = 1;; ++words) {
+    if (r >= eol || !starts_word(static_cast<unsigned char>(bytes_[r]))) return;
+    while (r < eol && r - q <= kMaxLength && in_word(static_cast<unsigned char>(bytes_[r]))) ++r;
+    if (r - q > kMaxLength) return;
+    if (r < eol && bytes_[r] == ':') break;
+    if (words == 2 || r >= eol || bytes_[r] != ' ') return;
+    ++r;
+  }
+  if (r + 1 < eol && bytes_[r + 1] != ' ' && bytes_[r + 1] != '\t') return;
+  // Bounded, whatever the file: a label is one of few.
+  constexpr std::size_t kMaxLabels = 256;
+  auto it = label_like_.find(std::string(bytes_.substr(q, r - q)));
+  if (it == label_like_.end()) {
+    if (label_like_.size() >= kMaxLabels) return;
+    it = label_like_.emplace(std::string(bytes_.substr(q, r - q)), LabelLike{0, q}).first;
+  }
+  ++it->second.count;
+}
+
+void Parser::WarnAboutLabelLike() {
+  std::vector<std::pair<std::size_t, const std::string*>> repeated;
+  for (const auto& [label, seen] : label_like_)
+    if (seen.count >= 2) repeated.emplace_back(seen.offset, &label);
+  std::sort(repeated.begin(), repeated.end());
+  std::vector<std::string> declared;
+  for (const Speaker& s : t_.speakers) declared.push_back(s.label);
+  for (const auto& [offset, label] : repeated) {
+    const std::size_t count = label_like_[*label].count;
+    std::string hint;
+    if (auto guess = Suggest(*label, declared, 0))
+      hint = "did you mean '" + *guess + ":'? speaker labels are case-sensitive";
+    else
+      hint =
+          "if it is a speaker, declare it under 'speakers:' in framework.yaml or in this "
+          "file's front matter, e.g. speakers: {" +
+          *label + ": interviewer}";
+    Report(Severity::kWarning, "undeclared-speaker", offset,
+           Quote(*label + ":") + " starts " + std::to_string(count) +
+               " lines like a speaker label but is not a declared speaker, so those lines are "
+               "read as the previous speaker's words",
+           std::move(hint), static_cast<int>(CountCodePoints(*label)) + 1);
+  }
+}
+
+void Parser::WarnIfFarBack(const Open& o, std::size_t close_offset, int close_length) {
+  const Segment& s = t_.segments[o.segment];
+  const int back = turn_ - s.turn;
+  if (back <= options_.max_span_turns) return;
+  Report(Severity::kWarning, "segment-spans-turns", close_offset,
+         "'{/}' closes " + Quote(s.code) + ", which opened " + std::to_string(back) +
+             " speaker turns back, at line " + std::to_string(s.line_start),
+         "if " + Quote(s.code) + " should end sooner, close it there with {/" + s.code +
+             "}; 'max_span_turns' in framework.yaml (now " +
+             std::to_string(options_.max_span_turns) + ") sets how far '{/}' may reach",
+         close_length);
+  Report(Severity::kNote, "segment-spans-turns", o.tag_offset,
+         Quote(s.code) + " opened here, " + std::to_string(back) + " turns before its '{/}'", {},
+         static_cast<int>(CountCodePoints(s.code)));
 }
 
 void Parser::ParseBody(std::size_t pos, int line) {
@@ -501,8 +825,11 @@ void Parser::HandleTag(std::size_t open, std::size_t close) {
         return;
       }
       // Close in order of opening, so segment order stays deterministic.
-      for (std::size_t k = 0; k < open_.size(); ++k)
-        if (!open_[k].closed) CloseSegment(k, open);
+      for (std::size_t k = 0; k < open_.size(); ++k) {
+        if (open_[k].closed) continue;
+        WarnIfFarBack(open_[k], open, tag_length());
+        CloseSegment(k, open);
+      }
       CompactOpen();
       return;
     }

@@ -1,9 +1,6 @@
 // The XLSX writer: Sheets into one workbook through libxlsxwriter, written atomically and
 // byte-for-byte reproducibly.
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unicode/unistr.h>
-#include <unistd.h>
 #include <xlsxwriter.h>
 
 #include <algorithm>
@@ -12,19 +9,17 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <filesystem>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "framework/export.h"
+#include "framework/file_system.h"
 #include "framework/text.h"
 
 namespace framework {
 namespace {
-
-namespace fs = std::filesystem;
 
 // Excel counts characters in UTF-16 code units, so limits are kept in those; a code point
 // outside the BMP counts two. Staying within the limit in UTF-16 also keeps within it in code
@@ -37,12 +32,6 @@ constexpr double kColumnWidth = 40;
 // 1980-01-01T00:00:00Z: the earliest date a zip entry can carry, used when SOURCE_DATE_EPOCH is
 // not set. libxlsxwriter reads 0 as "now", so the fallback must not be 0.
 constexpr std::time_t kDefaultCreated = 315532800;
-
-std::string ErrorText(int err) {
-  std::string text = std::strerror(err);
-  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
-  return text;
-}
 
 // lxw_strerror's sentences in the project's style: lower-case first letter, no final period.
 std::string LxwErrorText(lxw_error error) {
@@ -332,55 +321,14 @@ std::string WriteXlsx(const std::vector<Sheet>& sheets, const Sheet& codebook, b
     if (std::string error = CheckLimits(sheet); !error.empty()) return error;
   if (std::string error = CheckLimits(codebook); !error.empty()) return error;
 
-  const fs::path target(path);
-  fs::path dir = target.parent_path();
-  if (dir.empty()) dir = ".";
-  std::string name = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
-  const int fd = ::mkstemp(name.data());
-  if (fd < 0) return "cannot create a temporary file in " + dir.string() + ": " + ErrorText(errno);
-  ::close(fd);
-  const std::string tmp = name;
-
-  if (std::string error = WriteWorkbook(sheets, codebook, sanitize, tmp); !error.empty()) {
-    ::unlink(tmp.c_str());
+  // libxlsxwriter writes a file by name: a scratch file that AtomicFile puts in place (renamed
+  // over a regular file, copied into a device, FIFO or socket), as every output is written.
+  AtomicFile file;
+  std::string scratch;
+  if (std::string error = file.OpenByName(path, &scratch); !error.empty()) return error;
+  if (std::string error = WriteWorkbook(sheets, codebook, sanitize, scratch); !error.empty())
     return "cannot write " + path + ": " + error;
-  }
-
-  // mkstemp made the file 0600: keep the permissions of the file being replaced, else the usual
-  // 0644 under the umask.
-  struct stat st {};
-  mode_t mode = 0644;
-  if (::stat(path.c_str(), &st) == 0) {
-    mode = st.st_mode & 07777;
-  } else {
-    const mode_t mask = ::umask(0);
-    ::umask(mask);
-    mode &= ~mask;
-  }
-  const int out = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
-  if (out < 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return "cannot open " + tmp + ": " + ErrorText(err);
-  }
-  ::fchmod(out, mode);
-  if (::fsync(out) != 0) {
-    const int err = errno;
-    ::close(out);
-    ::unlink(tmp.c_str());
-    return "cannot sync " + tmp + ": " + ErrorText(err);
-  }
-  ::close(out);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return "cannot replace " + path + ": " + ErrorText(err);
-  }
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  if (std::string error = file.Commit(); !error.empty()) return error;
   return {};
 }
 

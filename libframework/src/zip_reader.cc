@@ -2,8 +2,12 @@
 
 #include <zip.h>
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 
 namespace framework {
 
@@ -76,6 +80,7 @@ std::unique_ptr<SafeZip> SafeZip::OpenMemory(std::string_view bytes, const Impor
     return nullptr;
   }
   zip_error_fini(&zerror);
+  z->archive_bytes_ = bytes.size();
   if (!z->Load(error)) return nullptr;
   return z;
 }
@@ -93,6 +98,8 @@ std::unique_ptr<SafeZip> SafeZip::OpenFile(const std::string& path, const Import
                  : "not a readable zip archive: " + ZipErrorText(code);
     return nullptr;
   }
+  struct stat st;
+  z->archive_bytes_ = ::stat(path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
   if (!z->Load(error)) return nullptr;
   return z;
 }
@@ -108,6 +115,9 @@ bool SafeZip::Load(std::string* error) {
              std::to_string(limits_.max_entries);
     return false;
   }
+  // Names compared without case: sources are looked up that way, and "a.txt" beside "A.txt"
+  // would be one file on a case-insensitive file system.
+  std::map<std::string, zip_int64_t> seen;
   for (zip_int64_t i = 0; i < count; ++i) {
     zip_stat_t st;
     zip_stat_init(&st);
@@ -122,23 +132,60 @@ bool SafeZip::Load(std::string* error) {
       *error = "unsafe entry name '" + name + "' (" + why + "); the archive is not read";
       return false;
     }
+    auto [at, added] = seen.emplace(ToLowerAscii(name), i);
+    if (!added) {
+      *error = "duplicate entry name '" + name + "' (entries " + std::to_string(at->second + 1) +
+               " and " + std::to_string(i + 1) + "); the archive is not read";
+      return false;
+    }
     Entry e;
     e.name = std::move(name);
     e.index = static_cast<std::uint64_t>(i);
     e.compressed = (st.valid & ZIP_STAT_COMP_SIZE) ? st.comp_size : 0;
+    e.size = (st.valid & ZIP_STAT_SIZE) ? st.size : 0;
     entries_.push_back(std::move(e));
   }
   return true;
 }
 
+namespace {
+
+std::string Megabytes(std::uint64_t bytes) {
+  if (bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + " MB";
+  return std::to_string(bytes) + " bytes";
+}
+
+}  // namespace
+
 bool SafeZip::Read(const Entry& entry, std::string* out, std::string* error) {
   out->clear();
+  const auto refuse = [&](std::string message) {
+    *error = std::move(message);
+    limit_exceeded_ = true;
+    out->clear();
+    out->shrink_to_fit();
+    return false;
+  };
+  if (entry.size > limits_.max_entry_bytes)
+    return refuse("entry is " + std::to_string(entry.size) + " bytes uncompressed, more than " +
+                  Megabytes(limits_.max_entry_bytes) + ", the limit for one file");
+  // A compressed size beyond the archive's own is a lie: the ratio is taken against the smaller.
+  std::uint64_t compressed = entry.compressed;
+  if (archive_bytes_ > 0 && (compressed == 0 || compressed > archive_bytes_))
+    compressed = archive_bytes_;
+  if (compressed == 0) compressed = 1;
+  // All entries together may not expand beyond the ratio times the archive (nor the total).
+  const std::uint64_t archive_cap = std::max<std::uint64_t>(
+      limits_.ratio_floor_bytes, archive_bytes_ > limits_.max_total_bytes / limits_.max_ratio
+                                     ? limits_.max_total_bytes
+                                     : archive_bytes_ * limits_.max_ratio);
   zip_file_t* file = zip_fopen_index(zip_->zip, entry.index, 0);
   if (!file) {
     *error = "cannot open entry: " + ToLowerAscii(zip_strerror(zip_->zip));
     return false;
   }
-  // Read in bounded chunks: the declared size is never trusted.
+  if (entry.size > 0) out->reserve(static_cast<std::size_t>(entry.size));
+  // Read in bounded chunks, counting what is inflated: the declared size is never trusted.
   char buffer[64 * 1024];
   bool ok = true;
   for (;;) {
@@ -149,28 +196,30 @@ bool SafeZip::Read(const Entry& entry, std::string* out, std::string* error) {
       break;
     }
     if (n == 0) break;
-    out->append(buffer, static_cast<std::size_t>(n));
+    const std::uint64_t size = out->size() + static_cast<std::uint64_t>(n);
     total_read_ += static_cast<std::uint64_t>(n);
-    const std::uint64_t size = out->size();
     if (size > limits_.max_entry_bytes) {
-      *error = "entry expands beyond " + std::to_string(limits_.max_entry_bytes) +
-               " bytes, the limit for one entry";
-      ok = false;
+      ok = refuse("entry expands beyond " + Megabytes(limits_.max_entry_bytes) +
+                  ", the limit for one file");
       break;
     }
     if (total_read_ > limits_.max_total_bytes) {
-      *error = "the archive expands beyond " + std::to_string(limits_.max_total_bytes) +
-               " bytes in all, the limit";
-      ok = false;
+      ok = refuse("the archive expands beyond " + Megabytes(limits_.max_total_bytes) +
+                  " in all, the limit");
       break;
     }
-    if (size > limits_.ratio_floor_bytes &&
-        size / (entry.compressed == 0 ? 1 : entry.compressed) > limits_.max_ratio) {
-      *error = "entry expands more than " + std::to_string(limits_.max_ratio) +
-               " times its compressed size (a zip bomb?)";
-      ok = false;
+    if (size > limits_.ratio_floor_bytes && size / compressed > limits_.max_ratio) {
+      ok = refuse("entry expands more than " + std::to_string(limits_.max_ratio) +
+                  " times its compressed size (a zip bomb?)");
       break;
     }
+    if (total_read_ > archive_cap) {
+      ok = refuse("the archive expands more than " + std::to_string(limits_.max_ratio) +
+                  " times its own size of " + std::to_string(archive_bytes_) +
+                  " bytes (a zip bomb?)");
+      break;
+    }
+    out->append(buffer, static_cast<std::size_t>(n));
   }
   zip_fclose(file);
   if (!ok) out->clear();

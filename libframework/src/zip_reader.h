@@ -1,5 +1,5 @@
-// Reading zip archives safely: entry names checked against path traversal, reads bounded in
-// entry count, size and compression ratio (zip bombs), declared sizes never trusted.
+// Reading zip archives safely: entry names checked against path traversal and duplicates, reads
+// bounded in entry count, size and compression ratio (zip bombs), declared sizes never trusted.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +18,7 @@ class SafeZip {
   struct Entry {
     std::string name;
     std::uint64_t compressed = 0;  ///< as declared (used only for the ratio check)
+    std::uint64_t size = 0;        ///< uncompressed, as declared (0 when not given)
     std::uint64_t index = 0;
   };
 
@@ -35,8 +36,14 @@ class SafeZip {
   const std::vector<Entry>& entries() const { return entries_; }
 
   /// Reads entry `entry` whole. False (with `*error`) when it is larger than the limits allow,
-  /// expands beyond the ratio, would exceed the total, or is corrupt.
+  /// expands beyond the ratio, would exceed the total, or is corrupt. The limits are enforced
+  /// on the bytes actually inflated, counted as they come (the reading stops at the limit);
+  /// the declared sizes serve only to refuse early. Compressed sizes are taken as at most the
+  /// archive's own size, so a central directory that lies cannot widen the ratio.
   bool Read(const Entry& entry, std::string* out, std::string* error);
+
+  /// True once a Read failed on a limit (size, total, ratio): the archive is not to be imported.
+  bool limit_exceeded() const { return limit_exceeded_; }
 
  private:
   SafeZip() = default;
@@ -46,6 +53,8 @@ class SafeZip {
   ZipHandle* zip_ = nullptr;
   ImportLimits limits_;
   std::uint64_t total_read_ = 0;
+  std::uint64_t archive_bytes_ = 0;  // the archive's real size
+  bool limit_exceeded_ = false;
   std::vector<Entry> entries_;
 };
 

@@ -79,6 +79,18 @@ Chart LoadChartWithYamlCpp(std::string_view name, std::string_view text, Diagnos
 /// sub-theme in `subtheme_order` (ids not listed come after, by id). Deterministic.
 std::string SerializeChart(const Chart& chart, const std::vector<std::string>& subtheme_order = {});
 
+/// One cell as SerializeChart writes it: "  - participant: ..." then one "    key: ..." line
+/// (with its indented block lines, if any) per field that is set. The one writer of a cell's
+/// YAML, shared by SerializeChart and the chart store's in-place edits (chart_store.h), so a
+/// field added here appears in both. Every key starts a line indented four spaces (the first
+/// after "  - "); its value's further lines are indented six or are empty.
+std::string SerializeChartCell(const ChartCell& cell);
+
+/// The order SerializeChart writes cells in: participant in natural order, then sub-theme by
+/// its position in `subtheme_order` (ids not listed after, by id).
+bool ChartCellLess(const ChartCell& a, const ChartCell& b,
+                   const std::vector<std::string>& subtheme_order);
+
 /// Compares participant ids in natural order: digit runs by value ("P2" < "P10"), the rest
 /// bytewise. Ties broken bytewise, so the order is total.
 bool NaturalLess(std::string_view a, std::string_view b);

@@ -112,6 +112,8 @@ struct Framework {
   bool parsed = false;
   int min_group = 3;
   ShareWords share_words;  ///< thresholds of `summarise --words`
+  /// How many speaker turns back a '{/}' may close a segment without a warning (`max_span_turns`).
+  int max_span_turns = 2;
   std::vector<Theme> themes;
   CodeIndex codes;
 

@@ -17,9 +17,10 @@ struct Draft {
 /// Drafts a summary of `cell` from its excerpts: deterministic and extractive (the participant's
 /// own sentences, never rewritten or quoted; the researcher rewrites the draft).
 ///
-/// - Sentences: each segment's text split at ICU sentence boundaries (root locale), trimmed;
-///   sentences without a word are skipped. A sentence longer than `word_budget` words is cut
-///   after its `word_budget`-th word and ends with "…".
+/// - Sentences: each segment's participant speech (its participant-role pieces, each on its
+///   own; an interviewer's or other speaker's words are never drafted) split at ICU sentence
+///   boundaries (root locale), trimmed; sentences without a word are skipped. A sentence longer
+///   than `word_budget` words is cut after its `word_budget`-th word and ends with "…".
 /// - Choice: a greedy cover of the cell's content words (lower-cased words of three or more
 ///   letters, or with an ideograph, that are not English stop words). A sentence scores the
 ///   number of its content words no chosen sentence has yet, divided by the square root of its

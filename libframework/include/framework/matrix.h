@@ -18,7 +18,7 @@ namespace framework {
 /// A cell: one participant's data on one sub-theme, and its chart entry.
 struct MatrixCell {
   std::vector<CellSegment> segments;  ///< in transcript order
-  std::size_t words = 0;              ///< ICU words in the segments
+  std::size_t words = 0;              ///< ICU words of the segments' participant speech
   std::string source;                 ///< CellSource of the segments' texts ("" without data)
   std::optional<ChartCell> chart;     ///< the researcher's entry, if any
   /// The chart entry was written from other coded text than the cell has now.
@@ -63,7 +63,8 @@ std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> SegmentsByColumn(
 std::vector<std::pair<ColumnRef, std::string>> CellSources(const Transcript& transcript);
 
 /// The coded words of each column `transcript` has segments in, sorted by column: the sum of
-/// CountWords over the texts SegmentsByColumn gives. Needs the transcript's text.
+/// CountWords over the participant speech (CellSegment::ParticipantText) of the segments
+/// SegmentsByColumn gives. Needs the transcript's text.
 std::vector<std::pair<ColumnRef, std::size_t>> CellWords(const Transcript& transcript);
 
 /// An empty matrix of `theme` with a row per declared participant.

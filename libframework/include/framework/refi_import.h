@@ -17,19 +17,30 @@
 
 namespace framework {
 
-/// Bounds on what an archive may make the importer read (zip bombs, hostile archives).
+/// Bounds on what an input may make the importer read (zip bombs, hostile archives, deep or
+/// huge files). Every limit is enforced on what is actually read or inflated, and exceeding one
+/// imports nothing. See docs/limits.md.
 struct ImportLimits {
-  std::size_t max_entries = 20000;                ///< entries in the archive
-  std::uint64_t max_entry_bytes = 512ull << 20;   ///< uncompressed bytes read from one entry
-  std::uint64_t max_total_bytes = 2048ull << 20;  ///< uncompressed bytes read in all
-  std::uint64_t max_ratio = 200;                  ///< uncompressed / compressed, per entry...
-  std::uint64_t ratio_floor_bytes = 1ull << 20;   ///< ...checked once an entry passes this size
+  std::size_t max_entries = 20000;               ///< entries in the archive
+  std::uint64_t max_entry_bytes = 256ull << 20;  ///< bytes of one file (archive entry, source)
+  std::uint64_t max_total_bytes = 512ull << 20;  ///< uncompressed bytes read from an archive
+  /// Uncompressed / compressed, per entry and for the archive as a whole (against its real
+  /// size)...
+  std::uint64_t max_ratio = 200;
+  std::uint64_t ratio_floor_bytes = 1ull << 20;  ///< ...checked once past this many bytes
+  int max_depth = 100;                           ///< nesting of codes (XML, `::` or CSV paths)
+  /// Elements and attributes of one XML file ('<' and '=' counted before parsing): the parsed
+  /// tree takes up to 64 bytes for each, whatever the file's size.
+  std::uint64_t max_xml_markup = 6000000;
 };
 
 /// How to import.
 struct ImportOptions {
   ImportLimits limits;
   std::string title;  ///< the study's title; default: the project's name or the file's stem
+  /// Read sources of a bare .qde (SourceFolder) that are symbolic links resolving outside the
+  /// project's folder. False: they are refused. Files that are not regular are always refused.
+  bool follow_symlinks = false;
 };
 
 /// One file of the imported study: a path relative to the study root, and its bytes.
@@ -81,6 +92,28 @@ ImportResult ImportQdpxFile(const std::string& path, const ImportOptions& option
 ImportResult ImportQde(std::string_view name, std::string_view xml, const FileSystem& sources,
                        const ImportOptions& options = {});
 
+/// The source files of a bare .qde on disk, for ImportQde: files under the folder `root` (the
+/// .qde's folder). Only regular files are read, each at most `options.limits.max_entry_bytes`
+/// (the read stops there); unless `options.follow_symlinks`, a file that resolves through
+/// symbolic links to outside `root` is refused. A refusal is a read error naming the reason.
+class SourceFolder : public FileSystem {
+ public:
+  SourceFolder(std::string root, const ImportOptions& options);
+  ReadResult Read(const std::string& path) const override;
+  bool IsDirectory(const std::string& path) const override;
+  bool Exists(const std::string& path) const override;
+  /// Not used by the importer: empty.
+  std::vector<std::string> ListFiles(const std::string& dir,
+                                     const std::string& suffix) const override;
+  /// Not used by the importer: empty.
+  std::vector<std::string> Glob(const std::string& pattern) const override;
+
+ private:
+  std::string root_;
+  std::uint64_t max_bytes_;
+  bool follow_symlinks_;
+};
+
 /// Imports a REFI-QDA codebook (.qdc). With `existing_framework` null, the result is a new study
 /// (framework.yaml, an empty participants.yaml, IMPORT-REPORT.md). Otherwise the result holds
 /// framework.yaml as `existing_framework` with the new themes and sub-themes added: nothing in
@@ -97,11 +130,16 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
                               const FileSystem& transcripts, const std::string& dir,
                               const ImportOptions& options = {});
 
-/// Writes an imported study under `dir` (created when missing), each file atomically. Refuses
-/// (returns an error, writes nothing) when `dir` holds anything, unless `force`; even with
-/// `force`, files other than those of the import are never touched, and files of the import
-/// that exist are replaced only when `force`. Returns an empty string on success.
-std::string WriteImportedStudy(const std::string& dir, const ImportResult& result, bool force);
+/// Writes an imported study at `dir`, atomically as a whole: the study is built in a hidden
+/// staging folder beside it (".DIR.import-XXXXXX", locked while in use), the report last, and
+/// renamed into place as the last step, so `dir` holds no study or the complete one (a symlink
+/// `dir` is followed). Refuses (returns an error, writes nothing) when `dir` holds anything,
+/// unless `force`; with `force` the old folder stays until the new one is complete and then
+/// swaps with it, the old files the import does not write carried over unchanged (hard links)
+/// and those it writes replaced. Staging folders of killed imports into `dir` are removed first.
+/// Returns an empty string on success; `notes` (when given) gets lines worth telling the user.
+std::string WriteImportedStudy(const std::string& dir, const ImportResult& result, bool force,
+                               std::vector<std::string>* notes = nullptr);
 
 /// Writes only `framework.yaml` (a merged codebook) and IMPORT-REPORT.md into study `dir`.
 /// Returns an empty string on success.

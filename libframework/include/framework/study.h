@@ -62,6 +62,21 @@ struct Study {
 /// The study folder holding `start` or its nearest parent that has a framework.yaml.
 std::optional<std::string> FindStudyRoot(const std::string& start);
 
+/// A file a study reads as input, as StudyInputAt finds it.
+struct StudyInput {
+  std::string path;  ///< relative to the study root, e.g. "charts/training.yaml"
+  std::string kind;  ///< "framework.yaml", "the participants file", "a transcript", "a chart file"
+};
+
+/// Whether writing to the output path `output` (relative to the current directory, or absolute)
+/// would replace or add a file the study at `root` reads as input, `framework` being its
+/// framework.yaml as loaded: framework.yaml, the participants file, a transcript (every one,
+/// whatever LoadOptions::only says), a chart file. An existing file is matched by device and
+/// inode, so through symlinks and hard links too; a file not there yet by where it would go (a
+/// new .txt in the transcripts folder, a new .yaml in charts/). Nullopt when it would not.
+std::optional<StudyInput> StudyInputAt(const std::string& root, const Framework& framework,
+                                       const std::string& output);
+
 /// Loads and checks a whole study: framework.yaml, the participants file, every transcript (in
 /// parallel), then the checks across files (participants declared and unique, each with a
 /// transcript, codes known). Never throws.
