@@ -199,6 +199,9 @@ void AttributionWarnings(const Study& study, const std::string& path, const std:
                          Diagnostics& out) {
   const int m = std::max(study.framework.min_group, 1);
   const std::vector<std::string> population = Population(study);
+  // A study smaller than the minimum (a pilot, a scaffold) has every attribution shortened to
+  // the template without its fields; a warning per participant would say only that.
+  if (population.size() < static_cast<std::size_t>(m)) return;
   const AttributionPlan plan = PlanAttribution(study, population, m, false);
   if (plan.fields.empty()) return;
   std::map<std::string, std::vector<std::string>> fits;  // full attribution -> participants
