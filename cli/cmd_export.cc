@@ -493,8 +493,8 @@ int RunExport(ExportCliOptions options) {
     const AttributionPlan attribution = PlanAttribution(study, population, min_group, false);
     std::vector<std::string> labels;
     for (const std::string& id : population) labels.push_back(attribution.Label(study, id, false));
-    sheet_options.attributes_kept = ExportAttributeCounts(study, population, labels,
-                                                          sheet_options.attributes, min_group);
+    sheet_options.attributes_kept =
+        ExportAttributeCounts(study, population, labels, sheet_options.attributes, min_group);
     std::size_t rows = 0;
     for (const auto& [id, kept] : sheet_options.attributes_kept)
       rows += kept < sheet_options.attributes.size();

@@ -475,9 +475,8 @@ TEST_CASE("export: the long CSV has one row per segment, matching the matrices")
     INFO("study ", root.string());
     const framework::Study study = Load(root);
     const auto matrices = framework::ChartedMatrices(study, AllThemes(study));
-    RunResult r =
-        Run({"export", "-C", root.string(), "--format", "csv", "--long", "--attributes", "role",
-             "--allow-identifying"});
+    RunResult r = Run({"export", "-C", root.string(), "--format", "csv", "--long", "--attributes",
+                       "role", "--allow-identifying"});
     REQUIRE(r.exit_code == 0);
     Table table = ReadBack(r.out);
     REQUIRE(!table.empty());

@@ -330,9 +330,9 @@ TEST_CASE("quotes: --by groups by an attribute's values, categories in declared 
 
   // Numbers by value; the text format heads each group. (Each value fits one participant:
   // at the study's min_group 3 they would all be "(other)".)
-  const auto by_years = Json(Run(
-      {"quotes", "training.prequal", "--by", "years", "--min-group", "1", "--format", "json"},
-      kExample));
+  const auto by_years = Json(
+      Run({"quotes", "training.prequal", "--by", "years", "--min-group", "1", "--format", "json"},
+          kExample));
   double last = -1;
   for (const auto& g : by_years.at("groups")) {
     const double years = std::stod(g.at("value").get<std::string>());
@@ -508,8 +508,8 @@ TEST_CASE("quotes: missing values give clean attributions and a '(not recorded)'
   CHECK(grouped.at("groups")[1].at("value") == "manager");
   CHECK(grouped.at("groups")[2].at("value").is_null());
   CHECK(grouped.at("groups")[2].at("quotes").size() == 2);
-  const RunResult md =
-      Run({"quotes", "a.b", "--by", "role", "--format", "md", "-q", "--min-group", "1"}, dir.path());
+  const RunResult md = Run(
+      {"quotes", "a.b", "--by", "role", "--format", "md", "-q", "--min-group", "1"}, dir.path());
   CHECK(Contains(md.out, "\n## role: (not recorded)\n"));
   const RunResult csv = Run(
       {"quotes", "a.b", "--by", "role", "--format", "csv", "-q", "--min-group", "1"}, dir.path());

@@ -701,8 +701,8 @@ TEST_CASE("summarise: every view in every format on the example, refused by role
     // min_group 4: the three academics are fewer, and alone in (other): refused.
     for (const std::string& view : kViewNames) {
       CAPTURE(view);
-      RunResult refused = Run({"summarise", "-C", dir, "--by", "role", "--min-group", "4",
-                               "--view", view, "--format", format, "--words"});
+      RunResult refused = Run({"summarise", "-C", dir, "--by", "role", "--min-group", "4", "--view",
+                               view, "--format", format, "--words"});
       CHECK(refused.exit_code == 1);
       CHECK(refused.out.empty());
       CHECK(Contains(refused.err, "no breakdown by role"));

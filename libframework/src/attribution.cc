@@ -134,7 +134,8 @@ std::string AttributeKeeping(const std::string& pattern, const Study& study,
   std::string out;
   bool any = false;
   for (std::size_t k = 0; k < n; ++k) {
-    std::optional<std::string> value = Value(t.names[k], study.participants, participant, allow_id, kept);
+    std::optional<std::string> value =
+        Value(t.names[k], study.participants, participant, allow_id, kept);
     if (!value) continue;
     // The text before a value separates it from the previous value kept; before the first value
     // kept, only the template's leading text stays (separators of dropped values go with them).

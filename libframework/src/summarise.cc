@@ -460,8 +460,7 @@ class ReportBuilder {
         r.notes.push_back("no breakdown by " + plan.attribute + ": its groups with fewer than " +
                           n + " participants are, even together, fewer than " + n +
                           ", so no group of it can be shown without giving them away");
-        r.options.coverage = r.options.range = r.options.compare = r.options.cooccurrence =
-            false;
+        r.options.coverage = r.options.range = r.options.compare = r.options.cooccurrence = false;
         return;
       }
       if (plan.merged)
@@ -482,9 +481,9 @@ class ReportBuilder {
         groups.push_back(it == group_of_.end() ? other : it->second);
         labels.push_back(label_of_[id]);
       }
-      const std::vector<int> headings =
-          r.options.allow_identifying ? groups
-                                      : TextHeadings(groups, labels, other, plan.min_group);
+      const std::vector<int> headings = r.options.allow_identifying
+                                            ? groups
+                                            : TextHeadings(groups, labels, other, plan.min_group);
       bool moved = false;
       for (std::size_t i = 0; i < population.size(); ++i) {
         heading_of_.emplace(population[i], headings[i]);
@@ -528,11 +527,11 @@ class ReportBuilder {
  private:
   const Study& study_;
   SummaryReport report_;
-  std::unordered_map<std::string, int> group_of_;    // participant -> group shown
-  std::unordered_map<std::string, int> heading_of_;  // participant -> heading of their texts
+  std::unordered_map<std::string, int> group_of_;          // participant -> group shown
+  std::unordered_map<std::string, int> heading_of_;        // participant -> heading of their texts
   std::unordered_map<std::string, std::string> label_of_;  // participant -> attribution
   AttributionPlan attribution_;
-  std::vector<int> themes_;                        // of the matrices added, for co-occurrence
+  std::vector<int> themes_;  // of the matrices added, for co-occurrence
 };
 
 }  // namespace
@@ -985,8 +984,7 @@ std::string MarkdownReport(const SummaryReport& r) {
       out += ".\n";
       for (const RangeGroup& g : col.groups) {
         if (g.group >= 0 && r.plan)
-          out += "\n#### " + Md(r.plan->attribute) + ": " +
-                 Md(g.label) + "\n";
+          out += "\n#### " + Md(r.plan->attribute) + ": " + Md(g.label) + "\n";
         out += "\n";
         for (const RangeEntry& e : g.entries) {
           out += "- " + Md(e.summary) + Marks(e.status, e.stale) + " \u2014 *" + Md(e.attribution) +
@@ -1136,9 +1134,7 @@ Json RangeJson(const RangeTheme& t, const SummaryReport& r) {
                              {"summary", e.summary},
                              {"refs", e.refs}});
       const bool grouped = g.group >= 0 && r.plan;
-      groups.push_back(
-          {{"group", grouped ? Json(g.label) : Json()},
-           {"summaries", summaries}});
+      groups.push_back({{"group", grouped ? Json(g.label) : Json()}, {"summaries", summaries}});
     }
     subs.push_back({{"id", col.id},
                     {"label", col.label},
@@ -1452,8 +1448,7 @@ std::string HtmlReport(const SummaryReport& r) {
       out += "</p>\n";
       for (const RangeGroup& g : col.groups) {
         if (g.group >= 0 && r.plan)
-          out += "<h4>" + H(r.plan->attribute) + ": " +
-                 H(g.label) + "</h4>\n";
+          out += "<h4>" + H(r.plan->attribute) + ": " + H(g.label) + "</h4>\n";
         out += "<ul class=\"summaries\">\n";
         for (const RangeEntry& e : g.entries) {
           out += "<li>" + HtmlEscapeMultiline(e.summary);

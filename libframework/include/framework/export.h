@@ -44,10 +44,11 @@ inline constexpr std::string_view kWithheld = "(withheld)";
 /// attribution `labels[i]` (which a reader can match to the row through the summaries), fits
 /// at least `min_group` participants (`SafeFieldCounts` with the attribution as the first
 /// field).
-std::map<std::string, std::size_t> ExportAttributeCounts(
-    const Study& study, const std::vector<std::string>& population,
-    const std::vector<std::string>& labels, const std::vector<std::string>& attributes,
-    int min_group);
+std::map<std::string, std::size_t> ExportAttributeCounts(const Study& study,
+                                                         const std::vector<std::string>& population,
+                                                         const std::vector<std::string>& labels,
+                                                         const std::vector<std::string>& attributes,
+                                                         int min_group);
 
 /// The matrices of `themes` (indexes into `study.framework.themes`, in the order given), each
 /// with its chart entries attached (from every chart file of that theme), as charts show them.

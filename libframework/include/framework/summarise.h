@@ -122,8 +122,8 @@ struct RangeEntry {
 
 /// The summaries of one group on one sub-theme.
 struct RangeGroup {
-  int group = -1;  ///< index into `GroupPlan::groups`, -1 without --by; `groups.size()`: an
-                   ///< "(other)" the plan has not (see `TextHeadings`)
+  int group = -1;     ///< index into `GroupPlan::groups`, -1 without --by; `groups.size()`: an
+                      ///< "(other)" the plan has not (see `TextHeadings`)
   std::string label;  ///< the heading: the group's label, "(other)", or empty without --by
   std::vector<RangeEntry> entries;
 };
