@@ -474,3 +474,26 @@ TEST_CASE("disclosure: export --attributes withholds values that would single ou
   CHECK(Contains(all.out, "P10,academic,adult social care,,"));
   CHECK(Contains(all.out, "Conwy"));
 }
+
+TEST_CASE(
+    "disclosure: the views in text, md and html hold the same summaries with and without --by") {
+  Fixture f;
+  static const std::regex summary("Summary P[0-9][0-9] [ab]");
+  auto found = [](const std::string& out) {
+    std::multiset<std::string> texts;
+    for (auto it = std::sregex_iterator(out.begin(), out.end(), summary);
+         it != std::sregex_iterator(); ++it)
+      texts.insert(it->str());
+    return texts;
+  };
+  for (const char* format : {"text", "md", "html"}) {
+    CAPTURE(format);
+    const RunResult without = f.Run({"summarise", "--view", "views", "-f", format});
+    const RunResult with = f.Run({"summarise", "--by", "site", "--view", "views", "-f", format});
+    REQUIRE(without.exit_code == 0);
+    REQUIRE(with.exit_code == 0);
+    CHECK(found(without.out).size() == 18);  // 12 on a, 6 on b: none left out of either run
+    CHECK(found(with.out) == found(without.out));
+    for (const std::string& small : kSmallValues) CHECK(!Contains(with.out, small));
+  }
+}
