@@ -15,7 +15,9 @@
 #include <string_view>
 
 #include "commands.h"
+#include "framework/attribution.h"
 #include "framework/chart.h"
+#include "framework/disclosure.h"
 #include "framework/export.h"
 #include "framework/file_system.h"
 #include "framework/json_layout.h"
@@ -39,6 +41,8 @@ struct ExportCliOptions {
   bool lf = false;
   bool excel = false;
   bool no_sanitize = false;
+  bool allow_identifying = false;
+  int min_group = 0;              // 0: framework.yaml's min_group
   std::vector<std::string> only;  // --only GLOB (repeatable)
   std::string only_from;          // --only-from FILE
 };
@@ -478,6 +482,26 @@ int RunExport(ExportCliOptions options) {
     sheet_options.attributes.push_back(
         study.participants.attributes[static_cast<std::size_t>(a)].name);
   }
+  // Attribute columns are shown only as far as they fit min_group participants (disclosure.h).
+  if (!sheet_options.attributes.empty() && !options.allow_identifying) {
+    const int min_group = options.min_group > 0 ? options.min_group : f.min_group;
+    WarnAboutMinGroup(min_group, f.min_group);
+    const std::vector<std::string> population = Population(study);
+    const AttributionPlan attribution = PlanAttribution(study, population, min_group, false);
+    std::vector<std::string> labels;
+    for (const std::string& id : population) labels.push_back(attribution.Label(study, id, false));
+    sheet_options.attributes_kept =
+        ExportAttributeCounts(study, population, labels, sheet_options.attributes, min_group);
+    std::size_t rows = 0;
+    for (const auto& [id, kept] : sheet_options.attributes_kept)
+      rows += kept < sheet_options.attributes.size();
+    if (rows > 0 && !options.common.quiet)
+      std::fprintf(stderr,
+                   "framework: note: attribute values of %s are %s: with them the row would "
+                   "fit fewer than %d participants (--allow-identifying shows them)\n",
+                   Plural(rows, "participant", "participants").c_str(),
+                   std::string(kWithheld).c_str(), min_group);
+  }
   const std::string& content = options.content;
   sheet_options.content = content == "excerpts" ? CellContent::kExcerpts
                           : content == "both"   ? CellContent::kBoth
@@ -708,6 +732,14 @@ Runner SetupExport(CLI::App& app) {
   app.add_option("--only-from", options->only_from,
                  "Like --only, with one glob or participant id per line of FILE")
       ->type_name("FILE");
+  app.add_flag("--allow-identifying", options->allow_identifying,
+               "--attributes: show every value, even where a row's values fit fewer than "
+               "--min-group participants (never in a report)");
+  app.add_option("--min-group", options->min_group,
+                 "--attributes: the fewest participants a row's attribute values must fit "
+                 "(default: framework.yaml min_group, else 3)")
+      ->check(CLI::Range(1, 1000000))
+      ->type_name("N");
   app.add_flag("--lf", options->lf, "csv/tsv: end rows with LF (default: CRLF, as RFC 4180)");
   app.add_flag("--excel", options->excel, "csv/tsv: begin with a UTF-8 BOM, so Excel reads UTF-8");
   app.add_flag("--no-sanitize", options->no_sanitize,
@@ -727,6 +759,10 @@ Runner SetupExport(CLI::App& app) {
       "(-o FILE.xlsx), a sheet per theme plus a codebook. --format qdpx: the whole study as a\n"
       "REFI-QDA project (-o FILE.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder. Output is the\n"
       "same, byte for byte, on every run.\n\n"
+      "Disclosure (docs/disclosure.md): the tables name participants by id; --attributes\n"
+      "columns show a row's values only as far as they, with its attribution, fit --min-group\n"
+      "participants, the rest '(withheld)' (--allow-identifying shows all). JSON and qdpx are\n"
+      "the whole model, for scripts and other tools, and keep every value.\n\n"
       "Examples:\n"
       "  framework export training --format csv -o training.csv\n"
       "  framework export --format csv -o matrices/ --attributes role,sector\n"

@@ -13,10 +13,12 @@
 #include "commands.h"
 #include "framework/attribution.h"
 #include "framework/chart.h"
+#include "framework/disclosure.h"
 #include "framework/export.h"
 #include "framework/file_system.h"
 #include "framework/markdown.h"
 #include "framework/matrix.h"
+#include "framework/summarise.h"
 #include "framework/table.h"
 #include "framework/text.h"
 
@@ -29,12 +31,12 @@ struct QuotesOptions {
   std::string by;
   std::size_t max_words = 0;
   bool ids = false;
+  bool allow_identifying = false;
+  int min_group = 0;  // 0: framework.yaml's min_group
   std::string format = "text";
   std::string output;
   std::size_t width = 0;
 };
-
-constexpr std::string_view kNotRecorded = "(not recorded)";
 
 struct Quote {
   std::string participant;
@@ -46,7 +48,9 @@ struct Quote {
 };
 
 struct Group {
-  std::optional<std::string> value;  // nothing without --by, or when the value is not recorded
+  std::optional<std::string> value;  // the value (a group of one value only), else nothing
+  std::string label;                 // the value, "(not recorded)" or "(other)"
+  const char* kind = "all";          // all (no --by), value, not-recorded, other
   std::vector<Quote> quotes;
 };
 
@@ -107,22 +111,11 @@ void WarnAboutTemplate(const Study& study, bool ids) {
   }
 }
 
-// The participant's value of attribute `attribute`, or nothing.
-std::optional<std::string> ValueOf(const Study& study, const std::string& id, int attribute) {
-  const int row = study.participants.Find(id);
-  if (row < 0 || attribute < 0) return std::nullopt;
-  const auto& values = study.participants.participants[static_cast<std::size_t>(row)].values;
-  if (static_cast<std::size_t>(attribute) >= values.size()) return std::nullopt;
-  const auto& value = values[static_cast<std::size_t>(attribute)];
-  if (!value || Trim(*value).empty()) return std::nullopt;
-  return *value;
-}
-
 // Every segment in `column` with participant speech, as its participant speech, participants in
 // natural order, then by line. A passage coded twice into the column (by two of its codes) is
 // one quote.
 std::vector<Quote> CollectQuotes(const Study& study, ColumnRef column, const QuotesOptions& options,
-                                 std::size_t* left_out) {
+                                 const AttributionPlan& plan, std::size_t* left_out) {
   const Matrix matrix = IndexTheme(study, column.theme);
   const std::string& pattern = study.framework.attribution;
   const bool template_has_id = [&] {
@@ -134,7 +127,7 @@ std::vector<Quote> CollectQuotes(const Study& study, ColumnRef column, const Quo
     const std::string& id = matrix.participants[row];
     const MatrixCell& cell = matrix.cells[row][static_cast<std::size_t>(column.subtheme)];
     if (!cell.has_data()) continue;
-    const std::string attribution = Attribute(pattern, study, id, options.ids);
+    const std::string attribution = plan.Label(study, id, options.ids);
     const std::string label = options.ids && !template_has_id
                                   ? Attribute("{id}, " + pattern, study, id, /*allow_id=*/true)
                                   : attribution;
@@ -155,43 +148,43 @@ std::vector<Quote> CollectQuotes(const Study& study, ColumnRef column, const Quo
   return quotes;
 }
 
-// Groups by the values of `attribute` (-1: one group): category values in declared order,
-// numbers by value, other values in natural order; participants without a value last.
-std::vector<Group> GroupQuotes(const Study& study, std::vector<Quote> quotes, int attribute) {
-  if (attribute < 0) return {Group{std::nullopt, std::move(quotes)}};
-  const AttributeDef& def = study.participants.attributes[static_cast<std::size_t>(attribute)];
-  auto key = [&](const std::optional<std::string>& value) {
-    if (!value) return std::tuple<int, double, std::string>{2, 0, ""};
-    if (def.type == AttributeType::kCategory) {
-      auto it = std::find(def.values.begin(), def.values.end(), *value);
-      if (it != def.values.end())
-        return std::tuple<int, double, std::string>{0, double(it - def.values.begin()), ""};
-    }
-    if (def.type == AttributeType::kInteger || def.type == AttributeType::kNumber)
-      return std::tuple<int, double, std::string>{1, std::strtod(value->c_str(), nullptr), *value};
-    return std::tuple<int, double, std::string>{1, 0, *value};
-  };
-  std::vector<Group> groups;
-  for (Quote& q : quotes) {
-    std::optional<std::string> value = ValueOf(study, q.participant, attribute);
-    auto it = std::find_if(groups.begin(), groups.end(),
-                           [&](const Group& g) { return g.value == value; });
-    if (it == groups.end()) {
-      groups.push_back({value, {}});
-      it = groups.end() - 1;
-    }
-    it->quotes.push_back(std::move(q));
+// Groups by `plan` (nothing: one group), in its order: category values in declared order,
+// numbers by value, other values in natural order, "(not recorded)", then "(other)". Each
+// quote stands under its participant's heading in `headings` (TextHeadings); an "(other)" the
+// plan has not comes last. Groups without quotes are left out.
+std::vector<Group> GroupQuotes(std::vector<Quote> quotes, const GroupPlan* plan,
+                               const std::map<std::string, int>& headings) {
+  if (!plan) {
+    Group all;
+    all.quotes = std::move(quotes);
+    return {std::move(all)};
   }
-  std::stable_sort(groups.begin(), groups.end(), [&](const Group& a, const Group& b) {
-    auto ka = key(a.value), kb = key(b.value);
-    if (std::get<0>(ka) != std::get<0>(kb)) return std::get<0>(ka) < std::get<0>(kb);
-    if (std::get<1>(ka) != std::get<1>(kb)) return std::get<1>(ka) < std::get<1>(kb);
-    return NaturalLess(std::get<2>(ka), std::get<2>(kb));
-  });
-  return groups;
+  std::vector<Group> groups(plan->groups.size() + 1);
+  for (std::size_t g = 0; g <= plan->groups.size(); ++g) {
+    if (g == plan->groups.size()) {
+      groups[g].label = "(other)";
+      groups[g].kind = "other";
+      continue;
+    }
+    const SummaryGroup& sg = plan->groups[g];
+    groups[g].label = sg.label;
+    groups[g].kind = sg.kind == SummaryGroup::Kind::kValue         ? "value"
+                     : sg.kind == SummaryGroup::Kind::kNotRecorded ? "not-recorded"
+                                                                   : "other";
+    if (sg.kind == SummaryGroup::Kind::kValue) groups[g].value = sg.value;
+  }
+  for (Quote& q : quotes) {
+    auto it = headings.find(q.participant);
+    const std::size_t g = it == headings.end() ? plan->groups.size() : std::size_t(it->second);
+    groups[g].quotes.push_back(std::move(q));
+  }
+  std::vector<Group> shown;
+  for (Group& g : groups)
+    if (!g.quotes.empty()) shown.push_back(std::move(g));
+  return shown;
 }
 
-std::string GroupName(const Group& g) { return g.value ? *g.value : std::string(kNotRecorded); }
+std::string GroupName(const Group& g) { return g.label; }
 
 std::string Ref(const Quote& q) { return LineRef{q.line_start, q.line_end}.ToString(); }
 
@@ -293,6 +286,7 @@ std::string RenderJson(const std::vector<Group>& groups, const Selection& sel) {
       quotes.push_back(std::move(item));
     }
     list.push_back({{"value", g.value ? nlohmann::ordered_json(*g.value) : nullptr},
+                    {"kind", g.kind},
                     {"quotes", std::move(quotes)}});
   }
   out["groups"] = std::move(list);
@@ -321,6 +315,36 @@ int RunQuotes(const QuotesOptions& options) {
     if (attribute < 0) return exit_code;
   }
   WarnAboutTemplate(study, options.ids);
+  const int min_group = options.min_group > 0 ? options.min_group : f.min_group;
+  WarnAboutMinGroup(min_group, f.min_group);
+  // The same groups and attributions as every other output (disclosure.h).
+  const std::vector<std::string> population = Population(study);
+  std::optional<GroupPlan> plan;
+  if (attribute >= 0) {
+    plan = PlanGroups(study, population, attribute, min_group);
+    if (plan->refused) {
+      PrintRefusedBreakdown(plan->attribute, min_group);
+      return kExitStudyErrors;
+    }
+  }
+  // --ids is the research team's own view: the id names the participant anyway.
+  const bool identifying = options.allow_identifying || options.ids;
+  const AttributionPlan attribution = PlanAttribution(study, population, min_group, identifying);
+  std::map<std::string, int> headings;
+  if (plan) {
+    int other = static_cast<int>(plan->groups.size());
+    for (std::size_t g = 0; g < plan->groups.size(); ++g)
+      if (plan->groups[g].kind == SummaryGroup::Kind::kOther) other = static_cast<int>(g);
+    std::vector<int> groups(population.size(), other);
+    std::vector<std::string> labels;
+    for (std::size_t i = 0; i < population.size(); ++i) {
+      if (const int g = plan->GroupOf(population[i]); g >= 0) groups[i] = g;
+      labels.push_back(attribution.Label(study, population[i], false));
+    }
+    const std::vector<int> shown =
+        identifying ? groups : TextHeadings(groups, labels, other, min_group);
+    for (std::size_t i = 0; i < population.size(); ++i) headings[population[i]] = shown[i];
+  }
 
   Selection sel;
   sel.theme = &f.themes[static_cast<std::size_t>(column.theme)];
@@ -331,11 +355,12 @@ int RunQuotes(const QuotesOptions& options) {
   sel.ids = options.ids;
 
   std::size_t left_out = 0;
-  std::vector<Quote> quotes = CollectQuotes(study, column, options, &left_out);
+  std::vector<Quote> quotes = CollectQuotes(study, column, options, attribution, &left_out);
   const std::size_t count = quotes.size();
   std::set<std::string> speakers;
   for (const Quote& q : quotes) speakers.insert(q.participant);
-  const std::vector<Group> groups = GroupQuotes(study, std::move(quotes), attribute);
+  const std::vector<Group> groups =
+      GroupQuotes(std::move(quotes), plan ? &*plan : nullptr, headings);
 
   const bool to_stdout = options.output.empty() || options.output == "-";
   if (!to_stdout && !CheckOutputTarget(options.output, where->root, f, {}, &exit_code))
@@ -388,7 +413,16 @@ Runner SetupQuotes(CLI::App& app) {
       ->check(CLI::Range(1, 1000000))
       ->type_name("N");
   app.add_flag("--ids", options->ids,
-               "Show participant ids (for the research team; never in a report)");
+               "Show participant ids (for the research team; never in a report); implies "
+               "--allow-identifying");
+  app.add_flag("--allow-identifying", options->allow_identifying,
+               "Attribute every quote in full, even where the attribution fits fewer than "
+               "--min-group participants (never in a report)");
+  app.add_option("--min-group", options->min_group,
+                 "Smallest group shown on its own with --by, and that an attribution must fit "
+                 "(default: framework.yaml min_group, else 3)")
+      ->check(CLI::Range(1, 1000000))
+      ->type_name("N");
   app.add_option("-f,--format", options->format, "Output format: text, md, csv or json")
       ->transform(CLI::IsMember({"text", "md", "csv", "json"}, CLI::ignore_case))
       ->type_name("FORMAT");
@@ -412,7 +446,13 @@ Runner SetupQuotes(CLI::App& app) {
       "(\"P07, practitioner, children's services\", unless the template places {id} itself), and\n"
       "csv and json add a 'participant' field.\n\n"
       "--by ATTR groups the quotes under a heading per value: categories in declared order,\n"
-      "numbers by value, others in natural order, then '(not recorded)'.\n\n"
+      "numbers by value, others in natural order, then '(not recorded)' and '(other)'.\n\n"
+      "Disclosure (docs/disclosure.md): a group with fewer than --min-group participants is\n"
+      "merged into '(other)'; when '(other)' would still be too small, --by is refused (exit 1).\n"
+      "An attribution that fits fewer than --min-group participants is shortened (fields\n"
+      "dropped from the right, down to 'Participant'), and with --by a quote stands under\n"
+      "'(other)' where its attribution is too rare within its group; --allow-identifying (or\n"
+      "--ids) gives attributions in full.\n\n"
       "Formats: text (wrapped to --width), md (a blockquote per quote), csv (RFC 4180, CRLF:\n"
       "group, attribution, text, lines[, participant]; cells that a spreadsheet would read as a\n"
       "formula get a leading '), json ({\"format\":\"framework-quotes\",\"version\":1,\"column\",\n"
@@ -424,7 +464,8 @@ Runner SetupQuotes(CLI::App& app) {
       "  framework quotes cpd --by sector --max-words 40 --format md -o postqual-quotes.md\n"
       "  framework quotes training.gaps --format csv -o gaps.csv\n"
       "  framework quotes training.gaps --ids --by role\n\n"
-      "Exit codes: 0 ok, 1 framework.yaml is unusable, 2 usage (unknown code or attribute),\n"
+      "Exit codes: 0 ok, 1 framework.yaml is unusable or --by refused, 2 usage (unknown code or\n"
+      "attribute),\n"
       "3 input/output.");
   return [options] { return RunQuotes(*options); };
 }

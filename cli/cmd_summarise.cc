@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "framework/disclosure.h"
 #include "framework/export.h"
 #include "framework/file_system.h"
 #include "framework/matrix.h"
@@ -24,6 +25,7 @@ struct SummariseCliOptions {
   std::string output;
   int min_group = 0;  // 0: framework.yaml's min_group
   bool words = false;
+  bool allow_identifying = false;
   std::string within = "segment";
   std::string participant;
   std::size_t top = 10;
@@ -108,6 +110,15 @@ int RunSummarise(const SummariseCliOptions& options) {
     so.participant = id;
   }
   so.min_group = options.min_group > 0 ? options.min_group : f.min_group;
+  so.allow_identifying = options.allow_identifying;
+  WarnAboutMinGroup(so.min_group, f.min_group);
+  if (so.by >= 0 && so.participant.empty()) {
+    const GroupPlan plan = PlanGroups(study, Population(study), so.by, so.min_group);
+    if (plan.refused) {
+      PrintRefusedBreakdown(plan.attribute, so.min_group);
+      return kExitStudyErrors;
+    }
+  }
   so.words = options.words;
   so.within = options.within == "turn" ? Within::kTurn : Within::kSegment;
   so.top = options.top;
@@ -184,6 +195,9 @@ Runner SetupSummarise(CLI::App& app) {
                  "Smallest group shown on its own (default: framework.yaml min_group, else 3)")
       ->check(CLI::Range(1, 1000000))
       ->type_name("N");
+  app.add_flag("--allow-identifying", options->allow_identifying,
+               "Attribute summaries in full, even where the attribution fits fewer than "
+               "--min-group participants (never in a report)");
   app.add_flag("--words", options->words,
                "Shares as words (none, a few, some, many, most, all) instead of numbers");
   app.add_option("--within", options->within,
@@ -218,9 +232,13 @@ Runner SetupSummarise(CLI::App& app) {
       "                segment) or opening in the same speaker turn (--within turn), and the\n"
       "                strongest pairs\n"
       "--participant ID gives the case view instead: one participant across every theme.\n\n"
-      "Anonymity: a group with fewer than --min-group participants (framework.yaml min_group,\n"
-      "default 3) is never shown on its own: such groups are merged into '(other)', and when\n"
-      "that is still too small, left out with a note.\n\n"
+      "Anonymity (docs/disclosure.md): a group with fewer than --min-group participants\n"
+      "(framework.yaml min_group, default 3) is never shown on its own: such groups are merged\n"
+      "into '(other)'; when that is still too small, --by is refused (exit 1), since the total\n"
+      "minus the groups shown would give the rest away. Attributions that fit fewer than\n"
+      "--min-group participants are shortened (fields dropped from the right, down to\n"
+      "'Participant'), and with --by a summary stands under '(other)' where its attribution is\n"
+      "too rare within its group; --allow-identifying gives attributions in full.\n\n"
       "--words names shares instead of counting them: none, a few, some (from 25%), many\n"
       "(from 50%), most (from 75%), all; set the thresholds in framework.yaml as\n"
       "'share_words: {some: 25, many: 50, most: 75}'.\n\n"
@@ -232,8 +250,8 @@ Runner SetupSummarise(CLI::App& app) {
       "  framework summarise --view cooccurrence --within turn\n"
       "  framework summarise --by sector --format html -o summary.html\n"
       "  framework summarise --participant P07\n\n"
-      "Exit codes: 0 ok, 1 framework.yaml is unusable, 2 usage (unknown theme, attribute,\n"
-      "participant or view), 3 input/output.");
+      "Exit codes: 0 ok, 1 framework.yaml is unusable or --by refused, 2 usage (unknown theme,\n"
+      "attribute, participant or view), 3 input/output.");
   return [options] { return RunSummarise(*options); };
 }
 

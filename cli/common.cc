@@ -180,6 +180,23 @@ CLI::Validator NfcId() {
       "", "NFC");
 }
 
+void PrintRefusedBreakdown(const std::string& attribute, int min_group) {
+  const std::string n = std::to_string(min_group);
+  PrintError("no breakdown by " + attribute + ": its groups with fewer than " + n +
+                 " participants are, even merged into (other), fewer than " + n,
+             "showing the other groups would give away the rest (the total minus them); group "
+             "by another attribute, or leave out --by (see docs/disclosure.md)");
+}
+
+void WarnAboutMinGroup(int used, int study) {
+  if (used >= study) return;
+  std::fprintf(stderr,
+               "framework: warning: --min-group %d is below framework.yaml's min_group %d\n"
+               "  = hint: outputs made with different minimums can be set against each other; "
+               "never publish this one beside those made with %d\n",
+               used, study, study);
+}
+
 std::optional<StudyLocation> LocateStudy(const CommonOptions& options, int* exit_code) {
   std::error_code ec;
   std::string start = options.directory.empty() ? "." : options.directory;

@@ -106,6 +106,14 @@ void PrintDiagnostics(const Diagnostics& diagnostics, const StudyLocation& where
 /// Prints "framework: error: <message>" (and a hint line) to stderr.
 void PrintError(const std::string& message, const std::string& hint = {});
 
+/// The error for a breakdown by `attribute` that disclosure control refuses (its groups under
+/// `min_group`, even merged, are fewer than `min_group`), with what to do instead.
+void PrintRefusedBreakdown(const std::string& attribute, int min_group);
+
+/// Warns on stderr when --min-group (`used`) is below framework.yaml's `study` minimum: outputs
+/// made with different minimums can be set against each other.
+void WarnAboutMinGroup(int used, int study);
+
 /// Flushes stdout; on a write error (a full disk, a closed pipe) reports it and returns kExitIo,
 /// else `code`.
 int FinishOutput(int code);

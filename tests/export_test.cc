@@ -382,7 +382,7 @@ TEST_CASE("export: wide CSV and TSV round-trip every cell of the example") {
     CHECK(csv.err.empty());
     CheckWide(ReadBack(csv.out), study, m, "summary", {}, true);
     RunResult tsv = Run({"export", m.theme, "-C", kExample.string(), "--format", "tsv", "--content",
-                         "both", "--attributes", "role,sector"});
+                         "both", "--attributes", "role,sector", "--allow-identifying"});
     REQUIRE(tsv.exit_code == 0);
     CheckWide(ReadBack(tsv.out, '\t'), study, m, "both", {"role", "sector"}, true);
   }
@@ -401,7 +401,7 @@ TEST_CASE("export: wide CSV and TSV round-trip every cell of a study made to bre
       INFO("theme ", m.theme, ", content ", content);
       for (const char* format : {"csv", "tsv"}) {
         RunResult r = Run({"export", m.theme, "--format", format, "--content", content,
-                           "--attributes", "role,years"},
+                           "--attributes", "role,years", "--allow-identifying"},
                           generated.root());
         REQUIRE(r.exit_code == 0);
         CHECK(RecordsEndCrlf(r.out));
@@ -478,8 +478,8 @@ TEST_CASE("export: the long CSV has one row per segment, matching the matrices")
     INFO("study ", root.string());
     const framework::Study study = Load(root);
     const auto matrices = framework::ChartedMatrices(study, AllThemes(study));
-    RunResult r =
-        Run({"export", "-C", root.string(), "--format", "csv", "--long", "--attributes", "role"});
+    RunResult r = Run({"export", "-C", root.string(), "--format", "csv", "--long", "--attributes",
+                       "role", "--allow-identifying"});
     REQUIRE(r.exit_code == 0);
     Table table = ReadBack(r.out);
     REQUIRE(!table.empty());

@@ -295,7 +295,7 @@ TEST_CASE("quotes: no participant id in any format without --ids, with --ids, id
   }
   // With --ids, text and md put the id first in the attribution; csv adds a column.
   const RunResult text = Run({"quotes", "training.prequal", "--ids", "--width", "200"}, kExample);
-  CHECK(Contains(text.out, "    \u2014 P07, practitioner, children's services (L76-78)\n"));
+  CHECK(Contains(text.out, "    \u2014 P07, practitioner (L76-78)\n"));
   const RunResult csv = Run({"quotes", "training.prequal", "--ids", "--format", "csv"}, kExample);
   CHECK(csv.out.rfind("group,attribution,text,lines,participant\r\n", 0) == 0);
 }
@@ -328,9 +328,11 @@ TEST_CASE("quotes: --by groups by an attribute's values, categories in declared 
   for (const auto& g : by_role.at("groups")) roles.push_back(g.at("value"));
   CHECK(roles == std::vector<std::string>{"practitioner", "manager", "academic"});
 
-  // Numbers by value; the text format heads each group.
-  const auto by_years =
-      Json(Run({"quotes", "training.prequal", "--by", "years", "--format", "json"}, kExample));
+  // Numbers by value; the text format heads each group. (Each value fits one participant:
+  // at the study's min_group 3 they would all be "(other)".)
+  const auto by_years = Json(
+      Run({"quotes", "training.prequal", "--by", "years", "--min-group", "1", "--format", "json"},
+          kExample));
   double last = -1;
   for (const auto& g : by_years.at("groups")) {
     const double years = std::stod(g.at("value").get<std::string>());
@@ -385,7 +387,7 @@ TEST_CASE("quotes: goldens in text, md, csv and json") {
     CheckGolden(kGoldens / "quotes-prequal-by-sector.md", r.out);
     CHECK(r.out.rfind("# Pre-qualification teaching\n", 0) == 0);
     CHECK(Contains(r.out, "\n## sector: children's services\n"));
-    CHECK(Contains(r.out, "\n> \u2014 Practitioner, children's services (L76-78)\n"));
+    CHECK(Contains(r.out, "\n> \u2014 Practitioner (L76-78)\n"));
   }
   SUBCASE("csv: RFC 4180 with CRLF") {
     const RunResult r = Run({"quotes", "training.prequal", "--format", "csv"}, kExample);
@@ -465,7 +467,9 @@ TEST_CASE("quotes: interviewer and other turns are never quoted") {
                "P01: {a.b}Yes, poor.{/a.b}\n"
                "OBS: {a.b}An observer's aside.{/a.b}\n"
                "P01: {a.b, c-alias}Coded twice.{/}\n"}});
-  const auto report = Json(Run({"quotes", "a.b", "--format", "json"}, dir.path()));
+  // (One participant: the attribution in full needs --allow-identifying.)
+  const auto report =
+      Json(Run({"quotes", "a.b", "--format", "json", "--allow-identifying"}, dir.path()));
   const auto& quotes = report.at("groups")[0].at("quotes");
   REQUIRE(quotes.size() == 3);
   CHECK(quotes[0].at("text") == "Before any turn is the participant's.");
@@ -489,22 +493,26 @@ TEST_CASE("quotes: missing values give clean attributions and a '(not recorded)'
               {"P02", "P02: {a.b}Two.{/a.b}\n"},
               {"P10", "P10: {a.b}Ten.{/a.b}\n"},
               {"P03", "P03: {a.b}Three.{/a.b}\n"}});
-  const auto all = Json(Run({"quotes", "a.b", "--format", "json"}, dir.path()));
+  // Four participants, each attribution their own: in full only at --min-group 1.
+  const auto all = Json(Run({"quotes", "a.b", "--format", "json", "--min-group", "1"}, dir.path()));
   std::vector<std::string> attributions;
   for (const auto& q : all.at("groups")[0].at("quotes"))
     attributions.push_back(q.at("attribution"));
   CHECK(attributions ==
         std::vector<std::string>{"Manager", "Children", "Practitioner, adult", "Participant"});
 
-  const auto grouped = Json(Run({"quotes", "a.b", "--by", "role", "--format", "json"}, dir.path()));
+  const auto grouped = Json(
+      Run({"quotes", "a.b", "--by", "role", "--format", "json", "--min-group", "1"}, dir.path()));
   REQUIRE(grouped.at("groups").size() == 3);
   CHECK(grouped.at("groups")[0].at("value") == "practitioner");
   CHECK(grouped.at("groups")[1].at("value") == "manager");
   CHECK(grouped.at("groups")[2].at("value").is_null());
   CHECK(grouped.at("groups")[2].at("quotes").size() == 2);
-  const RunResult md = Run({"quotes", "a.b", "--by", "role", "--format", "md", "-q"}, dir.path());
+  const RunResult md = Run(
+      {"quotes", "a.b", "--by", "role", "--format", "md", "-q", "--min-group", "1"}, dir.path());
   CHECK(Contains(md.out, "\n## role: (not recorded)\n"));
-  const RunResult csv = Run({"quotes", "a.b", "--by", "role", "--format", "csv", "-q"}, dir.path());
+  const RunResult csv = Run(
+      {"quotes", "a.b", "--by", "role", "--format", "csv", "-q", "--min-group", "1"}, dir.path());
   CHECK(Contains(csv.out, "\r\n(not recorded),Participant,Ten.,L1\r\n"));
 }
 
@@ -516,7 +524,7 @@ TEST_CASE("quotes: the template's unknown placeholders and {id} are warned about
       "  sector: {type: string}\n"
       "participants:\n  - {id: P01, role: practitioner}\n  - {id: P02}\n",
       {{"P01", "P01: {a.b}One.{/a.b} {a.b}Two.{/a.b}\n"}, {"P02", "P02: {a.b}Three.{/a.b}\n"}});
-  const RunResult r = Run({"quotes", "a.b", "--width", "80"}, dir.path());
+  const RunResult r = Run({"quotes", "a.b", "--width", "80", "--allow-identifying"}, dir.path());
   CHECK(r.exit_code == 0);
   CHECK(r.out ==
         "\u201COne.\u201D\n    \u2014 Practitioner (L1)\n\n"
@@ -546,7 +554,8 @@ TEST_CASE("quotes: formula-like text is neutralised in csv and markup escaped in
              {{"P01",
                "P01: {a.b}=SUM(A1), \"quoted\" and *starred*{/a.b}\n"
                "P01: {a.b}- a dash, <b>tags</b>{/a.b}\n"}});
-  const RunResult csv = Run({"quotes", "a.b", "--format", "csv", "-q"}, dir.path());
+  const RunResult csv =
+      Run({"quotes", "a.b", "--format", "csv", "-q", "--allow-identifying"}, dir.path());
   CHECK(csv.out ==
         "group,attribution,text,lines\r\n"
         ",'=HYPERLINK(x),\"'=SUM(A1), \"\"quoted\"\" and *starred*\",L1\r\n"
@@ -562,7 +571,7 @@ TEST_CASE("quotes: colour only on the terminal's text, and a failed write is exi
   CHECK(color.exit_code == 0);
   CHECK(color.out.rfind("\x1b[1msector", 0) != 0);
   CHECK(color.out.rfind("\x1b[1mrole: practitioner (", 0) == 0);
-  CHECK(Contains(color.out, "    \x1b[2m\u2014 Practitioner, "));
+  CHECK(Contains(color.out, "    \x1b[2m\u2014 Practitioner ("));
   CHECK(StripAnsi(color.out) ==
         Run({"quotes", "training.prequal", "--by", "role", "-q"}, kExample).out);
   for (const char* format : {"md", "csv", "json"}) {
@@ -588,7 +597,7 @@ TEST_CASE("quotes: a study with errors still gives its quotes, with a note on st
   WriteStudy(dir.path(), "{role}",
              "attributes:\n  role: {type: string}\nparticipants:\n  - {id: P01, role: nurse}\n",
              {{"P01", "P01: {a.b}Kept.{/a.b} {a.x}Unknown code.{/a.x}\n"}});
-  const RunResult r = Run({"quotes", "a.b", "--format", "csv"}, dir.path());
+  const RunResult r = Run({"quotes", "a.b", "--format", "csv", "--allow-identifying"}, dir.path());
   CHECK(r.exit_code == 0);
   CHECK(r.out == "group,attribution,text,lines\r\n,Nurse,Kept.,L1\r\n");
   CHECK(r.err ==

@@ -53,6 +53,7 @@ title: Round trip 🙂
 description: Text outside the Basic Multilingual Plane, CRLF line ends, aliases and typed values.
 speakers: {INT: interviewer}
 attribution: "{role}, {years} years"
+min_group: 1
 themes:
   - id: voices
     label: Voices

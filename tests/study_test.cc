@@ -37,7 +37,10 @@ const char* kFramework =
     "        label: Pre-qualification\n"
     "      - id: postqual\n"
     "        label: Post-qualification\n"
-    "        codes: [cpd]\n";
+    "        codes: [cpd]\n"
+    // No attribute in the attribution: one role each would single them out, and those
+    // warnings (disclosure_test.cc) are not what these tests are about.
+    "attribution: Participant\n";
 
 const char* kParticipants =
     "attributes:\n"                                                // 1

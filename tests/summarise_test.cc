@@ -183,22 +183,20 @@ TEST_CASE("summarise: the range of views lists every summary with attribution, d
   CHECK(Contains(text, "\u2014 Upland (L1, L5)"));
   CHECK(Contains(text, "\u2022 The lone voice on A"));  // no --by: nothing is broken down
 
-  // By role: the academic's summary is withheld, never shown under its own heading.
+  // By role: the lone academic cannot be merged with anyone, so the breakdown is refused
+  // (showing the other groups would give the academic's summary as the rest).
   SummariseOptions by;
   by.by = study.participants.FindAttribute("role");
   const SummaryReport grouped = Report(study, by);
   REQUIRE(grouped.plan);
-  CHECK(GroupLabels(*grouped.plan) == std::vector<std::string>{"practitioner", "manager"});
-  CHECK(grouped.plan->suppressed == std::vector<std::string>{"P7"});
-  const framework::RangeColumn& ga = grouped.range[0].columns[0];
-  CHECK(ga.withheld == 1);
-  REQUIRE(ga.groups.size() == 2);
-  CHECK(ga.groups[0].entries.size() == 2);
-  CHECK(ga.groups[1].entries.size() == 1);
+  CHECK(grouped.plan->refused);
+  CHECK(grouped.plan->groups.empty());
+  CHECK(grouped.range.empty());
+  CHECK(grouped.coverage.empty());
   const std::string grouped_text = framework::RenderSummaryText(grouped, {100, false, true});
-  CHECK(Contains(grouped_text, "role: practitioner"));
   CHECK(!Contains(grouped_text, "lone voice"));
-  CHECK(Contains(grouped_text, "1 summary from groups too small to show are left out"));
+  CHECK(!Contains(grouped_text, "practitioner"));
+  CHECK(Contains(grouped_text, "no breakdown by role"));
 }
 
 TEST_CASE("summarise: group comparison shares, spread and the sub-themes that differ most") {
@@ -207,12 +205,14 @@ TEST_CASE("summarise: group comparison shares, spread and the sub-themes that di
   SummariseOptions o;
   o.by = study.participants.FindAttribute("role");
   o.compare = true;
+  // The lone academic (P7) would have the breakdown refused at 3: every group shown at 1.
+  o.min_group = 1;
   const SummaryReport r = Report(study, o);
   REQUIRE(r.comparison);
   const auto& cols = r.comparison->themes[0].columns;
   REQUIRE(cols.size() == 3);
   // A: practitioners 3 of 3, managers 2 of 3 (P4, P6); B: 2 of 3 (P1, P3) and 1 of 3 (P5);
-  // C: 1 of 3 and 0 of 3.
+  // C: 1 of 3 and 0 of 3. The academic (P7) spoke to A and B.
   CHECK(cols[0].shares[0].spoke == 3);
   CHECK(cols[0].shares[1].spoke == 2);
   CHECK(cols[0].shares[1].size == 3);
@@ -221,7 +221,7 @@ TEST_CASE("summarise: group comparison shares, spread and the sub-themes that di
   CHECK(cols[2].shares[0].spoke == 1);
   CHECK(cols[2].shares[1].spoke == 0);
   CHECK(cols[0].spread == 33);  // 100 - 67
-  CHECK(cols[1].spread == 34);  // 67 - 33
+  CHECK(cols[1].spread == 67);  // 100 (the academic) - 33
   CHECK(cols[2].spread == 33);
   REQUIRE(r.comparison->differ_most.size() == 3);
   CHECK(r.comparison->differ_most[0].column == 1);  // largest spread first
@@ -231,9 +231,9 @@ TEST_CASE("summarise: group comparison shares, spread and the sub-themes that di
   CHECK(Contains(text, "practitioner (3)"));
   CHECK(Contains(text, "2 of 3 (67%)"));
   CHECK(Contains(text,
-                 "1. Sub B (t.b): practitioner 2 of 3 (67%), manager 1 of 3 (33%); 34 "
+                 "1. Sub B (t.b): academic 1 of 1 (100%), manager 1 of 3 (33%); 67 "
                  "points apart"));
-  CHECK(Contains(text, "Note: groups of role with fewer than 3 participants are not shown"));
+  CHECK(Contains(text, "academic (1)"));
 }
 
 TEST_CASE("summarise: words instead of numbers, with thresholds from framework.yaml") {
@@ -261,9 +261,10 @@ TEST_CASE("summarise: words instead of numbers, with thresholds from framework.y
   o.by = study.participants.FindAttribute("role");
   o.compare = true;
   o.words = true;
+  o.min_group = 1;  // as above: the lone academic shown
   const SummaryReport r = Report(study, o);
   const std::string text = framework::RenderSummaryText(r, {100, false, true});
-  CHECK(Contains(text, "1. Sub B (t.b): practitioner many, manager some"));
+  CHECK(Contains(text, "1. Sub B (t.b): academic all, manager some"));
   CHECK(!Contains(text, "(67%)"));
   CHECK(!Contains(text, "points"));
   CHECK(!Contains(text, "practitioner (3)"));
@@ -275,10 +276,10 @@ TEST_CASE("summarise: words instead of numbers, with thresholds from framework.y
   REQUIRE(tuned.diagnostics.empty());
   CHECK(tuned.framework.share_words.many == 70);
   const std::string tuned_text = framework::RenderSummaryText(Report(tuned, o), {100, false, true});
-  CHECK(Contains(tuned_text, "1. Sub B (t.b): practitioner some, manager some"));
+  CHECK(Contains(tuned_text, "1. Sub B (t.b): academic all, manager some"));
 }
 
-TEST_CASE("summarise: small groups merge into (other), or are withheld when still too small") {
+TEST_CASE("summarise: small groups merge into (other), or the breakdown is refused") {
   SmallStudy s;
   const framework::Study study = Load(s.root());
   const std::vector<std::string> ids{"P1", "P2", "P3", "P4", "P5", "P6", "P7"};
@@ -287,14 +288,14 @@ TEST_CASE("summarise: small groups merge into (other), or are withheld when stil
   framework::GroupPlan plan = framework::PlanGroups(study, ids, sector, 3);
   CHECK(GroupLabels(plan) == std::vector<std::string>{"north", "(other)"});
   CHECK(plan.merged);
-  CHECK(plan.suppressed.empty());
+  CHECK(!plan.refused);
   CHECK(plan.groups[1].participants == std::vector<std::string>{"P5", "P6", "P7"});
   CHECK(plan.GroupOf("P7") == 1);
-  // With 4, (other) of 3 is too small: withheld.
+  // With 4, (other) of 3 is too small: north alone would give the rest away, so refused.
   plan = framework::PlanGroups(study, ids, sector, 4);
-  CHECK(GroupLabels(plan) == std::vector<std::string>{"north"});
-  CHECK(plan.suppressed == std::vector<std::string>{"P5", "P6", "P7"});
-  CHECK(plan.GroupOf("P5") == -1);
+  CHECK(plan.refused);
+  CHECK(plan.groups.empty());
+  CHECK(plan.GroupOf("P1") == -1);
   // With 1 every group stands alone, in declared order.
   plan = framework::PlanGroups(study, ids, sector, 1);
   CHECK(GroupLabels(plan) == std::vector<std::string>{"north", "south", "east"});
@@ -312,10 +313,14 @@ TEST_CASE("summarise: small groups merge into (other), or are withheld when stil
   CHECK(a.shares[0].spoke == 4);  // north: P1-P4 all spoke to A
   CHECK(a.shares[1].spoke == 2);  // (other): P6, P7
   CHECK(a.shares[1].size == 3);
-  REQUIRE(r.notes.size() == 1);
+  // (The second note: summaries whose attribution few of their group share stand under
+  // (other) in the range of views, TextHeadings.)
+  REQUIRE(r.notes.size() == 2);
   CHECK(r.notes[0] ==
         "groups of sector with fewer than 3 participants are merged into (other), so none is "
         "shown on its own");
+  INFO(r.notes[1]);
+  CHECK(r.notes[1].rfind("in the range of views", 0) == 0);
 }
 
 TEST_CASE("summarise: co-occurrence within a segment differs from within a turn") {
@@ -380,6 +385,8 @@ TEST_CASE("summarise: the case view reads one participant across the themes") {
 }
 
 TEST_CASE("summarise: a group of one participant is never broken down, in any view or format") {
+  // The lone academic cannot be merged with anyone: --by role is refused in every view and
+  // format (the other groups shown would give the academic away as the rest).
   SmallStudy s;
   for (const std::string& format : kFormats) {
     for (const std::string& view : kViewNames) {
@@ -387,27 +394,16 @@ TEST_CASE("summarise: a group of one participant is never broken down, in any vi
       CAPTURE(view);
       RunResult run = Run({"summarise", "-C", s.root().string(), "--by", "role", "--view", view,
                            "--format", format, "--width", "120"});
-      REQUIRE(run.exit_code == 0);
-      CHECK(!Contains(Lower(run.out), "academic"));
-      CHECK(!Contains(run.out, "lone voice"));
+      CHECK(run.exit_code == 1);
+      CHECK(run.out.empty());
+      CHECK(Contains(run.err, "no breakdown by role"));
+      CHECK(!Contains(Lower(run.err), "academic"));
     }
-    // Everything at once, and as words.
     RunResult all =
         Run({"summarise", "-C", s.root().string(), "--by", "role", "--words", "--format", format});
-    REQUIRE(all.exit_code == 0);
-    CHECK(!Contains(Lower(all.out), "academic"));
-    CHECK(!Contains(all.out, "lone voice"));
+    CHECK(all.exit_code == 1);
+    CHECK(all.out.empty());
   }
-  // JSON: only the groups large enough appear, each with at least min_group participants.
-  RunResult json = Run({"summarise", "-C", s.root().string(), "--by", "role", "--format", "json"});
-  REQUIRE(json.exit_code == 0);
-  const Json j = Json::parse(json.out);
-  REQUIRE(j["groups"].is_array());
-  REQUIRE(j["groups"].size() == 2);
-  for (const Json& g : j["groups"]) CHECK(g["size"].get<int>() >= 3);
-  for (const Json& t : j["comparison"]["themes"])
-    for (const Json& sub : t["subthemes"])
-      for (const Json& share : sub["shares"]) CHECK(share["size"].get<int>() >= 3);
   // With --min-group 1 the group of one is the researcher's explicit choice.
   RunResult one = Run({"summarise", "-C", s.root().string(), "--by", "role", "--min-group", "1",
                        "--view", "compare"});
@@ -687,7 +683,7 @@ TEST_CASE("summarise: example numbers agree with framework codes and framework c
   CHECK(r.plan->groups[2].participants.size() == 3);
 }
 
-TEST_CASE("summarise: every view in every format on the example, academics withheld at 4") {
+TEST_CASE("summarise: every view in every format on the example, refused by role at 4") {
   const std::string dir = kExample.string();
   for (const std::string& format : kFormats) {
     CAPTURE(format);
@@ -702,13 +698,14 @@ TEST_CASE("summarise: every view in every format on the example, academics withh
     RunResult person = Run({"summarise", "-C", dir, "--participant", "P07", "--format", format});
     REQUIRE(person.exit_code == 0);
     CHECK(Contains(person.out, "P07"));
-    // min_group 4: the three academics are fewer, and alone in (other): never shown.
+    // min_group 4: the three academics are fewer, and alone in (other): refused.
     for (const std::string& view : kViewNames) {
       CAPTURE(view);
-      RunResult withheld = Run({"summarise", "-C", dir, "--by", "role", "--min-group", "4",
-                                "--view", view, "--format", format, "--words"});
-      REQUIRE(withheld.exit_code == 0);
-      CHECK(!Contains(Lower(withheld.out), "academic"));
+      RunResult refused = Run({"summarise", "-C", dir, "--by", "role", "--min-group", "4", "--view",
+                               view, "--format", format, "--words"});
+      CHECK(refused.exit_code == 1);
+      CHECK(refused.out.empty());
+      CHECK(Contains(refused.err, "no breakdown by role"));
     }
   }
 }

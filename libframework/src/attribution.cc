@@ -58,7 +58,9 @@ constexpr std::pair<std::string_view, std::string_view> kWraps[] = {
 
 // The participant's value for placeholder `name`, or nothing.
 std::optional<std::string> Value(const std::string& name, const Participants& participants,
-                                 const std::string& participant, bool allow_id) {
+                                 const std::string& participant, bool allow_id,
+                                 const std::vector<std::string>* kept) {
+  if (kept && std::find(kept->begin(), kept->end(), name) == kept->end()) return std::nullopt;
   if (name == "id") {
     if (!allow_id || participant.empty()) return std::nullopt;
     return participant;
@@ -103,6 +105,12 @@ std::vector<std::string> UnknownPlaceholders(std::string_view pattern, const Stu
 
 std::string Attribute(const std::string& pattern, const Study& study,
                       const std::string& participant, bool allow_id) {
+  return AttributeKeeping(pattern, study, participant, allow_id, nullptr);
+}
+
+std::string AttributeKeeping(const std::string& pattern, const Study& study,
+                             const std::string& participant, bool allow_id,
+                             const std::vector<std::string>* kept) {
   Template t = ParseTemplate(pattern);
   const std::size_t n = t.names.size();
   if (n == 0) return ToNfc(CapitaliseFirst(Trim(t.literals[0])));
@@ -126,7 +134,8 @@ std::string Attribute(const std::string& pattern, const Study& study,
   std::string out;
   bool any = false;
   for (std::size_t k = 0; k < n; ++k) {
-    std::optional<std::string> value = Value(t.names[k], study.participants, participant, allow_id);
+    std::optional<std::string> value =
+        Value(t.names[k], study.participants, participant, allow_id, kept);
     if (!value) continue;
     // The text before a value separates it from the previous value kept; before the first value
     // kept, only the template's leading text stays (separators of dropped values go with them).

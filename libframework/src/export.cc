@@ -28,8 +28,11 @@ void AddAttributeHeader(const ExportOptions& options, std::vector<std::string>& 
 
 void AddAttributeValues(const Study& study, const std::string& participant,
                         const ExportOptions& options, std::vector<std::string>& row) {
-  for (const std::string& name : options.attributes)
-    row.push_back(AttributeText(study, participant, name));
+  auto kept = options.attributes_kept.find(participant);
+  for (std::size_t a = 0; a < options.attributes.size(); ++a)
+    row.push_back(kept != options.attributes_kept.end() && a >= kept->second
+                      ? std::string(kWithheld)
+                      : AttributeText(study, participant, options.attributes[a]));
 }
 
 std::string Excerpts(const MatrixCell& cell) {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "framework/chart_buffer.h"
+#include "framework/disclosure.h"
 #include "framework/matrix.h"
 #include "framework/source_text.h"
 #include "framework/text.h"
@@ -574,6 +575,9 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
       study.diagnostics.push_back(std::move(w));
     }
   }
+  // Attributions that single out fewer than min_group participants (disclosure.h).
+  if (study.participants.complete && !study.partial && study.framework.parsed)
+    AttributionWarnings(study, f.participants, participants_file.contents, study.diagnostics);
 
   file_order.insert(file_order.end(), chart_paths.begin(), chart_paths.end());
   std::map<std::string, int, std::less<>> transcript_of;

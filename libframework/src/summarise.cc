@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "framework/attribution.h"
+#include "framework/disclosure.h"
 #include "framework/export.h"
 #include "framework/html.h"
 #include "framework/json_layout.h"
@@ -96,7 +97,10 @@ GroupPlan PlanGroups(const Study& study, const std::vector<std::string>& partici
       plan.merged = true;
       plan.groups.push_back(std::move(other));
     } else {
-      plan.suppressed = std::move(other.participants);
+      // Showing the rest would let the total minus them give the small groups' size, counts
+      // and texts: no breakdown by this attribute at all.
+      plan.refused = true;
+      plan.groups.clear();
     }
   }
   return plan;
@@ -188,8 +192,10 @@ std::vector<int> RowGroups(const Matrix& m, const GroupPlan* plan,
   return rows;
 }
 
+// `group_of`: each row's heading (TextHeadings); `label_of`: each participant's attribution.
 RangeTheme BuildRange(const Study& study, const Matrix& m, const GroupPlan* plan,
-                      const std::vector<int>& group_of) {
+                      const std::vector<int>& group_of,
+                      const std::unordered_map<std::string, std::string>& label_of) {
   RangeTheme r;
   const Theme* theme = ThemeOf(study, m.theme);
   r.theme = m.theme;
@@ -199,9 +205,13 @@ RangeTheme BuildRange(const Study& study, const Matrix& m, const GroupPlan* plan
     RangeColumn column;
     column.id = m.subthemes[col];
     column.label = LabelOf(theme, col, column.id);
-    const std::size_t group_count = plan ? plan->groups.size() : 1;
+    // With --by, one more heading: an "(other)" for texts the plan has in no (other) group.
+    const std::size_t group_count = plan ? plan->groups.size() + 1 : 1;
     std::vector<RangeGroup> groups(group_count);
-    for (std::size_t g = 0; g < group_count; ++g) groups[g].group = plan ? int(g) : -1;
+    for (std::size_t g = 0; g < group_count; ++g) {
+      groups[g].group = plan ? int(g) : -1;
+      if (plan) groups[g].label = g < plan->groups.size() ? plan->groups[g].label : "(other)";
+    }
     for (std::size_t row = 0; row < m.participants.size(); ++row) {
       const MatrixCell& cell = m.cells[row][col];
       if (!cell.chart) {
@@ -217,7 +227,8 @@ RangeTheme BuildRange(const Study& study, const Matrix& m, const GroupPlan* plan
       }
       RangeEntry e;
       e.participant = id;
-      e.attribution = Attribute(pattern, study, id);
+      auto label = label_of.find(id);
+      e.attribution = label != label_of.end() ? label->second : Attribute(pattern, study, id);
       e.status = cell.chart->status;
       e.stale = cell.stale();
       e.summary = cell.chart->summary;
@@ -420,12 +431,23 @@ class ReportBuilder {
     std::sort(population.begin(), population.end(),
               [](const std::string& a, const std::string& b) { return NaturalLess(a, b); });
     r.population = population.size();
+    // One attribution per participant, the same in every view and output (disclosure.h).
+    attribution_ =
+        PlanAttribution(study_, population, r.options.min_group, r.options.allow_identifying);
+    bool coarsened = false;
+    for (const std::string& id : population) {
+      label_of_.emplace(id, attribution_.Label(study_, id, false));
+      coarsened |= attribution_.Coarsened(id);
+    }
 
     if (!r.options.participant.empty()) {
       r.options.coverage = r.options.range = r.options.compare = r.options.cooccurrence = false;
       CaseView& v = r.case_view.emplace();
       v.participant = r.options.participant;
-      v.attribution = Attribute(study_.framework.attribution, study_, v.participant);
+      auto label = label_of_.find(v.participant);
+      v.attribution = label != label_of_.end()
+                          ? label->second
+                          : Attribute(study_.framework.attribution, study_, v.participant);
       v.has_transcript = study_.FindTranscript(v.participant) >= 0;
       return;
     }
@@ -433,22 +455,51 @@ class ReportBuilder {
       r.plan = PlanGroups(study_, population, r.options.by, r.options.min_group);
       const GroupPlan& plan = *r.plan;
       const std::string n = std::to_string(plan.min_group);
+      if (plan.refused) {
+        // Nothing about the rest may be shown: not even the views without groups, which
+        // would be set beside this run's.
+        r.notes.push_back("no breakdown by " + plan.attribute + ": its groups with fewer than " +
+                          n + " participants are, even together, fewer than " + n +
+                          ", so no group of it can be shown without giving them away");
+        r.options.coverage = r.options.range = r.options.compare = r.options.cooccurrence = false;
+        return;
+      }
       if (plan.merged)
         r.notes.push_back("groups of " + plan.attribute + " with fewer than " + n +
                           " participants are merged into (other), so none is shown on its "
                           "own");
-      if (!plan.suppressed.empty())
-        r.notes.push_back("groups of " + plan.attribute + " with fewer than " + n +
-                          " participants are not shown, not even merged into (other): "
-                          "together they are still fewer than " +
-                          n);
       for (std::size_t g = 0; g < plan.groups.size(); ++g)
         for (const std::string& id : plan.groups[g].participants)
           group_of_.emplace(id, static_cast<int>(g));  // the first group, as GroupOf finds
+      // Texts: under their group only where their attribution is shared there by enough.
+      int other = static_cast<int>(plan.groups.size());
+      for (std::size_t g = 0; g < plan.groups.size(); ++g)
+        if (plan.groups[g].kind == SummaryGroup::Kind::kOther) other = static_cast<int>(g);
+      std::vector<int> groups;
+      std::vector<std::string> labels;
+      for (const std::string& id : population) {
+        auto it = group_of_.find(id);
+        groups.push_back(it == group_of_.end() ? other : it->second);
+        labels.push_back(label_of_[id]);
+      }
+      const std::vector<int> headings = r.options.allow_identifying
+                                            ? groups
+                                            : TextHeadings(groups, labels, other, plan.min_group);
+      bool moved = false;
+      for (std::size_t i = 0; i < population.size(); ++i) {
+        heading_of_.emplace(population[i], headings[i]);
+        moved |= headings[i] != groups[i] && headings[i] == other;
+      }
+      if (moved && r.options.range)
+        r.notes.push_back("in the range of views, summaries whose attribution fewer than " + n +
+                          " participants of their group share are shown under (other)");
       if (r.options.compare) r.comparison.emplace();
     } else {
       r.options.compare = false;
     }
+    if (coarsened && (r.options.range || r.case_view))
+      r.notes.push_back("attributions that fit fewer than " + std::to_string(r.options.min_group) +
+                        " participants are shortened until they fit that many");
   }
 
   void Add(const Matrix& m) {
@@ -460,7 +511,8 @@ class ReportBuilder {
     const GroupPlan* plan = r.plan ? &*r.plan : nullptr;
     const std::vector<int> groups = RowGroups(m, plan, group_of_);
     if (r.options.coverage) r.coverage.push_back(BuildCoverage(study_, m));
-    if (r.options.range) r.range.push_back(BuildRange(study_, m, plan, groups));
+    if (r.options.range)
+      r.range.push_back(BuildRange(study_, m, plan, RowGroups(m, plan, heading_of_), label_of_));
     if (r.comparison) r.comparison->themes.push_back(BuildCompareTheme(study_, m, *plan, groups));
     if (const int t = study_.framework.FindTheme(m.theme); t >= 0) themes_.push_back(t);
   }
@@ -476,8 +528,11 @@ class ReportBuilder {
  private:
   const Study& study_;
   SummaryReport report_;
-  std::unordered_map<std::string, int> group_of_;  // participant -> group shown
-  std::vector<int> themes_;                        // of the matrices added, for co-occurrence
+  std::unordered_map<std::string, int> group_of_;          // participant -> group shown
+  std::unordered_map<std::string, int> heading_of_;        // participant -> heading of their texts
+  std::unordered_map<std::string, std::string> label_of_;  // participant -> attribution
+  AttributionPlan attribution_;
+  std::vector<int> themes_;  // of the matrices added, for co-occurrence
 };
 
 }  // namespace
@@ -689,7 +744,7 @@ void TextWriter::Range(const RangeTheme& t) {
     for (const RangeGroup& g : col.groups) {
       std::size_t indent = 2;
       if (g.group >= 0 && r_.plan) {
-        Line(r_.plan->attribute + ": " + r_.plan->groups[std::size_t(g.group)].label, 2);
+        Line(r_.plan->attribute + ": " + g.label, 2);
         indent = 4;
       }
       for (const RangeEntry& e : g.entries) {
@@ -918,8 +973,7 @@ std::string MarkdownReport(const SummaryReport& r) {
       out += ".\n";
       for (const RangeGroup& g : col.groups) {
         if (g.group >= 0 && r.plan)
-          out += "\n#### " + Md(r.plan->attribute) + ": " +
-                 Md(r.plan->groups[std::size_t(g.group)].label) + "\n";
+          out += "\n#### " + Md(r.plan->attribute) + ": " + Md(g.label) + "\n";
         out += "\n";
         for (const RangeEntry& e : g.entries) {
           out += "- " + Md(e.summary) + Marks(e.status, e.stale) + " \u2014 *" + Md(e.attribution) +
@@ -1069,9 +1123,7 @@ Json RangeJson(const RangeTheme& t, const SummaryReport& r) {
                              {"summary", e.summary},
                              {"refs", e.refs}});
       const bool grouped = g.group >= 0 && r.plan;
-      groups.push_back(
-          {{"group", grouped ? Json(r.plan->groups[std::size_t(g.group)].label) : Json()},
-           {"summaries", summaries}});
+      groups.push_back({{"group", grouped ? Json(g.label) : Json()}, {"summaries", summaries}});
     }
     subs.push_back({{"id", col.id},
                     {"label", col.label},
@@ -1385,8 +1437,7 @@ std::string HtmlReport(const SummaryReport& r) {
       out += "</p>\n";
       for (const RangeGroup& g : col.groups) {
         if (g.group >= 0 && r.plan)
-          out += "<h4>" + H(r.plan->attribute) + ": " +
-                 H(r.plan->groups[std::size_t(g.group)].label) + "</h4>\n";
+          out += "<h4>" + H(r.plan->attribute) + ": " + H(g.label) + "</h4>\n";
         out += "<ul class=\"summaries\">\n";
         for (const RangeEntry& e : g.entries) {
           out += "<li>" + HtmlEscapeMultiline(e.summary);

@@ -32,6 +32,12 @@ namespace framework {
 std::string Attribute(const std::string& pattern, const Study& study,
                       const std::string& participant, bool allow_id = false);
 
+/// `Attribute` with only the placeholders named in `kept` filled (when `kept` is not null):
+/// the others are left out as missing values are. For coarser attributions (disclosure.h).
+std::string AttributeKeeping(const std::string& pattern, const Study& study,
+                             const std::string& participant, bool allow_id,
+                             const std::vector<std::string>* kept);
+
 /// The placeholder names in `pattern` (white space around a name trimmed, NFC), once each, in
 /// order of first use.
 std::vector<std::string> Placeholders(std::string_view pattern);

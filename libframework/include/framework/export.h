@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,7 +31,24 @@ struct Sheet {
 struct ExportOptions {
   CellContent content = CellContent::kSummary;
   std::vector<std::string> attributes;  ///< attribute columns after the participant, in order
+  /// Participant -> how many of `attributes` its row shows (absent: all); the others hold
+  /// `kWithheld` (disclosure control, see `ExportAttributeCounts`).
+  std::map<std::string, std::size_t> attributes_kept;
 };
+
+/// What an attribute cell holds when disclosure control withholds its value.
+inline constexpr std::string_view kWithheld = "(withheld)";
+
+/// How many of the attribute columns `attributes` (in order) each participant of `population`
+/// may show: the leading ones for which what the row shows, together with the participant's
+/// attribution `labels[i]` (which a reader can match to the row through the summaries), fits
+/// at least `min_group` participants (`SafeFieldCounts` with the attribution as the first
+/// field).
+std::map<std::string, std::size_t> ExportAttributeCounts(const Study& study,
+                                                         const std::vector<std::string>& population,
+                                                         const std::vector<std::string>& labels,
+                                                         const std::vector<std::string>& attributes,
+                                                         int min_group);
 
 /// The matrices of `themes` (indexes into `study.framework.themes`, in the order given), each
 /// with its chart entries attached (from every chart file of that theme), as charts show them.

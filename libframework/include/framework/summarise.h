@@ -5,7 +5,8 @@
 //
 // Anonymity: a group of participants smaller than `min_group` is never shown on its own, in any
 // view or format. Such groups are merged into one "(other)" group; when that is still too small
-// it is left out too, and a note says so (see `GroupPlan`).
+// the breakdown is refused (see `GroupPlan`). Attributions are coarsened until they fit
+// `min_group` participants (disclosure.h; docs/disclosure.md).
 #pragma once
 
 #include <cstddef>
@@ -44,6 +45,7 @@ struct SummariseOptions {
   bool cooccurrence = true;  ///< the code x code table
   std::string participant;   ///< non-empty: the case view of this participant, and nothing else
   std::size_t top = 10;      ///< strongest pairs and "differ most" sub-themes listed
+  bool allow_identifying = false;  ///< attributions in full, even those fitting few participants
 };
 
 /// One group of participants by an attribute's value.
@@ -61,13 +63,15 @@ struct SummaryGroup {
 
 /// How participants are grouped by an attribute: the groups shown (each with at least
 /// `min_group` participants: values in declared or natural order, "(not recorded)", then
-/// "(other)"), and the participants left out because even merged they are too few.
+/// "(other)"), every participant in one of them. When the groups under `min_group` together
+/// are still fewer than `min_group`, the breakdown is `refused` and `groups` is empty: no
+/// output may show it, since the total minus the groups shown would give the rest.
 struct GroupPlan {
   std::string attribute;
   int min_group = 3;
   std::vector<SummaryGroup> groups;
-  std::vector<std::string> suppressed;  ///< participants in no group shown; never printed
-  bool merged = false;                  ///< some groups were merged into "(other)"
+  bool refused = false;  ///< no breakdown by this attribute can be shown
+  bool merged = false;   ///< some groups were merged into "(other)"
   /// The index in `groups` of `participant`'s group, or -1 when it is not shown.
   int GroupOf(std::string_view participant) const;
 };
@@ -118,7 +122,9 @@ struct RangeEntry {
 
 /// The summaries of one group on one sub-theme.
 struct RangeGroup {
-  int group = -1;  ///< index into `GroupPlan::groups`, -1 without --by
+  int group = -1;     ///< index into `GroupPlan::groups`, -1 without --by; `groups.size()`: an
+                      ///< "(other)" the plan has not (see `TextHeadings`)
+  std::string label;  ///< the heading: the group's label, "(other)", or empty without --by
   std::vector<RangeEntry> entries;
 };
 
@@ -128,7 +134,7 @@ struct RangeColumn {
   std::string label;
   std::size_t charted = 0;         ///< summaries (any status), including those not shown by group
   std::size_t uncharted = 0;       ///< participants with data and no summary
-  std::size_t withheld = 0;        ///< summaries left out because their group is too small
+  std::size_t withheld = 0;        ///< always 0: a breakdown that would hide some is refused
   std::vector<RangeGroup> groups;  ///< groups with summaries, in plan order
 };
 
@@ -243,7 +249,9 @@ struct SummaryReport {
 /// - The population is every row of the matrices (declared participants and any with a
 ///   transcript); a participant "spoke to" a sub-theme when their cell has coded data.
 /// - Range of views: every chart entry (draft, charted, reviewed) with its attribution, grouped
-///   by `options.by`; entries of participants in no group shown are counted in `withheld`.
+///   by `options.by` under the headings `TextHeadings` gives, attributed as `PlanAttribution`
+///   gives (coarsened unless `options.allow_identifying`). A refused plan (`plan->refused`)
+///   leaves every view out, with a note.
 /// - Comparison: per sub-theme the share of each group with data; "differ most" ranks
 ///   sub-themes by spread (highest minus lowest whole percentage), then framework order.
 /// - Co-occurrence: pairs of columns counted per overlapping pair of segments (kSegment) or per
