@@ -780,6 +780,22 @@ int RebaseCells(const Context& ctx, const ChartOptions& options, int* exit_code)
   return kExitOk;
 }
 
+// A chart file that cannot be read (not UTF-8, too deep, too large, a link out of the study)
+// would show as a theme without summaries, as if they were lost: its errors are printed and
+// nothing is shown. (A write refuses such a file in the store as well.)
+bool ChartFilesRead(const Context& ctx, const ChartOptions& options, int* exit_code) {
+  Diagnostics errors;
+  for (const Diagnostic& d : ctx.study.diagnostics)
+    if (d.severity == Severity::kError && d.file.starts_with("charts/")) errors.push_back(d);
+  if (errors.empty()) return true;
+  PrintDiagnostics(errors, ctx.where, UseColor(stderr, options.common.color));
+  PrintError("the chart of " + ctx.matrix.theme + " is not shown: a chart file has errors, so " +
+                 "its summaries would be missing",
+             "fix the file (framework check lists every problem); the file is left as it is");
+  *exit_code = ctx.study.io_error ? kExitIo : kExitStudyErrors;
+  return false;
+}
+
 int RunChart(const ChartOptions& options) {
   int exit_code = kExitOk;
   if (SourceDateEpoch(&exit_code); exit_code != kExitOk) return exit_code;  // dates its writes
@@ -812,10 +828,13 @@ int RunChart(const ChartOptions& options) {
   if (options.draft) return DraftCells(*ctx, options);
   if (!options.accept.empty()) return AcceptCells(*ctx, options, &exit_code);
   if (options.rebase_given) return RebaseCells(*ctx, options, &exit_code);
+  if (!ChartFilesRead(*ctx, options, &exit_code)) return exit_code;
+  if (!options.common.quiet) NoteStudyErrors(ctx->study.diagnostics, "some cells may be missing");
+  const int shown = ctx->study.io_error ? kExitIo : kExitOk;
   if (options.format == "json") {
     std::string text = RenderJson(*ctx);
     std::fwrite(text.data(), 1, text.size(), stdout);
-    return FinishOutput(kExitOk);
+    return FinishOutput(shown);
   }
   std::size_t width = TerminalWidth(options.width);
   bool color = UseColor(stdout, options.common.color);
@@ -838,7 +857,7 @@ int RunChart(const ChartOptions& options) {
     start = end + 1;
   }
   Emit(text, widest, options);
-  return FinishOutput(kExitOk);
+  return FinishOutput(shown);
 }
 
 }  // namespace

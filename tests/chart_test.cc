@@ -16,6 +16,7 @@
 // what the user would have seen), then changes it as the test needs, or not at all.
 #include <doctest/doctest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -1005,4 +1006,43 @@ TEST_CASE("chart --edit: editing a stale cell records the current source") {
   const framework::Matrix m = LibraryMatrix(study.root(), "training");
   CHECK(!m.Find("P01", "prequal")->stale());
   CHECK(m.Find("P01", "prequal")->chart->summary == "Nothing whatsoever on the men (L68-69).");
+}
+
+TEST_CASE("chart: a chart file that cannot be read is an error, not a theme without summaries") {
+  StudyCopy study;
+  const fs::path chart = study.root() / "charts" / "training.yaml";
+  SUBCASE("the theme's chart in UTF-16") {
+    const std::string text = ReadFile(chart);
+    std::string utf16 = "\xff\xfe";
+    for (char c : text) utf16 += std::string{c, '\0'};
+    WriteFile(chart, utf16);
+    for (const char* format : {"text", "json"}) {
+      const RunResult r = Run({"chart", "training", "--format", format}, study.root());
+      INFO(r.err);
+      CHECK(r.exit_code == 1);
+      CHECK(r.out.empty());
+      CHECK(Contains(r.err, "charts/training.yaml"));
+      CHECK(Contains(r.err, "UTF-16"));
+      CHECK(Contains(r.err, "the chart of training is not shown"));
+    }
+    CHECK(ReadFile(chart) == utf16);  // left as it was
+  }
+  SUBCASE("another chart file too large to read") {
+    const fs::path big = study.root() / "charts" / "big.yaml";
+    WriteFile(big, "");
+    REQUIRE(::truncate(big.c_str(), off_t{1} << 36) == 0);
+    const RunResult r = Run({"chart", "training"}, study.root());
+    INFO(r.err);
+    CHECK(r.exit_code == 3);
+    CHECK(r.out.empty());
+    CHECK(Contains(r.err, "charts/big.yaml"));
+  }
+  SUBCASE("a transcript with an error: the chart is shown, with a note") {
+    const fs::path p01 = study.root() / "transcripts" / "P01.txt";
+    WriteFile(p01, ReadFile(p01) + "\n{nope.code}x{/nope.code}\n");
+    const RunResult r = Run({"chart", "training", "--width", "160"}, study.root());
+    CHECK(r.exit_code == 0);
+    CHECK(Contains(r.out, "70 charted"));
+    CHECK(Contains(r.err, "note: the study has 1 error, so some cells may be missing"));
+  }
 }
