@@ -258,7 +258,7 @@ TEST_CASE("MergeExportTexts of one part is the whole export") {
 }
 
 TEST_CASE("YamlQuoted and YamlScalar read back as the same text") {
-  for (const std::string text :
+  for (const std::string& text :
        {std::string("two\nlines"), std::string("tab\there"), std::string("\"quoted\" \\ back"),
         std::string("yes"), std::string(""),
         std::string("a\x01"

@@ -76,7 +76,6 @@ struct Chart {
 /// participant and a sub-theme: a summary is never dropped on load.
 Chart LoadChart(std::string_view name, std::string_view text, Diagnostics& diagnostics);
 
-
 /// The chart as YAML, cells sorted by participant (natural order: P2 before P10), then by
 /// sub-theme in `subtheme_order` (ids not listed come after, by id). Deterministic.
 std::string SerializeChart(const Chart& chart, const std::vector<std::string>& subtheme_order = {});
