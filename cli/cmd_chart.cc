@@ -15,9 +15,9 @@
 #include "commands.h"
 #include "framework/chart.h"
 #include "framework/chart_buffer.h"
+#include "framework/chart_ops.h"
 #include "framework/chart_rebase.h"
 #include "framework/chart_store.h"
-#include "framework/draft.h"
 #include "framework/matrix.h"
 #include "framework/table.h"
 #include "framework/text.h"
@@ -72,27 +72,10 @@ std::string NowIso() {
   return buffer;
 }
 
-const Participant* FindParticipant(const Study& study, const std::string& id) {
-  int i = study.participants.Find(id);
-  return i < 0 ? nullptr : &study.participants.participants[static_cast<std::size_t>(i)];
-}
-
-std::optional<std::string> AttributeValue(const Study& study, const std::string& id,
-                                          int attribute) {
-  const Participant* p = FindParticipant(study, id);
-  if (!p || attribute < 0 || static_cast<std::size_t>(attribute) >= p->values.size()) return {};
-  return p->values[static_cast<std::size_t>(attribute)];
-}
-
 // Selects and orders the rows: --where filters, --sort keys, then participant id.
-bool SelectRows(Context& ctx, const ChartOptions& options, int* exit_code) {
+bool ChooseRows(Context& ctx, const ChartOptions& options, int* exit_code) {
   const Study& study = ctx.study;
-  struct Filter {
-    int attribute;
-    std::string value;
-    bool negate;
-  };
-  std::vector<Filter> filters;
+  std::vector<RowFilter> filters;
   for (const std::string& clause : options.where) {
     std::size_t eq = clause.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -122,38 +105,7 @@ bool SelectRows(Context& ctx, const ChartOptions& options, int* exit_code) {
     if (attribute < 0) return false;
     ctx.attribute_columns.push_back(attribute);
   }
-  for (std::size_t r = 0; r < ctx.matrix.participants.size(); ++r) {
-    const std::string& id = ctx.matrix.participants[r];
-    bool keep = true;
-    for (const Filter& f : filters) {
-      auto value = AttributeValue(study, id, f.attribute);
-      bool match = value && *value == f.value;
-      if (match == f.negate) keep = false;
-    }
-    if (keep) ctx.rows.push_back(static_cast<int>(r));
-  }
-  // Sort key of one attribute value: categories by declared order, numbers by value.
-  auto key = [&](int attribute, const std::string& id) -> std::pair<double, std::string> {
-    auto value = AttributeValue(study, id, attribute);
-    if (!value) return {1e300, ""};  // missing values last
-    const AttributeDef& def = study.participants.attributes[static_cast<std::size_t>(attribute)];
-    if (def.type == AttributeType::kCategory) {
-      auto it = std::find(def.values.begin(), def.values.end(), *value);
-      return {static_cast<double>(it - def.values.begin()), *value};
-    }
-    if (def.type == AttributeType::kInteger || def.type == AttributeType::kNumber)
-      return {std::strtod(value->c_str(), nullptr), *value};
-    return {0, *value};
-  };
-  std::stable_sort(ctx.rows.begin(), ctx.rows.end(), [&](int a, int b) {
-    const std::string& ia = ctx.matrix.participants[static_cast<std::size_t>(a)];
-    const std::string& ib = ctx.matrix.participants[static_cast<std::size_t>(b)];
-    for (int attribute : sort_keys) {
-      auto ka = key(attribute, ia), kb = key(attribute, ib);
-      if (ka != kb) return ka < kb;
-    }
-    return a < b;  // rows are already in natural id order
-  });
+  ctx.rows = SelectRows(study, ctx.matrix, filters, sort_keys);
   return true;
 }
 
@@ -183,7 +135,7 @@ std::optional<Context> Load(const ChartOptions& options, int* exit_code) {
     if (chart.path != ctx.chart_path) ctx.chart_path = chart.path;
     ctx.chart_files.push_back(chart.path);
   }
-  if (!SelectRows(ctx, options, exit_code)) return std::nullopt;
+  if (!ChooseRows(ctx, options, exit_code)) return std::nullopt;
   return ctx;
 }
 
@@ -370,50 +322,34 @@ int ReportWrite(const Context& ctx, const ChartWriteResult& r, const std::string
   return kExitIo;
 }
 
-// "P07:prequal" -> (row, column) in the matrix, or an error.
-bool ParseCellName(const Context& ctx, const std::string& name, int* row, int* column,
-                   int* exit_code) {
-  std::size_t colon = name.find(':');
-  if (colon == std::string::npos) {
-    PrintError("cell " + Quote(name) + " is not PARTICIPANT:SUBTHEME", "e.g. P07:prequal");
-    *exit_code = kExitUsage;
-    return false;
+// Prints why an operation failed; its exit code.
+int ReportStatus(const Status& status) {
+  if (status.ok()) return kExitOk;
+  PrintError(status.message, status.hint);
+  switch (status.code) {
+    case StatusCode::kOk:
+      return kExitOk;
+    case StatusCode::kUsage:
+      return kExitUsage;
+    case StatusCode::kStudyErrors:
+      return kExitStudyErrors;
+    case StatusCode::kIoError:
+      return kExitIo;
   }
-  std::string participant = ToNfc(name.substr(0, colon));
-  std::string subtheme = ToNfc(name.substr(colon + 1));
-  *row = ctx.matrix.Row(participant);
-  *column = ctx.matrix.Column(subtheme);
-  if (*row < 0) {
-    auto guess = Suggest(participant, ctx.matrix.participants);
-    PrintError("no participant " + Quote(participant),
-               guess ? "did you mean '" + *guess + "'?" : "");
-    *exit_code = kExitUsage;
-    return false;
-  }
-  if (*column < 0) {
-    auto guess = Suggest(subtheme, ctx.matrix.subthemes);
-    PrintError("theme " + Quote(ctx.matrix.theme) + " has no sub-theme " + Quote(subtheme),
-               guess ? "did you mean '" + *guess + "'?" : "");
-    *exit_code = kExitUsage;
-    return false;
-  }
-  return true;
+  return kExitIo;
 }
 
-// The next cell to chart, in chart order: uncharted with data, or stale.
-bool NextCell(const Context& ctx, int* row, int* column) {
-  for (int r : ctx.rows) {
-    const auto& cells = ctx.matrix.cells[static_cast<std::size_t>(r)];
-    for (std::size_t c = 0; c < cells.size(); ++c) {
-      const MatrixCell& cell = cells[c];
-      if ((!cell.chart && cell.has_data()) || cell.stale()) {
-        *row = r;
-        *column = static_cast<int>(c);
-        return true;
-      }
+// Checks each of `names` ("all" aside) is a cell of the matrix; prints why not.
+bool CheckCellNames(const Context& ctx, const std::vector<std::string>& names, int* exit_code) {
+  for (const std::string& name : names) {
+    if (name == "all") continue;
+    CellIndex ignored;
+    if (Status s = ParseCellName(ctx.matrix, name, &ignored); !s.ok()) {
+      *exit_code = ReportStatus(s);
+      return false;
     }
   }
-  return false;
+  return true;
 }
 
 int RunEditor(const std::string& path) {
@@ -491,8 +427,6 @@ std::string CreateBuffer(const Context& ctx, const std::string& id, const std::s
 int EditCell(const Context& ctx, int row, int column) {
   const std::string& id = ctx.matrix.participants[static_cast<std::size_t>(row)];
   const std::string& sub = ctx.matrix.subthemes[static_cast<std::size_t>(column)];
-  const MatrixCell& cell =
-      ctx.matrix.cells[static_cast<std::size_t>(row)][static_cast<std::size_t>(column)];
   // The cell as the file holds it now: the edit starts from it, and the save checks that it is
   // still so. A file with errors is refused before anyone types.
   const ChartFileRef ref = FileRef(ctx);
@@ -551,36 +485,15 @@ int EditCell(const Context& ctx, int row, int column) {
     PrintError("the summary is empty; nothing was changed", "your buffer is kept in " + kept);
     return kExitOk;
   }
-  // Line refs typed in the summary are checked against the transcript.
-  int transcript = ctx.study.FindTranscript(id);
-  int line_count =
-      transcript >= 0 ? ctx.study.transcripts[static_cast<std::size_t>(transcript)].line_count : 0;
-  ChartCell out;
-  if (base) out = *base;
-  out.participant = id;
-  out.subtheme = sub;
-  out.summary = ToNfc(e.fields.summary);  // as the chart file is read back
-  out.comment = ToNfc(e.fields.comment);
-  out.status = e.fields.status;
-  // The hash of the coded text now; but a cell whose transcript is missing keeps the one it
-  // has (it cannot be recomputed, and stale detection would be off for good).
-  // `at` likewise: where the segments are now, so refs can follow them when they move.
-  if (transcript >= 0 || !cell.source.empty()) RecordCellText(out, now);
-  out.updated = NowIso();
-  out.refs.clear();
-  int result = kExitOk;
-  for (const LineRefInText& found : FindLineRefs(out.summary)) {
-    std::string ref_text = found.ref.ToString();
-    if (found.ref.last > line_count) {
-      std::fprintf(
-          stderr,
-          "framework: warning: %s refers to %s, beyond the end of the transcript (%d lines)\n",
-          (id + ":" + sub).c_str(), ref_text.c_str(), line_count);
-      result = kExitStudyErrors;
-    }
-    if (std::find(out.refs.begin(), out.refs.end(), ref_text) == out.refs.end())
-      out.refs.push_back(ref_text);
-  }
+  const EditedCell edit =
+      CellFromEdit(ctx.study, ctx.matrix, {row, column}, base, e.fields, NowIso());
+  const ChartCell& out = edit.cell;
+  for (const std::string& ref_text : edit.beyond_end)
+    std::fprintf(
+        stderr,
+        "framework: warning: %s refers to %s, beyond the end of the transcript (%d lines)\n",
+        (id + ":" + sub).c_str(), ref_text.c_str(), edit.line_count);
+  const int result = edit.beyond_end.empty() ? kExitOk : kExitStudyErrors;
   const ChartWriteResult write = UpdateChartFile(ref, PutCellIfUnchanged(out, base));
   if (!write.ok()) return ReportWrite(ctx, write, kept);
   DropBuffer(ctx, path);
@@ -590,37 +503,13 @@ int EditCell(const Context& ctx, int row, int column) {
   return result;
 }
 
-int DraftCells(const Context& ctx, const ChartOptions& options) {
-  std::vector<ChartCell> drafts;
-  for (int r : ctx.rows) {
-    const auto& cells = ctx.matrix.cells[static_cast<std::size_t>(r)];
-    for (std::size_t c = 0; c < cells.size(); ++c) {
-      const MatrixCell& cell = cells[c];
-      if (cell.chart || !cell.has_data()) continue;  // never touches an existing entry
-      Draft d = DraftSummary(cell);
-      if (d.summary.empty()) continue;
-      ChartCell out;
-      out.participant = ctx.matrix.participants[static_cast<std::size_t>(r)];
-      out.subtheme = ctx.matrix.subthemes[c];
-      out.status = ChartStatus::kDraft;
-      out.summary = d.summary;
-      out.refs = d.refs;
-      RecordCellText(out, CellNowOf(ctx.matrix, r, static_cast<int>(c)));
-      out.updated = NowIso();
-      drafts.push_back(std::move(out));
-      if (!options.all) break;
-    }
-    if (!options.all && !drafts.empty()) break;
-  }
+int DraftCommand(const Context& ctx, const ChartOptions& options) {
+  const std::vector<ChartCell> drafts = DraftCells(ctx.matrix, ctx.rows, options.all, NowIso());
   if (drafts.empty()) {
     if (!options.common.quiet) std::fprintf(stderr, "no uncharted cell with data to draft\n");
     return kExitOk;
   }
-  const ChartWriteResult write = UpdateChartFile(FileRef(ctx), [&](Chart& chart) {
-    for (const ChartCell& d : drafts)  // a cell charted meanwhile is never replaced
-      if (chart.Find(d.participant, d.subtheme) < 0) chart.cells.push_back(d);
-    return std::string();
-  });
+  const ChartWriteResult write = UpdateChartFile(FileRef(ctx), AddNewCells(drafts));
   if (!write.ok()) return ReportWrite(ctx, write);
   if (!options.common.quiet)
     std::fprintf(stderr, "drafted %s in %s%s\n", Plural(drafts.size(), "cell", "cells").c_str(),
@@ -628,36 +517,11 @@ int DraftCells(const Context& ctx, const ChartOptions& options) {
   return kExitOk;
 }
 
-int AcceptCells(const Context& ctx, const ChartOptions& options, int* exit_code) {
-  std::vector<CellNow> targets;
-  std::vector<std::string> skipped;  // "P03:access (why)"
-  bool everything =
-      std::find(options.accept.begin(), options.accept.end(), "all") != options.accept.end();
-  for (const std::string& name : options.accept) {
-    if (name == "all") continue;
-    int row = 0, column = 0;
-    if (!ParseCellName(ctx, name, &row, &column, exit_code)) return *exit_code;
-  }
-  for (int r : ctx.rows) {
-    for (std::size_t c = 0; c < ctx.matrix.subthemes.size(); ++c) {
-      const MatrixCell& cell = ctx.matrix.cells[static_cast<std::size_t>(r)][c];
-      const std::string& id = ctx.matrix.participants[static_cast<std::size_t>(r)];
-      std::string name = id + ":" + ctx.matrix.subthemes[c];
-      bool named =
-          std::find(options.accept.begin(), options.accept.end(), name) != options.accept.end();
-      if (!cell.chart || !(everything || named)) continue;
-      if (cell.chart->source == cell.source) continue;
-      if (cell.source.empty()) {
-        // Nothing to recompute the source from: the recorded one is kept, so the cell stays
-        // marked stale rather than never again.
-        skipped.push_back(name + (ctx.study.FindTranscript(id) < 0
-                                      ? " (its transcript is missing)"
-                                      : " (it has no coded text now)"));
-        continue;
-      }
-      targets.push_back(CellNowOf(ctx.matrix, r, static_cast<int>(c)));
-    }
-  }
+int AcceptCommand(const Context& ctx, const ChartOptions& options, int* exit_code) {
+  if (!CheckCellNames(ctx, options.accept, exit_code)) return *exit_code;
+  AcceptPlan plan = PlanAccept(ctx.study, ctx.matrix, ctx.rows, options.accept);
+  std::vector<CellNow>& targets = plan.targets;
+  const std::vector<std::string>& skipped = plan.skipped;
   for (const std::string& s : skipped)
     std::fprintf(stderr, "framework: warning: skipped %s; its recorded source is kept\n",
                  s.c_str());
@@ -701,29 +565,11 @@ std::string Joined(const std::vector<std::string>& items) {
 }
 
 // --rebase: shifts the refs of cells whose segments moved while their text stayed the same.
-int RebaseCells(const Context& ctx, const ChartOptions& options, int* exit_code) {
-  const bool everything =
-      options.rebase.empty() ||
-      std::find(options.rebase.begin(), options.rebase.end(), "all") != options.rebase.end();
-  for (const std::string& name : options.rebase) {
-    if (name == "all") continue;
-    int row = 0, column = 0;
-    if (!ParseCellName(ctx, name, &row, &column, exit_code)) return *exit_code;
-  }
-  std::vector<CellNow> targets;
-  std::vector<bool> named;
-  for (int r : ctx.rows) {
-    for (std::size_t c = 0; c < ctx.matrix.subthemes.size(); ++c) {
-      const std::string name =
-          ctx.matrix.participants[static_cast<std::size_t>(r)] + ":" + ctx.matrix.subthemes[c];
-      const bool is_named =
-          std::find(options.rebase.begin(), options.rebase.end(), name) != options.rebase.end();
-      if (!everything && !is_named) continue;
-      if (!is_named && !ctx.matrix.cells[static_cast<std::size_t>(r)][c].chart) continue;
-      targets.push_back(CellNowOf(ctx.matrix, r, static_cast<int>(c)));
-      named.push_back(is_named);
-    }
-  }
+int RebaseCommand(const Context& ctx, const ChartOptions& options, int* exit_code) {
+  if (!CheckCellNames(ctx, options.rebase, exit_code)) return *exit_code;
+  const RebasePlan plan = PlanRebase(ctx.matrix, ctx.rows, options.rebase);
+  const std::vector<CellNow>& targets = plan.targets;
+  const std::vector<bool>& named = plan.named;
   std::vector<CellRebaseReport> reports;
   const ChartWriteResult write = UpdateChartFile(FileRef(ctx), RebaseChange(targets, &reports));
   if (!write.ok()) return ReportWrite(ctx, write);
@@ -813,21 +659,23 @@ int RunChart(const ChartOptions& options) {
         return ReportWrite(*ctx, read);
   }
   if (!options.edit.empty() || options.next) {
-    int row = 0, column = 0;
+    CellIndex cell;
     if (options.next) {
-      if (!NextCell(*ctx, &row, &column)) {
+      const std::optional<CellIndex> next = NextCell(ctx->matrix, ctx->rows);
+      if (!next) {
         std::fprintf(stderr, "every cell with data in %s is charted and up to date\n",
                      ctx->matrix.theme.c_str());
         return kExitOk;
       }
-    } else if (!ParseCellName(*ctx, options.edit, &row, &column, &exit_code)) {
-      return exit_code;
+      cell = *next;
+    } else if (Status s = ParseCellName(ctx->matrix, options.edit, &cell); !s.ok()) {
+      return ReportStatus(s);
     }
-    return EditCell(*ctx, row, column);
+    return EditCell(*ctx, cell.row, cell.column);
   }
-  if (options.draft) return DraftCells(*ctx, options);
-  if (!options.accept.empty()) return AcceptCells(*ctx, options, &exit_code);
-  if (options.rebase_given) return RebaseCells(*ctx, options, &exit_code);
+  if (options.draft) return DraftCommand(*ctx, options);
+  if (!options.accept.empty()) return AcceptCommand(*ctx, options, &exit_code);
+  if (options.rebase_given) return RebaseCommand(*ctx, options, &exit_code);
   if (!ChartFilesRead(*ctx, options, &exit_code)) return exit_code;
   if (!options.common.quiet) NoteStudyErrors(ctx->study.diagnostics, "some cells may be missing");
   const int shown = ctx->study.io_error ? kExitIo : kExitOk;

@@ -1,10 +1,8 @@
 // framework codes: the codebook with its use.
 #include <nlohmann/json.hpp>
 
-#include <map>
-#include <set>
-
 #include "commands.h"
+#include "framework/code_stats.h"
 #include "framework/text.h"
 
 namespace framework::cli {
@@ -13,14 +11,6 @@ namespace {
 struct CodesOptions {
   CommonOptions common;
   std::string format = "text";
-};
-
-struct Use {
-  std::size_t segments = 0;
-  std::size_t words = 0;
-  std::set<std::string> participants;
-  std::vector<std::pair<std::string, int>> places;  // file, line (unknown codes only)
-  std::size_t first_column = 0;
 };
 
 std::string Pad(const std::string& s, std::size_t width) {
@@ -65,34 +55,8 @@ int RunCodes(const CodesOptions& options) {
     return study.io_error ? kExitIo : kExitStudyErrors;
   }
 
-  // Use per column and per unknown code.
-  std::vector<std::vector<Use>> columns(f.themes.size());
-  for (std::size_t t = 0; t < f.themes.size(); ++t) columns[t].resize(f.themes[t].subthemes.size());
-  std::map<std::string, Use> unknown;
-  std::map<std::string, std::size_t> code_segments;  // every code as written
-  for (const Transcript& t : study.transcripts) {
-    for (const Segment& s : t.segments) {
-      std::size_t words = CountWords(t.ParticipantText(s));
-      ++code_segments[s.code];
-      Use* use;
-      if (s.target.valid()) {
-        use = &columns[static_cast<std::size_t>(s.target.theme)]
-                      [static_cast<std::size_t>(s.target.subtheme)];
-      } else {
-        use = &unknown[s.code];
-        use->places.emplace_back(t.path, s.line_start);
-      }
-      ++use->segments;
-      use->words += words;
-      use->participants.insert(t.participant);
-    }
-  }
-  auto codes_of = [&](const Theme& theme, const Subtheme& sub) {
-    std::vector<std::string> codes{theme.id + "." + sub.id};
-    for (const auto& c : sub.codes)
-      if (c != codes.front()) codes.push_back(c);
-    return codes;
-  };
+  const CodeStats stats = ComputeCodeStats(study);
+  const auto& columns = stats.columns;
 
   if (options.format == "json") {
     nlohmann::ordered_json out;
@@ -103,29 +67,28 @@ int RunCodes(const CodesOptions& options) {
       const Theme& theme = f.themes[t];
       auto subs = nlohmann::ordered_json::array();
       for (std::size_t s = 0; s < theme.subthemes.size(); ++s) {
-        const Use& use = columns[t][s];
+        const ColumnStats& use = columns[t][s];
         auto codes = nlohmann::ordered_json::array();
-        for (const auto& c : codes_of(theme, theme.subthemes[s]))
-          codes.push_back(
-              {{"code", c}, {"segments", code_segments.count(c) ? code_segments[c] : 0}});
+        for (const CodeCount& c : use.codes)
+          codes.push_back({{"code", c.code}, {"segments", c.segments}});
         subs.push_back({{"id", theme.subthemes[s].id},
                         {"label", theme.subthemes[s].label},
                         {"codes", codes},
                         {"segments", use.segments},
-                        {"participants", use.participants.size()},
+                        {"participants", use.participants},
                         {"words", use.words}});
       }
       themes.push_back({{"id", theme.id}, {"label", theme.label}, {"subthemes", subs}});
     }
     out["themes"] = themes;
     auto missing = nlohmann::ordered_json::array();
-    for (const auto& [code, use] : unknown) {
+    for (const UnknownCode& use : stats.unknown) {
       auto places = nlohmann::ordered_json::array();
-      for (const auto& [file, line] : use.places)
-        places.push_back({{"file", file}, {"line", line}});
-      missing.push_back({{"code", code},
+      for (const CodePlace& place : use.places)
+        places.push_back({{"file", place.file}, {"line", place.line}});
+      missing.push_back({{"code", use.code},
                          {"segments", use.segments},
-                         {"participants", use.participants.size()},
+                         {"participants", use.participants},
                          {"words", use.words},
                          {"places", places}});
     }
@@ -138,25 +101,24 @@ int RunCodes(const CodesOptions& options) {
     for (std::size_t t = 0; t < f.themes.size(); ++t) {
       const Theme& theme = f.themes[t];
       for (std::size_t s = 0; s < theme.subthemes.size(); ++s) {
-        const Use& use = columns[t][s];
+        const ColumnStats& use = columns[t][s];
         std::string codes;
-        for (const auto& c : codes_of(theme, theme.subthemes[s]))
-          codes += (codes.empty() ? "" : ", ") + c;
+        for (const CodeCount& c : use.codes) codes += (codes.empty() ? "" : ", ") + c.code;
         rows.push_back({s == 0 ? theme.id : "", theme.subthemes[s].id, codes,
-                        std::to_string(use.segments), std::to_string(use.participants.size()),
+                        std::to_string(use.segments), std::to_string(use.participants),
                         std::to_string(use.words)});
       }
     }
     std::string out = Table(rows, {false, false, false, true, true, true});
-    if (!unknown.empty()) {
+    if (!stats.unknown.empty()) {
       out += "\nCodes in transcripts that the framework lacks:\n";
       std::vector<std::vector<std::string>> missing{
           {"CODE", "SEGMENTS", "PARTICIPANTS", "WORDS", "FIRST USE"}};
-      for (const auto& [code, use] : unknown)
-        missing.push_back({code, std::to_string(use.segments),
-                           std::to_string(use.participants.size()), std::to_string(use.words),
-                           where->path_prefix + use.places.front().first + ":" +
-                               std::to_string(use.places.front().second)});
+      for (const UnknownCode& use : stats.unknown)
+        missing.push_back({use.code, std::to_string(use.segments), std::to_string(use.participants),
+                           std::to_string(use.words),
+                           where->path_prefix + use.places.front().file + ":" +
+                               std::to_string(use.places.front().line)});
       out += Table(missing, {false, true, true, true, false});
     }
     std::fwrite(out.data(), 1, out.size(), stdout);

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "framework/file_system.h"
+#include "framework/yaml_write.h"
 
 namespace framework::cli {
 namespace {
@@ -14,15 +15,6 @@ struct InitOptions {
   std::string directory = ".";
   std::string title;
 };
-
-std::string YamlQuote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 int RunInit(const InitOptions& options) {
   namespace fs = std::filesystem;
@@ -44,7 +36,7 @@ int RunInit(const InitOptions& options) {
        "# A transcript codes a passage with {theme.subtheme} ... {/theme.subtheme}.\n"
        "framework: 1\n"
        "title: " +
-           YamlQuote(title) +
+           YamlQuoted(title) +
            "\n"
            "transcripts: transcripts/\n"
            "participants: participants.yaml\n"

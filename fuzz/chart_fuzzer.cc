@@ -6,6 +6,7 @@
 // fuzz-dict: yaml.dict
 #include "framework/chart.h"
 #include "fuzz_target.h"
+#include "test_hooks.h"
 
 FRAMEWORK_FUZZ_TARGET(chart) {
   framework::Chart chart = framework::LoadChart("charts/training.yaml", data, diagnostics);

@@ -6,6 +6,7 @@
 // fuzz-dict: yaml.dict
 #include "framework/participants.h"
 #include "fuzz_target.h"
+#include "test_hooks.h"
 
 FRAMEWORK_FUZZ_TARGET(participants_yaml) {
   framework::Participants p =

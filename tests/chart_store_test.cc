@@ -18,6 +18,7 @@
 #include "framework/chart_store.h"
 #include "framework/file_system.h"
 #include "run_binary.h"
+#include "test_hooks.h"
 
 namespace {
 

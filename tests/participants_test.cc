@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "run_binary.h"
+#include "test_hooks.h"
 #include "test_util.h"
 
 namespace {

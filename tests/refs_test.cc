@@ -12,6 +12,7 @@
 #include "framework/matrix.h"
 #include "framework/study.h"
 #include "run_binary.h"
+#include "test_hooks.h"
 
 namespace {
 

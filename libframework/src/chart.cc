@@ -9,9 +9,16 @@
 
 #include "framework/source_text.h"
 #include "framework/text.h"
+#include "test_hooks.h"
 #include "yaml_support.h"
 
 namespace framework {
+
+std::optional<ChartStatus> ParseChartStatus(std::string_view name) {
+  for (ChartStatus status : {ChartStatus::kDraft, ChartStatus::kCharted, ChartStatus::kReviewed})
+    if (name == ChartStatusName(status)) return status;
+  return std::nullopt;
+}
 
 std::string_view ChartStatusName(ChartStatus status) {
   switch (status) {
@@ -414,14 +421,9 @@ class CanonicalChartReader {
         } else if (key == "subtheme") {
           cell.subtheme = std::move(text);
         } else if (key == "status") {
-          if (text == "draft")
-            cell.status = ChartStatus::kDraft;
-          else if (text == "charted")
-            cell.status = ChartStatus::kCharted;
-          else if (text == "reviewed")
-            cell.status = ChartStatus::kReviewed;
-          else
-            return false;
+          const std::optional<ChartStatus> status = ParseChartStatus(text);
+          if (!status) return false;
+          cell.status = *status;
         } else if (key == "summary") {
           cell.summary = std::move(text);
         } else if (key == "comment") {
@@ -544,13 +546,9 @@ Chart LoadChartWithYamlCpp(std::string_view name, std::string_view text, Diagnos
     }
     std::string status;
     if (text_of("status", &status)) {
-      if (status == "draft")
-        cell.status = ChartStatus::kDraft;
-      else if (status == "charted")
-        cell.status = ChartStatus::kCharted;
-      else if (status == "reviewed")
-        cell.status = ChartStatus::kReviewed;
-      else {
+      if (const std::optional<ChartStatus> parsed = ParseChartStatus(status)) {
+        cell.status = *parsed;
+      } else {
         auto guess = Suggest(status, {"draft", "charted", "reviewed"});
         diagnostics.push_back(yaml::At(
             source, yaml::Get(node, "status"), Severity::kError, "bad-chart",

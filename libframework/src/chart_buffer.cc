@@ -154,12 +154,10 @@ ParsedCellBuffer ParseCellBuffer(std::string_view buffer, const CellBufferFields
   std::string word(Trim(std::string_view(status_line).substr(kStatus.size())));
   if (!word.empty() && word.front() == ':') word = std::string(Trim(word.substr(1)));
   word = word.substr(0, word.find_first_of(" \t\r("));
-  if (word == "draft")
-    out.fields.status = ChartStatus::kDraft;
-  else if (word == "charted" || word.empty())
+  if (word.empty())
     out.fields.status = ChartStatus::kCharted;
-  else if (word == "reviewed")
-    out.fields.status = ChartStatus::kReviewed;
+  else if (const std::optional<ChartStatus> status = ParseChartStatus(word))
+    out.fields.status = *status;
   else
     out.error = "unknown status '" + word + "' (draft, charted or reviewed)";
   if (out.error.empty() && (!IsValidUtf8(out.fields.summary) || !IsValidUtf8(out.fields.comment)))

@@ -22,6 +22,21 @@ std::string_view SpeakerRoleName(SpeakerRole role) {
   return "other";
 }
 
+std::optional<SpeakerRole> ParseSpeakerRole(std::string_view name) {
+  for (SpeakerRole role :
+       {SpeakerRole::kInterviewer, SpeakerRole::kParticipant, SpeakerRole::kOther})
+    if (name == SpeakerRoleName(role)) return role;
+  return std::nullopt;
+}
+
+std::optional<AttributeType> ParseAttributeType(std::string_view name) {
+  for (AttributeType type :
+       {AttributeType::kCategory, AttributeType::kInteger, AttributeType::kNumber,
+        AttributeType::kString, AttributeType::kBoolean, AttributeType::kDate})
+    if (name == AttributeTypeName(type)) return type;
+  return std::nullopt;
+}
+
 std::string_view AttributeTypeName(AttributeType type) {
   switch (type) {
     case AttributeType::kCategory:
@@ -193,21 +208,15 @@ Framework FrameworkLoader::Run() {
         auto label = yaml::Scalar(source_, it->first, "a speaker label", diagnostics_);
         auto role = yaml::Scalar(source_, it->second, "a speaker role", diagnostics_);
         if (!label || !role || !seen.insert(*label).second) continue;
-        SpeakerRole r;
-        if (*role == "interviewer")
-          r = SpeakerRole::kInterviewer;
-        else if (*role == "participant")
-          r = SpeakerRole::kParticipant;
-        else if (*role == "other")
-          r = SpeakerRole::kOther;
-        else {
+        const std::optional<SpeakerRole> r = ParseSpeakerRole(*role);
+        if (!r) {
           auto guess = Suggest(*role, {"interviewer", "participant", "other"});
           Error(it->second, "bad-speakers", "unknown speaker role " + Quote(*role),
                 guess ? "did you mean '" + *guess + "'?"
                       : "roles are interviewer, participant and other");
           continue;
         }
-        f_.speakers.push_back({*label, r});
+        f_.speakers.push_back({*label, *r});
       }
     }
   }

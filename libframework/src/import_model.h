@@ -11,6 +11,7 @@
 #include "framework/chart.h"
 #include "framework/codebook.h"
 #include "framework/refi_import.h"
+#include "framework/yaml_write.h"
 
 namespace framework::import_model {
 
@@ -116,9 +117,6 @@ constexpr int kAliasPathLevels = 4;
 
 /// A code named "a::b::c" is split into a hierarchy only up to this many parts.
 constexpr std::size_t kMaxSplitParts = 100;
-
-/// YAML scalar: plain when safe, else double-quoted with escapes.
-std::string YamlScalar(std::string_view text);
 
 /// Adds a diagnostic without a position.
 void Report(ImportResult& result, Severity severity, std::string rule, std::string file,

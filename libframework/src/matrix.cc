@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <tuple>
 
+#include "framework/hash.h"
 #include "framework/text.h"
 
 namespace framework {
@@ -125,24 +126,7 @@ std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> SegmentsByColumn(
 
 namespace {
 
-// FNV-1a 64, fed piece by piece; Hex() gives what HashHex gives for the same bytes.
-struct Fnv {
-  std::uint64_t h = 14695981039346656037ull;
-  void Add(char c) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  std::string Hex() const {
-    static const char* kHex = "0123456789abcdef";
-    std::string out(16, '0');
-    std::uint64_t v = h;
-    for (int i = 15; i >= 0; --i) {
-      out[static_cast<std::size_t>(i)] = kHex[v & 0xF];
-      v >>= 4;
-    }
-    return out;
-  }
-};
+using Fnv = Fnv1a;  // Hex() gives what HashHex gives for the same bytes
 
 // Feeds Transcript::SegmentText(segment) to `fnv` without building it when it is ASCII (then
 // NFC changes nothing and collapsing white space can be done on the fly).

@@ -9,6 +9,7 @@
 #include "framework/csv.h"
 #include "framework/source_text.h"
 #include "framework/text.h"
+#include "test_hooks.h"
 #include "yaml_support.h"
 
 namespace framework {
@@ -74,16 +75,6 @@ bool IsDate(std::string_view v) {
   static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   return day <= kDays[month - 1] + (month == 2 && leap ? 1 : 0);
-}
-
-std::optional<AttributeType> ParseType(std::string_view name) {
-  if (name == "category") return AttributeType::kCategory;
-  if (name == "integer") return AttributeType::kInteger;
-  if (name == "number") return AttributeType::kNumber;
-  if (name == "string") return AttributeType::kString;
-  if (name == "boolean") return AttributeType::kBoolean;
-  if (name == "date") return AttributeType::kDate;
-  return std::nullopt;
 }
 
 void Index(Participants& p, const SourceText& source, Diagnostics& diagnostics) {
@@ -192,7 +183,7 @@ std::vector<AttributeDef> LoadAttributeDefs(const SourceText& source, const YAML
     }
     auto type_name = yaml::Scalar(source, type, "type", diagnostics);
     if (!type_name) continue;
-    auto parsed = ParseType(*type_name);
+    auto parsed = ParseAttributeType(*type_name);
     if (!parsed) {
       auto guess =
           Suggest(*type_name, {"category", "integer", "number", "string", "boolean", "date"});

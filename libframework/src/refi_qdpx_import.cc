@@ -223,9 +223,7 @@ class QdeImporter {
       cell.participant = d["participant"].Scalar();
       cell.subtheme = d["subtheme"].Scalar();
       const std::string status = d["status"].Scalar();
-      cell.status = status == "draft"      ? ChartStatus::kDraft
-                    : status == "reviewed" ? ChartStatus::kReviewed
-                                           : ChartStatus::kCharted;
+      cell.status = ParseChartStatus(status).value_or(ChartStatus::kCharted);
       cell.summary = summary;
       if (d["comment"] && d["comment"].IsScalar()) cell.comment = d["comment"].Scalar();
       if (d["source"] && d["source"].IsScalar()) cell.source = d["source"].Scalar();

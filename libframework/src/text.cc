@@ -12,6 +12,8 @@
 #include <cstring>
 #include <memory>
 
+#include "framework/hash.h"
+
 namespace framework {
 
 bool IsAscii(std::string_view text) {
@@ -294,18 +296,9 @@ std::string FirstInvalidIdChar(std::string_view id, bool allow_dot) {
 }
 
 std::string HashHex(std::string_view text) {
-  std::uint64_t h = 14695981039346656037ull;  // FNV-1a 64 offset basis
-  for (char c : text) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  static const char* kHex = "0123456789abcdef";
-  std::string out(16, '0');
-  for (int i = 15; i >= 0; --i) {
-    out[static_cast<std::size_t>(i)] = kHex[h & 0xF];
-    h >>= 4;
-  }
-  return out;
+  Fnv1a h;
+  h.Add(text);
+  return h.Hex();
 }
 
 }  // namespace framework

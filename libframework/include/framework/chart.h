@@ -17,6 +17,9 @@ enum class ChartStatus : std::uint8_t { kDraft, kCharted, kReviewed };
 /// "draft", "charted" or "reviewed".
 std::string_view ChartStatusName(ChartStatus status);
 
+/// The status ChartStatusName names `name` (exactly, lower-case); nothing for any other text.
+std::optional<ChartStatus> ParseChartStatus(std::string_view name);
+
 /// A line reference, `L12` (first == last) or `L12-14`.
 struct LineRef {
   int first = 0;
@@ -72,11 +75,6 @@ struct Chart {
 /// duplicate cells) go to `diagnostics`. Cells with problems are still kept when they have a
 /// participant and a sub-theme: a summary is never dropped on load.
 Chart LoadChart(std::string_view name, std::string_view text, Diagnostics& diagnostics);
-
-/// LoadChart always through yaml-cpp. LoadChart reads files in the plain shape SerializeChart
-/// writes with a faster reader of its own, and gives the same Chart and diagnostics; tests
-/// compare the two.
-Chart LoadChartWithYamlCpp(std::string_view name, std::string_view text, Diagnostics& diagnostics);
 
 /// The chart as YAML, cells sorted by participant (natural order: P2 before P10), then by
 /// sub-theme in `subtheme_order` (ids not listed come after, by id). Deterministic.

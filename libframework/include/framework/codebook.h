@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -18,6 +19,9 @@ enum class SpeakerRole : std::uint8_t { kInterviewer, kParticipant, kOther };
 /// "interviewer", "participant" or "other".
 std::string_view SpeakerRoleName(SpeakerRole role);
 
+/// The role SpeakerRoleName names `name` (exactly); nothing for any other text.
+std::optional<SpeakerRole> ParseSpeakerRole(std::string_view name);
+
 /// A speaker label and its role, e.g. {"INT", kInterviewer}.
 struct Speaker {
   std::string label;
@@ -29,6 +33,9 @@ enum class AttributeType : std::uint8_t { kCategory, kInteger, kNumber, kString,
 
 /// "category", "integer", "number", "string", "boolean" or "date".
 std::string_view AttributeTypeName(AttributeType type);
+
+/// The type AttributeTypeName names `name` (exactly); nothing for any other text.
+std::optional<AttributeType> ParseAttributeType(std::string_view name);
 
 /// A declared participant attribute (role, sector, years...).
 struct AttributeDef {

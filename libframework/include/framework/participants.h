@@ -43,12 +43,6 @@ struct Participants {
 Participants LoadParticipantsYaml(std::string_view name, std::string_view text,
                                   Diagnostics& diagnostics);
 
-/// LoadParticipantsYaml always through yaml-cpp. LoadParticipantsYaml reads a list of one-line
-/// flow mappings (`- {id: P01, role: manager}`) with a faster reader of its own and gives the
-/// same result and diagnostics; tests compare the two.
-Participants LoadParticipantsYamlWithYamlCpp(std::string_view name, std::string_view text,
-                                             Diagnostics& diagnostics);
-
 /// Loads participants.csv. `declared` holds attribute types from framework.yaml (may be empty:
 /// then each column's type is inferred). Never throws; problems go to `diagnostics`.
 Participants LoadParticipantsCsv(std::string_view name, std::string_view text,
