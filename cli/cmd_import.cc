@@ -20,7 +20,7 @@ struct ImportCliOptions {
   std::string transcripts;
   std::string title;
   bool force = false;
-  std::uint64_t max_expansion = ImportLimits{}.max_ratio;
+  long long max_expansion = static_cast<long long>(ImportLimits{}.max_ratio);
 };
 
 std::string Extension(const std::string& path) {
@@ -127,7 +127,7 @@ int RunImport(const ImportCliOptions& o) {
   options.limits.max_entry_bytes = InputPolicy().max_file_size;
   options.limits.max_total_bytes =
       InputPolicy().max_file_size > UINT64_MAX / 2 ? UINT64_MAX : 2 * InputPolicy().max_file_size;
-  options.limits.max_ratio = o.max_expansion;
+  options.limits.max_ratio = static_cast<std::uint64_t>(o.max_expansion);
   int code = kExitOk;
   std::error_code ec;
   // The checks every input gets (libzip opens a .qdpx itself, so they are made here first).
@@ -254,6 +254,7 @@ Runner SetupImport(CLI::App& app) {
                  "For a .qdpx: how many times its compressed size an archive (or an entry) may "
                  "expand, past 1 MB (default 200; 0: no ratio limit, the --max-file-size limits "
                  "still hold)")
+      ->check(CLI::Range(0LL, 1000000000LL))
       ->type_name("RATIO");
   app.footer(
       "Imports another tool's work into a study, then checks it. Text sources become\n"

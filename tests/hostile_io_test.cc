@@ -152,6 +152,9 @@ TEST_CASE("hostile io: import's expansion rule can be lifted, and its sizes foll
                                  "-o", (tmp.path() / "b").string()});
   CHECK(allowed.exit_code == 0);
   CHECK(fs::exists(tmp.path() / "b" / "framework.yaml"));
+  const RunResult negative = Run({"import", (tmp.path() / "c.qdpx").string(), "--max-expansion",
+                                  "-1", "-o", (tmp.path() / "n").string()});
+  CHECK(negative.exit_code == 2);  // not read as a huge ratio
   // The per-file limit is --max-file-size: 1M refuses the 3 MB source.
   const RunResult small = Run({"--max-file-size", "1M", "import", (tmp.path() / "c.qdpx").string(),
                                "--max-expansion", "0", "-o", (tmp.path() / "c").string()});
