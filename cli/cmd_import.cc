@@ -1,5 +1,6 @@
 // framework import: a REFI-QDA project (.qdpx), a REFI-QDA codebook (.qdc) or a codings table
 // (.csv) into a new study, or a codebook merged into the current study's framework.yaml.
+#include <cstdint>
 #include <filesystem>
 
 #include "commands.h"
@@ -19,6 +20,7 @@ struct ImportCliOptions {
   std::string transcripts;
   std::string title;
   bool force = false;
+  long long max_expansion = static_cast<long long>(ImportLimits{}.max_ratio);
 };
 
 std::string Extension(const std::string& path) {
@@ -120,6 +122,12 @@ int RunImport(const ImportCliOptions& o) {
   const std::string ext = Extension(o.input);
   ImportOptions options;
   options.title = o.title;
+  // The byte limits follow --max-file-size: one file (an archive entry, a source) up to it, an
+  // archive up to twice it in all (256 MB and 512 MB by default).
+  options.limits.max_entry_bytes = InputPolicy().max_file_size;
+  options.limits.max_total_bytes =
+      InputPolicy().max_file_size > UINT64_MAX / 2 ? UINT64_MAX : 2 * InputPolicy().max_file_size;
+  options.limits.max_ratio = static_cast<std::uint64_t>(o.max_expansion);
   int code = kExitOk;
   std::error_code ec;
   // The checks every input gets (libzip opens a .qdpx itself, so they are made here first).
@@ -242,6 +250,12 @@ Runner SetupImport(CLI::App& app) {
   app.add_option("--title", options->title, "The new study's title (default: the project's name)");
   app.add_flag("--force", options->force,
                "Write into a folder that is not empty (files of the same name are replaced)");
+  app.add_option("--max-expansion", options->max_expansion,
+                 "For a .qdpx: how many times its compressed size an archive (or an entry) may "
+                 "expand, past 1 MB (default 200; 0: no ratio limit, the --max-file-size limits "
+                 "still hold)")
+      ->check(CLI::Range(0LL, 1000000000LL))
+      ->type_name("RATIO");
   app.footer(
       "Imports another tool's work into a study, then checks it. Text sources become\n"
       "transcripts with inline codes; top-level codes become themes, their children sub-themes,\n"

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <string_view>
 #include <vector>
 
@@ -245,15 +246,29 @@ class BodyHighlighter {
   std::vector<OpenSegment> open_;
 };
 
-std::string RenderTranscript(const std::vector<std::string_view>& lines, const Transcript& t,
-                             const Framework& framework, bool color) {
+// Lines longer than this are shown cut, with a note of what was left out: a transcript is read
+// by a person, and one line of hundreds of megabytes would only cost time and memory.
+constexpr std::size_t kShownLineBytes = std::size_t{1} << 20;
+
+// Prints the transcript's lines to `stream` as they are rendered, one at a time, so memory does
+// not grow with the transcript.
+void PrintTranscript(const std::vector<std::string_view>& lines, const Transcript& t,
+                     const Framework& framework, bool color, std::FILE* stream) {
   const std::size_t digits = std::to_string(lines.size()).size();
   const std::size_t gutter = std::max<std::size_t>(4, digits);
   const std::size_t front = FrontMatterLines(lines);
   BodyHighlighter body(framework, t.speakers, color);
   std::string out;
   for (std::size_t n = 0; n < lines.size(); ++n) {
-    const std::string line = SafeLine(lines[n]);
+    std::string_view raw = lines[n];
+    std::size_t cut = 0;
+    if (raw.size() > kShownLineBytes) {
+      std::size_t keep = kShownLineBytes;
+      while (keep > 0 && (static_cast<unsigned char>(raw[keep]) & 0xC0) == 0x80) --keep;
+      cut = raw.size() - keep;
+      raw = raw.substr(0, keep);
+    }
+    const std::string line = SafeLine(raw);
     std::string number = std::to_string(n + 1);
     number.insert(0, gutter - number.size(), ' ');
     Styled(out, number + " │", kDim, color);
@@ -264,9 +279,15 @@ std::string RenderTranscript(const std::vector<std::string_view>& lines, const T
       else
         body.Line(line, out);
     }
+    if (cut > 0)
+      Styled(out, " … (" + std::to_string(cut) + " more bytes of this line not shown)", kDim,
+             color);
     out += '\n';
+    if (out.size() >= (1u << 16) || n + 1 == lines.size()) {
+      std::fwrite(out.data(), 1, out.size(), stream);
+      out.clear();
+    }
   }
-  return out;
 }
 
 // A matrix column asked for, and the code the user named it by.
@@ -413,9 +434,20 @@ std::string RenderJson(const Transcript& t, const Framework& f, std::size_t line
 
 // Finds the participant's transcript; on failure prints the error and sets `exit_code`.
 const Transcript* FindParticipant(const Study& study, const StudyLocation& where,
-                                  const std::string& id, int* exit_code) {
+                                  const std::string& id, const std::string& color, int* exit_code) {
   if (int index = study.FindTranscript(id); index >= 0)
     return &study.transcripts[static_cast<std::size_t>(index)];
+  // A transcript named for the participant that could not be read (refused, unreadable, not
+  // UTF-8): its reason, not "has no transcript".
+  for (const Diagnostic& d : study.diagnostics) {
+    if ((d.rule != "io-error" && d.rule != "wrong-encoding") || d.severity != Severity::kError)
+      continue;
+    const std::filesystem::path file(d.file);
+    if (file.extension() != ".txt" || file.stem().string() != id) continue;
+    PrintDiagnostics({d}, where, UseColor(stderr, color));
+    *exit_code = d.rule == "io-error" ? kExitIo : kExitStudyErrors;
+    return nullptr;
+  }
   if (int declared = study.participants.Find(id); declared >= 0) {
     const Participant& p = study.participants.participants[static_cast<std::size_t>(declared)];
     std::string place = where.path_prefix + study.participants_path;
@@ -450,7 +482,9 @@ int RunShow(const ShowOptions& options) {
   int exit_code = kExitOk;
   auto where = LocateStudy(options.common, &exit_code);
   if (!where) return exit_code;
-  Study study = LoadStudyAt(*where, options.common, /*keep_text=*/true);
+  // The coded text is needed for JSON and excerpts; the transcript itself is read again below.
+  Study study = LoadStudyAt(*where, options.common,
+                            /*keep_text=*/options.format == "json" || !options.codes.empty());
   const Framework& f = study.framework;
   if (!study.framework_loaded) {
     PrintDiagnostics(study.diagnostics, *where, UseColor(stderr, options.common.color));
@@ -458,7 +492,7 @@ int RunShow(const ShowOptions& options) {
   }
 
   const std::string id = ToNfc(Trim(options.participant));
-  const Transcript* t = FindParticipant(study, *where, id, &exit_code);
+  const Transcript* t = FindParticipant(study, *where, id, options.common.color, &exit_code);
   if (!t) return exit_code;
   std::vector<Selection> selections;
   if (!ResolveCodes(f, options.codes, &selections)) return kExitUsage;
@@ -474,15 +508,15 @@ int RunShow(const ShowOptions& options) {
   const std::vector<std::string_view> lines = SplitLines(file.contents);
   const bool color = UseColor(stdout, options.common.color);
 
-  std::string out;
   if (options.format == "json") {
-    out = RenderJson(*t, f, lines.size(), selections);
+    const std::string out = RenderJson(*t, f, lines.size(), selections);
+    std::fwrite(out.data(), 1, out.size(), stdout);
   } else if (selections.empty()) {
-    out = RenderTranscript(lines, *t, f, color);
+    PrintTranscript(lines, *t, f, color, stdout);
   } else {
-    out = RenderExcerpts(*t, f, selections, TerminalWidth(options.width), color);
+    const std::string out = RenderExcerpts(*t, f, selections, TerminalWidth(options.width), color);
+    std::fwrite(out.data(), 1, out.size(), stdout);
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
 
   if (!options.common.quiet) {
     if (options.format != "json") {

@@ -483,7 +483,7 @@ TEST_CASE("import hostile: XML with more elements than the limit is refused befo
   CHECK(d->message.rfind("the XML has 60", 0) == 0);
   CHECK(Contains(d->message, " elements and attributes, more than 3000, the limit"));
   CHECK(framework::ImportCodebook("big.qdc", Codebook(codes), nullptr).ok);
-  CHECK(framework::ImportLimits{}.max_xml_markup == 6000000);
+  CHECK(framework::ImportLimits{}.max_xml_markup == 3000000);
 }
 
 TEST_CASE("import hostile: a codings table's code paths nest no deeper than the limit") {

@@ -522,6 +522,16 @@ ImportResult ImportCodingsCsv(std::string_view name, std::string_view csv,
            "give a header row (document, code, start, end or text) and a row per coding");
     return result;
   }
+  if (rows.size() - 1 > options.limits.max_codings) {
+    const CsvRow& over = rows[options.limits.max_codings + 1];
+    Report(result, Severity::kError, "too-large", file,
+           "the codings table has " + std::to_string(rows.size() - 1) + " rows, more than " +
+               std::to_string(options.limits.max_codings) + ", the limit",
+           "a codings table this large is damaged or hostile; split it, or import it in parts "
+           "(the limit is ImportLimits::max_codings, see docs/limits.md)",
+           over.line, 1);
+    return result;
+  }
   int col[6] = {-1, -1, -1, -1, -1, -1};
   for (std::size_t i = 0; i < rows[0].fields.size(); ++i) {
     Column c = ColumnOf(rows[0].fields[i].value);

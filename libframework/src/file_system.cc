@@ -10,12 +10,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <random>
+#include <thread>
 
 namespace framework {
 
@@ -563,6 +565,8 @@ std::vector<std::string> MemoryFileSystem::Glob(const std::string& pattern) cons
 namespace {
 // Writes bypass the buffer from this size on; the buffer is flushed when it reaches it.
 constexpr std::size_t kAtomicFileBuffer = 1 << 16;
+// How long an output FIFO is waited for a reader before it is an error.
+constexpr std::chrono::milliseconds kFifoReaderWait{2000};
 }  // namespace
 
 namespace {
@@ -608,7 +612,28 @@ int OpenStream(const OutputTarget& target) {
     }
     return fd;
   }
-  return ::open(target.path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+  // Non-blocking, so a FIFO nothing reads fails (ENXIO) instead of waiting forever, and a device
+  // whose open would wait (a serial line) does not either. A FIFO gets a short grace for a reader
+  // started at the same time (`framework export -o pipe & cat pipe`).
+  const auto deadline = std::chrono::steady_clock::now() + kFifoReaderWait;
+  for (;;) {
+    const int fd = ::open(target.path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd >= 0) {
+      const int flags = ::fcntl(fd, F_GETFL);
+      if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);  // writes wait for the reader
+      return fd;
+    }
+    if (errno != ENXIO || std::chrono::steady_clock::now() >= deadline) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+// Why a stream could not be opened, for messages.
+std::string StreamErrorText(const std::string& path, int err) {
+  struct stat st {};
+  if (err == ENXIO && ::stat(path.c_str(), &st) == 0 && S_ISFIFO(st.st_mode))
+    return "a FIFO (named pipe) that nothing reads; start its reader first";
+  return ErrorText(err);
 }
 
 // The mode a replacing file gets: the replaced file's, else 0644 under the umask.
@@ -708,7 +733,7 @@ std::string AtomicFile::Open(const std::string& path) {
     stream_ = true;
     path_ = path;
     fd_ = OpenStream(target);
-    if (fd_ < 0) return error_ = "cannot open " + path + ": " + ErrorText(errno);
+    if (fd_ < 0) return error_ = "cannot open " + path + ": " + StreamErrorText(target.path, errno);
     return {};
   }
   path_ = target.path;
@@ -734,7 +759,8 @@ std::string AtomicFile::OpenByName(const std::string& path, std::string* scratch
   stream_ = by_name_ = true;
   path_ = path;
   stream_fd_ = OpenStream(target);
-  if (stream_fd_ < 0) return error_ = "cannot open " + path + ": " + ErrorText(errno);
+  if (stream_fd_ < 0)
+    return error_ = "cannot open " + path + ": " + StreamErrorText(target.path, errno);
   std::error_code ec;
   fs::path dir = fs::temp_directory_path(ec);
   if (ec) dir = "/tmp";

@@ -151,6 +151,15 @@ std::string DepthMessage(int max_depth) {
   return "code nesting deeper than " + std::to_string(max_depth) + " levels";
 }
 
+std::string TooManyCodesMessage(std::size_t codes, std::size_t max_codes) {
+  return "the codebook has " + std::to_string(codes) + " codes, more than " +
+         std::to_string(max_codes) + ", the limit";
+}
+
+const char* const kTooManyCodesHint =
+    "a codebook this large is damaged or hostile (the limit is ImportLimits::max_codes, see "
+    "docs/limits.md)";
+
 const char* const kDepthHint =
     "a code tree this deep is damaged or hostile; flatten it in the tool that exported it (the "
     "limit is ImportLimits::max_depth, see docs/limits.md)";

@@ -117,6 +117,11 @@ std::string DepthMessage(int max_depth);
 /// The hint of a code tree (XML or CSV paths) deeper than the limit.
 extern const char* const kDepthHint;
 
+/// The error for a codebook of more than `max_codes` (ImportLimits::max_codes) codes, and its
+/// hint.
+std::string TooManyCodesMessage(std::size_t codes, std::size_t max_codes);
+extern const char* const kTooManyCodesHint;
+
 // ---------------------------------------------------------------------------------------------
 // Offsets. A source's raw text (BOM stripped) is kept; selections are resolved under one of
 // several readings of their numbers, and mapped to byte offsets of the LF-normalised text.

@@ -23,10 +23,12 @@ using import_read::Children;
 using import_read::CodeElement;
 using import_read::DepthMessage;
 using import_read::kDepthHint;
+using import_read::kTooManyCodesHint;
 using import_read::LocalName;
 using import_read::Lower;
 using import_read::Stem;
 using import_read::Text;
+using import_read::TooManyCodesMessage;
 using import_read::WalkCodes;
 using import_read::Xml;
 
@@ -110,6 +112,11 @@ bool ReadCodebook(const Xml& xml, std::string_view name, const ImportOptions& op
     if (!WalkCodes(codes, options.limits.max_depth, &tree, &deep)) {
       xml.Diag(result, Severity::kError, "too-deep", deep, DepthMessage(options.limits.max_depth),
                kDepthHint);
+      return false;
+    }
+    if (tree.size() > options.limits.max_codes) {
+      xml.Diag(result, Severity::kError, "too-many-codes", tree[options.limits.max_codes].node,
+               TooManyCodesMessage(tree.size(), options.limits.max_codes), kTooManyCodesHint);
       return false;
     }
     for (const CodeElement& e : tree) AddQdcCode(e.node, e.parent, model);

@@ -29,6 +29,15 @@
 namespace framework {
 namespace {
 
+// The hint for an archive refused by a limit: how to lift it, if the archive is genuine.
+std::string LimitHint(const std::string& error) {
+  if (error.find("zip bomb") != std::string::npos)
+    return "nothing is imported from this archive; if it is genuine, allow more expansion with "
+           "--max-expansion (e.g. --max-expansion 2000, or 0 for no ratio limit)";
+  return "nothing is imported from this archive; raise the limit for one file with "
+         "--max-file-size (e.g. --max-file-size 1G; see docs/limits.md)";
+}
+
 using import_model::Report;
 using import_read::BaseName;
 using import_read::Child;
@@ -39,6 +48,7 @@ using import_read::DepthMessage;
 using import_read::kDepthHint;
 using import_read::kInsideCharacter;
 using import_read::kOutOfRange;
+using import_read::kTooManyCodesHint;
 using import_read::kUnits;
 using import_read::LocalName;
 using import_read::Lower;
@@ -48,6 +58,7 @@ using import_read::RawSource;
 using import_read::RawText;
 using import_read::Resolve;
 using import_read::Text;
+using import_read::TooManyCodesMessage;
 using import_read::Unit;
 using import_read::UnitName;
 using import_read::UnitShort;
@@ -107,6 +118,11 @@ class QdeImporter {
       if (!WalkCodes(codes, options.limits.max_depth, &tree, &deep)) {
         xml_.Diag(result_, Severity::kError, "too-deep", deep,
                   DepthMessage(options.limits.max_depth), kDepthHint);
+        return;
+      }
+      if (tree.size() > options.limits.max_codes) {
+        xml_.Diag(result_, Severity::kError, "too-many-codes", tree[options.limits.max_codes].node,
+                  TooManyCodesMessage(tree.size(), options.limits.max_codes), kTooManyCodesHint);
         return;
       }
       const int first = static_cast<int>(model_.codes.size());
@@ -800,9 +816,7 @@ class ZipSources : public FileSystem {
     if (!zip_.Read(*it->second, &r.contents, &error)) {
       r.error = error;
       Report(result_, Severity::kError, "unsafe-archive", archive_ + "/" + it->second->name, error,
-             zip_.limit_exceeded()
-                 ? "nothing is imported from this archive (the limits: docs/limits.md)"
-                 : "the entry is not read");
+             zip_.limit_exceeded() ? LimitHint(error) : "the entry is not read");
       return r;
     }
     r.ok = true;

@@ -291,6 +291,13 @@ class Parser {
               std::string hint = {}, int length = 1);
   void ReportAt(Severity severity, const char* rule, Position position, std::string message,
                 std::string hint = {}, int length = 1);
+  // Past the error cap, counts one more error and returns true: the caller then skips building
+  // its message (a line of a million stray braces would allocate two strings for each).
+  bool CountedPastCap() {
+    if (reported_ <= options_.max_errors) return false;
+    ++reported_;
+    return true;
+  }
   bool ParseFrontMatter(std::size_t start, std::size_t* body_start, int* body_line);
   void ApplyFrontMatter(const SourceText& source, const YAML::Node& root);
   bool ApplySimpleFrontMatter(std::size_t begin, std::size_t end);
@@ -783,17 +790,19 @@ void Parser::ParseBody(std::size_t pos, int line) {
           i += 1;
         }
       } else if (c == '}') {
-        Report(Severity::kError, "stray-brace", i, "stray '}' outside a code tag",
-               "write \\} for a literal brace");
+        if (!CountedPastCap())
+          Report(Severity::kError, "stray-brace", i, "stray '}' outside a code tag",
+                 "write \\} for a literal brace");
         t_.text.push_back('}');
         i += 1;
       } else {  // '{'
         std::size_t j = i + 1;
         while (j < end && data[j] != '}' && data[j] != '{') ++j;
         if (j >= end || data[j] == '{') {
-          Report(Severity::kError, "stray-brace", i,
-                 "'{' starts no code tag: no '}' follows it on this line",
-                 "close the tag with '}' on the same line, or write \\{ for a literal brace");
+          if (!CountedPastCap())
+            Report(Severity::kError, "stray-brace", i,
+                   "'{' starts no code tag: no '}' follows it on this line",
+                   "close the tag with '}' on the same line, or write \\{ for a literal brace");
           t_.text.push_back('{');
           i += 1;
         } else {

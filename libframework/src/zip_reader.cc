@@ -175,10 +175,15 @@ bool SafeZip::Read(const Entry& entry, std::string* out, std::string* error) {
     compressed = archive_bytes_;
   if (compressed == 0) compressed = 1;
   // All entries together may not expand beyond the ratio times the archive (nor the total).
-  const std::uint64_t archive_cap = std::max<std::uint64_t>(
-      limits_.ratio_floor_bytes, archive_bytes_ > limits_.max_total_bytes / limits_.max_ratio
-                                     ? limits_.max_total_bytes
-                                     : archive_bytes_ * limits_.max_ratio);
+  // A max_ratio of 0 turns the ratio rule off (the absolute limits still hold).
+  const bool ratio_rule = limits_.max_ratio > 0;
+  const std::uint64_t archive_cap =
+      !ratio_rule
+          ? limits_.max_total_bytes
+          : std::max<std::uint64_t>(limits_.ratio_floor_bytes,
+                                    archive_bytes_ > limits_.max_total_bytes / limits_.max_ratio
+                                        ? limits_.max_total_bytes
+                                        : archive_bytes_ * limits_.max_ratio);
   zip_file_t* file = zip_fopen_index(zip_->zip, entry.index, 0);
   if (!file) {
     *error = "cannot open entry: " + ToLowerAscii(zip_strerror(zip_->zip));
@@ -208,12 +213,12 @@ bool SafeZip::Read(const Entry& entry, std::string* out, std::string* error) {
                   " in all, the limit");
       break;
     }
-    if (size > limits_.ratio_floor_bytes && size / compressed > limits_.max_ratio) {
+    if (ratio_rule && size > limits_.ratio_floor_bytes && size / compressed > limits_.max_ratio) {
       ok = refuse("entry expands more than " + std::to_string(limits_.max_ratio) +
                   " times its compressed size (a zip bomb?)");
       break;
     }
-    if (total_read_ > archive_cap) {
+    if (ratio_rule && total_read_ > archive_cap) {
       ok = refuse("the archive expands more than " + std::to_string(limits_.max_ratio) +
                   " times its own size of " + std::to_string(archive_bytes_) +
                   " bytes (a zip bomb?)");

@@ -25,13 +25,18 @@ struct ImportLimits {
   std::uint64_t max_entry_bytes = 256ull << 20;  ///< bytes of one file (archive entry, source)
   std::uint64_t max_total_bytes = 512ull << 20;  ///< uncompressed bytes read from an archive
   /// Uncompressed / compressed, per entry and for the archive as a whole (against its real
-  /// size)...
+  /// size); 0: no ratio rule (the byte limits above still hold)...
   std::uint64_t max_ratio = 200;
   std::uint64_t ratio_floor_bytes = 1ull << 20;  ///< ...checked once past this many bytes
   int max_depth = 100;                           ///< nesting of codes (XML, `::` or CSV paths)
   /// Elements and attributes of one XML file ('<' and '=' counted before parsing): the parsed
   /// tree takes up to 64 bytes for each, whatever the file's size.
-  std::uint64_t max_xml_markup = 6000000;
+  std::uint64_t max_xml_markup = 3000000;
+  /// Codes in one codebook (`<Code>` of a .qde/.qdc): real ones have hundreds to tens of
+  /// thousands.
+  std::size_t max_codes = 50000;
+  /// Codings (rows below the header) in one codings table.
+  std::size_t max_codings = 200000;
 };
 
 /// How to import.

@@ -1,0 +1,214 @@
+// Hostile input, second round (issue 14): `-o` onto a FIFO nothing reads, a refused transcript
+// with export and show, a 2 MB line shown, import limits that follow --max-file-size and an
+// expansion rule that can be lifted, codebooks and codings tables past their caps, and a codings
+// table header of 300,000 columns (quadratic before). Every input is generated here; no case
+// asserts a time.
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <zip.h>
+
+#include <string>
+#include <vector>
+
+#include "framework/refi_import.h"
+#include "run_binary.h"
+
+namespace {
+
+using namespace framework_test;
+using framework::ImportResult;
+
+class StudyCopy {
+ public:
+  StudyCopy() { fs::copy(kExample, root(), fs::copy_options::recursive); }
+  fs::path root() const { return tmp_.path() / "study"; }
+  fs::path tmp() const { return tmp_.path(); }
+
+ private:
+  TempDir tmp_;
+};
+
+// A zip of one project and one source, built with libzip (entries deflated).
+std::string MakeZip(const std::string& project, const std::string& source_name,
+                    const std::string& source) {
+  zip_error_t error;
+  zip_error_init(&error);
+  zip_source_t* buffer = zip_source_buffer_create(nullptr, 0, 0, &error);
+  REQUIRE(buffer != nullptr);
+  zip_source_keep(buffer);
+  zip_t* zip = zip_open_from_source(buffer, ZIP_TRUNCATE, &error);
+  REQUIRE(zip != nullptr);
+  for (const auto& [name, data] :
+       {std::pair<std::string, const std::string*>{"project.qde", &project},
+        {source_name, &source}}) {
+    zip_source_t* s = zip_source_buffer(zip, data->data(), data->size(), 0);
+    REQUIRE(s != nullptr);
+    REQUIRE(zip_file_add(zip, name.c_str(), s, ZIP_FL_ENC_UTF_8) >= 0);
+  }
+  REQUIRE(zip_close(zip) == 0);
+  REQUIRE(zip_source_open(buffer) == 0);
+  REQUIRE(zip_source_seek(buffer, 0, SEEK_END) == 0);
+  const zip_int64_t size = zip_source_tell(buffer);
+  REQUIRE(zip_source_seek(buffer, 0, SEEK_SET) == 0);
+  std::string out(static_cast<std::size_t>(size), '\0');
+  REQUIRE(zip_source_read(buffer, out.data(), static_cast<zip_uint64_t>(size)) == size);
+  zip_source_close(buffer);
+  zip_source_free(buffer);
+  zip_error_fini(&error);
+  return out;
+}
+
+// A project whose one text source is `bytes` bytes of very compressible text.
+std::string CompressibleQdpx(std::size_t bytes) {
+  const std::string project =
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+      "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"P\" origin=\"test\"><CodeBook><Codes>"
+      "<Code guid=\"k1\" name=\"K\"/></Codes></CodeBook><Sources><TextSource guid=\"t1\" "
+      "name=\"T\" plainTextPath=\"internal://t1.txt\"/></Sources></Project>\n";
+  const std::string line = "The quick brown fox jumps over the lazy dog, and then some more.\n";
+  std::string text;
+  text.reserve(bytes + line.size());
+  while (text.size() < bytes) text += line;
+  return MakeZip(project, "sources/t1.txt", text);
+}
+
+const framework::Diagnostic* FindRule(const framework::Diagnostics& diagnostics,
+                                      const std::string& rule) {
+  for (const auto& d : diagnostics)
+    if (d.rule == rule) return &d;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("hostile io: export -o onto a FIFO nothing reads is refused, exit 3, no hang") {
+  StudyCopy study;
+  const fs::path fifo = study.tmp() / "out.fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
+  const RunResult r = Run({"export", "--format", "json", "-o", fifo.string()}, study.root());
+  CHECK(r.exit_code == 3);
+  CHECK(Contains(r.err, "a FIFO (named pipe) that nothing reads"));
+  CHECK(fs::is_fifo(fifo));
+  // /dev/null stays a valid target (a character device, written in place).
+  const RunResult null = Run({"export", "--format", "json", "-o", "/dev/null"}, study.root());
+  CHECK(null.exit_code == 0);
+}
+
+TEST_CASE("hostile io: export exits 3 when a transcript is refused, and show says why") {
+  StudyCopy study;
+  const fs::path p14 = study.root() / "transcripts" / "P14.txt";
+  fs::remove(p14);
+  fs::create_symlink("/etc/passwd", p14);
+  fs::create_symlink("b.txt", study.root() / "transcripts" / "a.txt");
+  fs::create_symlink("a.txt", study.root() / "transcripts" / "b.txt");
+  const RunResult json =
+      Run({"export", "--format", "json", "-o", (study.tmp() / "out.json").string()}, study.root());
+  CHECK(json.exit_code == 3);
+  CHECK(fs::exists(study.tmp() / "out.json"));  // still written, from the rest
+  CHECK_FALSE(Contains(ReadFile(study.tmp() / "out.json"), "root:x:0"));
+  const RunResult qdpx =
+      Run({"export", "--format", "qdpx", "-o", (study.tmp() / "out.qdpx").string()}, study.root());
+  CHECK(qdpx.exit_code == 3);
+
+  const RunResult show = Run({"show", "P14"}, study.root());
+  CHECK(show.exit_code == 3);
+  CHECK(Contains(show.err, "transcripts/P14.txt: error: cannot read transcript"));
+  CHECK(Contains(show.err, "outside the study folder"));
+  CHECK_FALSE(Contains(show.err, "has no transcript"));
+  CHECK_FALSE(Contains(show.out, "root:"));
+}
+
+TEST_CASE("hostile io: show cuts a line past 1 MiB with a note, and shows the rest") {
+  StudyCopy study;
+  const fs::path p14 = study.root() / "transcripts" / "P14.txt";
+  WriteFile(p14, "---\nparticipant: P14\n---\nP14: " + std::string(3u << 20, '{') + "\nlast\n");
+  const RunResult r = Run({"show", "P14", "--color", "never"}, study.root());
+  CHECK(r.exit_code == 0);
+  CHECK(Contains(r.out, "more bytes of this line not shown"));
+  CHECK(Contains(r.out, "last"));
+  CHECK(r.out.size() < (3u << 20));  // the long line is not all there
+  CHECK(r.out.size() > (1u << 20));
+}
+
+TEST_CASE("hostile io: import's expansion rule can be lifted, and its sizes follow the limit") {
+  const std::string zip = CompressibleQdpx(3u << 20);  // 3 MB of text in a few KB
+  ImportResult strict = framework::ImportQdpx("c.qdpx", zip);
+  CHECK_FALSE(strict.ok);
+  const auto* bomb = FindRule(strict.diagnostics, "unsafe-archive");
+  REQUIRE(bomb != nullptr);
+  CHECK(Contains(bomb->message, "zip bomb"));
+  CHECK(Contains(bomb->hint, "--max-expansion"));
+  framework::ImportOptions lifted;
+  lifted.limits.max_ratio = 0;
+  CHECK(framework::ImportQdpx("c.qdpx", zip, lifted).ok);
+
+  TempDir tmp;
+  WriteFile(tmp.path() / "c.qdpx", zip);
+  const RunResult refused =
+      Run({"import", (tmp.path() / "c.qdpx").string(), "-o", (tmp.path() / "a").string()});
+  CHECK(refused.exit_code == 1);
+  CHECK(Contains(refused.err, "zip bomb"));
+  const RunResult allowed = Run({"import", (tmp.path() / "c.qdpx").string(), "--max-expansion", "0",
+                                 "-o", (tmp.path() / "b").string()});
+  CHECK(allowed.exit_code == 0);
+  CHECK(fs::exists(tmp.path() / "b" / "framework.yaml"));
+  const RunResult negative = Run({"import", (tmp.path() / "c.qdpx").string(), "--max-expansion",
+                                  "-1", "-o", (tmp.path() / "n").string()});
+  CHECK(negative.exit_code == 2);  // not read as a huge ratio
+  // The per-file limit is --max-file-size: 1M refuses the 3 MB source.
+  const RunResult small = Run({"--max-file-size", "1M", "import", (tmp.path() / "c.qdpx").string(),
+                               "--max-expansion", "0", "-o", (tmp.path() / "c").string()});
+  CHECK(small.exit_code == 1);
+  CHECK(Contains(small.err, "1 MB, the limit for one file"));
+  CHECK(Contains(small.err, "--max-file-size"));
+}
+
+TEST_CASE("hostile io: a codebook of more codes than the limit is refused before it is built") {
+  std::string codes;
+  for (int i = 0; i < 60000; ++i)
+    codes += "<Code guid=\"c" + std::to_string(i) + "\" name=\"c\" isCodable=\"true\"/>";
+  const std::string qdc =
+      "<?xml version=\"1.0\"?>\n<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\">"
+      "<Codes><Code guid=\"top\" name=\"T\">" +
+      codes + "</Code></Codes></CodeBook>\n";
+  ImportResult r = framework::ImportCodebook("big.qdc", qdc, nullptr);
+  CHECK_FALSE(r.ok);
+  CHECK(r.files.empty());
+  const auto* d = FindRule(r.diagnostics, "too-many-codes");
+  REQUIRE(d != nullptr);
+  CHECK(d->message == "the codebook has 60001 codes, more than 50000, the limit");
+  CHECK(d->line == 2);
+  CHECK(d->column > 50000 * 40);  // at the 50,001st code
+  framework::ImportOptions small;
+  small.limits.max_codes = 3;
+  CHECK(framework::ImportCodebook("t.qdc",
+                                  "<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes>"
+                                  "<Code guid=\"a\" name=\"A\"/><Code guid=\"b\" name=\"B\"/>"
+                                  "<Code guid=\"c\" name=\"C\"/></Codes></CodeBook>",
+                                  nullptr, small)
+            .ok);
+}
+
+TEST_CASE("hostile io: codings tables: 300,000 header columns read linearly; rows are capped") {
+  TempDir tmp;
+  fs::create_directories(tmp.path() / "tx");
+  WriteFile(tmp.path() / "tx" / "T1.txt", "alpha beta gamma\n");
+  std::string header = "document,code,text";
+  for (int i = 0; i < 300000; ++i) header += ",c" + std::to_string(i);
+  WriteFile(tmp.path() / "wide.csv", header + "\nT1,A > B,alpha\n");
+  const RunResult wide = Run({"import", (tmp.path() / "wide.csv").string(), "--transcripts",
+                              (tmp.path() / "tx").string(), "-o", (tmp.path() / "w").string()});
+  CHECK(wide.exit_code == 1);  // the row is short of the header: a located error, quickly
+  CHECK(Contains(wide.err, "wide.csv:2:1: error: record has 3 fields, the header has 300003"));
+
+  std::string rows = "document,code,start,end\n";
+  for (int i = 0; i < 200001; ++i) rows += "T1,A > B,0,5\n";
+  WriteFile(tmp.path() / "rows.csv", rows);
+  const RunResult many = Run({"import", (tmp.path() / "rows.csv").string(), "--transcripts",
+                              (tmp.path() / "tx").string(), "-o", (tmp.path() / "r").string()});
+  CHECK(many.exit_code == 1);
+  CHECK(Contains(many.err,
+                 "rows.csv:200002:1: error: the codings table has 200001 rows, more "
+                 "than 200000, the limit"));
+  CHECK_FALSE(fs::exists(tmp.path() / "r" / "framework.yaml"));
+}
