@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_set>
 
 #include "attribute_defs.h"
 #include "framework/source_text.h"
@@ -105,6 +106,10 @@ class FrameworkLoader {
   // Alias nodes, for locating conflicts: (theme, subtheme, code index) -> node.
   std::vector<std::vector<std::vector<YAML::Node>>> alias_nodes_;
   std::vector<std::vector<YAML::Node>> subtheme_nodes_;
+  // Ids seen so far: the theme ids, and the sub-theme ids of the theme being loaded, so a
+  // duplicate is found in constant time however many there are.
+  std::unordered_set<std::string> theme_ids_;
+  std::unordered_set<std::string> subtheme_ids_;
 };
 
 std::optional<std::string> FrameworkLoader::Id(const YAML::Node& node, std::string_view what) {
@@ -297,7 +302,7 @@ void FrameworkLoader::LoadTheme(const YAML::Node& node) {
   auto id_value = Id(id, "theme id");
   if (!id_value) return;
   theme.id = *id_value;
-  if (f_.FindTheme(theme.id) >= 0) {
+  if (!theme_ids_.insert(theme.id).second) {
     Error(id, "duplicate-id", "duplicate theme id " + Quote(theme.id),
           "each theme needs its own id");
     return;
@@ -321,6 +326,7 @@ void FrameworkLoader::LoadTheme(const YAML::Node& node) {
   } else if (!subs.IsSequence() || subs.size() == 0) {
     Error(subs, "bad-themes", "subthemes must be a non-empty list");
   } else {
+    subtheme_ids_.clear();
     for (const auto& sub : subs) LoadSubtheme(f_.themes.back(), sub);
   }
 }
@@ -344,13 +350,11 @@ void FrameworkLoader::LoadSubtheme(Theme& theme, const YAML::Node& node) {
   auto id_value = Id(id, "sub-theme id");
   if (!id_value) return;
   sub.id = *id_value;
-  for (const auto& other : theme.subthemes) {
-    if (other.id == sub.id) {
-      Error(id, "duplicate-id",
-            "duplicate sub-theme id " + Quote(sub.id) + " in theme " + Quote(theme.id),
-            "each sub-theme of a theme needs its own id");
-      return;
-    }
+  if (!subtheme_ids_.insert(sub.id).second) {
+    Error(id, "duplicate-id",
+          "duplicate sub-theme id " + Quote(sub.id) + " in theme " + Quote(theme.id),
+          "each sub-theme of a theme needs its own id");
+    return;
   }
   if (auto label = Get(node, "label"); label.IsDefined()) {
     if (auto v = yaml::Scalar(source_, label, "label", diagnostics_)) sub.label = *v;

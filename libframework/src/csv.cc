@@ -16,18 +16,20 @@ std::vector<CsvRow> ReadCsv(std::string_view name, std::string_view text, Diagno
   const std::size_t n = text.size();
   int line = 1;
   std::size_t line_start = 0;
-  // Columns are counted on from the last one asked for on the same line, so a line of many
-  // fields costs its length once, not once a field.
-  std::size_t counted_start = SIZE_MAX, counted_to = 0, counted = 0;
+  // Columns are counted on from the last field's on the same line, so a header of many
+  // thousand fields costs its length once, not once a field.
+  std::size_t counted_line = static_cast<std::size_t>(-1), counted_to = 0, counted = 0;
   auto column = [&](std::size_t offset) {
     std::size_t from = line_start == 0 && text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : line_start;
-    if (counted_start != line_start || offset < counted_to) {
-      counted_start = line_start;
+    if (counted_line != line_start || offset < counted_to) {
+      counted_line = line_start;
       counted_to = from;
       counted = 0;
     }
-    counted += CountCodePoints(text.substr(counted_to, offset - counted_to));
-    counted_to = offset;
+    if (offset > counted_to) {
+      counted += CountCodePoints(text.substr(counted_to, offset - counted_to));
+      counted_to = offset;
+    }
     return static_cast<int>(counted) + 1;
   };
   while (i < n) {

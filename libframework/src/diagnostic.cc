@@ -29,6 +29,11 @@ DiagnosticCounts CountDiagnostics(const Diagnostics& diagnostics) {
   for (const auto& d : diagnostics) {
     if (d.severity == Severity::kError) ++counts.errors;
     if (d.severity == Severity::kWarning) ++counts.warnings;
+    // A capped list of warnings ("too-many-warnings") counts warnings; any other, errors.
+    if (d.rule == "too-many-warnings") {
+      counts.warnings += d.unlisted;
+      continue;
+    }
     counts.errors += d.unlisted;
     counts.unlisted_errors += d.unlisted;
   }

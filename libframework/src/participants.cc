@@ -10,6 +10,7 @@
 #include "framework/source_text.h"
 #include "framework/text.h"
 #include "test_hooks.h"
+#include "warning_cap.h"
 #include "yaml_support.h"
 
 namespace framework {
@@ -36,8 +37,7 @@ namespace {
 // Digits with an optional sign, whatever their size.
 bool IntegerShaped(std::string_view v) {
   if (!v.empty() && (v.front() == '-' || v.front() == '+')) v.remove_prefix(1);
-  return !v.empty() &&
-         std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return !v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 }  // namespace
 
@@ -492,6 +492,7 @@ Participants LoadParticipantsCsv(std::string_view name, std::string_view text,
   int id_column = -1;
   std::vector<int> attribute_of(header.fields.size(), -1);
   std::set<std::string> seen;
+  WarningCap cap(diagnostics);
   for (std::size_t c = 0; c < header.fields.size(); ++c) {
     std::string column = ToNfc(Trim(header.fields[c].value));
     if (!seen.insert(column).second) {
@@ -536,7 +537,7 @@ Participants LoadParticipantsCsv(std::string_view name, std::string_view text,
                  : all_num ? AttributeType::kNumber
                            : AttributeType::kCategory;
       if (def.type == AttributeType::kCategory) def.values = values;
-      if (!declared.empty()) {
+      if (!declared.empty() && cap.Take(source, {header.fields[c].line, header.fields[c].column})) {
         std::vector<std::string> names;
         for (const auto& d : declared) names.push_back(d.name);
         auto guess = Suggest(column, names);

@@ -14,6 +14,7 @@
 #include "framework/matrix.h"
 #include "framework/source_text.h"
 #include "framework/text.h"
+#include "warning_cap.h"
 
 namespace framework {
 
@@ -189,8 +190,10 @@ void CheckChart(const Study& study, const Chart& chart, std::string_view text,
   // Without a readable framework.yaml every theme would look unknown: its error is enough.
   if (chart.theme.empty() || !f.parsed) return;
   const int theme = f.FindTheme(chart.theme);
+  WarningCap cap(out);
   auto at = [&](Severity severity, const char* rule, Position p, std::string message,
                 std::string hint) {
+    if (severity == Severity::kWarning && !cap.Take(source, p.line ? p : Position{1, 1})) return;
     out.push_back(source.AtPosition(severity, rule, p.line ? p : Position{1, 1}, std::move(message),
                                     std::move(hint)));
   };
@@ -502,6 +505,8 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   });
   participants_thread.join();
   study.io_error |= participants_io_error;
+  SortDiagnostics(participant_diagnostics);
+  CapWarnings(participant_diagnostics);
   for (auto& d : participant_diagnostics) study.diagnostics.push_back(std::move(d));
 
   std::vector<Transcript> kept;
@@ -565,8 +570,10 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   }
   if (study.participants.complete && transcripts_found && !study.partial) {
     SourceText source(f.participants, participants_file.contents);
+    WarningCap cap(study.diagnostics);
     for (const Participant& p : study.participants.participants) {
       if (owner.count(p.id) || unread_stems.count(p.id)) continue;
+      if (!cap.Take(source, {p.line, p.column})) continue;
       Diagnostic w = source.AtPosition(
           Severity::kWarning, "participant-without-transcript", {p.line, p.column},
           "participant " + Quote(p.id) + " has no transcript",
@@ -594,6 +601,11 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   });
   for (ChartSlot& slot : chart_slots) {
     study.io_error |= slot.io_error;
+    // The loader's warnings (a cell without 'status', say) and the check's, capped together.
+    if (slot.read) {
+      SortDiagnostics(slot.diagnostics);
+      CapWarnings(slot.diagnostics);
+    }
     for (auto& d : slot.diagnostics) study.diagnostics.push_back(std::move(d));
   }
 

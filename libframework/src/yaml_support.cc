@@ -34,6 +34,16 @@ std::string Describe(const YAML::Node& node) {
 YAML::Node Parse(const SourceText& source, const std::string& yaml_text, Diagnostics& diagnostics,
                  bool* ok) {
   *ok = false;
+  if (yaml_text.size() > kMaxYamlCppBytes) {
+    diagnostics.push_back(source.AtPosition(
+        Severity::kError, "yaml-too-large", {1, 1},
+        "file too large to read as general YAML: " + std::to_string(yaml_text.size()) +
+            " bytes, the limit is " + std::to_string(kMaxYamlCppBytes) + " bytes",
+        "files this large are read only in the shape framework writes them (a chart as "
+        "'framework chart' saves it, participants as one '- {id: ...}' a line); see "
+        "docs/limits.md"));
+    return YAML::Node();
+  }
   try {
     YAML::Node node = YAML::Load(yaml_text);
     *ok = true;

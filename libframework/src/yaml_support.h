@@ -18,8 +18,15 @@ namespace framework::yaml {
 /// reported as "nesting deeper than N levels" at the place it is reached.
 inline constexpr int kMaxYamlDepth = 2000;
 
+/// The largest text yaml-cpp is given (4 MiB). yaml-cpp 0.7 reads about a megabyte a second
+/// and holds some 80 bytes a byte read, so larger YAML is refused with a located error before
+/// it is parsed. Files in the shapes the tool writes (charts, participants as one flow mapping a
+/// line) are read by faster readers of their own and are not bounded by this.
+inline constexpr std::size_t kMaxYamlCppBytes = std::size_t{4} << 20;
+
 /// Parses `yaml_text` (which must have the same lines as `source`, or be a prefix-blanked copy
-/// of part of it) into a node. On a syntax error, reports it and returns a null node.
+/// of part of it) into a node. On a syntax error, or when `yaml_text` is larger than
+/// kMaxYamlCppBytes ("yaml-too-large"), reports it and returns a null node.
 YAML::Node Parse(const SourceText& source, const std::string& yaml_text, Diagnostics& diagnostics,
                  bool* ok);
 

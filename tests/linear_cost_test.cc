@@ -1,0 +1,202 @@
+// Issue 14 "linear cost": inputs with very many themes, sub-themes, columns or diagnostics are
+// read in linear time, and a file's warnings are capped like its errors, the rest counted.
+// The sizes are ones the old quadratic code took minutes over; no timing is asserted.
+#include <doctest/doctest.h>
+
+#include <map>
+#include <string>
+
+#include "framework/codebook.h"
+#include "framework/csv.h"
+#include "framework/diagnostic.h"
+#include "framework/file_system.h"
+#include "framework/participants.h"
+#include "framework/study.h"
+
+namespace {
+
+using framework::CountDiagnostics;
+using framework::Diagnostic;
+using framework::Diagnostics;
+using framework::Severity;
+
+std::size_t CountRule(const Diagnostics& ds, const std::string& rule) {
+  std::size_t n = 0;
+  for (const Diagnostic& d : ds) n += d.rule == rule;
+  return n;
+}
+
+const Diagnostic* FindRule(const Diagnostics& ds, const std::string& rule) {
+  for (const Diagnostic& d : ds)
+    if (d.rule == rule) return &d;
+  return nullptr;
+}
+
+const char* kHead =
+    "framework: 1\n"
+    "title: T\n"
+    "speakers: {INT: interviewer}\n"
+    "themes:\n";
+
+}  // namespace
+
+TEST_CASE("linear cost: 20,000 sub-themes of one theme, a duplicate at the end found") {
+  std::string f = std::string(kHead) + "  - id: big\n    label: Big\n    subthemes:\n";
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) f += "      - {id: s" + std::to_string(i) + ", label: S}\n";
+  f += "      - {id: s7, label: again}\n";  // line 4 + 3 + n + 1
+  Diagnostics ds;
+  const framework::Framework fw = framework::LoadFramework("framework.yaml", f, ds);
+  REQUIRE(fw.themes.size() == 1);
+  CHECK(fw.themes[0].subthemes.size() == static_cast<std::size_t>(n));
+  REQUIRE(ds.size() == 1);
+  CHECK(ds[0].rule == "duplicate-id");
+  CHECK(ds[0].message == "duplicate sub-theme id 's7' in theme 'big'");
+  CHECK(ds[0].line == 4 + 3 + n + 1);
+  // The same sub-theme id under two themes is no duplicate.
+  Diagnostics two;
+  framework::LoadFramework("framework.yaml",
+                           std::string(kHead) +
+                               "  - {id: a, label: A, subthemes: [{id: s, label: S}]}\n" +
+                               "  - {id: b, label: B, subthemes: [{id: s, label: S}]}\n",
+                           two);
+  CHECK(two.empty());
+}
+
+TEST_CASE("linear cost: 20,000 themes, a duplicate theme id at the end found") {
+  std::string f = kHead;
+  const int n = 20000;
+  for (int i = 0; i < n; ++i)
+    f += "  - {id: t" + std::to_string(i) + ", label: T, subthemes: [{id: s, label: S}]}\n";
+  f += "  - {id: t123, label: T, subthemes: [{id: s, label: S}]}\n";
+  Diagnostics ds;
+  const framework::Framework fw = framework::LoadFramework("framework.yaml", f, ds);
+  CHECK(fw.themes.size() == static_cast<std::size_t>(n));
+  REQUIRE(ds.size() == 1);
+  CHECK(ds[0].rule == "duplicate-id");
+  CHECK(ds[0].message == "duplicate theme id 't123'");
+  CHECK(ds[0].line == 5 + n);
+  CHECK(fw.FindTheme("t19999") == n - 1);
+}
+
+TEST_CASE("linear cost: a CSV header of 200,000 columns; columns counted once") {
+  const int n = 200000;
+  std::string csv = "id";
+  for (int i = 0; i < n; ++i) csv += ",a" + std::to_string(i);
+  csv += "\nP01";
+  for (int i = 0; i < n; ++i) csv += ",\xC3\xA9";  // two bytes, one code point
+  csv += "\n";
+  Diagnostics ds;
+  const auto rows = framework::ReadCsv("participants.csv", csv, ds);
+  CHECK(ds.empty());
+  REQUIRE(rows.size() == 2);
+  REQUIRE(rows[0].fields.size() == static_cast<std::size_t>(n) + 1);
+  // Column of field k: 1 + the code points before it.
+  std::size_t before = 3;                                                  // "id,"
+  for (int i = 0; i < n - 1; ++i) before += std::to_string(i).size() + 2;  // "aN,"
+  CHECK(rows[0].fields.back().column == static_cast<int>(before) + 1);
+  CHECK(rows[1].fields[1].column == 5);
+  CHECK(rows[1].fields.back().column == 4 + 2 * (n - 1) + 1);
+}
+
+TEST_CASE("linear cost: 200,000 undeclared CSV columns give 100 warnings and a counting note") {
+  const int n = 200000;
+  std::string csv = "id";
+  for (int i = 0; i < n; ++i) csv += ",a" + std::to_string(i);
+  csv += "\nP01";
+  for (int i = 0; i < n; ++i) csv += ",1";
+  csv += "\n";
+  framework::AttributeDef role;
+  role.name = "role";
+  Diagnostics ds;
+  const auto p = framework::LoadParticipantsCsv("participants.csv", csv, {role}, ds);
+  CHECK(p.attributes.size() == static_cast<std::size_t>(n));
+  CHECK(CountRule(ds, "unknown-attribute") == 100);
+  const Diagnostic* note = FindRule(ds, "too-many-warnings");
+  REQUIRE(note != nullptr);
+  CHECK(note->severity == Severity::kNote);
+  CHECK(note->unlisted == static_cast<std::size_t>(n - 100));
+  CHECK(note->line == 1);
+  CHECK(note->message == "too many warnings in this file: 199900 more are counted but not shown");
+  const auto counts = CountDiagnostics(ds);
+  CHECK(counts.warnings == static_cast<std::size_t>(n));
+  CHECK(counts.errors == 0);
+  CHECK(counts.unlisted_errors == 0);
+}
+
+TEST_CASE("linear cost: a chart of 20,000 orphan cells lists 100 warnings and counts the rest") {
+  framework::MemoryFileSystem fs;
+  fs.Add("framework.yaml", std::string(kHead) +
+                               "  - {id: treatment, label: T, subthemes: [{id: provision, "
+                               "label: P}]}\n");
+  fs.Add("participants.yaml", "participants:\n  - {id: P01}\n");
+  fs.Add("transcripts/P01.txt", "INT: Hello.\n");
+  const int n = 20000;
+  std::string chart = "theme: treatment\ncells:\n";
+  for (int i = 0; i < n; ++i)
+    chart += "  - {participant: X" + std::to_string(i) + ", subtheme: provision, summary: s}\n";
+  fs.Add("charts/treatment.yaml", chart);
+  const framework::Study study = framework::LoadStudy(fs, {});
+  // Each cell draws two warnings (no 'status'; no such participant): 100 are listed.
+  std::size_t warnings = 0;
+  for (const Diagnostic& d : study.diagnostics) warnings += d.severity == Severity::kWarning;
+  CHECK(warnings == 100);
+  REQUIRE(CountRule(study.diagnostics, "too-many-warnings") == 1);
+  const Diagnostic* note = FindRule(study.diagnostics, "too-many-warnings");
+  CHECK(note->file == "charts/treatment.yaml");
+  CHECK(note->unlisted == static_cast<std::size_t>(2 * n - 100));
+  CHECK(note->line == 3 + 50);  // the 101st warning: the 51st cell's first
+  CHECK(CountDiagnostics(study.diagnostics).warnings == static_cast<std::size_t>(2 * n));
+  CHECK(CountDiagnostics(study.diagnostics).errors == 0);
+  CHECK(study.charts.at(0).cells.size() == static_cast<std::size_t>(n));  // every cell kept
+}
+
+TEST_CASE("linear cost: 200 participants without a transcript: 100 warnings, then counted") {
+  framework::MemoryFileSystem fs;
+  fs.Add("framework.yaml", std::string(kHead) +
+                               "  - {id: treatment, label: T, subthemes: [{id: provision, "
+                               "label: P}]}\n");
+  std::string participants = "participants:\n  - {id: P01}\n";
+  for (int i = 0; i < 200; ++i) participants += "  - {id: Q" + std::to_string(i) + "}\n";
+  fs.Add("participants.yaml", participants);
+  fs.Add("transcripts/P01.txt", "INT: Hello.\n");
+  const framework::Study study = framework::LoadStudy(fs, {});
+  CHECK(CountRule(study.diagnostics, "participant-without-transcript") == 100);
+  const Diagnostic* note = FindRule(study.diagnostics, "too-many-warnings");
+  REQUIRE(note != nullptr);
+  CHECK(note->unlisted == 100);
+  CHECK(note->file == "participants.yaml");
+  CHECK(note->line == 3 + 100);  // Q100, the 101st without one
+  CHECK(CountDiagnostics(study.diagnostics).warnings == 200);
+}
+
+TEST_CASE("linear cost: YAML beyond 4 MiB that needs yaml-cpp is refused before parsing") {
+  framework::MemoryFileSystem fs;
+  fs.Add("framework.yaml", std::string(kHead) +
+                               "  - {id: treatment, label: T, subthemes: [{id: provision, "
+                               "label: P}]}\n");
+  fs.Add("participants.yaml", "participants:\n  - {id: P01}\n");
+  fs.Add("transcripts/P01.txt", "INT: Hello.\n");
+  std::string chart = "theme: treatment\ncells:\n";
+  while (chart.size() <= (std::size_t{4} << 20))
+    chart += "  - {participant: P01, subtheme: provision, summary: a summary of some length}\n";
+  fs.Add("charts/treatment.yaml", chart);
+  const framework::Study study = framework::LoadStudy(fs, {});
+  const Diagnostic* e = FindRule(study.diagnostics, "yaml-too-large");
+  REQUIRE(e != nullptr);
+  CHECK(e->severity == Severity::kError);
+  CHECK(e->file == "charts/treatment.yaml");
+  CHECK(e->line == 1);
+  CHECK(e->column == 1);
+  CHECK(e->message == "file too large to read as general YAML: " + std::to_string(chart.size()) +
+                          " bytes, the limit is 4194304 bytes");
+  // framework.yaml likewise: one error, nothing else made of it.
+  Diagnostics ds;
+  std::string f = kHead;
+  while (f.size() <= (std::size_t{4} << 20))
+    f += "  - {id: t, label: T, subthemes: [{id: s, label: S}]}\n";
+  const framework::Framework fw = framework::LoadFramework("framework.yaml", f, ds);
+  REQUIRE(ds.size() == 1);
+  CHECK(ds[0].rule == "yaml-too-large");
+  CHECK(!fw.parsed);
+}
