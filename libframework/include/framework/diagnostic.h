@@ -31,8 +31,9 @@ struct Diagnostic {
   std::string source_line;
   int source_start = 1;     ///< 1-based column of the line at which `source_line` starts
   bool source_cut = false;  ///< `source_line` stops before the end of its line
-  /// On a note that closes a capped list ("too-many-errors"): how many further errors were found
-  /// but not listed. CountDiagnostics counts them, so totals stay true.
+  /// On a note that closes a capped list: how many further errors ("too-many-errors") or
+  /// warnings ("too-many-warnings") were found but not listed. CountDiagnostics counts them as
+  /// errors or warnings by the note's rule, so totals stay true.
   std::size_t unlisted = 0;
 };
 
