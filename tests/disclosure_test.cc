@@ -166,7 +166,9 @@ void CheckAnonymous(
     }
     classes[key].insert(who);
   }
-  for (const auto& [key, members] : classes) {
+  for (const auto& entry : classes) {
+    const auto& key = entry.first;  // (clang 14 cannot INFO a structured binding)
+    const auto& members = entry.second;
     std::string shown;
     for (const std::string& k : key) shown += "[" + k + "] ";
     INFO("texts shown as " << shown << "come from " << members.size() << " participants");
@@ -251,7 +253,9 @@ TEST_CASE("disclosure: every attribution the plan gives fits min_group participa
   const framework::AttributionPlan plan = framework::PlanAttribution(study, population, 3, false);
   std::map<std::string, std::set<std::string>> classes;
   for (const std::string& id : population) classes[plan.Label(study, id, false)].insert(id);
-  for (const auto& [label, members] : classes) {
+  for (const auto& entry : classes) {
+    const auto& label = entry.first;
+    const auto& members = entry.second;
     INFO(label);
     CHECK(members.size() >= 3);
   }
@@ -462,7 +466,9 @@ TEST_CASE("disclosure: export --attributes withholds values that would single ou
     classes[quotes.at(id).second + "|" + shown].insert(id);
   }
   REQUIRE(!classes.empty());
-  for (const auto& [shown, ids] : classes) {
+  for (const auto& entry : classes) {
+    const auto& shown = entry.first;
+    const auto& ids = entry.second;
     INFO(shown);
     CHECK(ids.size() >= 3);
   }
