@@ -66,11 +66,11 @@ int RunCheck(const CheckOptions& options) {
       if (counts.errors == 0 && counts.warnings == 0)
         summary += "no problems found";
       else
-        summary += Plural(counts.errors, "error", "errors") +
-                   (counts.unlisted_errors
-                        ? " (" + std::to_string(counts.unlisted_errors) + " not shown)"
-                        : std::string()) +
-                   ", " + Plural(counts.warnings, "warning", "warnings");
+        summary +=
+            Plural(counts.errors, "error", "errors") +
+            (counts.unlisted_errors ? " (" + std::to_string(counts.unlisted_errors) + " not shown)"
+                                    : std::string()) +
+            ", " + Plural(counts.warnings, "warning", "warnings");
       std::fprintf(stderr, "%s\n", summary.c_str());
     }
   }

@@ -106,7 +106,8 @@ std::optional<std::int64_t> SourceDateEpoch(int* exit_code) {
   if (!epoch || !*epoch) return std::nullopt;
   const std::string_view text(epoch);
   std::int64_t value = -1;
-  const bool digits = std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const bool digits =
+      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
   if (digits) {
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (error != std::errc() || end != text.data() + text.size()) value = -1;
@@ -159,7 +160,8 @@ bool WriteThroughPager(const std::string& text) {
   std::FILE* pipe = ::popen(pager.c_str(), "w");
   if (!pipe) return false;
   // A pager that quits early (or never ran) closes the pipe: that must not kill us with SIGPIPE.
-  struct sigaction ignore {}, previous {};
+  struct sigaction ignore {};
+  struct sigaction previous {};
   ignore.sa_handler = SIG_IGN;
   ::sigaction(SIGPIPE, &ignore, &previous);
   std::fwrite(text.data(), 1, text.size(), pipe);

@@ -25,9 +25,9 @@ int main(int argc, char** argv) {
   std::map<std::string, Runner> runners;
   // Ids typed on the command line are NFC-normalised, as ids read from files are, so a theme id
   // typed in NFD is found. Paths (-C, -o, FILE, DIR, --only globs) are kept byte for byte.
-  static const char* const kIdOptions[] = {"THEME",   "CODE",    "PARTICIPANT", "--sort",
-                                           "--attributes", "--where", "--edit",      "--accept",
-                                           "--by",    "--code",  "--participant"};
+  static const char* const kIdOptions[] = {"THEME",        "CODE",    "PARTICIPANT",  "--sort",
+                                           "--attributes", "--where", "--edit",       "--accept",
+                                           "--by",         "--code",  "--participant"};
   for (const Command& command : kCommands) {
     CLI::App* sub = app.add_subcommand(command.name, command.summary);
     runners[command.name] = command.setup(*sub);

@@ -147,15 +147,38 @@ std::string CharName(UChar32 c) {
   std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(c));
   std::string out = hex;
   // Controls have no Unicode name; these are their aliases (NameAliases.txt).
-  static const char* const kC0[] = {
-      "NULL", "START OF HEADING", "START OF TEXT", "END OF TEXT", "END OF TRANSMISSION",
-      "ENQUIRY", "ACKNOWLEDGE", "ALERT", "BACKSPACE", "CHARACTER TABULATION", "LINE FEED",
-      "LINE TABULATION", "FORM FEED", "CARRIAGE RETURN", "SHIFT OUT", "SHIFT IN",
-      "DATA LINK ESCAPE", "DEVICE CONTROL ONE", "DEVICE CONTROL TWO", "DEVICE CONTROL THREE",
-      "DEVICE CONTROL FOUR", "NEGATIVE ACKNOWLEDGE", "SYNCHRONOUS IDLE",
-      "END OF TRANSMISSION BLOCK", "CANCEL", "END OF MEDIUM", "SUBSTITUTE", "ESCAPE",
-      "INFORMATION SEPARATOR FOUR", "INFORMATION SEPARATOR THREE", "INFORMATION SEPARATOR TWO",
-      "INFORMATION SEPARATOR ONE"};
+  static const char* const kC0[] = {"NULL",
+                                    "START OF HEADING",
+                                    "START OF TEXT",
+                                    "END OF TEXT",
+                                    "END OF TRANSMISSION",
+                                    "ENQUIRY",
+                                    "ACKNOWLEDGE",
+                                    "ALERT",
+                                    "BACKSPACE",
+                                    "CHARACTER TABULATION",
+                                    "LINE FEED",
+                                    "LINE TABULATION",
+                                    "FORM FEED",
+                                    "CARRIAGE RETURN",
+                                    "SHIFT OUT",
+                                    "SHIFT IN",
+                                    "DATA LINK ESCAPE",
+                                    "DEVICE CONTROL ONE",
+                                    "DEVICE CONTROL TWO",
+                                    "DEVICE CONTROL THREE",
+                                    "DEVICE CONTROL FOUR",
+                                    "NEGATIVE ACKNOWLEDGE",
+                                    "SYNCHRONOUS IDLE",
+                                    "END OF TRANSMISSION BLOCK",
+                                    "CANCEL",
+                                    "END OF MEDIUM",
+                                    "SUBSTITUTE",
+                                    "ESCAPE",
+                                    "INFORMATION SEPARATOR FOUR",
+                                    "INFORMATION SEPARATOR THREE",
+                                    "INFORMATION SEPARATOR TWO",
+                                    "INFORMATION SEPARATOR ONE"};
   if (c >= 0 && c < 0x20) return out + " " + kC0[c];
   if (c == 0x7F) return out + " DELETE";
   if (c >= 0x80 && c <= 0x9F) out += " (a C1 control)";

@@ -19,13 +19,13 @@ std::string_view SeverityName(Severity severity);
 /// A line or column of 0 means "unknown" (a whole-file problem, say).
 struct Diagnostic {
   Severity severity = Severity::kError;
-  std::string rule;         ///< stable kebab-case identifier, e.g. "unknown-code"
-  std::string file;         ///< path relative to the study root (or the display name given)
-  int line = 0;             ///< 1-based line, 0 when unknown
-  int column = 0;           ///< 1-based column in code points, 0 when unknown
-  int length = 1;           ///< code points to underline from `column`
-  std::string message;      ///< lower-case, no final period, quotes the offending text
-  std::string hint;         ///< what to do about it; may be empty
+  std::string rule;     ///< stable kebab-case identifier, e.g. "unknown-code"
+  std::string file;     ///< path relative to the study root (or the display name given)
+  int line = 0;         ///< 1-based line, 0 when unknown
+  int column = 0;       ///< 1-based column in code points, 0 when unknown
+  int length = 1;       ///< code points to underline from `column`
+  std::string message;  ///< lower-case, no final period, quotes the offending text
+  std::string hint;     ///< what to do about it; may be empty
   /// The text of `line` without its line ending, for the caret display; of a line longer than
   /// kSourceExcerptChars code points, only that many around `column` (see SetSourceLine).
   std::string source_line;
