@@ -200,3 +200,55 @@ TEST_CASE("linear cost: YAML beyond 4 MiB that needs yaml-cpp is refused before 
   CHECK(ds[0].rule == "yaml-too-large");
   CHECK(!fw.parsed);
 }
+
+// A small file that names one large anchored value many times ("billion laughs"): refused at
+// the anchor before any reader copies it, in framework.yaml, a chart and participants alike.
+TEST_CASE("linear cost: YAML aliases that expand a file many times over are refused") {
+  const std::string big(200000, 'C');
+  std::string f = std::string(kHead) + "  - id: t\n    label: &big \"" + big + "\"\n" +
+                  "    subthemes:\n";
+  for (int i = 0; i < 200; ++i)
+    f += "      - {id: s" + std::to_string(i) + ", label: L, description: *big}\n";
+  Diagnostics ds;
+  const framework::Framework fw = framework::LoadFramework("framework.yaml", f, ds);
+  REQUIRE(ds.size() == 1);
+  CHECK(ds[0].rule == "yaml-alias-expansion");
+  CHECK(ds[0].severity == Severity::kError);
+  CHECK(ds[0].line == 6);  // the anchored label
+  CHECK(!fw.parsed);
+
+  // Nested aliases: ten levels of ten, 10^10 nodes walked if nothing stopped it.
+  std::string laughs = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 10; ++i) {
+    laughs += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) laughs += std::string(k ? ", " : "") + "*a" + std::to_string(i - 1);
+    laughs += "]\n";
+  }
+  framework::MemoryFileSystem fs;
+  fs.Add("framework.yaml", std::string(kHead) +
+                               "  - {id: treatment, label: T, subthemes: [{id: provision, "
+                               "label: P}]}\n");
+  fs.Add("participants.yaml", laughs + "participants:\n  - {id: P01}\n");
+  fs.Add("transcripts/P01.txt", "INT: Hello.\n");
+  std::string chart = "theme: treatment\nnote: &n \"" + big + "\"\ncells:\n";
+  for (int i = 0; i < 100; ++i)
+    chart += "  - {participant: P01, subtheme: provision, summary: *n}\n";
+  fs.Add("charts/treatment.yaml", chart);
+  const framework::Study study = framework::LoadStudy(fs, {});
+  CHECK(CountRule(study.diagnostics, "yaml-alias-expansion") == 2);
+  std::map<std::string, int> lines;
+  for (const Diagnostic& d : study.diagnostics)
+    if (d.rule == "yaml-alias-expansion") lines[d.file] = d.line;
+  CHECK(lines["charts/treatment.yaml"] == 2);  // the anchored note
+  CHECK(lines["participants.yaml"] >= 1);
+
+  // Honest reuse stays within: one anchored description named by five sub-themes.
+  std::string honest = std::string(kHead) + "  - id: t\n    label: &d \"" + big + "\"\n" +
+                       "    subthemes:\n";
+  for (int i = 0; i < 5; ++i)
+    honest += "      - {id: s" + std::to_string(i) + ", label: L, description: *d}\n";
+  Diagnostics none;
+  const framework::Framework ok = framework::LoadFramework("framework.yaml", honest, none);
+  CHECK(none.empty());
+  CHECK(ok.parsed);
+}

@@ -24,6 +24,7 @@
 #include "framework/text.h"
 #include "import_model.h"
 #include "import_read.h"
+#include "yaml_support.h"
 #include "zip_reader.h"
 
 namespace framework {
@@ -232,7 +233,7 @@ class QdeImporter {
   bool ReadChartEntry(const std::string& description, const std::string& summary) {
     try {
       YAML::Node d = YAML::Load(description);
-      if (!d.IsMap()) return false;
+      if (!d.IsMap() || yaml::OverExpanded(d, description.size()).IsDefined()) return false;
       for (const char* key : {"participant", "theme", "subtheme", "status"})
         if (!d[key] || !d[key].IsScalar()) return false;
       ChartCell cell;
@@ -262,6 +263,12 @@ class QdeImporter {
     try {
       YAML::Node root = YAML::Load(yaml);
       if (!root.IsMap()) return;
+      if (yaml::OverExpanded(root, yaml.size()).IsDefined()) {
+        xml_.Diag(result_, Severity::kWarning, "bad-settings", node,
+                  "the 'Framework settings' note's YAML aliases expand it too far; the settings "
+                  "are not imported");
+        return;
+      }
       if (root["title"] && root["title"].IsScalar()) model_.title = root["title"].Scalar();
       if (root["attribution"] && root["attribution"].IsScalar())
         model_.attribution = root["attribution"].Scalar();

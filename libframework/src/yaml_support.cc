@@ -31,6 +31,32 @@ std::string Describe(const YAML::Node& node) {
 }
 }  // namespace
 
+// yaml-cpp keeps an alias ('*name') as one more reference to its anchor's node, so a small file
+// can name a large value many times over, and every reader that walks the tree copies it each
+// time. Without aliases neither count can exceed the file's size; the budget leaves room for
+// honest reuse of an anchored value.
+YAML::Node OverExpanded(const YAML::Node& root, std::size_t input_bytes) {
+  const std::size_t budget = kAliasExpansionFactor * input_bytes + kAliasExpansionSlack;
+  std::size_t spent = 0;
+  std::vector<YAML::Node> stack{root};
+  while (!stack.empty()) {
+    YAML::Node node = std::move(stack.back());
+    stack.pop_back();
+    spent += 1;  // every node costs at least its own record
+    if (node.IsScalar()) spent += node.Scalar().size();
+    if (spent > budget) return node;
+    if (node.IsSequence()) {
+      for (const YAML::Node& child : node) stack.push_back(child);
+    } else if (node.IsMap()) {
+      for (const auto& pair : node) {
+        stack.push_back(pair.first);
+        stack.push_back(pair.second);
+      }
+    }
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
 YAML::Node Parse(const SourceText& source, const std::string& yaml_text, Diagnostics& diagnostics,
                  bool* ok) {
   *ok = false;
@@ -46,6 +72,18 @@ YAML::Node Parse(const SourceText& source, const std::string& yaml_text, Diagnos
   }
   try {
     YAML::Node node = YAML::Load(yaml_text);
+    if (const YAML::Node at = OverExpanded(node, yaml_text.size()); at.IsDefined()) {
+      Position p = PositionOf(source, at);
+      if (p.line == 0) p = {1, 1};
+      diagnostics.push_back(source.AtPosition(
+          Severity::kError, "yaml-alias-expansion", p,
+          "YAML aliases expand this file to more than " +
+              std::to_string(kAliasExpansionFactor) + " times its size; this value is repeated "
+              "too often",
+          "framework files need no anchors ('&name') or aliases ('*name'): write the values out "
+          "(see docs/limits.md)"));
+      return YAML::Node();
+    }
     *ok = true;
     return node;
   } catch (const YAML::DeepRecursion& e) {

@@ -24,9 +24,23 @@ inline constexpr int kMaxYamlDepth = 2000;
 /// line) are read by faster readers of their own and are not bounded by this.
 inline constexpr std::size_t kMaxYamlCppBytes = std::size_t{4} << 20;
 
+/// How far YAML aliases may expand a file read with yaml-cpp: the nodes and scalar bytes a reader
+/// walks (an alias walked as often as it is named) may be at most this many times the file's
+/// size, plus kAliasExpansionSlack. More is refused as "yaml-alias-expansion" (a "billion
+/// laughs" file would otherwise cost gigabytes as it is read).
+inline constexpr std::size_t kAliasExpansionFactor = 4;
+inline constexpr std::size_t kAliasExpansionSlack = std::size_t{1} << 20;
+
+/// Walks `root` as a reader does (an alias as often as it is named), counting nodes and scalar
+/// bytes, and returns the node at which the count passes kAliasExpansionFactor × `input_bytes`
+/// + kAliasExpansionSlack (the anchored value named too often), or an undefined node when it
+/// stays within. Iterative: bounded by the budget, whatever the depth or the aliases.
+YAML::Node OverExpanded(const YAML::Node& root, std::size_t input_bytes);
+
 /// Parses `yaml_text` (which must have the same lines as `source`, or be a prefix-blanked copy
 /// of part of it) into a node. On a syntax error, or when `yaml_text` is larger than
-/// kMaxYamlCppBytes ("yaml-too-large"), reports it and returns a null node.
+/// kMaxYamlCppBytes ("yaml-too-large"), or when its aliases expand it past the budget above
+/// ("yaml-alias-expansion"), reports it and returns a null node.
 YAML::Node Parse(const SourceText& source, const std::string& yaml_text, Diagnostics& diagnostics,
                  bool* ok);
 
