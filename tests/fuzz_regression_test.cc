@@ -13,6 +13,7 @@
 
 #include "framework/diagnostic.h"
 #include "fuzz_target.h"
+#include "test_paths.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;

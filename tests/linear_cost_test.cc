@@ -205,8 +205,8 @@ TEST_CASE("linear cost: YAML beyond 4 MiB that needs yaml-cpp is refused before 
 // the anchor before any reader copies it, in framework.yaml, a chart and participants alike.
 TEST_CASE("linear cost: YAML aliases that expand a file many times over are refused") {
   const std::string big(200000, 'C');
-  std::string f = std::string(kHead) + "  - id: t\n    label: &big \"" + big + "\"\n" +
-                  "    subthemes:\n";
+  std::string f =
+      std::string(kHead) + "  - id: t\n    label: &big \"" + big + "\"\n" + "    subthemes:\n";
   for (int i = 0; i < 200; ++i)
     f += "      - {id: s" + std::to_string(i) + ", label: L, description: *big}\n";
   Diagnostics ds;
@@ -221,7 +221,8 @@ TEST_CASE("linear cost: YAML aliases that expand a file many times over are refu
   std::string laughs = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
   for (int i = 1; i < 10; ++i) {
     laughs += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
-    for (int k = 0; k < 10; ++k) laughs += std::string(k ? ", " : "") + "*a" + std::to_string(i - 1);
+    for (int k = 0; k < 10; ++k)
+      laughs += std::string(k ? ", " : "") + "*a" + std::to_string(i - 1);
     laughs += "]\n";
   }
   framework::MemoryFileSystem fs;
@@ -243,8 +244,8 @@ TEST_CASE("linear cost: YAML aliases that expand a file many times over are refu
   CHECK(lines["participants.yaml"] >= 1);
 
   // Honest reuse stays within: one anchored description named by five sub-themes.
-  std::string honest = std::string(kHead) + "  - id: t\n    label: &d \"" + big + "\"\n" +
-                       "    subthemes:\n";
+  std::string honest =
+      std::string(kHead) + "  - id: t\n    label: &d \"" + big + "\"\n" + "    subthemes:\n";
   for (int i = 0; i < 5; ++i)
     honest += "      - {id: s" + std::to_string(i) + ", label: L, description: *d}\n";
   Diagnostics none;

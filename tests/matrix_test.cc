@@ -21,6 +21,7 @@
 #include "framework/matrix.h"
 #include "framework/study.h"
 #include "framework/text.h"
+#include "test_paths.h"
 
 namespace {
 

@@ -19,6 +19,7 @@
 #include "framework/file_system.h"
 #include "framework/study.h"
 #include "framework/text.h"
+#include "test_paths.h"
 #include "test_util.h"
 
 namespace {

@@ -77,8 +77,8 @@ YAML::Node Parse(const SourceText& source, const std::string& yaml_text, Diagnos
       if (p.line == 0) p = {1, 1};
       diagnostics.push_back(source.AtPosition(
           Severity::kError, "yaml-alias-expansion", p,
-          "YAML aliases expand this file to more than " +
-              std::to_string(kAliasExpansionFactor) + " times its size; this value is repeated "
+          "YAML aliases expand this file to more than " + std::to_string(kAliasExpansionFactor) +
+              " times its size; this value is repeated "
               "too often",
           "framework files need no anchors ('&name') or aliases ('*name'): write the values out "
           "(see docs/limits.md)"));
