@@ -32,7 +32,11 @@ void AddCommonOptions(CLI::App& app, CommonOptions& options) {
       ->transform(CLI::IsMember({"auto", "always", "never"}, CLI::ignore_case))
       ->type_name("WHEN");
   app.add_flag("-q,--quiet", options.quiet, "Print no summary or progress, only the results");
-  app.add_option("-j,--jobs", options.jobs, "Parse with N threads (default: every core)")
+  // More threads than this only cost memory (each parses a file at a time), and past a few
+  // thousand the system refuses to start them.
+  app.add_option("-j,--jobs", options.jobs,
+                 "Parse with N threads, at most 256 (default: every core)")
+      ->check(CLI::Range(0u, 256u))
       ->type_name("N");
   AddInputOptions(app);
 }

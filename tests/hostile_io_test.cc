@@ -212,3 +212,13 @@ TEST_CASE("hostile io: codings tables: 300,000 header columns read linearly; row
                  "than 200000, the limit"));
   CHECK_FALSE(fs::exists(tmp.path() / "r" / "framework.yaml"));
 }
+
+// One thread a transcript up to -j once aborted the process when the system refused the
+// threads (std::system_error, uncaught); -j is now at most 256.
+TEST_CASE("hostile io: -j past 256 is a usage error, not an abort") {
+  const RunResult r = Run({"check", "-j", "100000"}, kExample);
+  CHECK(r.exit_code == 2);
+  CHECK(Contains(r.err, "--jobs"));
+  const RunResult ok = Run({"check", "-q", "-j", "256"}, kExample);
+  CHECK(ok.exit_code == 0);
+}
