@@ -771,7 +771,7 @@ TEST_CASE("a study loaded with keep_cells indexes into the same matrices as one 
   const framework::Study leaner = framework::LoadStudy(disk, one_theme);
   CHECK(lean.SegmentCount() == whole.SegmentCount());
   for (const framework::Transcript& t : lean.transcripts) {
-    CHECK(t.cells_kept);
+    CHECK(t.indexed);
     CHECK(t.text.empty());
     CHECK(t.segments.empty());
   }
