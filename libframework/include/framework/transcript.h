@@ -79,7 +79,8 @@ struct CellSegment {
 /// `column_segments`.
 struct ColumnIndex {
   ColumnRef column;
-  Fnv1a source;  ///< the hash of the CellSource text (its '\n'-joined segment texts), when `sourced`
+  Fnv1a
+      source;  ///< the hash of the CellSource text (its '\n'-joined segment texts), when `sourced`
   std::uint32_t lines_begin = 0, lines_end = 0;
   std::uint32_t segments_begin = 0, segments_end = 0;
   std::uint32_t words = 0;  ///< coded words of its participant speech, when they were asked
@@ -101,9 +102,9 @@ struct BodySpan {
     kCloseAll,  ///< `{/}`
   };
   Kind kind = Kind::kLabel;
-  int line = 0;               ///< 1-based, front matter counted
-  std::uint32_t begin = 0;    ///< byte offsets within the line (a BOM not counted), end past
-  std::uint32_t end = 0;      ///< the closing brace or the colon
+  int line = 0;             ///< 1-based, front matter counted
+  std::uint32_t begin = 0;  ///< byte offsets within the line (a BOM not counted), end past
+  std::uint32_t end = 0;    ///< the closing brace or the colon
   std::vector<std::string> codes;
 };
 
