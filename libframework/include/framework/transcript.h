@@ -79,8 +79,8 @@ struct CellSegment {
 /// `column_segments`.
 struct ColumnIndex {
   ColumnRef column;
-  Fnv1a
-      source;  ///< the hash of the CellSource text (its '\n'-joined segment texts), when `sourced`
+  /// The hash of the CellSource text (its '\n'-joined segment texts), when `sourced`.
+  Fnv1a source;
   std::uint32_t lines_begin = 0, lines_end = 0;
   std::uint32_t segments_begin = 0, segments_end = 0;
   std::uint32_t words = 0;  ///< coded words of its participant speech, when they were asked
