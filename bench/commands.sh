@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Times every batch command over one study, each beside `wc -l` over the same transcripts in the
-# same run, and records each command's peak memory (GNU /usr/bin/time -v, "Maximum resident set
+# Times every batch command over one study, each beside `wc -l` over the same files (the
+# transcripts and the chart files) in the same run, and records each command's peak memory (GNU /usr/bin/time -v, "Maximum resident set
 # size").
 #
 # Usage: bench/commands.sh STUDY_DIR [FRAMEWORK_BIN]
@@ -8,9 +8,11 @@
 #   REPS=N          timed runs of each command (default 5); the median wall time is reported
 #   JOBS=N          passed as --jobs N (default: unset, every core)
 #   SUMMARISE_ARGS  arguments for `framework summarise` (default: none)
+#   ONLY="a b"      run only the commands whose row name starts with one of these words
+#                   (check, chart, export, export-wide, summarise, quotes)
 #
 # Prints one Markdown table row per command:
-#   | transcripts | MB | command | wc -l ms | command ms | ratio | CPU s | peak RSS MB | runs (ms) |
+#   | transcripts | MB (transcripts+charts) | command | wc -l ms | command ms | ratio | CPU s | peak RSS MB | runs (ms) |
 # CPU s: the command's user + system seconds over wc -l's (find + xargs + wc), medians, and
 # their ratio; less disturbed than wall time when other work shares the machine.
 # No root tricks: the page cache is warmed by reading every file once, then each command runs
@@ -35,14 +37,25 @@ files=$(find "$tdir" -type f -name '*.txt' | wc -l)
 bytes=$(find "$tdir" -type f -name '*.txt' -printf '%s\n' | awk '{s += $1} END {printf "%d", s}')
 mb=$(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1e6}')
 theme=$(awk '/^  - id: / {print $3; exit}' "$study/framework.yaml")
+subtheme=$(awk '/^      - id: / {print $3; exit}' "$study/framework.yaml")
+# The files wc -l reads: every transcript and every chart file (charts/*.yaml), NUL-separated.
+list_files() {
+  find "$tdir" -type f -name '*.txt' -print0
+  [[ -d $study/charts ]] && find "$study/charts" -maxdepth 1 -type f -name '*.yaml' -print0
+  return 0
+}
+chart_bytes=0
+[[ -d $study/charts ]] && chart_bytes=$(find "$study/charts" -maxdepth 1 -type f -name '*.yaml' \
+  -printf '%s\n' | awk '{s += $1} END {printf "%d", s}')
+mb=$(awk -v b="$bytes" -v c="$chart_bytes" 'BEGIN {printf "%.1f+%.1f", b / 1e6, c / 1e6}')
 
-find "$tdir" -type f -name '*.txt' -print0 | xargs -0 cat > /dev/null
-cat "$study"/*.yaml "$study"/charts/*.yaml > /dev/null 2>&1 || true
+list_files | xargs -0 cat > /dev/null
+cat "$study"/*.yaml > /dev/null 2>&1 || true
 
-run_wc() { find "$tdir" -type f -name '*.txt' -print0 | xargs -0 wc -l > /dev/null; }
-export tdir
-timed_wc() { /usr/bin/time -v -o "$wc_rss_file" bash -c \
-  'find "$tdir" -type f -name "*.txt" -print0 | xargs -0 wc -l > /dev/null'; }
+list=$(mktemp)
+list_files > "$list"
+export list
+timed_wc() { /usr/bin/time -v -o "$wc_rss_file" bash -c 'xargs -0 wc -l < "$list" > /dev/null'; }
 cpu_ms() { awk -F': ' '/User time|System time/ {s += $2} END {printf "%d", s * 1000}' "$1"; }
 time_ns() {
   local t0 t1
@@ -57,12 +70,18 @@ ms() { awk -v ns="$1" 'BEGIN {printf "%.0f", ns / 1e6}'; }
 
 rss_file=$(mktemp)
 wc_rss_file=$(mktemp)
-trap 'rm -f "$rss_file" "$wc_rss_file"' EXIT
+out_dir=$(mktemp -d)
+trap 'rm -rf "$rss_file" "$wc_rss_file" "$list" "$out_dir"' EXIT
 
 # One command: NAME, then the framework arguments.
 bench() {
   local name=$1
   shift
+  if [[ -n ${ONLY:-} ]]; then
+    local w keep=0
+    for w in $ONLY; do [[ $name == "$w"* ]] && keep=1; done
+    ((keep)) || return 0
+  fi
   local cmd=("$bin" "$@" -C "$study" "${jobs[@]}")
   local status=0
   "${cmd[@]}" > /dev/null 2>&1 || status=$?
@@ -86,13 +105,17 @@ bench() {
 }
 
 bench "check" check -q
+bench "chart $theme" chart "$theme" --pager never
 bench "chart $theme --format json" chart "$theme" --format json
+bench "export-wide (csv, a file per theme)" export --format csv -o "$out_dir/wide"
 bench "export --long (segments, csv)" export --format csv --long
 bench "export --long --content summary" export --format csv --long --content summary
 bench "export --format json" export --format json
+bench "export --format xlsx" export --format xlsx -o "$out_dir/out.xlsx"
 if "$bin" summarise --help > /dev/null 2>&1; then
   # shellcheck disable=SC2086
   bench "summarise ${SUMMARISE_ARGS:-}" summarise ${SUMMARISE_ARGS:-}
 else
   echo "| $files | $mb | \`summarise\` | | not yet built | | | | |"
 fi
+bench "quotes $theme.$subtheme" quotes "$theme.$subtheme"

@@ -18,9 +18,9 @@ int RunCheck(const CheckOptions& options) {
   int exit_code = kExitOk;
   auto where = LocateStudy(options.common, &exit_code);
   if (!where) return exit_code;
-  LoadOptions load;  // diagnostics and counts only: no text, no segments
-  load.keep_text = false;
-  load.keep_segments = false;
+  LoadOptions load;  // diagnostics and counts only: no text, no segments, no chart cells kept
+  load.index = IndexRequest{};
+  load.index->charts = false;
   Study study = LoadStudyAt(*where, options.common, std::move(load));
   if (options.strict) {
     for (auto& d : study.diagnostics)

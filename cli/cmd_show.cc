@@ -113,120 +113,58 @@ std::size_t FrontMatterLines(const std::vector<std::string_view>& lines) {
   return lines.size();
 }
 
-// Renders body lines with their codes visible. It reads tags by the parser's rules (a tag is
-// `{…}` closed on its line with no '{' inside; `\{`, `\}` and `\\` are escapes), and tracks the
-// open segments across lines, so each character takes the colour of the latest-opened segment
-// still open around it.
+// Renders body lines with their codes visible, from the spans the library's parser read as
+// tags and labels (ParseOptions::spans): it reads no tags of its own. It tracks the open
+// segments across lines, so each character takes the colour of the latest-opened segment still
+// open around it (re-opening an open code and closing a code that is not open change nothing).
 class BodyHighlighter {
  public:
-  BodyHighlighter(const Framework& framework, const std::vector<Speaker>& speakers, bool color)
-      : framework_(framework), speakers_(speakers), color_(color) {}
+  BodyHighlighter(const Framework& framework, const std::vector<BodySpan>& spans, bool color)
+      : framework_(framework), spans_(spans), color_(color) {}
 
-  void Line(std::string_view line, std::string& out) {
-    std::size_t i = Label(line, out);
-    std::size_t chunk = i;
-    auto flush = [&](std::size_t to) {
-      Styled(out, line.substr(chunk, to - chunk), CurrentColor(), color_);
-    };
-    while (i < line.size()) {
-      const char c = line[i];
-      if (c == '\\') {
-        i += (i + 1 < line.size() &&
-              (line[i + 1] == '{' || line[i + 1] == '}' || line[i + 1] == '\\'))
-                 ? 2
-                 : 1;
-        continue;
+  // Line `number` (1-based), of which `raw` is what is shown (a long line may be cut): each
+  // stretch made safe for the terminal (SafeLine) as it is written.
+  void Line(int number, std::string_view raw, std::string& out) {
+    while (next_ < spans_.size() && spans_[next_].line < number) ++next_;
+    std::size_t chunk = 0;
+    for (; next_ < spans_.size() && spans_[next_].line == number; ++next_) {
+      const BodySpan& s = spans_[next_];
+      if (s.end > raw.size() || s.begin < chunk) continue;  // cut off: not shown as a tag
+      if (s.kind == BodySpan::Kind::kLabel) {
+        out += SafeLine(raw.substr(chunk, s.begin - chunk));  // the blanks before a label
+        Styled(out, SafeLine(raw.substr(s.begin, s.end - s.begin)), kBold, color_);
+      } else {
+        Styled(out, SafeLine(raw.substr(chunk, s.begin - chunk)), CurrentColor(), color_);
+        Styled(out, SafeLine(raw.substr(s.begin, s.end - s.begin)), kDim, color_);
+        Apply(s);
       }
-      if (c != '{') {
-        ++i;
-        continue;
-      }
-      std::size_t j = i + 1;
-      while (j < line.size() && line[j] != '}' && line[j] != '{') ++j;
-      if (j >= line.size() || line[j] == '{') {
-        ++i;  // a stray '{': text, as the parser keeps it
-        continue;
-      }
-      if (!Tag(line.substr(i + 1, j - i - 1), /*apply=*/false)) {
-        i = j + 1;  // not a valid tag (the check reports it): shown as text
-        continue;
-      }
-      flush(i);
-      Styled(out, line.substr(i, j - i + 1), kDim, color_);
-      Tag(line.substr(i + 1, j - i - 1), /*apply=*/true);
-      i = j + 1;
-      chunk = i;
+      chunk = s.end;
     }
-    flush(line.size());
+    Styled(out, SafeLine(raw.substr(chunk)), CurrentColor(), color_);
   }
 
  private:
-  // A declared speaker label and its colon at the start of `line` (leading blanks allowed), in
-  // bold; returns where the text after it starts (0 when there is none).
-  std::size_t Label(std::string_view line, std::string& out) {
-    std::size_t q = 0;
-    while (q < line.size() && (line[q] == ' ' || line[q] == '\t')) ++q;
-    std::size_t r = q;
-    const std::size_t limit = std::min(line.size(), q + 64);
-    // As the parser reads labels: spaces only when a declared label has one.
-    const bool spaces = std::any_of(speakers_.begin(), speakers_.end(), [](const Speaker& s) {
-      return s.label.find_first_of(" \t") != std::string::npos;
-    });
-    while (r < limit && line[r] != ':' && (spaces ? line[r] != '\t' : !IsAsciiSpace(line[r])) &&
-           line[r] != '{' && line[r] != '}' && line[r] != '\\')
-      ++r;
-    if (r == q || r >= limit || line[r] != ':') return 0;
-    std::string_view label = line.substr(q, r - q);
-    for (const Speaker& s : speakers_) {
-      if (s.label == label) {
-        out += line.substr(0, q);
-        Styled(out, line.substr(q, r + 1 - q), kBold, color_);
-        return r + 1;
-      }
+  // Opens or closes the segments of tag `s` as the parser does.
+  void Apply(const BodySpan& s) {
+    auto open = [&](const std::string& code) {
+      return std::find_if(open_.begin(), open_.end(),
+                          [&](const OpenSegment& o) { return o.code == code; });
+    };
+    switch (s.kind) {
+      case BodySpan::Kind::kCloseAll:
+        open_.clear();
+        break;
+      case BodySpan::Kind::kClose:
+        for (const std::string& code : s.codes)
+          if (auto it = open(code); it != open_.end()) open_.erase(it);
+        break;
+      case BodySpan::Kind::kOpen:
+        for (const std::string& code : s.codes)
+          if (open(code) == open_.end()) open_.push_back({code, framework_.Resolve(code).theme});
+        break;
+      case BodySpan::Kind::kLabel:
+        break;
     }
-    return 0;
-  }
-
-  // Whether `content` (between the braces) is a well-formed tag; with `apply`, opens or closes
-  // its segments as the parser does (re-opening an open code and closing a code that is not
-  // open change nothing).
-  bool Tag(std::string_view content, bool apply) {
-    if (Trim(content).empty()) return false;
-    if (content.front() == '/') {
-      std::string_view name = Trim(content.substr(1));
-      if (name.empty()) {
-        if (apply) open_.clear();
-        return true;
-      }
-      if (!IsValidId(name, true)) return false;
-      if (apply) {
-        const std::string code = ToNfc(name);
-        auto it = std::find_if(open_.begin(), open_.end(),
-                               [&](const OpenSegment& o) { return o.code == code; });
-        if (it != open_.end()) open_.erase(it);
-      }
-      return true;
-    }
-    std::vector<std::string_view> names;
-    std::size_t start = 0;
-    for (std::size_t k = 0; k <= content.size(); ++k) {
-      if (k == content.size() || content[k] == ',') {
-        std::string_view name = Trim(content.substr(start, k - start));
-        if (name.empty() || !IsValidId(name, true)) return false;
-        names.push_back(name);
-        start = k + 1;
-      }
-    }
-    if (!apply) return true;
-    for (std::string_view name : names) {
-      std::string code = ToNfc(name);
-      if (std::any_of(open_.begin(), open_.end(),
-                      [&](const OpenSegment& o) { return o.code == code; }))
-        continue;
-      const int theme = framework_.Resolve(code).theme;
-      open_.push_back({std::move(code), theme});
-    }
-    return true;
   }
 
   // The latest-opened segment of a known code decides the colour.
@@ -241,10 +179,27 @@ class BodyHighlighter {
     int theme;
   };
   const Framework& framework_;
-  const std::vector<Speaker>& speakers_;
+  const std::vector<BodySpan>& spans_;
   bool color_;
+  std::size_t next_ = 0;  // the first span not yet drawn
   std::vector<OpenSegment> open_;
 };
+
+// The tags and labels of the transcript `bytes` as the parser reads them (the parse's
+// diagnostics are the check's business, so they are dropped).
+std::vector<BodySpan> BodySpans(const Transcript& t, std::string_view bytes, const Framework& f) {
+  std::vector<BodySpan> spans;
+  ParseOptions po;
+  po.speakers = f.speakers;
+  po.stem = std::filesystem::path(t.path).stem().string();
+  po.codes = f.parsed ? &f.codes : nullptr;
+  po.max_span_turns = f.max_span_turns;
+  po.keep_text = false;
+  po.spans = &spans;
+  Diagnostics ignored;
+  ParseTranscript(t.path, bytes, po, ignored);
+  return spans;
+}
 
 // Lines longer than this are shown cut, with a note of what was left out: a transcript is read
 // by a person, and one line of hundreds of megabytes would only cost time and memory.
@@ -252,12 +207,14 @@ constexpr std::size_t kShownLineBytes = std::size_t{1} << 20;
 
 // Prints the transcript's lines to `stream` as they are rendered, one at a time, so memory does
 // not grow with the transcript.
-void PrintTranscript(const std::vector<std::string_view>& lines, const Transcript& t,
-                     const Framework& framework, bool color, std::FILE* stream) {
+void PrintTranscript(std::string_view bytes, const std::vector<std::string_view>& lines,
+                     const Transcript& t, const Framework& framework, bool color,
+                     std::FILE* stream) {
   const std::size_t digits = std::to_string(lines.size()).size();
   const std::size_t gutter = std::max<std::size_t>(4, digits);
   const std::size_t front = FrontMatterLines(lines);
-  BodyHighlighter body(framework, t.speakers, color);
+  const std::vector<BodySpan> spans = BodySpans(t, bytes, framework);
+  BodyHighlighter body(framework, spans, color);
   std::string out;
   for (std::size_t n = 0; n < lines.size(); ++n) {
     std::string_view raw = lines[n];
@@ -268,16 +225,15 @@ void PrintTranscript(const std::vector<std::string_view>& lines, const Transcrip
       cut = raw.size() - keep;
       raw = raw.substr(0, keep);
     }
-    const std::string line = SafeLine(raw);
     std::string number = std::to_string(n + 1);
     number.insert(0, gutter - number.size(), ' ');
     Styled(out, number + " │", kDim, color);
-    if (!line.empty()) {
+    if (!raw.empty()) {
       out += ' ';
       if (n < front)
-        Styled(out, line, kDim, color);
+        Styled(out, SafeLine(raw), kDim, color);
       else
-        body.Line(line, out);
+        body.Line(static_cast<int>(n + 1), raw, out);
     }
     if (cut > 0)
       Styled(out, " … (" + std::to_string(cut) + " more bytes of this line not shown)", kDim,
@@ -512,7 +468,7 @@ int RunShow(const ShowOptions& options) {
     const std::string out = RenderJson(*t, f, lines.size(), selections);
     std::fwrite(out.data(), 1, out.size(), stdout);
   } else if (selections.empty()) {
-    PrintTranscript(lines, *t, f, color, stdout);
+    PrintTranscript(file.contents, lines, *t, f, color, stdout);
   } else {
     const std::string out = RenderExcerpts(*t, f, selections, TerminalWidth(options.width), color);
     std::fwrite(out.data(), 1, out.size(), stdout);

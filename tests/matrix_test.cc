@@ -166,13 +166,11 @@ void CheckAgainstTranscripts(const Study& study, int theme) {
       // LoadStudy's own record of the cell's source (kept for checks without the text).
       const int tr = study.FindTranscript(m.participants[r]);
       REQUIRE(tr >= 0);
-      const auto& sources = study.transcripts[static_cast<std::size_t>(tr)].sources;
-      if (!sources.empty()) {
-        auto s = std::find_if(sources.begin(), sources.end(), [&](const auto& entry) {
-          return entry.first == framework::ColumnRef{theme, static_cast<int>(c)};
-        });
-        REQUIRE(s != sources.end());
-        CHECK(s->second == cell.source);
+      const framework::Transcript& folded = study.transcripts[static_cast<std::size_t>(tr)];
+      if (!folded.columns.empty()) {
+        const framework::ColumnIndex* s = folded.Column({theme, static_cast<int>(c)});
+        REQUIRE(s != nullptr);
+        CHECK(s->Source() == cell.source);
       }
     }
   }
@@ -772,7 +770,7 @@ TEST_CASE("a study loaded with keep_cells indexes into the same matrices as one 
   const framework::Study leaner = framework::LoadStudy(disk, one_theme);
   CHECK(lean.SegmentCount() == whole.SegmentCount());
   for (const framework::Transcript& t : lean.transcripts) {
-    CHECK(t.cells_kept);
+    CHECK(t.indexed);
     CHECK(t.text.empty());
     CHECK(t.segments.empty());
   }

@@ -602,12 +602,12 @@ TEST_CASE("summarise: LoadOptions::count_words records each column's words as th
   const framework::Study lean = framework::LoadStudy(disk, load);
   const int p1 = lean.FindTranscript("P1");
   REQUIRE(p1 >= 0);
-  const auto& words = lean.transcripts[static_cast<std::size_t>(p1)].words;
+  const auto& words = lean.transcripts[static_cast<std::size_t>(p1)].columns;
   // P1: t.a "one two three four" + "seven", t.b "three", t.c "five six".
   REQUIRE(words.size() == 3);
-  CHECK(words[0].second == 5);
-  CHECK(words[1].second == 1);
-  CHECK(words[2].second == 2);
+  CHECK(words[0].words == 5);
+  CHECK(words[1].words == 1);
+  CHECK(words[2].words == 2);
   const framework::Matrix m = framework::IndexTheme(lean, 0);
   const framework::MatrixCell* a = m.Find("P1", "a");
   REQUIRE(a);

@@ -92,38 +92,6 @@ Matrix EmptyMatrix(const Study& study, int theme) {
   return m;
 }
 
-std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> SegmentsByColumn(
-    const Transcript& t, const std::vector<int>* themes) {
-  std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> out;
-  for (const Segment& s : t.segments) {
-    if (!s.target.valid() || s.target.subtheme < 0) continue;
-    if (themes && std::find(themes->begin(), themes->end(), s.target.theme) == themes->end())
-      continue;
-    auto it =
-        std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == s.target; });
-    if (it == out.end()) {
-      out.push_back({s.target, {}});
-      it = out.end() - 1;
-    }
-    CellSegment seg = SegmentWithoutText(t, s);
-    seg.text = t.SegmentText(s);
-    if (t.SpansTurns(s)) {
-      // Kept only when they say more than `speaker` does: one piece of the opening speaker is
-      // the whole text.
-      std::vector<SpeakerPiece> pieces = t.SpeakerPieces(s);
-      if (pieces.size() > 1 || (pieces.size() == 1 && pieces[0].speaker != seg.speaker))
-        seg.pieces = std::move(pieces);
-    }
-    it->second.push_back(std::move(seg));
-  }
-  for (auto& [column, segments] : out)
-    std::stable_sort(segments.begin(), segments.end(), SegmentLess);
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.first.theme, a.first.subtheme) < std::tie(b.first.theme, b.first.subtheme);
-  });
-  return out;
-}
-
 namespace {
 
 using Fnv = Fnv1a;  // Hex() gives what HashHex gives for the same bytes
@@ -153,37 +121,6 @@ void AddSegmentText(const Transcript& t, const Segment& s, Fnv& fnv) {
 
 }  // namespace
 
-std::vector<std::pair<ColumnRef, std::string>> CellSources(const Transcript& t) {
-  std::vector<std::pair<ColumnRef, std::vector<const Segment*>>> columns;
-  for (const Segment& s : t.segments) {
-    if (!s.target.valid() || s.target.subtheme < 0) continue;
-    auto it = std::find_if(columns.begin(), columns.end(),
-                           [&](const auto& e) { return e.first == s.target; });
-    if (it == columns.end()) {
-      columns.push_back({s.target, {}});
-      it = columns.end() - 1;
-    }
-    it->second.push_back(&s);
-  }
-  std::sort(columns.begin(), columns.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.first.theme, a.first.subtheme) < std::tie(b.first.theme, b.first.subtheme);
-  });
-  std::vector<std::pair<ColumnRef, std::string>> out;
-  out.reserve(columns.size());
-  for (auto& [column, segments] : columns) {
-    std::stable_sort(segments.begin(), segments.end(), [](const Segment* a, const Segment* b) {
-      return a->line_start < b->line_start;
-    });
-    Fnv fnv;
-    for (std::size_t i = 0; i < segments.size(); ++i) {
-      if (i) fnv.Add('\n');
-      AddSegmentText(t, *segments[i], fnv);
-    }
-    out.emplace_back(column, fnv.Hex());
-  }
-  return out;
-}
-
 std::vector<LineRef> SegmentLines(const std::vector<CellSegment>& segments) {
   std::vector<LineRef> out;
   out.reserve(segments.size());
@@ -191,111 +128,175 @@ std::vector<LineRef> SegmentLines(const std::vector<CellSegment>& segments) {
   return out;
 }
 
-std::vector<std::pair<ColumnRef, std::vector<LineRef>>> CellLines(const Transcript& t) {
-  std::vector<std::pair<ColumnRef, std::vector<std::pair<int, LineRef>>>> columns;
-  for (const Segment& s : t.segments) {
-    if (!s.target.valid() || s.target.subtheme < 0) continue;
-    auto it = std::find_if(columns.begin(), columns.end(),
-                           [&](const auto& e) { return e.first == s.target; });
-    if (it == columns.end()) {
-      columns.push_back({s.target, {}});
-      it = columns.end() - 1;
-    }
-    it->second.push_back({s.line_start, LineRef{s.line_start, s.line_end}});
-  }
-  std::sort(columns.begin(), columns.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.first.theme, a.first.subtheme) < std::tie(b.first.theme, b.first.subtheme);
-  });
-  std::vector<std::pair<ColumnRef, std::vector<LineRef>>> out;
-  out.reserve(columns.size());
-  for (auto& [column, ranges] : columns) {
-    // Transcript order, as CellSources hashes the texts: by opening line, then as opened.
-    std::stable_sort(ranges.begin(), ranges.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::vector<LineRef> lines;
-    lines.reserve(ranges.size());
-    for (const auto& r : ranges) lines.push_back(r.second);
-    out.emplace_back(column, std::move(lines));
-  }
-  return out;
-}
-
-std::vector<std::pair<ColumnRef, std::size_t>> CellWords(const Transcript& t) {
-  std::vector<std::pair<ColumnRef, std::size_t>> out;
-  for (const Segment& s : t.segments) {
-    if (!s.target.valid() || s.target.subtheme < 0) continue;
-    auto it =
-        std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == s.target; });
-    if (it == out.end()) {
-      out.push_back({s.target, 0});
-      it = out.end() - 1;
-    }
-    it->second += CountWords(t.ParticipantText(s));
-  }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.first.theme, a.first.subtheme) < std::tie(b.first.theme, b.first.subtheme);
-  });
-  return out;
-}
-
 namespace {
 
-// Indexes a transcript loaded with LoadOptions::count_words into row `row` of `m`, the matrix
-// of `theme`: segments without text, the recorded words and sources.
-void IndexCounted(const Transcript& t, int theme, std::size_t row, Matrix& m) {
-  std::vector<MatrixCell>& cells = m.cells[row];
-  for (const Segment& s : t.segments) {
-    if (!s.target.valid() || s.target.subtheme < 0 || s.target.theme != theme) continue;
-    cells[static_cast<std::size_t>(s.target.subtheme)].segments.push_back(SegmentWithoutText(t, s));
+// What Fold gives: a transcript's columns and the arrays their ranges index into.
+struct Folded {
+  std::vector<ColumnIndex> columns;
+  std::vector<LineRef> lines;
+  std::vector<CellSegment> segments;
+  std::vector<std::uint32_t> order;
+};
+
+// The cell segment of `s` with its text and, when other speakers say part of it, its pieces.
+CellSegment SegmentWithText(const Transcript& t, const Segment& s) {
+  CellSegment seg = SegmentWithoutText(t, s);
+  seg.text = t.SegmentText(s);
+  if (t.SpansTurns(s)) {
+    // Kept only when they say more than `speaker` does: one piece of the opening speaker is
+    // the whole text.
+    std::vector<SpeakerPiece> pieces = t.SpeakerPieces(s);
+    if (pieces.size() > 1 || (pieces.size() == 1 && pieces[0].speaker != seg.speaker))
+      seg.pieces = std::move(pieces);
   }
-  for (const auto& [column, words] : t.words)
-    if (column.theme == theme) {
-      MatrixCell& cell = cells[static_cast<std::size_t>(column.subtheme)];
-      cell.words += words;
-      std::stable_sort(cell.segments.begin(), cell.segments.end(), SegmentLess);
+  return seg;
+}
+
+Folded Fold(const Transcript& t, const FoldSpec& spec) {
+  // The segments that index into a column, by column, then in transcript order (by opening
+  // line; segments opening on one line as they opened): the order CellSource hashes them in.
+  std::vector<std::uint32_t> order;
+  order.reserve(t.segments.size());
+  for (std::size_t i = 0; i < t.segments.size(); ++i)
+    if (t.segments[i].target.valid() && t.segments[i].target.subtheme >= 0)
+      order.push_back(static_cast<std::uint32_t>(i));
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const Segment &x = t.segments[a], &y = t.segments[b];
+    return std::tie(x.target.theme, x.target.subtheme, x.line_start) <
+           std::tie(y.target.theme, y.target.subtheme, y.line_start);
+  });
+  auto texts_of = [&](int theme) {
+    return spec.cell_texts &&
+           (spec.themes.empty() ||
+            std::find(spec.themes.begin(), spec.themes.end(), theme) != spec.themes.end());
+  };
+  Folded out;
+  for (std::size_t k = 0; k < order.size();) {
+    const ColumnRef column = t.segments[order[k]].target;
+    std::size_t end = k;
+    while (end < order.size() && t.segments[order[end]].target == column) ++end;
+    ColumnIndex c;
+    c.column = column;
+    const bool texts = texts_of(column.theme);
+    c.sourced = spec.sources || texts;
+    c.lines_begin = static_cast<std::uint32_t>(out.lines.size());
+    c.shapes = !texts && spec.cell_shapes;
+    c.segments_begin =
+        static_cast<std::uint32_t>(c.shapes ? out.order.size() : out.segments.size());
+    Fnv1a fnv;
+    std::size_t words = 0;
+    for (std::size_t i = k; i < end; ++i) {
+      const Segment& s = t.segments[order[i]];
+      if (spec.lines) out.lines.push_back({s.line_start, s.line_end});
+      if (c.sourced && i > k) fnv.Add('\n');
+      if (texts) {
+        CellSegment seg = SegmentWithText(t, s);
+        if (c.sourced) fnv.Add(seg.text);
+        words += CountWords(seg.ParticipantText());
+        out.segments.push_back(std::move(seg));
+        continue;
+      }
+      if (c.sourced) AddSegmentText(t, s, fnv);
+      if (spec.words) words += CountWords(t.ParticipantText(s));
+      if (c.shapes) out.order.push_back(order[i]);
     }
-  for (const auto& [column, source] : t.sources)
-    if (column.theme == theme) cells[static_cast<std::size_t>(column.subtheme)].source = source;
+    c.lines_end = static_cast<std::uint32_t>(out.lines.size());
+    c.segments_end = static_cast<std::uint32_t>(c.shapes ? out.order.size() : out.segments.size());
+    c.words = static_cast<std::uint32_t>(words);
+    if (c.sourced) c.source = fnv;
+    out.columns.push_back(c);
+    k = end;
+  }
+  return out;
+}
+
+// Puts the columns of `theme` among `columns` into `row`, the matrix row of their transcript.
+// A cell that already has segments (a second transcript of the participant) takes the new ones
+// after them, in transcript order, with the source of them all when they have texts.
+// Segments without texts (ColumnIndex::shapes) are built from `t.segments` through `order`.
+void IndexColumns(const Transcript& t, const std::vector<ColumnIndex>& columns,
+                  const std::vector<CellSegment>& segments, const std::vector<std::uint32_t>& order,
+                  int theme, std::vector<MatrixCell>& row) {
+  for (const ColumnIndex& c : columns) {
+    if (c.column.theme != theme) continue;
+    MatrixCell& cell = row[static_cast<std::size_t>(c.column.subtheme)];
+    const bool had = !cell.segments.empty();
+    if (c.shapes) {
+      for (std::uint32_t i = c.segments_begin; i < c.segments_end && i < order.size(); ++i)
+        if (order[i] < t.segments.size())
+          cell.segments.push_back(SegmentWithoutText(t, t.segments[order[i]]));
+    } else if (c.segments_end <= segments.size()) {
+      cell.segments.insert(cell.segments.end(),
+                           segments.begin() + static_cast<std::ptrdiff_t>(c.segments_begin),
+                           segments.begin() + static_cast<std::ptrdiff_t>(c.segments_end));
+    }
+    cell.words += c.words;
+    if (had && !cell.segments.front().text.empty()) {
+      Finish(cell);
+      continue;
+    }
+    if (had) std::stable_sort(cell.segments.begin(), cell.segments.end(), SegmentLess);
+    cell.source = c.Source();
+  }
 }
 
 }  // namespace
 
+void FoldTranscript(Transcript& t, const FoldSpec& spec) {
+  if (!spec.sources && !spec.lines && !spec.cell_texts && !spec.cell_shapes && !spec.words) {
+    t.columns.clear();  // nothing asked: no column entries to hold
+    return;
+  }
+  Folded folded = Fold(t, spec);
+  t.columns = std::move(folded.columns);
+  t.column_lines = std::move(folded.lines);
+  t.column_segments = std::move(folded.segments);
+  t.column_order = std::move(folded.order);
+}
+
+std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> SegmentsByColumn(
+    const Transcript& t, const std::vector<int>* themes) {
+  FoldSpec spec;
+  spec.cell_texts = true;
+  if (themes) {
+    spec.themes = *themes;
+    if (themes->empty()) return {};
+  }
+  Folded folded = Fold(t, spec);
+  std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> out;
+  for (const ColumnIndex& c : folded.columns) {
+    if (c.segments_begin == c.segments_end) continue;  // a theme not asked for
+    out.emplace_back(c.column,
+                     std::vector<CellSegment>(
+                         std::make_move_iterator(folded.segments.begin() +
+                                                 static_cast<std::ptrdiff_t>(c.segments_begin)),
+                         std::make_move_iterator(folded.segments.begin() +
+                                                 static_cast<std::ptrdiff_t>(c.segments_end))));
+  }
+  return out;
+}
+
+std::vector<std::pair<ColumnRef, std::string>> CellSources(const Transcript& t) {
+  FoldSpec spec;
+  spec.sources = true;
+  std::vector<std::pair<ColumnRef, std::string>> out;
+  for (const ColumnIndex& c : Fold(t, spec).columns) out.emplace_back(c.column, c.Source());
+  return out;
+}
+
 Matrix IndexTheme(const Study& study, int theme) {
   Matrix m = EmptyMatrix(study, theme);
+  FoldSpec whole;  // a transcript kept whole: its texts, words and sources, of this theme
+  whole.cell_texts = true;
+  whole.themes = {theme};
   for (const Transcript& t : study.transcripts) {
     std::size_t row = AddRow(m, t.participant);
-    if (t.cells_kept) {
-      for (const auto& [column, segments] : t.cells) {
-        if (column.theme != theme) continue;
-        MatrixCell& cell = m.cells[row][static_cast<std::size_t>(column.subtheme)];
-        for (const CellSegment& seg : segments) {
-          cell.words += CountWords(seg.ParticipantText());
-          cell.segments.push_back(seg);
-        }
-        Finish(cell);
-      }
+    if (t.indexed) {
+      IndexColumns(t, t.columns, t.column_segments, t.column_order, theme, m.cells[row]);
       continue;
     }
-    if (!t.words.empty()) {
-      IndexCounted(t, theme, row, m);
-      continue;
-    }
-    if (t.text.empty() && t.segments.empty()) {
-      // Loaded without text and segments: only the cells' sources are known.
-      for (const auto& [column, source] : t.sources)
-        if (column.theme == theme)
-          m.cells[row][static_cast<std::size_t>(column.subtheme)].source = source;
-      continue;
-    }
-    for (auto& [column, segments] : SegmentsByColumn(t)) {
-      if (column.theme != theme) continue;
-      MatrixCell& cell = m.cells[row][static_cast<std::size_t>(column.subtheme)];
-      for (auto& seg : segments) {
-        cell.words += CountWords(seg.ParticipantText());
-        cell.segments.push_back(std::move(seg));
-      }
-      Finish(cell);
-    }
+    const Folded folded = Fold(t, whole);
+    IndexColumns(t, folded.columns, folded.segments, folded.order, theme, m.cells[row]);
   }
   return m;
 }

@@ -14,6 +14,7 @@
 #include "framework/matrix.h"
 #include "framework/source_text.h"
 #include "framework/text.h"
+#include "study_checks.h"
 #include "warning_cap.h"
 
 namespace framework {
@@ -28,6 +29,18 @@ std::size_t Study::SegmentCount() const {
   std::size_t n = 0;
   for (const auto& t : transcripts) n += std::max(t.segments.size(), t.segment_count);
   return n;
+}
+
+IndexRequest LoadOptions::Request() const {
+  if (index) return *index;
+  IndexRequest r;
+  r.text = keep_text;
+  r.segments = keep_text || (keep_segments && !keep_cells);
+  r.cell_texts = !keep_text && keep_cells;
+  if (r.cell_texts) r.themes = cell_themes;
+  r.cell_shapes = !keep_text && count_words;
+  r.words = !keep_text && count_words;
+  return r;
 }
 
 std::optional<std::string> FindStudyRoot(const std::string& start) {
@@ -127,155 +140,29 @@ void ReportListProblems(const std::vector<ListProblem>& problems, Diagnostics& o
   }
 }
 
-// A chart file as the loader holds it until it is checked.
+// A chart file as the loader holds it while it is read and checked.
 struct ChartSlot {
-  std::string text;  // kept until the chart is checked, for the diagnostics' source lines
   Chart chart;
   Diagnostics diagnostics;  // loading, then checking
+  ChartCheck check;
   bool read = false;
   bool io_error = false;  // it could not be read (not merely not UTF-8)
 };
 
-// Where a cell's refs stand against its segments now (the cell's text unchanged): refs that
-// point to lines that moved since it was charted (`at`), and refs on none of its segments.
-// Refs beyond the transcript's end are left to the error that reports them.
-template <typename At>
-void CheckCellLines(const ChartCell& cell, const Transcript& tr, ColumnRef column,
-                    const std::string& theme, Position p, const At& at) {
-  static const std::vector<LineRef> kNone;
-  const std::vector<LineRef>* now = &kNone;
-  for (const auto& [c, lines] : tr.lines)
-    if (c == column) now = &lines;
-  const std::string name = cell.participant + ":" + cell.subtheme;
-  std::optional<CellRebase> rebase;
-  if (!cell.source.empty() && !cell.at.empty() && cell.at != LineRanges(*now))
-    rebase = RebaseCell(cell, *now);
-  if (rebase && rebase->mapped && !rebase->shifted.empty()) {
-    std::vector<LineRef> was;
-    for (const std::string& a : cell.at) was.push_back(*ParseLineRef(a));
-    at(Severity::kWarning, "moved-refs", p,
-       "refs point to lines that moved: the coded text of " + name + " moved " +
-           DescribeMove(was, *now) + " (" + DescribeShifts(rebase->shifted) + ")",
-       "run 'framework chart " + theme + " --rebase " + name + "' to shift them with the text");
-  }
-  // Refs on no segment: of the cell as charted when it moved (such refs are not shifted, so
-  // they are told apart where the researcher wrote them), else of the cell now.
-  const bool moved = rebase && rebase->mapped;
-  auto joined = [](const std::vector<std::string>& ranges) {
-    std::string out;
-    for (const std::string& r : ranges) out += (out.empty() ? "" : ", ") + r;
-    return out;
-  };
-  for (const LineRef& ref : moved ? rebase->stray : RefsOutside(cell, *now)) {
-    if (ref.last > tr.line_count) continue;
-    const std::string where = moved ? " when it was charted (" + joined(cell.at) + ")"
-                                    : " (" + joined(LineRanges(*now)) + ")";
-    at(Severity::kWarning, "ref-outside-cell", p,
-       "cell " + name + " refers to " + ref.ToString() +
-           (now->empty() && !moved ? ", but the cell has no coded segments"
-                                   : ", outside every segment of the cell" + where),
-       "cite a line of the cell's coded text, or code the passage the ref cites");
-  }
-}
-
-// What `framework check` says about a chart: unknown theme, orphan and stale cells, refs beyond
-// the transcript. Every cell is kept whatever is found.
-// `transcript_of`: each participant's first transcript (as Study::FindTranscript finds it), so
-// that checking a chart costs the same per cell whatever the study's size.
-// Reads only `study` (so charts are checked in parallel); what it finds goes to `out`.
-void CheckChart(const Study& study, const Chart& chart, std::string_view text,
-                const std::map<std::string, int, std::less<>>& transcript_of, Diagnostics& out) {
-  const Framework& f = study.framework;
-  SourceText source(chart.path, text);
-  // Without a readable framework.yaml every theme would look unknown: its error is enough.
-  if (chart.theme.empty() || !f.parsed) return;
-  const int theme = f.FindTheme(chart.theme);
-  WarningCap cap(out);
-  auto at = [&](Severity severity, const char* rule, Position p, std::string message,
-                std::string hint) {
-    if (severity == Severity::kWarning && !cap.Take(source, p.line ? p : Position{1, 1})) return;
-    out.push_back(source.AtPosition(severity, rule, p.line ? p : Position{1, 1}, std::move(message),
-                                    std::move(hint)));
-  };
-  if (theme < 0) {
-    std::vector<std::string> ids;
-    for (const auto& t : f.themes) ids.push_back(t.id);
-    auto guess = Suggest(chart.theme, ids);
-    at(Severity::kWarning, "unknown-chart-theme", {chart.theme_line, chart.theme_column},
-       "chart for unknown theme " + Quote(chart.theme) + "; its " +
-           std::to_string(chart.cells.size()) + " cells are kept",
-       guess ? "did you mean '" + *guess + "'?"
-             : "restore the theme in framework.yaml, or fix 'theme:'");
-    return;
-  }
-  const std::string stem = Stem(chart.path);
-  if (stem != chart.theme)
-    at(Severity::kWarning, "chart-name", {chart.theme_line, chart.theme_column},
-       "chart file " + Quote(chart.path) + " charts theme " + Quote(chart.theme),
-       "name it charts/" + chart.theme + ".yaml, as commands write it");
-  for (const Chart& other : study.charts) {
-    if (&other == &chart || other.theme != chart.theme) continue;
-    if (other.path < chart.path)
-      at(Severity::kError, "duplicate-chart", {chart.theme_line, chart.theme_column},
-         "a second chart for theme " + Quote(chart.theme) + " (the first is " + other.path + ")",
-         "merge the two files' cells into charts/" + chart.theme + ".yaml");
-  }
-  const Theme& t = f.themes[static_cast<std::size_t>(theme)];
-  std::vector<std::string> sub_ids;
-  for (const auto& s : t.subthemes) sub_ids.push_back(s.id);
-  for (const ChartCell& cell : chart.cells) {
-    auto cell_name = [&] { return cell.participant + ":" + cell.subtheme; };
-    Position p{cell.line, cell.column};
-    int sub = -1;
-    for (std::size_t i = 0; i < sub_ids.size(); ++i)
-      if (sub_ids[i] == cell.subtheme) sub = static_cast<int>(i);
-    const auto owner = transcript_of.find(cell.participant);
-    const int transcript = owner == transcript_of.end() ? -1 : owner->second;
-    const bool declared = study.participants.Find(cell.participant) >= 0;
-    if (sub < 0) {
-      auto guess = Suggest(cell.subtheme, sub_ids);
-      at(Severity::kWarning, "orphan-cell", p,
-         "cell " + cell_name() + " is an orphan: theme " + Quote(chart.theme) +
-             " has no sub-theme " + Quote(cell.subtheme) + "; the summary is kept",
-         guess ? "did you mean '" + *guess + "'? rename the cell's sub-theme to move it"
-               : "restore the sub-theme, or move the summary to another cell");
-      continue;
-    }
-    if (!declared && transcript < 0) {
-      at(Severity::kWarning, "orphan-cell", p,
-         "cell " + cell_name() + " is an orphan: there is no participant " +
-             Quote(cell.participant) + "; the summary is kept",
-         "restore the participant, or move the summary to another row");
-      continue;
-    }
-    if (transcript >= 0) {
-      const Transcript& tr = study.transcripts[static_cast<std::size_t>(transcript)];
-      std::string_view now;
-      for (const auto& [column, hash] : tr.sources)
-        if (column.theme == theme && column.subtheme == sub) now = hash;
-      const bool stale = !cell.source.empty() && cell.source != now;
-      if (stale)
-        at(Severity::kWarning, "stale-cell", p,
-           "cell " + cell_name() + " is stale: its coded text changed since it was charted",
-           "review it with 'framework chart " + chart.theme + " --edit " + cell_name() + "'");
-      if (!stale) CheckCellLines(cell, tr, {theme, sub}, chart.theme, p, at);
-      std::vector<LineRef> refs;
-      for (const auto& r : cell.refs)
-        if (auto ref = ParseLineRef(r)) refs.push_back(*ref);
-      for (const auto& found : FindLineRefs(cell.summary)) refs.push_back(found.ref);
-      std::vector<LineRef> reported;
-      for (const LineRef& ref : refs) {
-        if (ref.last <= tr.line_count) continue;
-        auto same = [&](const LineRef& r) { return r.first == ref.first && r.last == ref.last; };
-        if (std::any_of(reported.begin(), reported.end(), same)) continue;
-        reported.push_back(ref);
-        at(Severity::kError, "ref-out-of-range", p,
-           "cell " + cell_name() + " refers to " + ref.ToString() + ", beyond the end of " +
-               tr.path + " (" + std::to_string(tr.line_count) + " lines)",
-           "correct the line reference");
-      }
-    }
-  }
+// What the sink folds for `request` (themes resolved against `f`), when the study has charts
+// (`charts`) or not.
+FoldSpec SpecFor(const IndexRequest& request, const Framework& f, bool charts) {
+  FoldSpec spec;
+  spec.sources = charts;
+  spec.lines = charts;
+  spec.cell_texts = request.cell_texts && !request.text;
+  spec.cell_shapes = request.cell_shapes && !request.text;
+  spec.words = request.words && !request.text;
+  for (const std::string& id : request.themes)
+    if (const int theme = f.FindTheme(id); theme >= 0) spec.themes.push_back(theme);
+  // Themes asked for that the framework lacks: none of their texts (not every theme's).
+  if (!request.themes.empty() && spec.themes.empty()) spec.cell_texts = false;
+  return spec;
 }
 
 }  // namespace
@@ -428,8 +315,8 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   }
   file_order.insert(file_order.end(), paths.begin(), paths.end());
 
-  // Charts: when there are any, each transcript records the hash of each cell's coded text, so
-  // stale cells are found without keeping the text.
+  // Charts: when there are any, the sink folds the hash of each cell's coded text (and its
+  // lines), so stale cells are found without keeping the text.
   std::vector<std::string> chart_paths;
   if (fs.IsDirectory("charts")) {
     std::vector<ListProblem> charts_unlisted;
@@ -437,35 +324,20 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
     study.io_error |= !charts_unlisted.empty();
     ReportListProblems(charts_unlisted, study.diagnostics);
   }
-  const bool need_sources = !chart_paths.empty();
+  const IndexRequest request = options.Request();
+  const FoldSpec spec = SpecFor(request, f, !chart_paths.empty());
 
-  // Charts and transcripts are read and parsed on the same threads, charts first (they are the
-  // larger files); each file's diagnostics stay with it so the output order is fixed.
+  // Transcripts, in parallel: each parsed, handed to the sink while its text is alive, then
+  // stripped to what the request keeps. Each file's diagnostics stay with it so the output
+  // order is fixed.
   study.transcripts.resize(paths.size());
   std::vector<Diagnostics> per_file(paths.size());
   std::vector<char> unreadable(paths.size(), 0);
-  std::vector<ChartSlot> chart_slots(chart_paths.size());
   ParseOptions base;
   base.speakers = f.speakers;
   base.codes = f.parsed ? &f.codes : nullptr;
   base.max_span_turns = f.max_span_turns;
-  const bool keep_cells = options.keep_cells && !options.keep_text;
-  base.keep_text = options.keep_text || need_sources || keep_cells || options.count_words;
-  std::vector<int> cell_themes;  // indexes of LoadOptions::cell_themes
-  for (const std::string& id : options.cell_themes)
-    if (const int theme = f.FindTheme(id); theme >= 0) cell_themes.push_back(theme);
-  auto load_chart = [&](std::size_t c) {
-    ChartSlot& slot = chart_slots[c];
-    ReadResult file = ReadTextFile(fs, chart_paths[c]);
-    if (!file.ok) {
-      slot.diagnostics.push_back(ReadError(chart_paths[c], "chart", file));
-      slot.io_error = file.encoding.empty();
-      return;
-    }
-    slot.read = true;
-    slot.text = std::move(file.contents);
-    slot.chart = LoadChart(chart_paths[c], slot.text, slot.diagnostics);
-  };
+  base.keep_text = true;  // the sink needs it; dropped below unless asked for
   auto load_transcript = [&](std::size_t i) {
     ReadResult file = ReadTextFile(fs, paths[i]);
     if (!file.ok) {
@@ -477,32 +349,21 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
     po.stem = Stem(paths[i]);
     Transcript& t = study.transcripts[i];
     t = ParseTranscript(paths[i], file.contents, po, per_file[i]);
+    std::string().swap(file.contents);
     // Without a framework.yaml that parses, the study's speaker labels are unknown: one cause,
     // one diagnostic, so no "undeclared speaker" warnings.
     if (!f.parsed)
       std::erase_if(per_file[i],
                     [](const Diagnostic& d) { return d.rule == "undeclared-speaker"; });
-    if (need_sources) {
-      t.sources = CellSources(t);
-      t.lines = CellLines(t);
-    }
-    if (options.count_words) t.words = CellWords(t);
-    if (keep_cells) {
-      t.cells = SegmentsByColumn(t, options.cell_themes.empty() ? nullptr : &cell_themes);
-      t.cells_kept = true;
-    }
-    if (!options.keep_text) std::string().swap(t.text);
-    if (!options.keep_text && (!options.keep_segments || keep_cells)) {
+    FoldTranscript(t, spec);
+    t.indexed = !request.text;
+    if (!request.text) std::string().swap(t.text);
+    if (!request.text && !request.segments && !spec.cell_shapes) {
       std::vector<Segment>().swap(t.segments);
       std::vector<Turn>().swap(t.turns);
     }
   };
-  ParallelFor(chart_paths.size() + paths.size(), options.jobs, [&](std::size_t i) {
-    if (i < chart_paths.size())
-      load_chart(i);
-    else
-      load_transcript(i - chart_paths.size());
-  });
+  ParallelFor(paths.size(), options.jobs, load_transcript);
   participants_thread.join();
   study.io_error |= participants_io_error;
   SortDiagnostics(participant_diagnostics);
@@ -522,92 +383,56 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
     kept.push_back(std::move(study.transcripts[i]));
   }
   study.transcripts = std::move(kept);
+  std::vector<Diagnostics>().swap(per_file);
 
-  // Across files: each transcript's participant declared and unique; each participant with one.
+  // Across files (study_checks.cc): each transcript's participant declared and unique; each
+  // participant with one; attributions that single out fewer than min_group (disclosure.h).
   std::map<std::string, std::size_t> owner;
-  const std::vector<std::string> ids = study.participants.Ids();
-  for (std::size_t i = 0; i < study.transcripts.size(); ++i) {
-    const Transcript& t = study.transcripts[i];
-    Diagnostic d;
-    d.file = t.path;
-    if (t.participant_from_front_matter) {
-      d.line = t.participant_line;
-      d.column = t.participant_column;
-      d.length = static_cast<int>(CountCodePoints(t.participant));
-    }
-    auto located = [&](Diagnostic diag) {
-      if (diag.line > 0) {
-        ReadResult file = ReadTextFile(fs, t.path);
-        if (file.ok) {
-          SourceText source(t.path, file.contents);
-          SetSourceLine(diag, source.Line(diag.line));
-        }
-      }
-      return diag;
-    };
-    if (study.participants.complete && study.participants.Find(t.participant) < 0) {
-      Diagnostic e = d;
-      e.rule = "undeclared-participant";
-      e.message =
-          "participant " + Quote(t.participant) + " is not declared in " + study.participants_path;
-      auto guess = Suggest(t.participant, ids);
-      e.hint = guess ? "did you mean '" + *guess + "'?"
-                     : (t.participant_from_front_matter
-                            ? "add it to " + study.participants_path
-                            : "add it to " + study.participants_path +
-                                  ", or name the participant with 'participant:' front matter");
-      study.diagnostics.push_back(located(std::move(e)));
-    }
-    auto [it, inserted] = owner.emplace(t.participant, i);
-    if (!inserted) {
-      Diagnostic e = d;
-      e.rule = "duplicate-participant";
-      e.message = "participant " + Quote(t.participant) + " already has a transcript, " +
-                  study.transcripts[it->second].path;
-      e.hint = "each participant has one transcript: merge the two, or correct the participant id";
-      study.diagnostics.push_back(located(std::move(e)));
-    }
-  }
-  if (study.participants.complete && transcripts_found && !study.partial) {
-    SourceText source(f.participants, participants_file.contents);
-    WarningCap cap(study.diagnostics);
-    for (const Participant& p : study.participants.participants) {
-      if (owner.count(p.id) || unread_stems.count(p.id)) continue;
-      if (!cap.Take(source, {p.line, p.column})) continue;
-      Diagnostic w = source.AtPosition(
-          Severity::kWarning, "participant-without-transcript", {p.line, p.column},
-          "participant " + Quote(p.id) + " has no transcript",
-          "add a transcript for it under " + Quote(f.transcripts) + ", or remove the entry");
-      w.length = static_cast<int>(CountCodePoints(p.id));
-      study.diagnostics.push_back(std::move(w));
-    }
-  }
-  // Attributions that single out fewer than min_group participants (disclosure.h).
+  CheckTranscriptParticipants(fs, study, owner, study.diagnostics);
+  if (study.participants.complete && transcripts_found && !study.partial)
+    CheckParticipantsHaveTranscripts(study, participants_file.contents, owner, unread_stems,
+                                     study.diagnostics);
   if (study.participants.complete && !study.partial && study.framework.parsed)
     AttributionWarnings(study, f.participants, participants_file.contents, study.diagnostics);
 
+  // Charts, in parallel, each checked against the folded transcripts as soon as it is read and
+  // its text dropped then; without IndexRequest::charts its cells go too, so only the charts
+  // in flight cost memory.
   file_order.insert(file_order.end(), chart_paths.begin(), chart_paths.end());
-  std::map<std::string, int, std::less<>> transcript_of;
+  TranscriptIndex transcript_of;
   for (std::size_t i = 0; i < study.transcripts.size(); ++i)
     transcript_of.emplace(study.transcripts[i].participant, static_cast<int>(i));
+  std::vector<ChartSlot> chart_slots(chart_paths.size());
+  ParallelFor(chart_paths.size(), options.jobs, [&](std::size_t c) {
+    ChartSlot& slot = chart_slots[c];
+    ReadResult file = ReadTextFile(fs, chart_paths[c]);
+    if (!file.ok) {
+      slot.diagnostics.push_back(ReadError(chart_paths[c], "chart", file));
+      slot.io_error = file.encoding.empty();
+      return;
+    }
+    slot.read = true;
+    slot.chart = LoadChart(chart_paths[c], file.contents, slot.diagnostics);
+    slot.check = CheckChart(study, slot.chart, file.contents, transcript_of, slot.diagnostics);
+    if (!request.charts) std::vector<ChartCell>().swap(slot.chart.cells);
+  });
   for (ChartSlot& slot : chart_slots)
     if (slot.read) study.charts.push_back(std::move(slot.chart));
-  std::vector<ChartSlot*> read;
-  for (ChartSlot& slot : chart_slots)
-    if (slot.read) read.push_back(&slot);
-  ParallelFor(read.size(), options.jobs, [&](std::size_t c) {
-    CheckChart(study, study.charts[c], read[c]->text, transcript_of, read[c]->diagnostics);
-    std::string().swap(read[c]->text);
-  });
+  std::size_t next_chart = 0;
   for (ChartSlot& slot : chart_slots) {
     study.io_error |= slot.io_error;
     // The loader's warnings (a cell without 'status', say) and the check's, capped together.
     if (slot.read) {
+      AddDuplicateChartErrors(study.charts[next_chart++], slot.check, study.charts,
+                              slot.diagnostics);
       SortDiagnostics(slot.diagnostics);
       CapWarnings(slot.diagnostics);
     }
     for (auto& d : slot.diagnostics) study.diagnostics.push_back(std::move(d));
   }
+  // The lines served the chart checks only.
+  for (Transcript& t : study.transcripts)
+    if (!t.column_lines.empty()) std::vector<LineRef>().swap(t.column_lines);
 
   SortDiagnostics(study.diagnostics, file_order);
   // Edit buffers never saved (chart_buffer.h): listed last, as notes of their own.

@@ -22,6 +22,29 @@ std::string Transcript::SegmentText(const Segment& segment) const {
       std::string_view(text).substr(segment.text_begin, segment.text_end - segment.text_begin)));
 }
 
+std::string ColumnIndex::Source() const { return sourced ? source.Hex() : std::string(); }
+
+const ColumnIndex* Transcript::Column(ColumnRef column) const {
+  auto it = std::lower_bound(columns.begin(), columns.end(), column,
+                             [](const ColumnIndex& c, ColumnRef r) {
+                               return c.column.theme != r.theme ? c.column.theme < r.theme
+                                                                : c.column.subtheme < r.subtheme;
+                             });
+  return it != columns.end() && it->column == column ? &*it : nullptr;
+}
+
+std::span<const LineRef> Transcript::Lines(const ColumnIndex& c) const {
+  if (c.lines_end > column_lines.size() || c.lines_begin > c.lines_end) return {};
+  return std::span<const LineRef>(column_lines).subspan(c.lines_begin, c.lines_end - c.lines_begin);
+}
+
+std::span<const CellSegment> Transcript::Segments(const ColumnIndex& c) const {
+  if (c.shapes || c.segments_end > column_segments.size() || c.segments_begin > c.segments_end)
+    return {};
+  return std::span<const CellSegment>(column_segments)
+      .subspan(c.segments_begin, c.segments_end - c.segments_begin);
+}
+
 namespace {
 
 // The trimmed extent of `raw` and the lines of its ends, counted from `line`: false when it is
@@ -322,6 +345,13 @@ class Parser {
     return static_cast<int>(column_count_) + 1;
   }
   void AddSpeaker(std::string label, SpeakerRole role);
+  // Records a span of the current line, [begin, end) in bytes_, when spans are asked for.
+  void AddSpan(BodySpan::Kind kind, std::size_t begin, std::size_t end,
+               std::vector<std::string> codes) {
+    if (!options_.spans) return;
+    options_.spans->push_back({kind, line_, static_cast<std::uint32_t>(begin - column_base_),
+                               static_cast<std::uint32_t>(end - column_base_), std::move(codes)});
+  }
 
   SourceText source_;
   std::string_view bytes_;
@@ -681,6 +711,7 @@ std::size_t Parser::MatchLabel(std::size_t pos, std::size_t eol) {
     for (std::size_t i = 0; i < t_.speakers.size(); ++i) {
       if (t_.speakers[i].label == label) {
         speaker_ = static_cast<int>(i);
+        AddSpan(BodySpan::Kind::kLabel, q, r + 1, {});
         turn_ = static_cast<int>(t_.turns.size());
         t_.turns.push_back({speaker_, line_, static_cast<std::uint32_t>(t_.text.size())});
         return r + 1;
@@ -841,6 +872,7 @@ void Parser::HandleTag(std::size_t open, std::size_t close) {
                                      ? 0
                                      : raw.find_first_not_of(" \t"));
     if (name.empty()) {
+      AddSpan(BodySpan::Kind::kCloseAll, open, close + 1, {});
       if (open_codes_.empty()) {
         Report(Severity::kError, "close-without-open", open,
                "'{/}' closes nothing: no segment is open here",
@@ -865,6 +897,7 @@ void Parser::HandleTag(std::size_t open, std::size_t close) {
       return;
     }
     std::string code = ToNfc(name);
+    if (options_.spans) AddSpan(BodySpan::Kind::kClose, open, close + 1, {code});
     if (auto it = open_codes_.find(code); it != open_codes_.end()) {
       CloseSegment(it->second, open);
       if (closed_in_open_ > 16 && closed_in_open_ * 2 > open_.size()) CompactOpen();
@@ -922,6 +955,11 @@ void Parser::HandleTag(std::size_t open, std::size_t close) {
              tag_length());
       return;
     }
+  }
+  if (options_.spans) {
+    std::vector<std::string> codes;
+    for (const Piece& piece : pieces) codes.push_back(ToNfc(piece.name));
+    AddSpan(BodySpan::Kind::kOpen, open, close + 1, std::move(codes));
   }
   for (const Piece& piece : pieces) OpenCode(ToNfc(piece.name), piece.offset);
 }

@@ -65,26 +65,32 @@ std::vector<std::pair<ColumnRef, std::string>> CellSources(const Transcript& tra
 /// The line ranges of `segments`, in their order: what a chart cell records as `at`.
 std::vector<LineRef> SegmentLines(const std::vector<CellSegment>& segments);
 
-/// The line ranges of each column's segments, for every column `transcript` has segments in,
-/// sorted by column: what SegmentsByColumn and SegmentLines give, without the texts.
-std::vector<std::pair<ColumnRef, std::vector<LineRef>>> CellLines(const Transcript& transcript);
+/// What the indexing sink folds: IndexRequest's cell payloads, with the themes resolved.
+struct FoldSpec {
+  bool sources = false;      ///< each column's CellSource hash (ColumnIndex::source)
+  bool lines = false;        ///< each column's line ranges (Transcript::column_lines)
+  bool cell_texts = false;   ///< segments with texts and words, for `themes` (or every theme)
+  bool cell_shapes = false;  ///< segments without texts, every theme
+  bool words = false;        ///< each column's coded words, every theme
+  std::vector<int> themes;   ///< indexes into the framework's themes; empty: every theme
+};
 
-/// The coded words of each column `transcript` has segments in, sorted by column: the sum of
-/// CountWords over the participant speech (CellSegment::ParticipantText) of the segments
-/// SegmentsByColumn gives. Needs the transcript's text.
-std::vector<std::pair<ColumnRef, std::size_t>> CellWords(const Transcript& transcript);
+/// The indexing sink: folds `transcript` (parsed, with its text) into its `columns`,
+/// `column_lines` and `column_segments` as `spec` asks, in one pass over its segments. Each
+/// column's source equals CellSource of its SegmentsByColumn segments, its words the sum of
+/// CountWords over their participant speech (CellSegment::ParticipantText), its segments those
+/// SegmentsByColumn gives (without texts for cell_shapes). A column with segments always has an
+/// entry. Needs the text; leaves it, the segments and `indexed` to the caller.
+void FoldTranscript(Transcript& transcript, const FoldSpec& spec);
 
 /// An empty matrix of `theme` with a row per declared participant.
 Matrix EmptyMatrix(const Study& study, int theme);
 
-/// Indexes every transcript of `study` (loaded with its text) into the matrix of `theme`. Rows
-/// are the declared participants and any participant with a transcript. No chart is attached.
-/// A transcript loaded without text and segments (LoadOptions::keep_segments false) gives its
-/// cells their `source` only (no segments, no words): enough for staleness and summaries. One
-/// loaded with LoadOptions::keep_cells gives the segments it kept.
-/// A transcript loaded with LoadOptions::count_words gives its cells their segments without
-/// their text, its recorded words and its recorded `source` ("" when the study has no charts):
-/// enough for every view of `summarise`.
+/// Indexes every transcript of `study` into the matrix of `theme`. Rows are the declared
+/// participants and any participant with a transcript. No chart is attached. A transcript
+/// LoadStudy folded (Transcript::indexed) gives each cell what its ColumnIndex holds: the
+/// segments kept (with or without texts), the words and the source folded; one kept whole is
+/// folded here from its text, with everything.
 Matrix IndexTheme(const Study& study, int theme);
 
 /// Attaches `chart`'s cells to `matrix`: each to its cell, or to `orphans` when its participant

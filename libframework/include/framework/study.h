@@ -15,29 +15,61 @@
 
 namespace framework {
 
+/// What a command asks LoadStudy to keep of each transcript. LoadStudy hands every parsed
+/// transcript, while its text is alive, to the indexing sink (FoldTranscript, matrix.h), which
+/// folds it into Transcript::columns as asked here; then what was not asked (the text, the
+/// segments) is dropped, so memory follows the request, not the transcripts' size.
+/// Whatever is asked, each column's `source` is folded when the study has charts (stale cells),
+/// and the charts are checked against it.
+struct IndexRequest {
+  /// Keep the whole transcript as parsed: text, turns, segments (`show --code`, `codes`, the
+  /// .qdpx export). IndexTheme then folds the text itself.
+  bool text = false;
+  /// Keep Transcript::segments and turns without the text (positions and codes only).
+  bool segments = false;
+  /// Each column's coded segments with their texts and words (chart, quotes, segment and
+  /// JSON exports), for the themes in `themes`.
+  bool cell_texts = false;
+  /// Each column's segments without their texts: code, lines, speaker (`summarise`); keeps
+  /// Transcript::segments (without the text) to build them from when a theme is indexed.
+  bool cell_shapes = false;
+  /// Each column's coded words (`summarise`; always folded with `cell_texts`).
+  bool words = false;
+  /// Theme ids whose cell texts are kept; every theme when empty.
+  std::vector<std::string> themes;
+  /// Keep the chart files' cells in Study::charts once checked; false (`check`): each chart is
+  /// checked as it is read and only its path and theme are kept, so charts cost memory one file
+  /// at a time.
+  bool charts = true;
+};
+
 /// How to load a study.
 struct LoadOptions {
-  unsigned jobs = 0;      ///< parser threads; 0 = every core
-  bool keep_text = true;  ///< keep transcript text (false for checks that do not need it)
-  /// false (with keep_text false): once a transcript's cell sources are recorded, drop its
-  /// segments and turns too, so a study of any size costs a few hundred bytes per transcript
-  /// and cell. For commands that need only chart entries and staleness (summary exports).
+  unsigned jobs = 0;  ///< parser threads; 0 = every core
+  /// What to keep of each transcript. When unset, Request() derives it from the flags below
+  /// (kept so that older callers build unchanged).
+  std::optional<IndexRequest> index;
+
+  /// Older spelling of the request: keep the transcript text (IndexRequest::text).
+  bool keep_text = true;
+  /// Older spelling: with keep_text false, keep the segments without text
+  /// (IndexRequest::segments); false keeps only what charts need.
   bool keep_segments = true;
-  /// true (with keep_text false): keep each transcript's coded segments as matrix cells hold them
-  /// (Transcript::cells), for the themes in `cell_themes` (ids; every theme when empty), and
-  /// drop its text, segments and turns. For commands whose output needs coded text but not the
-  /// rest of the transcripts (chart, quotes, segment exports): memory grows with the coded text
-  /// only.
+  /// Older spelling: with keep_text false, keep the coded text of the themes in `cell_themes`
+  /// (IndexRequest::cell_texts and themes).
   bool keep_cells = false;
   std::vector<std::string> cell_themes;
-  /// true: record each transcript's coded words per column (Transcript::words) while its text
-  /// is at hand, so IndexTheme counts words even with keep_text false (`summarise`).
+  /// Older spelling: with keep_text false, fold each column's words and segments without text
+  /// (IndexRequest::words and cell_shapes).
   bool count_words = false;
   /// When not empty, only the transcripts whose study-relative path (e.g.
   /// "transcripts/P01.txt") or file stem ("P01") matches one of these globs (`*`, `?`, `[...]`)
   /// are read: a part of the study, for exports split across machines (`export --only`).
   /// Participants without a transcript in the part are then not reported.
   std::vector<std::string> only;
+
+  /// `index` when set, else the request the older flags spell.
+  IndexRequest Request() const;
 };
 
 /// Everything in a study folder, loaded, with what was found wrong with it.
@@ -77,9 +109,11 @@ struct StudyInput {
 std::optional<StudyInput> StudyInputAt(const std::string& root, const Framework& framework,
                                        const std::string& output);
 
-/// Loads and checks a whole study: framework.yaml, the participants file, every transcript (in
-/// parallel), then the checks across files (participants declared and unique, each with a
-/// transcript, codes known). Never throws.
+/// Loads and checks a whole study in one pass: framework.yaml, the participants file (on its own
+/// thread), every transcript (in parallel, each folded by the indexing sink as
+/// LoadOptions::Request() asks, then its text dropped), the checks across files (participants
+/// declared and unique, each with a transcript, codes known), then the chart files (in parallel,
+/// each checked against the folded transcripts as soon as it is read). Never throws.
 Study LoadStudy(const FileSystem& fs, const LoadOptions& options = {});
 
 }  // namespace framework

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -11,6 +12,7 @@
 #include "framework/chart.h"
 #include "framework/codebook.h"
 #include "framework/diagnostic.h"
+#include "framework/hash.h"
 
 namespace framework {
 
@@ -72,6 +74,40 @@ struct CellSegment {
   std::string SpeakerLines() const;
 };
 
+/// What one transcript has in one matrix column, as the indexing sink folded it from the text
+/// (FoldTranscript, matrix.h). Ranges index into the transcript's `column_lines` and
+/// `column_segments`.
+struct ColumnIndex {
+  ColumnRef column;
+  /// The hash of the CellSource text (its '\n'-joined segment texts), when `sourced`.
+  Fnv1a source;
+  std::uint32_t lines_begin = 0, lines_end = 0;
+  std::uint32_t segments_begin = 0, segments_end = 0;
+  std::uint32_t words = 0;  ///< coded words of its participant speech, when they were asked
+  bool sourced = false;     ///< `source` was folded (the study has charts, or texts were kept)
+  /// The segments range indexes Transcript::column_order (segments kept without texts,
+  /// IndexRequest::cell_shapes) instead of Transcript::column_segments.
+  bool shapes = false;
+  /// The CellSource hash as charts record it (16 hex digits); "" when not `sourced`.
+  std::string Source() const;
+};
+
+/// A byte span of a transcript body that the parser read as a speaker label or a code tag
+/// (ParseOptions::spans): what `show` draws, so that it never reads tags by rules of its own.
+struct BodySpan {
+  enum class Kind {
+    kLabel,     ///< a declared speaker label with its colon
+    kOpen,      ///< an opening tag, `{a}` or `{a, b}`: `codes` are its codes (NFC)
+    kClose,     ///< a closing tag `{/a}`: `codes` holds its code (NFC)
+    kCloseAll,  ///< `{/}`
+  };
+  Kind kind = Kind::kLabel;
+  int line = 0;             ///< 1-based, front matter counted
+  std::uint32_t begin = 0;  ///< byte offsets within the line (a BOM not counted), end past
+  std::uint32_t end = 0;    ///< the closing brace or the colon
+  std::vector<std::string> codes;
+};
+
 /// A speaker turn: begins at a line starting with a declared label and a colon.
 struct Turn {
   int speaker = -1;  ///< index into `Transcript::speakers`
@@ -98,20 +134,32 @@ struct Transcript {
   std::string text;
   int line_count = 0;
   std::size_t bytes = 0;
-  /// CellSource of each matrix column this transcript has data for, sorted by column. Filled by
-  /// LoadStudy when the study has charts, so stale cells are found even without the text.
-  std::vector<std::pair<ColumnRef, std::string>> sources;
-  /// The line ranges of each column's segments (CellLines), filled with `sources`, so `check`
-  /// sees charted segments that moved without the text.
-  std::vector<std::pair<ColumnRef, std::vector<LineRef>>> lines;
-  /// The coded segments of each column (of the themes asked for), as SegmentsByColumn gives them,
-  /// when loaded with LoadOptions::keep_cells: the coded text without the rest of the text.
-  std::vector<std::pair<ColumnRef, std::vector<CellSegment>>> cells;
-  bool cells_kept = false;  ///< `cells` was filled (then `text`, `segments`, `turns` are empty)
-  /// Coded words (CountWords of each segment's text, summed) of each matrix column this
-  /// transcript has data for, sorted by column. Filled by LoadStudy with
-  /// LoadOptions::count_words, so a matrix's word counts are known without the text.
-  std::vector<std::pair<ColumnRef, std::size_t>> words;
+  /// What the transcript has in each matrix column it has data for, sorted by column: the
+  /// indexing sink (FoldTranscript, matrix.h) fills it while the text is alive, so matrices,
+  /// stale cells and summaries need no text. Empty when nothing was folded.
+  std::vector<ColumnIndex> columns;
+  /// The line ranges of the columns' segments (ColumnIndex::lines_begin/end index into it):
+  /// folded when the study has charts, for `check` to see charted segments that moved; emptied
+  /// once LoadStudy has checked the charts.
+  std::vector<LineRef> column_lines;
+  /// The columns' coded segments with their texts (IndexRequest::cell_texts, of the themes
+  /// asked; ColumnIndex::segments_begin/end index into it), in transcript order within a column.
+  std::vector<CellSegment> column_segments;
+  /// For IndexRequest::cell_shapes: indexes into `segments` (kept, without the text), grouped by
+  /// column in transcript order (ColumnIndex::segments_begin/end index into it when `shapes`), so
+  /// segments without texts cost four bytes each until a theme is indexed.
+  std::vector<std::uint32_t> column_order;
+  /// `columns` hold all a matrix needs of this transcript (it was folded by an IndexRequest that
+  /// does not keep the text), so IndexTheme reads them and never the text; false when the text
+  /// is kept whole, which IndexTheme then folds itself.
+  bool indexed = false;
+
+  /// The entry of `column` in `columns`, or nullptr.
+  const ColumnIndex* Column(ColumnRef column) const;
+  /// The line ranges of `c`'s segments (empty once LoadStudy has dropped them).
+  std::span<const LineRef> Lines(const ColumnIndex& c) const;
+  /// The segments of `c` kept in `column_segments` (empty when `c.shapes`).
+  std::span<const CellSegment> Segments(const ColumnIndex& c) const;
 
   /// The segment's text for display and export: white space collapsed, ends trimmed, NFC.
   std::string SegmentText(const Segment& segment) const;
@@ -132,6 +180,9 @@ struct ParseOptions {
   std::string stem;                  ///< the file's stem, the participant id by default
   const CodeIndex* codes = nullptr;  ///< when set, unknown codes are reported
   bool keep_text = true;             ///< false: drop `text` after parsing (checks only)
+  /// When set, every well-formed tag (whatever the errors of its codes) and every declared
+  /// speaker label of the body is appended here, in order.
+  std::vector<BodySpan>* spans = nullptr;
   /// List at most this many errors, then a "too-many-errors" note whose `unlisted` counts the
   /// rest (parsing goes on, so the count is exact).
   std::size_t max_errors = 100;

@@ -1,0 +1,55 @@
+// The checks LoadStudy runs across files once every transcript is folded (internal to the
+// library): chart files against the transcripts, and transcripts against the participants.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "framework/diagnostic.h"
+#include "framework/file_system.h"
+#include "framework/study.h"
+
+namespace framework {
+
+// Each participant's first transcript (as Study::FindTranscript finds it), by id, so that
+// checking a chart costs the same per cell whatever the study's size.
+using TranscriptIndex = std::map<std::string, int, std::less<>>;
+
+// What `framework check` says about one chart: unknown theme, orphan and stale cells, moved
+// refs, refs beyond the transcript. Every cell is kept whatever is found. Reads only `study`'s
+// framework, participants and folded transcripts (Transcript::columns), so charts are checked
+// in parallel, each once loaded (its text dropped after); what it finds goes to `out`.
+struct ChartCheck {
+  // A second chart of the same theme cannot be told from one chart alone: where in the chart's
+  // diagnostics the "duplicate-chart" errors go (npos: none may), and the error with its
+  // excerpt, all but the message (DuplicateChartErrors completes it).
+  std::size_t duplicate_at = std::string::npos;
+  Diagnostic duplicate;
+};
+ChartCheck CheckChart(const Study& study, const Chart& chart, std::string_view text,
+                      const TranscriptIndex& transcript_of, Diagnostics& out);
+
+// Inserts into `out` (the chart's diagnostics) the "a second chart for theme" errors of
+// `chart`, one for each chart of `charts` (Study::charts, in path order) with its theme and an
+// earlier path, where `check` says, as one pass over all charts would give them.
+void AddDuplicateChartErrors(const Chart& chart, const ChartCheck& check,
+                             const std::vector<Chart>& charts, Diagnostics& out);
+
+// Each transcript's participant declared (when the participants file lists them all) and
+// unique: "undeclared-participant" and "duplicate-participant" errors at the front matter's
+// `participant:` (its line re-read through `fs` for the excerpt). Fills `owner` with each
+// participant's first transcript.
+void CheckTranscriptParticipants(const FileSystem& fs, const Study& study,
+                                 std::map<std::string, std::size_t>& owner, Diagnostics& out);
+
+// "participant-without-transcript" warnings (capped) for declared participants with no
+// transcript in `owner` and none among `unread_stems` (transcripts that could not be read).
+void CheckParticipantsHaveTranscripts(const Study& study, std::string_view participants_text,
+                                      const std::map<std::string, std::size_t>& owner,
+                                      const std::set<std::string>& unread_stems, Diagnostics& out);
+
+}  // namespace framework
