@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include "framework/chart_buffer.h"
@@ -109,7 +110,12 @@ void ParallelFor(std::size_t n, unsigned jobs, const Work& work) {
     return;
   }
   std::vector<std::thread> threads;
-  for (unsigned j = 0; j < jobs; ++j) threads.emplace_back(run);
+  try {
+    for (unsigned j = 0; j < jobs; ++j) threads.emplace_back(run);
+  } catch (const std::system_error&) {
+    // The system would start no more threads: the ones started, and this one, do the work.
+  }
+  run();
   for (auto& t : threads) t.join();
 }
 
