@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "commands.h"
@@ -97,10 +98,10 @@ int RunSummarise(const SummariseCliOptions& options) {
   if (!options.participant.empty()) {
     const std::string id = ToNfc(Trim(options.participant));
     std::vector<std::string> ids = study.participants.Ids();
+    std::unordered_set<std::string> known(ids.begin(), ids.end());
     for (const Transcript& t : study.transcripts)
-      if (std::find(ids.begin(), ids.end(), t.participant) == ids.end())
-        ids.push_back(t.participant);
-    if (std::find(ids.begin(), ids.end(), id) == ids.end()) {
+      if (known.insert(t.participant).second) ids.push_back(t.participant);
+    if (!known.count(id)) {
       auto guess = Suggest(id, ids);
       PrintError("no participant '" + id + "'",
                  guess ? "did you mean '" + *guess + "'?"
@@ -120,7 +121,7 @@ int RunSummarise(const SummariseCliOptions& options) {
     }
   }
   so.words = options.words;
-  so.within = options.within == "turn" ? Within::kTurn : Within::kSegment;
+  so.within = ParseWithin(options.within).value_or(Within::kSegment);  // checked by CLI11
   so.top = options.top;
   if (!views.empty()) {
     so.coverage = Has(views, "coverage");

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "framework/chart.h"
@@ -31,6 +32,9 @@ enum class Within : std::uint8_t {
 
 /// "segment" or "turn".
 std::string_view WithinName(Within within);
+
+/// The `Within` named `name` as `WithinName` gives it ("segment", "turn"), or nothing.
+std::optional<Within> ParseWithin(std::string_view name);
 
 /// What to summarise, and how.
 struct SummariseOptions {
@@ -72,13 +76,40 @@ struct GroupPlan {
   std::vector<SummaryGroup> groups;
   bool refused = false;  ///< no breakdown by this attribute can be shown
   bool merged = false;   ///< some groups were merged into "(other)"
-  /// The index in `groups` of `participant`'s group, or -1 when it is not shown.
+  /// Each grouped participant's index in `groups` (the first group holding them), as
+  /// `PlanGroups` fills it in; a plan built by hand may leave it empty.
+  std::unordered_map<std::string, int> index;
+  /// The index in `groups` of `participant`'s group, or -1 when it is not shown: by `index`
+  /// (constant time), or by looking through `groups` when `index` is empty.
   int GroupOf(std::string_view participant) const;
 };
 
 /// Groups `participants` (ids) by attribute `attribute` of `study`, enforcing `min_group`.
+/// Linear in the participants (n log n in the groups, to order them).
 GroupPlan PlanGroups(const Study& study, const std::vector<std::string>& participants,
                      int attribute, int min_group);
+
+/// Where texts (summaries in the range of views, quotes) stand when grouped by a plan: the one
+/// group order for every output that groups texts.
+struct TextGrouping {
+  /// The headings in order: the plan's groups (their `participants` left empty), then one
+  /// "(other)" (kind kOther) for texts moved out of their group when the plan has no "(other)"
+  /// of its own; when it has, the last heading stays empty. Outputs leave out headings
+  /// without texts.
+  std::vector<SummaryGroup> headings;
+  /// Each participant's heading, an index into `headings`.
+  std::unordered_map<std::string, int> heading_of;
+  bool moved = false;  ///< some participant's texts stand under "(other)", not their group
+};
+
+/// Groups the texts of `population` (ids, with `labels[i]` the attribution of participant i,
+/// as `PlanAttribution` gives it) by `plan`: each under its group, or under "(other)" (the
+/// plan's own, else the last heading) where the texts with that attribution in that group would
+/// come from fewer than `plan.min_group` participants (`TextHeadings`, disclosure.h); with
+/// `identifying`, every text under its group. A participant the plan does not group goes under
+/// "(other)" too.
+TextGrouping GroupTexts(const GroupPlan& plan, const std::vector<std::string>& population,
+                        const std::vector<std::string>& labels, bool identifying);
 
 /// The word for `count` of `size` participants: "none", "a few", "some", "many", "most", "all",
 /// by `words` (percent thresholds; a share at or above a threshold takes its word).
