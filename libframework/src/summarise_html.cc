@@ -87,7 +87,8 @@ void AppendCase(const CaseView& v, std::string& out) {
 }
 
 // The heatmap: a CSS grid with a row per participant.
-void AppendHeatmap(const Coverage& c, std::string& out) {
+void AppendHeatmap(const Coverage& c, summarise_render::Output& o) {
+  std::string& out = o.text;
   out += "<div class=\"heatmap\" style=\"grid-template-columns: auto repeat(" +
          std::to_string(c.columns.size()) + ", minmax(3.2rem, auto))\">\n<div></div>";
   for (const CoverageColumn& col : c.columns)
@@ -103,14 +104,16 @@ void AppendHeatmap(const Coverage& c, std::string& out) {
              " words\">" + (w ? std::to_string(w) : "\u00B7") + "</div>";
     }
     out += "\n";
+    o.Spill();
   }
   out += "</div>\n";
 }
 
-void AppendCoverage(const Coverage& c, const SummaryReport& r, std::string& out) {
+void AppendCoverage(const Coverage& c, const SummaryReport& r, summarise_render::Output& o) {
+  std::string& out = o.text;
   out += "<section class=\"coverage\"><h2>Coverage: " + H(c.label) + " <span class=\"muted\">(" +
          H(c.theme) + ")</span></h2>\n";
-  AppendHeatmap(c, out);
+  AppendHeatmap(c, o);
   out += "<p class=\"legend\"><span class=\"l0\">no data</span>";
   for (int level = 1; level <= 4; ++level)
     if (std::string range = ShadeRange(level, c.max_words); !range.empty())
@@ -130,7 +133,8 @@ void AppendCoverage(const Coverage& c, const SummaryReport& r, std::string& out)
   out += "</section>\n";
 }
 
-void AppendRange(const RangeTheme& t, const SummaryReport& r, std::string& out) {
+void AppendRange(const RangeTheme& t, const SummaryReport& r, summarise_render::Output& o) {
+  std::string& out = o.text;
   out += "<section class=\"range\"><h2>Range of views: " + H(t.label) + " <span class=\"muted\">(" +
          H(t.theme) + ")</span></h2>\n";
   for (const RangeColumn& col : t.columns) {
@@ -149,6 +153,7 @@ void AppendRange(const RangeTheme& t, const SummaryReport& r, std::string& out) 
         out += "<br><span class=\"by\">\u2014 " + H(e.attribution);
         if (!e.refs.empty()) out += " (" + H(JoinRefs(e.refs)) + ")";
         out += "</span></li>\n";
+        o.Spill();
       }
       out += "</ul>\n";
     }
@@ -224,24 +229,32 @@ void AppendCooccurrence(const Cooccurrence& co, std::string& out) {
   out += "</section>\n";
 }
 
-std::string HtmlReport(const SummaryReport& r) {
+std::string HtmlReport(const SummaryReport& r, const SummarySink* sink) {
   const std::string title = r.title.empty() ? std::string("Summary") : r.title;
-  std::string out = HtmlPageBegin(title + " \u2014 summary", kSummaryCss);
+  summarise_render::Output o(sink);
+  std::string& out = o.text;
+  out = HtmlPageBegin(title + " \u2014 summary", kSummaryCss);
   out += "<h1>" + H(title) + "</h1>\n";
   if (r.case_view) {
     AppendCase(*r.case_view, out);
-    return out + HtmlPageEnd();
+    out += HtmlPageEnd();
+    return o.Finish();
   }
   for (const std::string& note : r.notes) out += "<p class=\"note\">Note: " + H(note) + "</p>\n";
-  for (const Coverage& c : r.coverage) AppendCoverage(c, r, out);
-  for (const RangeTheme& t : r.range) AppendRange(t, r, out);
+  for (const Coverage& c : r.coverage) AppendCoverage(c, r, o);
+  for (const RangeTheme& t : r.range) AppendRange(t, r, o);
   if (r.comparison && r.plan) AppendComparison(*r.comparison, *r.plan, r, out);
   if (r.cooccurrence) AppendCooccurrence(*r.cooccurrence, out);
-  return out + HtmlPageEnd();
+  out += HtmlPageEnd();
+  return o.Finish();
 }
 
 }  // namespace
 
-std::string RenderSummaryHtml(const SummaryReport& report) { return HtmlReport(report); }
+std::string RenderSummaryHtml(const SummaryReport& report) { return HtmlReport(report, nullptr); }
+
+void RenderSummaryHtml(const SummaryReport& report, const SummarySink& sink) {
+  HtmlReport(report, &sink);
+}
 
 }  // namespace framework

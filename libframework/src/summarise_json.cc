@@ -7,11 +7,13 @@
 
 #include "framework/json_layout.h"
 #include "framework/summarise.h"
+#include "summarise_render.h"
 
 namespace framework {
 namespace {
 
 using Json = nlohmann::ordered_json;
+using summarise_render::Output;
 
 Json NullOr(const std::string& s) { return s.empty() ? Json() : Json(s); }
 
@@ -33,65 +35,68 @@ Json GroupsJson(const GroupPlan& plan) {
 // large value need never be a tree: each member's value is appended by the caller after `Key`.
 class ObjectWriter {
  public:
-  ObjectWriter(std::string& out, std::size_t depth) : out_(out), depth_(depth) {}
+  ObjectWriter(Output& out, std::size_t depth) : out_(out), depth_(depth) {}
 
   // Starts the next member; its value follows, written `depth + 1` levels deep.
-  std::string& Key(const char* key) {
-    out_ += first_ ? "{\n" : ",\n";
+  Output& Key(const char* key) {
+    std::string& text = out_.text;
+    text += first_ ? "{\n" : ",\n";
     first_ = false;
-    out_.append(2 * (depth_ + 1), ' ');
-    out_ += Json(key).dump();
-    out_ += ": ";
+    text.append(2 * (depth_ + 1), ' ');
+    text += Json(key).dump();
+    text += ": ";
     return out_;
   }
   void Member(const char* key, const Json& value) {
-    AppendJsonAtDepth(value, depth_ + 1, Key(key));
+    AppendJsonAtDepth(value, depth_ + 1, Key(key).text);
   }
   void End() {
     if (first_) {
-      out_ += "{}";
+      out_.text += "{}";
       return;
     }
-    out_ += '\n';
-    out_.append(2 * depth_, ' ');
-    out_ += '}';
+    out_.text += '\n';
+    out_.text.append(2 * depth_, ' ');
+    out_.text += '}';
   }
   std::size_t inner() const { return depth_ + 1; }
 
  private:
-  std::string& out_;
+  Output& out_;
   std::size_t depth_;
   bool first_ = true;
 };
 
 // Appends the array of `count` items, item `i` appended `depth + 1` levels deep by
-// `append(i, depth + 1)`, as dump(2) writes it `depth` levels deep.
+// `append(i, depth + 1)`, as dump(2) writes it `depth` levels deep; the output may be handed
+// over after each item.
 template <typename F>
-void AppendArrayOf(std::size_t count, F append, std::size_t depth, std::string& out) {
+void AppendArrayOf(std::size_t count, F append, std::size_t depth, Output& out) {
   if (count == 0) {
-    out += "[]";
+    out.text += "[]";
     return;
   }
-  out += "[\n";
+  out.text += "[\n";
   for (std::size_t i = 0; i < count; ++i) {
-    out.append(2 * (depth + 1), ' ');
+    out.text.append(2 * (depth + 1), ' ');
     append(i, depth + 1);
-    out += i + 1 < count ? ",\n" : "\n";
+    out.text += i + 1 < count ? ",\n" : "\n";
+    out.Spill();
   }
-  out.append(2 * depth, ' ');
-  out += ']';
+  out.text.append(2 * depth, ' ');
+  out.text += ']';
 }
 
 // An array of strings, as dump(2) writes it `depth` levels deep.
-void AppendStrings(const std::vector<std::string>& items, std::size_t depth, std::string& out) {
+void AppendStrings(const std::vector<std::string>& items, std::size_t depth, Output& out) {
   AppendArrayOf(
       items.size(),
-      [&](std::size_t i, std::size_t d) { AppendJsonAtDepth(Json(items[i]), d, out); }, depth, out);
+      [&](std::size_t i, std::size_t d) { AppendJsonAtDepth(Json(items[i]), d, out.text); }, depth,
+      out);
 }
 
 // One theme of the coverage view, a cell at a time.
-void AppendCoverage(const Coverage& c, const SummaryReport& r, std::size_t depth,
-                    std::string& out) {
+void AppendCoverage(const Coverage& c, const SummaryReport& r, std::size_t depth, Output& out) {
   ObjectWriter theme(out, depth);
   theme.Member("theme", c.theme);
   theme.Member("label", c.label);
@@ -112,7 +117,7 @@ void AppendCoverage(const Coverage& c, const SummaryReport& r, std::size_t depth
       AppendJsonAtDepth({{"participant", c.participants[row]},
                          {"words", w},
                          {"level", ShadeLevel(w, c.max_words)}},
-                        cd, out);
+                        cd, out.text);
     };
     AppendArrayOf(c.participants.size(), cell, sub.inner(), sub.Key("cells"));
     sub.End();
@@ -122,7 +127,7 @@ void AppendCoverage(const Coverage& c, const SummaryReport& r, std::size_t depth
 }
 
 // One theme of the range of views, a summary at a time.
-void AppendRange(const RangeTheme& t, const SummaryReport& r, std::size_t depth, std::string& out) {
+void AppendRange(const RangeTheme& t, const SummaryReport& r, std::size_t depth, Output& out) {
   ObjectWriter theme(out, depth);
   theme.Member("theme", t.theme);
   theme.Member("label", t.label);
@@ -145,7 +150,7 @@ void AppendRange(const RangeTheme& t, const SummaryReport& r, std::size_t depth,
                            {"stale", e.stale},
                            {"summary", e.summary},
                            {"refs", e.refs}},
-                          ed, out);
+                          ed, out.text);
       };
       AppendArrayOf(rg.entries.size(), entry, group_writer.inner(), group_writer.Key("summaries"));
       group_writer.End();
@@ -259,12 +264,10 @@ Json CaseJson(const CaseView& v) {
           {"themes", themes_json}};
 }
 
-}  // namespace
-
 // Written member by member, the coverage and the range a cell and a summary at a time, so that
 // next to the text no large JSON tree is held: the same bytes as dumping the whole tree.
-std::string RenderSummaryJson(const SummaryReport& r) {
-  std::string out;
+std::string JsonReport(const SummaryReport& r, const SummarySink* sink) {
+  Output out(sink);
   ObjectWriter top(out, 0);
   top.Member("format", "framework-summarise");
   top.Member("version", 1);
@@ -292,8 +295,16 @@ std::string RenderSummaryJson(const SummaryReport& r) {
   top.Member("cooccurrence", r.cooccurrence ? CooccurrenceJson(*r.cooccurrence) : Json());
   top.Member("case", r.case_view ? CaseJson(*r.case_view) : Json());
   top.End();
-  out += '\n';
-  return out;
+  out.text += '\n';
+  return out.Finish();
+}
+
+}  // namespace
+
+std::string RenderSummaryJson(const SummaryReport& report) { return JsonReport(report, nullptr); }
+
+void RenderSummaryJson(const SummaryReport& report, const SummarySink& sink) {
+  JsonReport(report, &sink);
 }
 
 }  // namespace framework

@@ -72,7 +72,8 @@ void AppendCase(const CaseView& v, std::string& out) {
   }
 }
 
-void AppendCoverage(const Coverage& c, const SummaryReport& r, std::string& out) {
+void AppendCoverage(const Coverage& c, const SummaryReport& r, summarise_render::Output& o) {
+  std::string& out = o.text;
   out += "\n## Coverage: " + Md(c.label) + " (`" + c.theme + "`)\n\n";
   std::vector<std::string> header{"Participant"};
   for (const CoverageColumn& col : c.columns) header.push_back(Md(col.label));
@@ -86,6 +87,7 @@ void AppendCoverage(const Coverage& c, const SummaryReport& r, std::string& out)
       cells.push_back(w ? std::string(shade) + " " + std::to_string(w) : shade);
     }
     AppendMdRow(cells, out);
+    o.Spill();
   }
   out += "\nLegend: " + std::string(kShades[0]) + " no data";
   for (int level = 1; level <= 4; ++level)
@@ -103,7 +105,8 @@ void AppendCoverage(const Coverage& c, const SummaryReport& r, std::string& out)
   AppendMdTable({"Sub-theme", "Spoke to it", "Words", "Silent"}, rows2, out);
 }
 
-void AppendRange(const RangeTheme& t, const SummaryReport& r, std::string& out) {
+void AppendRange(const RangeTheme& t, const SummaryReport& r, summarise_render::Output& o) {
+  std::string& out = o.text;
   out += "\n## Range of views: " + Md(t.label) + " (`" + t.theme + "`)\n";
   for (const RangeColumn& col : t.columns) {
     out += "\n### " + Md(col.label) + " (`" + t.theme + "." + col.id + "`)\n\n";
@@ -119,6 +122,7 @@ void AppendRange(const RangeTheme& t, const SummaryReport& r, std::string& out) 
             "- " + Md(e.summary) + Marks(e.status, e.stale) + " \u2014 *" + Md(e.attribution) + "*";
         if (!e.refs.empty()) out += " (" + JoinRefs(e.refs) + ")";
         out += "\n";
+        o.Spill();
       }
     }
     if (col.withheld)
@@ -184,14 +188,16 @@ void AppendCooccurrence(const Cooccurrence& co, std::string& out) {
            Plural(p.participants, "participant", "participants") + "\n";
 }
 
-std::string MarkdownReport(const SummaryReport& r) {
-  std::string out = "# " + Md(r.title.empty() ? "Summary" : r.title) + "\n";
+std::string MarkdownReport(const SummaryReport& r, const SummarySink* sink) {
+  summarise_render::Output o(sink);
+  std::string& out = o.text;
+  out = "# " + Md(r.title.empty() ? "Summary" : r.title) + "\n";
   if (r.case_view) {
     AppendCase(*r.case_view, out);
-    return out;
+    return o.Finish();
   }
-  for (const Coverage& c : r.coverage) AppendCoverage(c, r, out);
-  for (const RangeTheme& t : r.range) AppendRange(t, r, out);
+  for (const Coverage& c : r.coverage) AppendCoverage(c, r, o);
+  for (const RangeTheme& t : r.range) AppendRange(t, r, o);
   if (r.comparison && r.plan) AppendComparison(*r.comparison, *r.plan, r, out);
   if (r.cooccurrence) AppendCooccurrence(*r.cooccurrence, out);
   if (!r.notes.empty()) {
@@ -199,11 +205,17 @@ std::string MarkdownReport(const SummaryReport& r) {
     for (const std::string& note : r.notes) out += "> **Note:** " + Md(note) + "\n>\n";
     out.resize(out.size() - 2);
   }
-  return out;
+  return o.Finish();
 }
 
 }  // namespace
 
-std::string RenderSummaryMarkdown(const SummaryReport& report) { return MarkdownReport(report); }
+std::string RenderSummaryMarkdown(const SummaryReport& report) {
+  return MarkdownReport(report, nullptr);
+}
+
+void RenderSummaryMarkdown(const SummaryReport& report, const SummarySink& sink) {
+  MarkdownReport(report, &sink);
+}
 
 }  // namespace framework

@@ -4,6 +4,25 @@
 
 namespace framework::summarise_render {
 
+void Output::Hand() {
+  if (text.empty()) return;
+  tail_ = (tail_ + text.substr(text.size() >= 2 ? text.size() - 2 : 0));
+  if (tail_.size() > 2) tail_.erase(0, tail_.size() - 2);
+  (*sink_)(text);
+  text.clear();
+}
+
+std::string Output::Finish() {
+  if (!sink_) return std::move(text);
+  Hand();
+  return {};
+}
+
+bool Output::EndsWithBlankLine() const {
+  const std::string last = tail_ + text.substr(text.size() >= 2 ? text.size() - 2 : 0);
+  return last.size() >= 2 && last.compare(last.size() - 2, 2, "\n\n") == 0;
+}
+
 std::string Plural(std::size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }

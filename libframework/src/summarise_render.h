@@ -12,6 +12,33 @@
 
 namespace framework::summarise_render {
 
+/// A renderer's output: appended to `text`, handed to the sink in pieces of about 1 MiB where
+/// the renderer calls `Spill` (between rows and entries), or kept whole without a sink.
+class Output {
+ public:
+  /// `sink` may be null: then `Finish` returns the whole text.
+  explicit Output(const SummarySink* sink) : sink_(sink) {}
+
+  std::string text;  ///< what is not yet handed over
+
+  /// Hands `text` to the sink when it has grown past a piece.
+  void Spill() {
+    if (sink_ && text.size() >= kPiece) Hand();
+  }
+  /// Hands over the rest; returns the whole text when there is no sink (else nothing).
+  std::string Finish();
+  /// Whether nothing at all has been written.
+  bool empty() const { return text.empty() && tail_.empty(); }
+  /// Whether everything written so far ends with a blank line ("\n\n").
+  bool EndsWithBlankLine() const;
+
+ private:
+  static constexpr std::size_t kPiece = std::size_t{1} << 20;
+  void Hand();
+  const SummarySink* sink_;
+  std::string tail_;  // the last two characters handed over
+};
+
 /// "1 summary", "3 summaries".
 std::string Plural(std::size_t n, const char* one, const char* many);
 

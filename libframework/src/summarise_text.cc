@@ -23,8 +23,9 @@ using summarise_render::WithinText;
 
 class TextWriter {
  public:
-  TextWriter(const SummaryReport& report, const SummaryTextOptions& options)
-      : r_(report), o_(options) {}
+  TextWriter(const SummaryReport& report, const SummaryTextOptions& options,
+             const SummarySink* sink)
+      : r_(report), o_(options), out_(sink) {}
 
   std::string Run();
 
@@ -32,24 +33,23 @@ class TextWriter {
   void Heading(const std::string& text) {
     Gap();
     for (const std::string& line : WrapText(text, o_.width))
-      out_ += (o_.color ? "\x1b[1m" + line + "\x1b[0m" : line) + "\n";
+      out_.text += (o_.color ? "\x1b[1m" + line + "\x1b[0m" : line) + "\n";
   }
   void Line(const std::string& text, std::size_t indent = 0, std::size_t hang = 0) {
     const std::size_t width = o_.width > indent + hang + 12 ? o_.width - indent - hang : 12;
     const auto lines = WrapText(text, width);
     for (std::size_t i = 0; i < lines.size(); ++i)
-      out_ += std::string(indent + (i ? hang : 0), ' ') + lines[i] + "\n";
+      out_.text += std::string(indent + (i ? hang : 0), ' ') + lines[i] + "\n";
   }
   void Dim(const std::string& text, std::size_t indent, std::size_t hang = 0) {
     const std::size_t width = o_.width > indent + hang + 12 ? o_.width - indent - hang : 12;
     const auto lines = WrapText(text, width);
     for (std::size_t i = 0; i < lines.size(); ++i)
-      out_ += std::string(indent + (i ? hang : 0), ' ') +
-              (o_.color ? "\x1b[2m" + lines[i] + "\x1b[0m" : lines[i]) + "\n";
+      out_.text += std::string(indent + (i ? hang : 0), ' ') +
+                   (o_.color ? "\x1b[2m" + lines[i] + "\x1b[0m" : lines[i]) + "\n";
   }
   void Gap() {
-    if (!out_.empty() && out_.substr(out_.size() >= 2 ? out_.size() - 2 : 0) != "\n\n")
-      out_ += "\n";
+    if (!out_.empty() && !out_.EndsWithBlankLine()) out_.text += "\n";
   }
   TableOptions Table(std::vector<bool> fixed = {}) const {
     TableOptions t;
@@ -68,7 +68,7 @@ class TextWriter {
 
   const SummaryReport& r_;
   const SummaryTextOptions& o_;
-  std::string out_;
+  summarise_render::Output out_;
 };
 
 void TextWriter::Coverage(const framework::Coverage& c) {
@@ -89,7 +89,7 @@ void TextWriter::Coverage(const framework::Coverage& c) {
     }
     rows.push_back(std::move(cells));
   }
-  AppendTable(header, rows, Table({true}), out_);
+  AppendTable(header, rows, Table({true}), out_.text, [&](std::string&) { out_.Spill(); });
   std::string legend = "Legend: " + std::string(shades[0]) + " no data";
   for (int level = 1; level <= 4; ++level)
     if (std::string range = ShadeRange(level, c.max_words); !range.empty())
@@ -111,7 +111,7 @@ void TextWriter::Coverage(const framework::Coverage& c) {
                      {silent.empty() ? "none" : silent,
                       silent.empty() ? CellStyle::kDim : CellStyle::kNormal}});
   }
-  AppendTable(h2, rows2, Table({false, true, true, false}), out_);
+  AppendTable(h2, rows2, Table({false, true, true, false}), out_.text);
   std::string little;
   for (const CoverageColumn& col : c.columns)
     if (col.little_data) little += (little.empty() ? "" : "; ") + col.label;
@@ -138,6 +138,7 @@ void TextWriter::Range(const RangeTheme& t) {
         std::string by = "\u2014 " + e.attribution;
         if (!e.refs.empty()) by += " (" + JoinRefs(e.refs) + ")";
         Dim(by, indent + 2, 2);
+        out_.Spill();
       }
     }
     if (col.withheld)
@@ -171,7 +172,7 @@ void TextWriter::Compare(const Comparison& cmp) {
         row.push_back({std::to_string(c.spread) + " points"});
       rows.push_back(std::move(row));
     }
-    AppendTable(header, rows, Table(), out_);
+    AppendTable(header, rows, Table(), out_.text);
   }
   Gap();
   Heading("Where the groups differ most");
@@ -209,7 +210,7 @@ void TextWriter::Cooccur(const Cooccurrence& co) {
     }
     rows.push_back(std::move(row));
   }
-  AppendTable(header, rows, Table(std::vector<bool>(co.codes.size() + 2, true)), out_);
+  AppendTable(header, rows, Table(std::vector<bool>(co.codes.size() + 2, true)), out_.text);
   Heading("Strongest pairs");
   if (co.pairs.empty()) Line("none: no two codes occur together", 2);
   for (const CooccurrencePair& p : co.pairs)
@@ -253,20 +254,25 @@ void TextWriter::Notes() {
 std::string TextWriter::Run() {
   if (r_.case_view) {
     Case(*r_.case_view);
-    return out_;
+    return out_.Finish();
   }
   for (const framework::Coverage& c : r_.coverage) Coverage(c);
   for (const RangeTheme& t : r_.range) Range(t);
   if (r_.comparison) Compare(*r_.comparison);
   if (r_.cooccurrence) Cooccur(*r_.cooccurrence);
   Notes();
-  return out_;
+  return out_.Finish();
 }
 
 }  // namespace
 
 std::string RenderSummaryText(const SummaryReport& report, const SummaryTextOptions& options) {
-  return TextWriter(report, options).Run();
+  return TextWriter(report, options, nullptr).Run();
+}
+
+void RenderSummaryText(const SummaryReport& report, const SummaryTextOptions& options,
+                       const SummarySink& sink) {
+  TextWriter(report, options, &sink).Run();
 }
 
 }  // namespace framework

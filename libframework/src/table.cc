@@ -496,6 +496,12 @@ std::string PadToWidth(std::string_view text, std::size_t width, bool right) {
 void AppendTable(const std::vector<TableCell>& header,
                  const std::vector<std::vector<TableCell>>& rows, const TableOptions& options,
                  std::string& out) {
+  AppendTable(header, rows, options, out, {});
+}
+
+void AppendTable(const std::vector<TableCell>& header,
+                 const std::vector<std::vector<TableCell>>& rows, const TableOptions& options,
+                 std::string& out, const std::function<void(std::string&)>& after_row) {
   bool streamable = true;
   std::vector<std::size_t> widths = ColumnWidths(header, rows, options, &streamable);
   if (widths.empty()) return;
@@ -519,6 +525,7 @@ void AppendTable(const std::vector<TableCell>& header,
   for (std::size_t r = 0; r < rows.size(); ++r) {
     if (r > 0) out += mid;
     AppendRow(out, widths, cells(r, false), rows[r], options, b);
+    if (after_row) after_row(out);
   }
   out += Rule(widths, b.bottom_left, b.bottom_mid, b.bottom_right, b.horizontal);
 }

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -301,6 +302,10 @@ SummaryReport Summarise(const Study& study, const SummariseOptions& options);
 /// (co-occurrence and excerpt refs need them) and each column's word count (coverage).
 LoadOptions SummariseLoadOptions();
 
+/// Receives a renderer's output a piece at a time, in order (pieces of about 1 MiB, split
+/// between rows and entries): the whole output is the pieces joined.
+using SummarySink = std::function<void(std::string_view)>;
+
 /// How the text renderer lays out.
 struct SummaryTextOptions {
   std::size_t width = 80;
@@ -312,15 +317,28 @@ struct SummaryTextOptions {
 /// (· ░ ▒ ▓ █) with a legend.
 std::string RenderSummaryText(const SummaryReport& report, const SummaryTextOptions& options);
 
+/// The same text handed to `sink` a piece at a time, so that it is never held whole.
+void RenderSummaryText(const SummaryReport& report, const SummaryTextOptions& options,
+                       const SummarySink& sink);
+
 /// The report as Markdown (headings, pipe tables, lists).
 std::string RenderSummaryMarkdown(const SummaryReport& report);
+
+/// The same Markdown handed to `sink` a piece at a time.
+void RenderSummaryMarkdown(const SummaryReport& report, const SummarySink& sink);
 
 /// The report as JSON, `{"format": "framework-summarise", "version": 1, ...}`, described by
 /// schemas/summarise-output.schema.json. Never holds a participant id outside the coverage and
 /// case views.
 std::string RenderSummaryJson(const SummaryReport& report);
 
+/// The same JSON handed to `sink` a piece at a time.
+void RenderSummaryJson(const SummaryReport& report, const SummarySink& sink);
+
 /// The report as one self-contained HTML page (html.h's frame), the heatmap as a CSS grid.
 std::string RenderSummaryHtml(const SummaryReport& report);
+
+/// The same page handed to `sink` a piece at a time.
+void RenderSummaryHtml(const SummaryReport& report, const SummarySink& sink);
 
 }  // namespace framework

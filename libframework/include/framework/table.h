@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,6 +84,12 @@ std::string RenderTable(const std::vector<TableCell>& header,
 void AppendTable(const std::vector<TableCell>& header,
                  const std::vector<std::vector<TableCell>>& rows, const TableOptions& options,
                  std::string& out);
+
+/// `AppendTable`, calling `after_row(out)` after each body row is appended (and its rule above
+/// it), e.g. to write `out` away and clear it, so a long table need not be held whole.
+void AppendTable(const std::vector<TableCell>& header,
+                 const std::vector<std::vector<TableCell>>& rows, const TableOptions& options,
+                 std::string& out, const std::function<void(std::string&)>& after_row);
 
 /// The display width of every line `RenderTable` gives for the same arguments (0 when there are
 /// no columns): more than `options.width` when the columns cannot fit, so the caller can decide
