@@ -9,13 +9,17 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "framework/export.h"
 #include "framework/file_system.h"
+#include "framework/html.h"
 #include "framework/matrix.h"
 #include "framework/study.h"
 #include "framework/summarise.h"
+#include "framework/table.h"
 #include "run_binary.h"
 
 namespace {
@@ -742,23 +746,29 @@ TEST_CASE("summarise: GroupTexts gives the group order and headings of the range
   const std::vector<std::string> ids{"P1", "P2", "P3", "P4", "P5", "P6", "P7"};
   const framework::GroupPlan plan = framework::PlanGroups(study, ids, sector, 3);
   REQUIRE(GroupLabels(plan) == std::vector<std::string>{"north", "(other)"});
-  const std::vector<std::string> labels{"Upland",  "Upland", "Lowland", "Lowland",
-                                        "Lowland", "Upland", "Upland"};
+  // Three Upland texts in north stay there; the one Lowland text in north moves to (other),
+  // where three more Lowland texts are.
+  const std::vector<std::string> labels{"Upland",  "Upland",  "Upland", "Lowland",
+                                        "Lowland", "Lowland", "Lowland"};
   const framework::TextGrouping texts = framework::GroupTexts(plan, ids, labels, false);
   REQUIRE(texts.headings.size() == 3);  // north, (other), and the extra (other), unused here
   CHECK(texts.headings[0].label == "north");
   CHECK(texts.headings[1].kind == framework::SummaryGroup::Kind::kOther);
   CHECK(texts.headings[2].label == "(other)");
   CHECK(texts.headings[0].participants.empty());
-  // Lowland in north is P3, P4 (two, under 3): their texts go under the plan's (other).
   CHECK(texts.heading_of.at("P1") == 0);
-  CHECK(texts.heading_of.at("P3") == 1);
+  CHECK(texts.heading_of.at("P3") == 0);
   CHECK(texts.heading_of.at("P4") == 1);
   CHECK(texts.heading_of.at("P7") == 1);
   CHECK(texts.moved);
   const framework::TextGrouping identifying = framework::GroupTexts(plan, ids, labels, true);
-  CHECK(identifying.heading_of.at("P3") == 0);
+  CHECK(identifying.heading_of.at("P4") == 0);
   CHECK(!identifying.moved);
+  // The study's own attributions (the region): two of each in north, so every text there
+  // stands under (other), in the range of views as GroupTexts says.
+  const framework::TextGrouping real = framework::GroupTexts(
+      plan, ids, {"Upland", "Upland", "Lowland", "Lowland", "Lowland", "Upland", "Upland"}, false);
+  CHECK(real.heading_of.at("P1") == 1);
   // The range of views stands each summary where GroupTexts says.
   SummariseOptions options;
   options.by = sector;
@@ -768,7 +778,7 @@ TEST_CASE("summarise: GroupTexts gives the group order and headings of the range
     for (const framework::RangeEntry& e : g.entries) {
       const std::string who = e.participant;
       CAPTURE(who);
-      CHECK(g.group == texts.heading_of.at(who));
+      CHECK(g.group == real.heading_of.at(who));
     }
 }
 
@@ -837,4 +847,81 @@ TEST_CASE("summarise: a study of 20,000 participants gives a row each, in every 
   CHECK(parsed["coverage"][0]["subthemes"][0]["silent"].size() == static_cast<std::size_t>(n - 1));
   const RunResult one = Run({"summarise", "-C", root.string(), "--participant", "P19999", "-q"});
   CHECK(one.exit_code == 0);
+}
+
+TEST_CASE("summarise: every renderer gives the same bytes whole and through a sink") {
+  SmallStudy s;
+  const framework::Study study = Load(s.root());
+  SummariseOptions by;
+  by.by = study.participants.FindAttribute("sector");
+  by.compare = true;
+  SummariseOptions one;
+  one.participant = "P1";
+  for (const SummariseOptions& options : {SummariseOptions{}, by, one}) {
+    const SummaryReport r = Report(study, options);
+    std::string joined;
+    std::size_t pieces = 0;
+    const framework::SummarySink sink = [&](std::string_view piece) {
+      joined += piece;
+      ++pieces;
+    };
+    framework::RenderSummaryText(r, {72, false, true}, sink);
+    CHECK(joined == framework::RenderSummaryText(r, {72, false, true}));
+    joined.clear();
+    framework::RenderSummaryMarkdown(r, sink);
+    CHECK(joined == framework::RenderSummaryMarkdown(r));
+    joined.clear();
+    framework::RenderSummaryJson(r, sink);
+    CHECK(joined == framework::RenderSummaryJson(r));
+    joined.clear();
+    framework::RenderSummaryHtml(r, sink);
+    CHECK(joined == framework::RenderSummaryHtml(r));
+    CHECK(pieces >= 4);
+  }
+}
+
+TEST_CASE("summarise: html.h's one table writer gives export's and summarise's layouts") {
+  const std::vector<std::string> header{"A", "B"};
+  const std::vector<std::vector<framework::HtmlCell>> rows{{{"r1"}, {"x", "key"}},
+                                                           {{"r2"}, {"", "empty"}}};
+  std::string compact;
+  framework::HtmlTableStyle plain;
+  plain.table_class = "cooc";
+  framework::AppendHtmlTable(header, rows, plain, compact);
+  CHECK(compact ==
+        "<div class=\"scroll\"><table class=\"cooc\"><thead><tr><th>A</th><th>B</th></tr></thead>"
+        "<tbody>\n<tr><th>r1</th><td class=\"key\">x</td></tr>\n"
+        "<tr><th>r2</th><td class=\"empty\"></td></tr>\n</tbody></table></div>\n");
+  std::string open;
+  framework::HtmlTableStyle sheet;
+  sheet.focusable = sheet.scopes = sheet.tag_per_line = true;
+  framework::AppendHtmlTable(header, rows, sheet, open);
+  CHECK(open ==
+        "<div class=\"scroll\" tabindex=\"0\">\n<table>\n<thead>\n<tr><th scope=\"col\">A</th>"
+        "<th scope=\"col\">B</th></tr>\n</thead>\n<tbody>\n<tr><th scope=\"row\">r1</th>"
+        "<td class=\"key\">x</td></tr>\n<tr><th scope=\"row\">r2</th><td class=\"empty\"></td>"
+        "</tr>\n</tbody>\n</table>\n</div>\n");
+}
+
+TEST_CASE("summarise: a table drawn a row at a time is the table drawn whole") {
+  // The coverage grid goes through AppendTable's after-row hook; every row's text is the same
+  // as RenderTable's, and a narrow column that a wide character widens still lines up.
+  std::vector<framework::TableCell> header{{"Who"}, {"Said"}};
+  std::vector<std::vector<framework::TableCell>> rows;
+  for (int i = 0; i < 50; ++i)
+    rows.push_back({{"P" + std::to_string(i)},
+                    {i % 3 ? "short" : "a longer text that wraps over lines \u4E2D\u6587"}});
+  // Width 8 leaves the wrapped column 1 wide (min_column 1): the CJK characters widen it.
+  for (const auto& [width, min_column] :
+       std::vector<std::pair<std::size_t, std::size_t>>{{8, 1}, {24, 1}, {24, 12}}) {
+    framework::TableOptions options;
+    options.width = width;
+    options.min_column = min_column;
+    options.fixed = {true};
+    std::string drawn;
+    std::size_t calls = 0;
+    framework::AppendTable(header, rows, options, drawn, [&](std::string&) { ++calls; });
+    CHECK(drawn == framework::RenderTable(header, rows, options));
+    CHECK(calls == rows.size());
+  }
 }
