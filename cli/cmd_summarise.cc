@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "commands.h"
@@ -97,10 +98,10 @@ int RunSummarise(const SummariseCliOptions& options) {
   if (!options.participant.empty()) {
     const std::string id = ToNfc(Trim(options.participant));
     std::vector<std::string> ids = study.participants.Ids();
+    std::unordered_set<std::string> known(ids.begin(), ids.end());
     for (const Transcript& t : study.transcripts)
-      if (std::find(ids.begin(), ids.end(), t.participant) == ids.end())
-        ids.push_back(t.participant);
-    if (std::find(ids.begin(), ids.end(), id) == ids.end()) {
+      if (known.insert(t.participant).second) ids.push_back(t.participant);
+    if (!known.count(id)) {
       auto guess = Suggest(id, ids);
       PrintError("no participant '" + id + "'",
                  guess ? "did you mean '" + *guess + "'?"
@@ -120,7 +121,7 @@ int RunSummarise(const SummariseCliOptions& options) {
     }
   }
   so.words = options.words;
-  so.within = options.within == "turn" ? Within::kTurn : Within::kSegment;
+  so.within = ParseWithin(options.within).value_or(Within::kSegment);  // checked by CLI11
   so.top = options.top;
   if (!views.empty()) {
     so.coverage = Has(views, "coverage");
@@ -137,24 +138,34 @@ int RunSummarise(const SummariseCliOptions& options) {
   const bool to_stdout = options.output.empty() || options.output == "-";
   if (!to_stdout && !CheckOutputTarget(options.output, where->root, f, {}, &exit_code))
     return exit_code;
-  std::string out;
-  if (options.format == "json") {
-    out = RenderSummaryJson(report);
-  } else if (options.format == "md") {
-    out = RenderSummaryMarkdown(report);
-  } else if (options.format == "html") {
-    out = RenderSummaryHtml(report);
-  } else {
-    SummaryTextOptions text;
-    text.width = TerminalWidth(options.width);
-    text.color = to_stdout && UseColor(stdout, options.common.color);
-    out = RenderSummaryText(report, text);
-  }
+  // Rendered a piece at a time straight to where it goes, so the output is never held whole.
+  auto render = [&](const SummarySink& sink) {
+    if (options.format == "json") {
+      RenderSummaryJson(report, sink);
+    } else if (options.format == "md") {
+      RenderSummaryMarkdown(report, sink);
+    } else if (options.format == "html") {
+      RenderSummaryHtml(report, sink);
+    } else {
+      SummaryTextOptions text;
+      text.width = TerminalWidth(options.width);
+      text.color = to_stdout && UseColor(stdout, options.common.color);
+      RenderSummaryText(report, text, sink);
+    }
+  };
   if (to_stdout) {
-    std::fwrite(out.data(), 1, out.size(), stdout);
-  } else if (std::string error = WriteFileAtomically(options.output, out); !error.empty()) {
-    PrintError("cannot write " + options.output + ": " + error);
-    return kExitIo;
+    render([](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), stdout); });
+  } else {
+    AtomicFile file;
+    std::string error = file.Open(options.output);
+    if (error.empty()) {
+      render([&](std::string_view piece) { file.Write(piece); });
+      error = file.Commit();
+    }
+    if (!error.empty()) {
+      PrintError("cannot write " + options.output + ": " + error);
+      return kExitIo;
+    }
   }
 
   if (!options.common.quiet) {

@@ -9,13 +9,17 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "framework/export.h"
 #include "framework/file_system.h"
+#include "framework/html.h"
 #include "framework/matrix.h"
 #include "framework/study.h"
 #include "framework/summarise.h"
+#include "framework/table.h"
 #include "run_binary.h"
 
 namespace {
@@ -711,3 +715,213 @@ TEST_CASE("summarise: every view in every format on the example, refused by role
 }
 
 }  // namespace
+
+TEST_CASE("summarise: ParseWithin reads what WithinName writes, and nothing else") {
+  for (framework::Within w : {framework::Within::kSegment, framework::Within::kTurn})
+    CHECK(framework::ParseWithin(framework::WithinName(w)) == w);
+  CHECK(!framework::ParseWithin("paragraph").has_value());
+  CHECK(!framework::ParseWithin("").has_value());
+}
+
+TEST_CASE("summarise: the JSON written piece by piece is exactly dump(2) of itself") {
+  SmallStudy s;
+  const framework::Study study = Load(s.root());
+  SummariseOptions by;
+  by.by = study.participants.FindAttribute("sector");
+  by.compare = true;
+  SummariseOptions one;
+  one.participant = "P3";
+  SummariseOptions none;
+  none.coverage = none.range = none.cooccurrence = false;
+  for (const SummariseOptions& options : {SummariseOptions{}, by, one, none}) {
+    const std::string out = framework::RenderSummaryJson(Report(study, options));
+    CHECK(nlohmann::ordered_json::parse(out).dump(2) + "\n" == out);
+  }
+}
+
+TEST_CASE("summarise: GroupTexts gives the group order and headings of the range of views") {
+  SmallStudy s;
+  const framework::Study study = Load(s.root());
+  const int sector = study.participants.FindAttribute("sector");
+  const std::vector<std::string> ids{"P1", "P2", "P3", "P4", "P5", "P6", "P7"};
+  const framework::GroupPlan plan = framework::PlanGroups(study, ids, sector, 3);
+  REQUIRE(GroupLabels(plan) == std::vector<std::string>{"north", "(other)"});
+  // Three Upland texts in north stay there; the one Lowland text in north moves to (other),
+  // where three more Lowland texts are.
+  const std::vector<std::string> labels{"Upland",  "Upland",  "Upland", "Lowland",
+                                        "Lowland", "Lowland", "Lowland"};
+  const framework::TextGrouping texts = framework::GroupTexts(plan, ids, labels, false);
+  REQUIRE(texts.headings.size() == 3);  // north, (other), and the extra (other), unused here
+  CHECK(texts.headings[0].label == "north");
+  CHECK(texts.headings[1].kind == framework::SummaryGroup::Kind::kOther);
+  CHECK(texts.headings[2].label == "(other)");
+  CHECK(texts.headings[0].participants.empty());
+  CHECK(texts.heading_of.at("P1") == 0);
+  CHECK(texts.heading_of.at("P3") == 0);
+  CHECK(texts.heading_of.at("P4") == 1);
+  CHECK(texts.heading_of.at("P7") == 1);
+  CHECK(texts.moved);
+  const framework::TextGrouping identifying = framework::GroupTexts(plan, ids, labels, true);
+  CHECK(identifying.heading_of.at("P4") == 0);
+  CHECK(!identifying.moved);
+  // The study's own attributions (the region): two of each in north, so every text there
+  // stands under (other), in the range of views as GroupTexts says.
+  const framework::TextGrouping real = framework::GroupTexts(
+      plan, ids, {"Upland", "Upland", "Lowland", "Lowland", "Lowland", "Upland", "Upland"}, false);
+  CHECK(real.heading_of.at("P1") == 1);
+  // The range of views stands each summary where GroupTexts says.
+  SummariseOptions options;
+  options.by = sector;
+  const SummaryReport r = Report(study, options);
+  REQUIRE(r.range.size() == 1);
+  for (const framework::RangeGroup& g : r.range[0].columns[0].groups)
+    for (const framework::RangeEntry& e : g.entries) {
+      const std::string who = e.participant;
+      CAPTURE(who);
+      CHECK(g.group == real.heading_of.at(who));
+    }
+}
+
+TEST_CASE("summarise: a value per participant among many groups linearly, GroupOf by index") {
+  // 20,000 participants, each with a value of their own: every group is under min_group, so
+  // all of them make one "(other)". Grouping used to compare each participant with each group.
+  TempDir tmp;
+  const fs::path root = tmp.path() / "study";
+  WriteFile(root / "framework.yaml",
+            "framework: 1\nthemes:\n  - id: t\n    subthemes:\n      - {id: a}\n");
+  std::string people = "attributes:\n  code: {type: string}\nparticipants:\n";
+  std::vector<std::string> ids;
+  for (int i = 1; i <= 20000; ++i) {
+    ids.push_back("P" + std::to_string(i));
+    people += "  - {id: " + ids.back() + ", code: c" + std::to_string(i) + "}\n";
+  }
+  WriteFile(root / "participants.yaml", people);
+  fs::create_directories(root / "transcripts");
+  const framework::Study study = Load(root);
+  const int code = study.participants.FindAttribute("code");
+  REQUIRE(code >= 0);
+  const framework::GroupPlan plan = framework::PlanGroups(study, ids, code, 3);
+  REQUIRE(plan.groups.size() == 1);
+  CHECK(plan.groups[0].kind == framework::SummaryGroup::Kind::kOther);
+  CHECK(plan.groups[0].participants.size() == 20000);
+  CHECK(plan.index.size() == 20000);
+  CHECK(plan.GroupOf("P12345") == 0);
+  CHECK(plan.GroupOf("nobody") == -1);
+  // A plan built by hand, without an index, is looked through.
+  framework::GroupPlan hand;
+  hand.groups.resize(2);
+  hand.groups[1].participants = {"X"};
+  CHECK(hand.GroupOf("X") == 1);
+  CHECK(hand.GroupOf("Y") == -1);
+}
+
+TEST_CASE("summarise: a study of 5000 participants gives a row each, in every format") {
+  // Participants declared without transcripts: the coverage grid has a row per participant,
+  // drawn a row at a time.
+  TempDir tmp;
+  const fs::path root = tmp.path() / "study";
+  WriteFile(root / "framework.yaml",
+            "framework: 1\nthemes:\n  - id: t\n    subthemes:\n      - {id: a}\n      - {id: b}\n");
+  const int n = 5000;
+  std::string people = "participants:\n";
+  for (int i = 1; i <= n; ++i) people += "  - {id: P" + std::to_string(i) + "}\n";
+  WriteFile(root / "participants.yaml", people);
+  WriteFile(root / "transcripts/P1.txt", "P1: {t.a}one two{/t.a}\n");
+  const RunResult text = Run({"summarise", "-C", root.string(), "--view", "coverage", "-q"});
+  REQUIRE(text.exit_code == 0);
+  std::size_t rows = 0, rules = 0;
+  for (std::size_t at = 0; (at = text.out.find("\n\u2502 P", at)) != std::string::npos; ++at)
+    ++rows;
+  for (std::size_t at = 0; (at = text.out.find("\n\u251C", at)) != std::string::npos; ++at) ++rules;
+  CHECK(rows == static_cast<std::size_t>(n) + 1);  // and the header, "Participant"
+  // Under the header and between the rows, and two in the sub-theme table.
+  CHECK(rules == static_cast<std::size_t>(n) + 2);
+  const RunResult md = Run({"summarise", "-C", root.string(), "--view", "coverage", "-f", "md"});
+  REQUIRE(md.exit_code == 0);
+  CHECK(Contains(md.out, "| P5000 | \u00B7 | \u00B7 |\n"));
+  const RunResult json =
+      Run({"summarise", "-C", root.string(), "--view", "coverage", "-f", "json"});
+  REQUIRE(json.exit_code == 0);
+  const Json parsed = Json::parse(json.out);
+  CHECK(parsed["coverage"][0]["subthemes"][0]["cells"].size() == static_cast<std::size_t>(n));
+  CHECK(parsed["coverage"][0]["subthemes"][0]["silent"].size() == static_cast<std::size_t>(n - 1));
+  const RunResult one = Run({"summarise", "-C", root.string(), "--participant", "P4999", "-q"});
+  CHECK(one.exit_code == 0);
+}
+
+TEST_CASE("summarise: every renderer gives the same bytes whole and through a sink") {
+  SmallStudy s;
+  const framework::Study study = Load(s.root());
+  SummariseOptions by;
+  by.by = study.participants.FindAttribute("sector");
+  by.compare = true;
+  SummariseOptions one;
+  one.participant = "P1";
+  for (const SummariseOptions& options : {SummariseOptions{}, by, one}) {
+    const SummaryReport r = Report(study, options);
+    std::string joined;
+    std::size_t pieces = 0;
+    const framework::SummarySink sink = [&](std::string_view piece) {
+      joined += piece;
+      ++pieces;
+    };
+    framework::RenderSummaryText(r, {72, false, true}, sink);
+    CHECK(joined == framework::RenderSummaryText(r, {72, false, true}));
+    joined.clear();
+    framework::RenderSummaryMarkdown(r, sink);
+    CHECK(joined == framework::RenderSummaryMarkdown(r));
+    joined.clear();
+    framework::RenderSummaryJson(r, sink);
+    CHECK(joined == framework::RenderSummaryJson(r));
+    joined.clear();
+    framework::RenderSummaryHtml(r, sink);
+    CHECK(joined == framework::RenderSummaryHtml(r));
+    CHECK(pieces >= 4);
+  }
+}
+
+TEST_CASE("summarise: html.h's one table writer gives export's and summarise's layouts") {
+  const std::vector<std::string> header{"A", "B"};
+  const std::vector<std::vector<framework::HtmlCell>> rows{{{"r1"}, {"x", "key"}},
+                                                           {{"r2"}, {"", "empty"}}};
+  std::string compact;
+  framework::HtmlTableStyle plain;
+  plain.table_class = "cooc";
+  framework::AppendHtmlTable(header, rows, plain, compact);
+  CHECK(compact ==
+        "<div class=\"scroll\"><table class=\"cooc\"><thead><tr><th>A</th><th>B</th></tr></thead>"
+        "<tbody>\n<tr><th>r1</th><td class=\"key\">x</td></tr>\n"
+        "<tr><th>r2</th><td class=\"empty\"></td></tr>\n</tbody></table></div>\n");
+  std::string open;
+  framework::HtmlTableStyle sheet;
+  sheet.focusable = sheet.scopes = sheet.tag_per_line = true;
+  framework::AppendHtmlTable(header, rows, sheet, open);
+  CHECK(open ==
+        "<div class=\"scroll\" tabindex=\"0\">\n<table>\n<thead>\n<tr><th scope=\"col\">A</th>"
+        "<th scope=\"col\">B</th></tr>\n</thead>\n<tbody>\n<tr><th scope=\"row\">r1</th>"
+        "<td class=\"key\">x</td></tr>\n<tr><th scope=\"row\">r2</th><td class=\"empty\"></td>"
+        "</tr>\n</tbody>\n</table>\n</div>\n");
+}
+
+TEST_CASE("summarise: a table drawn a row at a time is the table drawn whole") {
+  // The coverage grid goes through AppendTable's after-row hook; every row's text is the same
+  // as RenderTable's, and a narrow column that a wide character widens still lines up.
+  std::vector<framework::TableCell> header{{"Who"}, {"Said"}};
+  std::vector<std::vector<framework::TableCell>> rows;
+  for (int i = 0; i < 50; ++i)
+    rows.push_back({{"P" + std::to_string(i)},
+                    {i % 3 ? "short" : "a longer text that wraps over lines \u4E2D\u6587"}});
+  // Width 8 leaves the wrapped column 1 wide (min_column 1): the CJK characters widen it.
+  for (const auto& [width, min_column] :
+       std::vector<std::pair<std::size_t, std::size_t>>{{8, 1}, {24, 1}, {24, 12}}) {
+    framework::TableOptions options;
+    options.width = width;
+    options.min_column = min_column;
+    options.fixed = {true};
+    std::string drawn;
+    std::size_t calls = 0;
+    framework::AppendTable(header, rows, options, drawn, [&](std::string&) { ++calls; });
+    CHECK(drawn == framework::RenderTable(header, rows, options));
+    CHECK(calls == rows.size());
+  }
+}

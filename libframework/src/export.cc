@@ -324,33 +324,31 @@ std::string FragmentId(const std::string& name, std::set<std::string>& used) {
   return unique;
 }
 
-void AppendHtmlTable(const Sheet& sheet, std::string& out) {
+// A sheet as html.h's table: header and row headers scoped, empty cells marked, the frozen
+// columns' cells unwrapped.
+void AppendSheetTable(const Sheet& sheet, std::string& out) {
   std::size_t columns = sheet.header.size();
   for (const auto& row : sheet.rows) columns = std::max(columns, row.size());
-  out += "<div class=\"scroll\" tabindex=\"0\">\n<table>\n<thead>\n<tr>";
-  for (std::size_t c = 0; c < columns; ++c) {
-    out += "<th scope=\"col\">";
-    if (c < sheet.header.size()) out += HtmlEscape(sheet.header[c]);
-    out += "</th>";
-  }
-  out += "</tr>\n</thead>\n<tbody>\n";
+  HtmlTableStyle style;
+  style.focusable = style.scopes = style.tag_per_line = true;
+  std::vector<std::string> header(columns);
+  for (std::size_t c = 0; c < sheet.header.size(); ++c) header[c] = HtmlEscape(sheet.header[c]);
+  AppendHtmlTableStart(header, style, out);
+  std::vector<HtmlCell> cells(columns);
+  const std::string empty;
   for (const auto& row : sheet.rows) {
-    out += "<tr>";
     for (std::size_t c = 0; c < columns; ++c) {
-      const std::string empty;
       const std::string& cell = c < row.size() ? row[c] : empty;
-      if (c == 0) {
-        out += "<th scope=\"row\">" + HtmlEscape(cell) + "</th>";
-      } else if (cell.empty()) {
-        out += "<td class=\"empty\"></td>";
-      } else {
-        out += c < sheet.frozen_columns ? "<td class=\"key\">" : "<td>";
-        out += HtmlEscapeMultiline(cell) + "</td>";
-      }
+      if (c == 0)
+        cells[c] = {HtmlEscape(cell)};
+      else if (cell.empty())
+        cells[c] = {"", "empty"};
+      else
+        cells[c] = {HtmlEscapeMultiline(cell), c < sheet.frozen_columns ? "key" : ""};
     }
-    out += "</tr>\n";
+    AppendHtmlTableRow(cells, style, out);
   }
-  out += "</tbody>\n</table>\n</div>\n";
+  AppendHtmlTableEnd(style, out);
 }
 
 }  // namespace
@@ -376,13 +374,13 @@ std::string WriteHtml(const std::vector<Sheet>& sheets, const std::string& title
     const Sheet& sheet = sheets[i];
     out += "<section class=\"matrix\" id=\"" + ids[i] + "\">\n<h2>" +
            HtmlEscape(sheet.title.empty() ? sheet.name : sheet.title) + "</h2>\n";
-    AppendHtmlTable(sheet, out);
+    AppendSheetTable(sheet, out);
     out += "</section>\n";
   }
   if (!codebook.rows.empty()) {
     out += "<section class=\"codebook\" id=\"" + codebook_id + "\">\n<h2>" +
            HtmlEscape(codebook.title) + "</h2>\n";
-    AppendHtmlTable(codebook, out);
+    AppendSheetTable(codebook, out);
     out += "</section>\n";
   }
   return out + HtmlPageEnd();

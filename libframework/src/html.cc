@@ -101,4 +101,57 @@ std::string HtmlPageBegin(std::string_view title, std::string_view extra_css) {
 
 std::string HtmlPageEnd() { return "</body>\n</html>\n"; }
 
+void AppendHtmlTableStart(const std::vector<std::string>& header, const HtmlTableStyle& style,
+                          std::string& out) {
+  const char* sep = style.tag_per_line ? "\n" : "";
+  out += style.focusable ? "<div class=\"scroll\" tabindex=\"0\">" : "<div class=\"scroll\">";
+  out += sep;
+  out += "<table";
+  if (!style.table_class.empty()) out += " class=\"" + style.table_class + "\"";
+  out += ">";
+  out += sep;
+  out += "<thead>";
+  out += sep;
+  out += "<tr>";
+  for (const std::string& h : header) {
+    out += style.scopes ? "<th scope=\"col\">" : "<th>";
+    out += h;
+    out += "</th>";
+  }
+  out += "</tr>";
+  out += sep;
+  out += "</thead>";
+  out += sep;
+  out += "<tbody>\n";
+}
+
+void AppendHtmlTableRow(const std::vector<HtmlCell>& cells, const HtmlTableStyle& style,
+                        std::string& out) {
+  out += "<tr>";
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if (i == 0) {
+      out += style.scopes ? "<th scope=\"row\">" : "<th>";
+      out += cells[i].html;
+      out += "</th>";
+      continue;
+    }
+    out += cells[i].cls.empty() ? "<td>" : "<td class=\"" + cells[i].cls + "\">";
+    out += cells[i].html;
+    out += "</td>";
+  }
+  out += "</tr>\n";
+}
+
+void AppendHtmlTableEnd(const HtmlTableStyle& style, std::string& out) {
+  out += style.tag_per_line ? "</tbody>\n</table>\n</div>\n" : "</tbody></table></div>\n";
+}
+
+void AppendHtmlTable(const std::vector<std::string>& header,
+                     const std::vector<std::vector<HtmlCell>>& rows, const HtmlTableStyle& style,
+                     std::string& out) {
+  AppendHtmlTableStart(header, style, out);
+  for (const auto& row : rows) AppendHtmlTableRow(row, style, out);
+  AppendHtmlTableEnd(style, out);
+}
+
 }  // namespace framework

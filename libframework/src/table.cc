@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <limits>
 #include <memory>
+#include <optional>
 
 #include "framework/text.h"
 
@@ -257,6 +258,25 @@ void AddPiece(LineFiller& filler, std::string_view text, std::size_t start, std:
   if (hard) filler.HardBreak();
 }
 
+// Clean `text` (no control character but '\n') as its one line when it fits `width` and holds no
+// hard line break: then no break opportunity is taken and the filler would give the text itself
+// less its trailing spaces (every piece's width adds up to the whole's, as pieces end at grapheme
+// cluster boundaries). Without ICU's iterators, which cost far more than the line.
+std::optional<std::string_view> OneLine(std::string_view text, std::size_t width) {
+  if (text.find('\n') != std::string_view::npos ||
+      text.find("\xE2\x80\xA8") != std::string_view::npos ||
+      text.find("\xE2\x80\xA9") != std::string_view::npos)
+    return std::nullopt;
+  // Display width is at least a column per 3 bytes of non-zero-width text, and at most one per
+  // byte: a text of more bytes than 3 * width may still fit, so measure unless it plainly can't.
+  if (text.size() > 4 * width + 16 && DisplayWidth(text.substr(0, 4 * width + 16)) > width)
+    return std::nullopt;
+  if (DisplayWidth(text) > width) return std::nullopt;
+  std::size_t end = text.size();
+  while (end > 0 && text[end - 1] == ' ') --end;
+  return text.substr(0, end);
+}
+
 // -------------------------------------------------------------------------------------------------
 // Tables
 
@@ -289,6 +309,13 @@ std::string_view StyleCode(CellStyle style) {
 
 using CellLines = std::vector<std::string>;
 
+// The widest a grapheme cluster can be (DisplayWidth: the widest of its code points).
+constexpr std::size_t kWidestCluster = 2;
+
+std::string_view CellText(const std::vector<TableCell>& row, std::size_t c) {
+  return c < row.size() ? std::string_view(row[c].text) : std::string_view();
+}
+
 struct Layout {
   std::vector<std::size_t> widths;           // content width of each column
   std::vector<CellLines> header;             // wrapped header cells (empty when no header)
@@ -302,31 +329,34 @@ std::size_t WidthOf(const std::vector<std::size_t>& widths) {
   return total;
 }
 
-Layout MakeLayout(const std::vector<TableCell>& header,
-                  const std::vector<std::vector<TableCell>>& rows, const TableOptions& options) {
+// Pass one: the widths of the columns before any cell is wrapped. Fixed columns take their widest
+// line; the others share what is left. Sets `*streamable` when no wrapped cell can widen its
+// column: then each row can be wrapped as it is drawn (a line is never wider than its column when
+// the column is at least as wide as every grapheme cluster, 2 columns at most).
+std::vector<std::size_t> ColumnWidths(const std::vector<TableCell>& header,
+                                      const std::vector<std::vector<TableCell>>& rows,
+                                      const TableOptions& options, bool* streamable) {
   std::size_t columns = header.size();
   for (const auto& row : rows) columns = std::max(columns, row.size());
-  Layout layout;
-  if (columns == 0) return layout;
+  std::vector<std::size_t> widths;
+  *streamable = true;
+  if (columns == 0) return widths;
   auto is_fixed = [&](std::size_t c) { return c < options.fixed.size() && options.fixed[c]; };
-  auto cell_text = [](const std::vector<TableCell>& row, std::size_t c) -> std::string_view {
-    return c < row.size() ? std::string_view(row[c].text) : std::string_view();
-  };
 
   // Fixed columns first: what they take decides what the others share.
-  layout.widths.assign(columns, 0);
+  widths.assign(columns, 0);
   std::size_t fixed_total = 0, wrapped = 0;
   for (std::size_t c = 0; c < columns; ++c) {
     if (!is_fixed(c)) {
       ++wrapped;
       continue;
     }
-    for (const std::string& line : WrapText(cell_text(header, c), kUnlimited))
-      layout.widths[c] = std::max(layout.widths[c], DisplayWidth(line));
+    for (const std::string& line : WrapText(CellText(header, c), kUnlimited))
+      widths[c] = std::max(widths[c], DisplayWidth(line));
     for (const auto& row : rows)
-      for (const std::string& line : WrapText(cell_text(row, c), kUnlimited))
-        layout.widths[c] = std::max(layout.widths[c], DisplayWidth(line));
-    fixed_total += layout.widths[c];
+      for (const std::string& line : WrapText(CellText(row, c), kUnlimited))
+        widths[c] = std::max(widths[c], DisplayWidth(line));
+    fixed_total += widths[c];
   }
   if (wrapped > 0) {
     std::size_t used = WidthOf(std::vector<std::size_t>(columns, 0)) + fixed_total;
@@ -334,20 +364,42 @@ Layout MakeLayout(const std::vector<TableCell>& header,
     std::size_t share = left / wrapped, extra = left % wrapped;
     for (std::size_t c = 0; c < columns; ++c) {
       if (is_fixed(c)) continue;
-      layout.widths[c] = std::max(share + (extra > 0 ? 1 : 0), options.min_column);
+      widths[c] = std::max(share + (extra > 0 ? 1 : 0), options.min_column);
       if (extra > 0) --extra;
+      if (widths[c] < kWidestCluster) *streamable = false;
     }
   }
+  return widths;
+}
 
+// One row's cells wrapped to `widths` (fixed columns unwrapped), every column present.
+std::vector<CellLines> WrapRow(const std::vector<TableCell>& row,
+                               const std::vector<std::size_t>& widths,
+                               const TableOptions& options) {
+  std::vector<CellLines> cells(widths.size());
+  for (std::size_t c = 0; c < widths.size(); ++c) {
+    const bool fixed = c < options.fixed.size() && options.fixed[c];
+    cells[c] = WrapText(CellText(row, c), fixed ? kUnlimited : widths[c]);
+  }
+  return cells;
+}
+
+// Every cell wrapped before any is drawn, for columns a cell may widen (a grapheme cluster wider
+// than a very narrow column): rows are wrapped in turn, each with the widths the rows before it
+// left.
+Layout MakeLayout(const std::vector<TableCell>& header,
+                  const std::vector<std::vector<TableCell>>& rows, const TableOptions& options) {
+  Layout layout;
+  bool streamable = true;
+  layout.widths = ColumnWidths(header, rows, options, &streamable);
+  if (layout.widths.empty()) return layout;
   auto wrap_row = [&](const std::vector<TableCell>& row) {
-    std::vector<CellLines> cells(columns);
-    for (std::size_t c = 0; c < columns; ++c) {
-      cells[c] = WrapText(cell_text(row, c), is_fixed(c) ? kUnlimited : layout.widths[c]);
-      // Only a cluster wider than a very narrow column can overflow it; widen rather than
-      // misalign.
+    std::vector<CellLines> cells = WrapRow(row, layout.widths, options);
+    // Only a cluster wider than a very narrow column can overflow it; widen rather than
+    // misalign.
+    for (std::size_t c = 0; c < cells.size(); ++c)
       for (const std::string& line : cells[c])
         layout.widths[c] = std::max(layout.widths[c], DisplayWidth(line));
-    }
     return cells;
   };
   if (!header.empty()) layout.header = wrap_row(header);
@@ -356,15 +408,17 @@ Layout MakeLayout(const std::vector<TableCell>& header,
   return layout;
 }
 
-void AppendRule(std::string& out, const std::vector<std::size_t>& widths, std::string_view left,
-                std::string_view mid, std::string_view right, std::string_view horizontal) {
-  out.append(left);
+// A horizontal rule, e.g. "├──────┼──────┤\n".
+std::string Rule(const std::vector<std::size_t>& widths, std::string_view left,
+                 std::string_view mid, std::string_view right, std::string_view horizontal) {
+  std::string out(left);
   for (std::size_t c = 0; c < widths.size(); ++c) {
     if (c > 0) out.append(mid);
     for (std::size_t i = 0; i < widths[c] + 2; ++i) out.append(horizontal);
   }
   out.append(right);
   out.push_back('\n');
+  return out;
 }
 
 void AppendRow(std::string& out, const std::vector<std::size_t>& widths,
@@ -400,7 +454,9 @@ void AppendRow(std::string& out, const std::vector<std::size_t>& widths,
 std::vector<std::string> WrapText(std::string_view text, std::size_t width) {
   std::string storage;
   text = CleanText(text, storage);
-  LineFiller filler(std::max<std::size_t>(width, 1));
+  width = std::max<std::size_t>(width, 1);
+  if (std::optional<std::string_view> line = OneLine(text, width)) return {std::string(*line)};
+  LineFiller filler(width);
   if (text.empty()) return filler.Finish();
 
   Breaks breaks(text);
@@ -437,31 +493,57 @@ std::string PadToWidth(std::string_view text, std::size_t width, bool right) {
   return out;
 }
 
+void AppendTable(const std::vector<TableCell>& header,
+                 const std::vector<std::vector<TableCell>>& rows, const TableOptions& options,
+                 std::string& out) {
+  AppendTable(header, rows, options, out, {});
+}
+
+void AppendTable(const std::vector<TableCell>& header,
+                 const std::vector<std::vector<TableCell>>& rows, const TableOptions& options,
+                 std::string& out, const std::function<void(std::string&)>& after_row) {
+  bool streamable = true;
+  std::vector<std::size_t> widths = ColumnWidths(header, rows, options, &streamable);
+  if (widths.empty()) return;
+  Layout layout;
+  if (!streamable) {
+    layout = MakeLayout(header, rows, options);
+    widths = layout.widths;
+  }
+  // The wrapped cells of header row `r` (-1), from the layout or wrapped now.
+  auto cells = [&](std::size_t r, bool is_header) {
+    if (!streamable) return is_header ? layout.header : layout.rows[r];
+    return WrapRow(is_header ? header : rows[r], widths, options);
+  };
+  const Border& b = options.unicode ? kUnicodeBorder : kAsciiBorder;
+  const std::string mid = Rule(widths, b.mid_left, b.mid_mid, b.mid_right, b.horizontal);
+  out += Rule(widths, b.top_left, b.top_mid, b.top_right, b.horizontal);
+  if (!header.empty()) {
+    AppendRow(out, widths, cells(0, true), header, options, b);
+    if (!rows.empty()) out += mid;
+  }
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    if (r > 0) out += mid;
+    AppendRow(out, widths, cells(r, false), rows[r], options, b);
+    if (after_row) after_row(out);
+  }
+  out += Rule(widths, b.bottom_left, b.bottom_mid, b.bottom_right, b.horizontal);
+}
+
 std::string RenderTable(const std::vector<TableCell>& header,
                         const std::vector<std::vector<TableCell>>& rows,
                         const TableOptions& options) {
-  Layout layout = MakeLayout(header, rows, options);
-  if (layout.widths.empty()) return {};
-  const Border& b = options.unicode ? kUnicodeBorder : kAsciiBorder;
   std::string out;
-  AppendRule(out, layout.widths, b.top_left, b.top_mid, b.top_right, b.horizontal);
-  if (!layout.header.empty()) {
-    AppendRow(out, layout.widths, layout.header, header, options, b);
-    if (!rows.empty())
-      AppendRule(out, layout.widths, b.mid_left, b.mid_mid, b.mid_right, b.horizontal);
-  }
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    if (r > 0) AppendRule(out, layout.widths, b.mid_left, b.mid_mid, b.mid_right, b.horizontal);
-    AppendRow(out, layout.widths, layout.rows[r], rows[r], options, b);
-  }
-  AppendRule(out, layout.widths, b.bottom_left, b.bottom_mid, b.bottom_right, b.horizontal);
+  AppendTable(header, rows, options, out);
   return out;
 }
 
 std::size_t TableWidth(const std::vector<TableCell>& header,
                        const std::vector<std::vector<TableCell>>& rows,
                        const TableOptions& options) {
-  return WidthOf(MakeLayout(header, rows, options).widths);
+  bool streamable = true;
+  std::vector<std::size_t> widths = ColumnWidths(header, rows, options, &streamable);
+  return WidthOf(streamable ? widths : MakeLayout(header, rows, options).widths);
 }
 
 }  // namespace framework

@@ -11,9 +11,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "framework/chart.h"
@@ -31,6 +33,9 @@ enum class Within : std::uint8_t {
 
 /// "segment" or "turn".
 std::string_view WithinName(Within within);
+
+/// The `Within` named `name` as `WithinName` gives it ("segment", "turn"), or nothing.
+std::optional<Within> ParseWithin(std::string_view name);
 
 /// What to summarise, and how.
 struct SummariseOptions {
@@ -72,13 +77,40 @@ struct GroupPlan {
   std::vector<SummaryGroup> groups;
   bool refused = false;  ///< no breakdown by this attribute can be shown
   bool merged = false;   ///< some groups were merged into "(other)"
-  /// The index in `groups` of `participant`'s group, or -1 when it is not shown.
+  /// Each grouped participant's index in `groups` (the first group holding them), as
+  /// `PlanGroups` fills it in; a plan built by hand may leave it empty.
+  std::unordered_map<std::string, int> index;
+  /// The index in `groups` of `participant`'s group, or -1 when it is not shown: by `index`
+  /// (constant time), or by looking through `groups` when `index` is empty.
   int GroupOf(std::string_view participant) const;
 };
 
 /// Groups `participants` (ids) by attribute `attribute` of `study`, enforcing `min_group`.
+/// Linear in the participants (n log n in the groups, to order them).
 GroupPlan PlanGroups(const Study& study, const std::vector<std::string>& participants,
                      int attribute, int min_group);
+
+/// Where texts (summaries in the range of views, quotes) stand when grouped by a plan: the one
+/// group order for every output that groups texts.
+struct TextGrouping {
+  /// The headings in order: the plan's groups (their `participants` left empty), then one
+  /// "(other)" (kind kOther) for texts moved out of their group when the plan has no "(other)"
+  /// of its own; when it has, the last heading stays empty. Outputs leave out headings
+  /// without texts.
+  std::vector<SummaryGroup> headings;
+  /// Each participant's heading, an index into `headings`.
+  std::unordered_map<std::string, int> heading_of;
+  bool moved = false;  ///< some participant's texts stand under "(other)", not their group
+};
+
+/// Groups the texts of `population` (ids, with `labels[i]` the attribution of participant i,
+/// as `PlanAttribution` gives it) by `plan`: each under its group, or under "(other)" (the
+/// plan's own, else the last heading) where the texts with that attribution in that group would
+/// come from fewer than `plan.min_group` participants (`TextHeadings`, disclosure.h); with
+/// `identifying`, every text under its group. A participant the plan does not group goes under
+/// "(other)" too.
+TextGrouping GroupTexts(const GroupPlan& plan, const std::vector<std::string>& population,
+                        const std::vector<std::string>& labels, bool identifying);
 
 /// The word for `count` of `size` participants: "none", "a few", "some", "many", "most", "all",
 /// by `words` (percent thresholds; a share at or above a threshold takes its word).
@@ -270,6 +302,10 @@ SummaryReport Summarise(const Study& study, const SummariseOptions& options);
 /// (co-occurrence and excerpt refs need them) and each column's word count (coverage).
 LoadOptions SummariseLoadOptions();
 
+/// Receives a renderer's output a piece at a time, in order (pieces of about 1 MiB, split
+/// between rows and entries): the whole output is the pieces joined.
+using SummarySink = std::function<void(std::string_view)>;
+
 /// How the text renderer lays out.
 struct SummaryTextOptions {
   std::size_t width = 80;
@@ -281,15 +317,28 @@ struct SummaryTextOptions {
 /// (· ░ ▒ ▓ █) with a legend.
 std::string RenderSummaryText(const SummaryReport& report, const SummaryTextOptions& options);
 
+/// The same text handed to `sink` a piece at a time, so that it is never held whole.
+void RenderSummaryText(const SummaryReport& report, const SummaryTextOptions& options,
+                       const SummarySink& sink);
+
 /// The report as Markdown (headings, pipe tables, lists).
 std::string RenderSummaryMarkdown(const SummaryReport& report);
+
+/// The same Markdown handed to `sink` a piece at a time.
+void RenderSummaryMarkdown(const SummaryReport& report, const SummarySink& sink);
 
 /// The report as JSON, `{"format": "framework-summarise", "version": 1, ...}`, described by
 /// schemas/summarise-output.schema.json. Never holds a participant id outside the coverage and
 /// case views.
 std::string RenderSummaryJson(const SummaryReport& report);
 
+/// The same JSON handed to `sink` a piece at a time.
+void RenderSummaryJson(const SummaryReport& report, const SummarySink& sink);
+
 /// The report as one self-contained HTML page (html.h's frame), the heatmap as a CSS grid.
 std::string RenderSummaryHtml(const SummaryReport& report);
+
+/// The same page handed to `sink` a piece at a time.
+void RenderSummaryHtml(const SummaryReport& report, const SummarySink& sink);
 
 }  // namespace framework

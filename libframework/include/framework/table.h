@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,9 +78,23 @@ std::string RenderTable(const std::vector<TableCell>& header,
                         const std::vector<std::vector<TableCell>>& rows,
                         const TableOptions& options);
 
+/// `RenderTable`'s text appended to `out`. Rows are wrapped as they are drawn (only a column
+/// narrower than 2 has every cell wrapped first), so beside `rows` and `out` it holds one row's
+/// lines; a cell that fits its column on one line is not run through the line breaker.
+void AppendTable(const std::vector<TableCell>& header,
+                 const std::vector<std::vector<TableCell>>& rows, const TableOptions& options,
+                 std::string& out);
+
+/// `AppendTable`, calling `after_row(out)` after each body row is appended (and its rule above
+/// it), e.g. to write `out` away and clear it, so a long table need not be held whole.
+void AppendTable(const std::vector<TableCell>& header,
+                 const std::vector<std::vector<TableCell>>& rows, const TableOptions& options,
+                 std::string& out, const std::function<void(std::string&)>& after_row);
+
 /// The display width of every line `RenderTable` gives for the same arguments (0 when there are
 /// no columns): more than `options.width` when the columns cannot fit, so the caller can decide
-/// on a pager. Costs about as much as rendering (the cells are wrapped to measure them).
+/// on a pager. Measures the fixed columns' cells only (all of them when a wrapped column is
+/// narrower than 2, where a cell may widen it).
 std::size_t TableWidth(const std::vector<TableCell>& header,
                        const std::vector<std::vector<TableCell>>& rows,
                        const TableOptions& options);

@@ -1,0 +1,278 @@
+// The summary for a terminal: headings and wrapped lines, tables by RenderTable, the coverage
+// heatmap in shaded blocks.
+#include <string>
+#include <vector>
+
+#include "framework/summarise.h"
+#include "framework/table.h"
+#include "summarise_render.h"
+
+namespace framework {
+namespace {
+
+using summarise_render::GroupHeading;
+using summarise_render::JoinRefs;
+using summarise_render::kAsciiShades;
+using summarise_render::kShades;
+using summarise_render::Marks;
+using summarise_render::Plural;
+using summarise_render::ShadeRange;
+using summarise_render::ShareText;
+using summarise_render::SpokeText;
+using summarise_render::WithinText;
+
+class TextWriter {
+ public:
+  TextWriter(const SummaryReport& report, const SummaryTextOptions& options,
+             const SummarySink* sink)
+      : r_(report), o_(options), out_(sink) {}
+
+  std::string Run();
+
+ private:
+  void Heading(const std::string& text) {
+    Gap();
+    for (const std::string& line : WrapText(text, o_.width))
+      out_.text += (o_.color ? "\x1b[1m" + line + "\x1b[0m" : line) + "\n";
+  }
+  void Line(const std::string& text, std::size_t indent = 0, std::size_t hang = 0) {
+    const std::size_t width = o_.width > indent + hang + 12 ? o_.width - indent - hang : 12;
+    const auto lines = WrapText(text, width);
+    for (std::size_t i = 0; i < lines.size(); ++i)
+      out_.text += std::string(indent + (i ? hang : 0), ' ') + lines[i] + "\n";
+  }
+  void Dim(const std::string& text, std::size_t indent, std::size_t hang = 0) {
+    const std::size_t width = o_.width > indent + hang + 12 ? o_.width - indent - hang : 12;
+    const auto lines = WrapText(text, width);
+    for (std::size_t i = 0; i < lines.size(); ++i)
+      out_.text += std::string(indent + (i ? hang : 0), ' ') +
+                   (o_.color ? "\x1b[2m" + lines[i] + "\x1b[0m" : lines[i]) + "\n";
+  }
+  void Gap() {
+    if (!out_.empty() && !out_.EndsWithBlankLine()) out_.text += "\n";
+  }
+  TableOptions Table(std::vector<bool> fixed = {}) const {
+    TableOptions t;
+    t.width = o_.width;
+    t.color = o_.color;
+    t.unicode = o_.unicode;
+    t.fixed = std::move(fixed);
+    return t;
+  }
+  void Coverage(const framework::Coverage& c);
+  void Range(const RangeTheme& t);
+  void Compare(const Comparison& cmp);
+  void Cooccur(const Cooccurrence& co);
+  void Case(const CaseView& v);
+  void Notes();
+
+  const SummaryReport& r_;
+  const SummaryTextOptions& o_;
+  summarise_render::Output out_;
+};
+
+void TextWriter::Coverage(const framework::Coverage& c) {
+  const auto& shades = o_.unicode ? kShades : kAsciiShades;
+  Heading("Coverage: " + c.label + " (" + c.theme + "), coded words per participant");
+  std::vector<TableCell> header{{"Participant", CellStyle::kHeader}};
+  for (const CoverageColumn& col : c.columns) header.push_back({col.label, CellStyle::kHeader});
+  std::vector<std::vector<TableCell>> rows;
+  for (std::size_t row = 0; row < c.participants.size(); ++row) {
+    std::vector<TableCell> cells{{c.participants[row]}};
+    for (std::size_t col = 0; col < c.columns.size(); ++col) {
+      const std::size_t w = c.words[row][col];
+      const int level = ShadeLevel(w, c.max_words);
+      std::string shade;
+      for (int k = 0; k < 3; ++k) shade += shades[level];
+      cells.push_back(
+          {w ? shade + " " + std::to_string(w) : shade, w ? CellStyle::kNormal : CellStyle::kDim});
+    }
+    rows.push_back(std::move(cells));
+  }
+  AppendTable(header, rows, Table({true}), out_.text, [&](std::string&) { out_.Spill(); });
+  std::string legend = "Legend: " + std::string(shades[0]) + " no data";
+  for (int level = 1; level <= 4; ++level)
+    if (std::string range = ShadeRange(level, c.max_words); !range.empty())
+      legend += "  " + std::string(shades[level]) + " " + range;
+  Line(legend + " coded words");
+  Gap();
+  std::vector<TableCell> h2{{"Sub-theme", CellStyle::kHeader},
+                            {"Spoke to it", CellStyle::kHeader},
+                            {"Words", CellStyle::kHeader},
+                            {"Silent", CellStyle::kHeader}};
+  std::vector<std::vector<TableCell>> rows2;
+  for (const CoverageColumn& col : c.columns) {
+    std::string silent;
+    for (const std::string& id : col.silent) silent += (silent.empty() ? "" : ", ") + id;
+    rows2.push_back({{col.label + (col.little_data ? " [little data]" : ""),
+                      col.little_data ? CellStyle::kWarning : CellStyle::kNormal},
+                     {SpokeText(col, c.participants.size(), r_)},
+                     {std::to_string(col.words)},
+                     {silent.empty() ? "none" : silent,
+                      silent.empty() ? CellStyle::kDim : CellStyle::kNormal}});
+  }
+  AppendTable(h2, rows2, Table({false, true, true, false}), out_.text);
+  std::string little;
+  for (const CoverageColumn& col : c.columns)
+    if (col.little_data) little += (little.empty() ? "" : "; ") + col.label;
+  Line("Little data: " + (little.empty() ? std::string("none") : little));
+}
+
+void TextWriter::Range(const RangeTheme& t) {
+  Heading("Range of views: " + t.label + " (" + t.theme + ")");
+  for (const RangeColumn& col : t.columns) {
+    Gap();
+    std::string head = col.label + " (" + t.theme + "." + col.id +
+                       "): " + Plural(col.charted, "summary", "summaries");
+    if (col.uncharted) head += ", " + std::to_string(col.uncharted) + " not yet charted";
+    Heading(head);
+    if (col.groups.empty()) Dim("no summaries to show", 2);
+    for (const RangeGroup& g : col.groups) {
+      std::size_t indent = 2;
+      if (g.group >= 0 && r_.plan) {
+        Line(r_.plan->attribute + ": " + g.label, 2);
+        indent = 4;
+      }
+      for (const RangeEntry& e : g.entries) {
+        Line("\u2022 " + e.summary + Marks(e.status, e.stale), indent, 2);
+        std::string by = "\u2014 " + e.attribution;
+        if (!e.refs.empty()) by += " (" + JoinRefs(e.refs) + ")";
+        Dim(by, indent + 2, 2);
+        out_.Spill();
+      }
+    }
+    if (col.withheld)
+      Dim(Plural(col.withheld, "summary", "summaries") +
+              " from groups too small to show are left out (run without --by to read them)",
+          2);
+  }
+}
+
+void TextWriter::Compare(const Comparison& cmp) {
+  const GroupPlan& plan = *r_.plan;
+  Heading("Group comparison by " + plan.attribute +
+          ": the share of each group that spoke to each sub-theme");
+  if (plan.groups.empty()) {
+    Line("No group has " + std::to_string(plan.min_group) + " or more participants to show.");
+    return;
+  }
+  for (const CompareTheme& t : cmp.themes) {
+    Gap();
+    Heading(t.label + " (" + t.theme + ")");
+    std::vector<TableCell> header{{"Sub-theme", CellStyle::kHeader}};
+    for (const SummaryGroup& g : plan.groups)
+      header.push_back({GroupHeading(g, r_), CellStyle::kHeader});
+    if (!r_.options.words && plan.groups.size() >= 2)
+      header.push_back({"Spread", CellStyle::kHeader});
+    std::vector<std::vector<TableCell>> rows;
+    for (const CompareColumn& c : t.columns) {
+      std::vector<TableCell> row{{c.label}};
+      for (const Share& s : c.shares) row.push_back({ShareText(s, r_)});
+      if (!r_.options.words && plan.groups.size() >= 2)
+        row.push_back({std::to_string(c.spread) + " points"});
+      rows.push_back(std::move(row));
+    }
+    AppendTable(header, rows, Table(), out_.text);
+  }
+  Gap();
+  Heading("Where the groups differ most");
+  if (cmp.differ_most.empty()) Line("nowhere: every group shown spoke to each sub-theme alike", 2);
+  std::size_t rank = 0;
+  for (const DifferMost& d : cmp.differ_most) {
+    const CompareTheme& t = cmp.themes[std::size_t(d.theme)];
+    const CompareColumn& c = t.columns[std::size_t(d.column)];
+    const Share& hi = c.shares[std::size_t(c.highest)];
+    const Share& lo = c.shares[std::size_t(c.lowest)];
+    std::string line = std::to_string(++rank) + ". " + c.label + " (" + t.theme + "." + c.id +
+                       "): " + plan.groups[std::size_t(c.highest)].label + " " + ShareText(hi, r_) +
+                       ", " + plan.groups[std::size_t(c.lowest)].label + " " + ShareText(lo, r_);
+    if (!r_.options.words) line += "; " + std::to_string(c.spread) + " points apart";
+    Line(line, 2, 3);
+  }
+}
+
+void TextWriter::Cooccur(const Cooccurrence& co) {
+  Heading("Co-occurrence (--within " + std::string(WithinName(co.within)) +
+          "): " + WithinText(co.within));
+  std::vector<TableCell> header{{"#", CellStyle::kHeader}, {"Code", CellStyle::kHeader}};
+  for (std::size_t i = 0; i < co.codes.size(); ++i)
+    header.push_back({std::to_string(i + 1), CellStyle::kHeader});
+  std::vector<std::vector<TableCell>> rows;
+  for (std::size_t a = 0; a < co.codes.size(); ++a) {
+    std::vector<TableCell> row{{std::to_string(a + 1)}, {co.codes[a]}};
+    for (std::size_t b = 0; b < co.codes.size(); ++b) {
+      if (a == b)
+        row.push_back({o_.unicode ? "\u2014" : "-", CellStyle::kDim});
+      else if (co.counts[a][b] == 0)
+        row.push_back({o_.unicode ? "\u00B7" : ".", CellStyle::kDim});
+      else
+        row.push_back({std::to_string(co.counts[a][b])});
+    }
+    rows.push_back(std::move(row));
+  }
+  AppendTable(header, rows, Table(std::vector<bool>(co.codes.size() + 2, true)), out_.text);
+  Heading("Strongest pairs");
+  if (co.pairs.empty()) Line("none: no two codes occur together", 2);
+  for (const CooccurrencePair& p : co.pairs)
+    Line(co.codes[std::size_t(p.a)] + " + " + co.codes[std::size_t(p.b)] + ": " +
+             Plural(p.count, "time", "times") + ", " +
+             Plural(p.participants, "participant", "participants"),
+         2, 2);
+}
+
+void TextWriter::Case(const CaseView& v) {
+  Heading("Case: " + v.participant + " (" + v.attribution + ")");
+  if (!v.has_transcript) Dim("no transcript", 2);
+  for (const CaseTheme& t : v.themes) {
+    Gap();
+    Heading(t.label + " (" + t.theme + ")");
+    for (const CaseCell& c : t.cells) {
+      if (c.chart) {
+        Line(c.label + " [" + std::string(ChartStatusName(c.chart->status)) + "]" +
+                 (c.stale ? " [stale]" : ""),
+             2);
+        Line(c.chart->summary, 4);
+        if (!c.chart->refs.empty()) Dim("refs: " + JoinRefs(c.chart->refs), 4);
+      } else if (c.segments > 0) {
+        Line(c.label + ": not charted", 2);
+        Dim(Plural(c.segments, "segment", "segments") + ", " + Plural(c.words, "word", "words") +
+                " (" + JoinRefs(c.excerpt_refs) + ")",
+            4);
+      } else {
+        Dim(c.label + ": no data", 2);
+      }
+    }
+  }
+}
+
+void TextWriter::Notes() {
+  if (r_.notes.empty()) return;
+  Gap();
+  for (const std::string& note : r_.notes) Line("Note: " + note, 0, 6);
+}
+
+std::string TextWriter::Run() {
+  if (r_.case_view) {
+    Case(*r_.case_view);
+    return out_.Finish();
+  }
+  for (const framework::Coverage& c : r_.coverage) Coverage(c);
+  for (const RangeTheme& t : r_.range) Range(t);
+  if (r_.comparison) Compare(*r_.comparison);
+  if (r_.cooccurrence) Cooccur(*r_.cooccurrence);
+  Notes();
+  return out_.Finish();
+}
+
+}  // namespace
+
+std::string RenderSummaryText(const SummaryReport& report, const SummaryTextOptions& options) {
+  return TextWriter(report, options, nullptr).Run();
+}
+
+void RenderSummaryText(const SummaryReport& report, const SummaryTextOptions& options,
+                       const SummarySink& sink) {
+  TextWriter(report, options, &sink).Run();
+}
+
+}  // namespace framework
