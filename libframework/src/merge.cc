@@ -1,6 +1,6 @@
 // Merging the parts of a split JSON export: see merge.h.
 //
-// A part is read into an index of its values (24 bytes a value) that points into the part's
+// A part is read into an index of its values (16 bytes a value) that points into the part's
 // text: strings are not copied or decoded until they are needed, so a part holding a 200 MB
 // string costs about its own size, and the merged export is written as it is built, through a
 // writer that lays it out exactly as nlohmann's dump(2) does (docs/decisions.md, 2026-12-02).
@@ -15,8 +15,8 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
-#include <optional>
 #include <map>
+#include <optional>
 #include <string_view>
 #include <unordered_set>
 
@@ -44,15 +44,14 @@ enum class Kind : std::uint8_t {
 // One value. Containers are followed by their children (an object's as key, value, key, ...),
 // so the next sibling of node i is i + skip.
 struct Node {
-  std::uint64_t begin = 0;  // string: its raw text after the opening quote; number: its token;
-                            // container: its bracket
-  std::uint64_t length : 56 = 0;  // raw bytes (strings, numbers)
-  std::uint64_t kind : 7 = 0;
+  std::uint64_t begin : 48 = 0;  // string: its raw text after the opening quote; number: its
+                                 // token; container: its bracket
+  std::uint64_t kind : 4 = 0;
   std::uint64_t escaped : 1 = 0;  // a string with a backslash in it
+  std::uint32_t length = 0;       // raw bytes (strings, numbers)
   std::uint32_t skip = 1;         // nodes in this subtree, itself included
-  std::uint32_t count = 0;        // array: elements; object: members
 };
-static_assert(sizeof(Node) == 24);
+static_assert(sizeof(Node) == 16);
 
 // A part: its text and the index into it.
 struct Part {
@@ -163,7 +162,7 @@ std::string Unescape(std::string_view raw) {
   return out;
 }
 
-// The most values one part may hold (docs/limits.md, "Merge"): 240 MB of index.
+// The most values one part may hold (docs/limits.md, "Merge"): 320 MB of index.
 constexpr std::size_t kMaxPartValues = kMaxMergePartValues;
 
 // Reads `part.text` (valid JSON as nlohmann reads it: RFC 8259, one leading UTF-8 byte order
@@ -215,7 +214,6 @@ class Indexer {
           return {};
         }
         Frame& top = stack_.back();
-        ++part_.nodes[top.node].count;
         Skip();
         const char close = top.object ? '}' : ']';
         if (pos_ < s_.size() && s_[pos_] == ',') {
@@ -328,7 +326,7 @@ class Indexer {
       if (s_.substr(pos_, word.size()) == word) {
         Node node;
         node.begin = pos_;
-        node.length = word.size();
+        node.length = static_cast<std::uint32_t>(word.size());
         node.kind = static_cast<std::uint64_t>(kind);
         part_.nodes.push_back(node);
         pos_ += word.size();
@@ -384,8 +382,9 @@ class Indexer {
       }
     }
     Node node;
+    if (pos_ - start > UINT32_MAX) return NotJson(start - 1, "a string of 4 GiB or more");
     node.begin = start;
-    node.length = pos_ - start;
+    node.length = static_cast<std::uint32_t>(pos_ - start);
     node.kind = static_cast<std::uint64_t>(Kind::kString);
     node.escaped = escaped;
     part_.nodes.push_back(node);
@@ -435,7 +434,8 @@ class Indexer {
       return NotJson(start, "number overflow");
     Node node;
     node.begin = start;
-    node.length = token.size();
+    if (token.size() > UINT32_MAX) return NotJson(start, "a number of 4 GiB or more");
+    node.length = static_cast<std::uint32_t>(token.size());
     node.kind = static_cast<std::uint64_t>(kind);
     part_.nodes.push_back(node);
     return {};
@@ -496,8 +496,7 @@ struct Ref {
     std::vector<Ref> out;
     const Node& n = part->at(node);
     const bool object = kind() == Kind::kObject;
-    std::size_t i = node + 1;
-    for (std::uint32_t k = 0; k < n.count; ++k) {
+    for (std::size_t i = node + 1; i < node + n.skip;) {
       if (object) {
         if (keys) keys->push_back({part, i});
         i += 1;
@@ -513,13 +512,12 @@ struct Ref {
   }
   std::size_t Size() const {
     const Kind k = kind();
-    return k == Kind::kArray || k == Kind::kObject ? part->at(node).count : 0;
+    return k == Kind::kArray || k == Kind::kObject ? part->at(node).skip - 1 : 0;
   }
   std::optional<Ref> Find(std::string_view key) const {
     if (kind() != Kind::kObject) return std::nullopt;
     const Node& n = part->at(node);
-    std::size_t i = node + 1;
-    for (std::uint32_t k = 0; k < n.count; ++k) {
+    for (std::size_t i = node + 1; i < node + n.skip;) {
       const bool escaped = part->at(i).escaped;
       if (escaped ? Unescape(part->raw(i)) == key : part->raw(i) == key) return Ref{part, i + 1};
       i += 1 + part->at(i + 1).skip;
@@ -578,24 +576,23 @@ class Writer {
   void Copy(const Ref& value, const char* key = nullptr) {
     Item(key);
     const Part& part = *value.part;
-    std::vector<std::uint32_t> left;  // children still to write, in each container opened here
+    std::vector<std::size_t> ends;  // where each container opened here ends (its last node + 1)
     std::size_t i = value.node;
     for (;;) {
       const Kind k = part.kind(i);
       if (k == Kind::kObject || k == Kind::kArray) {
         Put(k == Kind::kObject ? "{" : "[");
         stack_.push_back({k == Kind::kObject ? '}' : ']', 0});
-        left.push_back(part.at(i).count);
+        ends.push_back(i + part.at(i).skip);
       } else {
         Scalar(part, i);
       }
       ++i;
-      while (!left.empty() && left.back() == 0) {
-        left.pop_back();
+      while (!ends.empty() && ends.back() == i) {
+        ends.pop_back();
         CloseTop();
       }
-      if (left.empty()) return;
-      --left.back();
+      if (ends.empty()) return;
       Put(stack_.back().children++ ? ",\n" : "\n");
       Indent();
       if (stack_.back().close == '}') {  // a member: its name first

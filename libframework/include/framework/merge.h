@@ -23,7 +23,7 @@ struct ExportPart {
 using MergeSink = std::function<bool(std::string_view)>;
 
 /// The most JSON values one part may hold (docs/limits.md, "Merge").
-inline constexpr std::size_t kMaxMergePartValues = 10'000'000;
+inline constexpr std::size_t kMaxMergePartValues = 20'000'000;
 
 /// Merges `parts` (at least one) into `*merged`: the JSON of one `export --format json` over the
 /// whole study (dump(2) layout and a final newline). Everything that depends on the whole study
@@ -37,7 +37,7 @@ inline constexpr std::size_t kMaxMergePartValues = 10'000'000;
 Status MergeExportTexts(const std::vector<ExportPart>& parts, std::string* merged);
 
 /// MergeExportTexts over the files `paths`, each read with ReadInputFile under `policy` (only
-/// the parts' texts and an index of 24 bytes a value are held), written to `write` as it is
+/// the parts' texts and an index of 16 bytes a value are held), written to `write` as it is
 /// built: nothing is written unless every part was read and checked. kIoError when one cannot
 /// be read ("cannot read PATH: why", with ReadInputFile's hint) or `write` returns false.
 Status MergeExportFiles(const std::vector<std::string>& paths, const ReadPolicy& policy,
