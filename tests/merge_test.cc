@@ -323,9 +323,12 @@ TEST_CASE("merge: what is not JSON is refused at its line and column") {
     CHECK(s.code == framework::StatusCode::kStudyErrors);
     CHECK(Contains(s.message, want));
   }
-  // Nesting does not recurse: a deep part is read and refused as not a part.
+  // Nesting is read without recursion, to a limit.
   const std::string deep = std::string(200000, '[') + std::string(200000, ']');
   framework::Status s = framework::MergeExportTexts({{"d.json", deep}}, &merged);
+  CHECK(s.message == "d.json:1:1001: nesting deeper than 1000 levels");
+  const std::string fits = std::string(1000, '[') + std::string(1000, ']');
+  s = framework::MergeExportTexts({{"f.json", fits}}, &merged);
   CHECK(Contains(s.message, "not a framework export"));
 }
 

@@ -190,6 +190,13 @@ class Indexer {
                     "export --format json --only ...'); an export writes far fewer values a byte");
       }
       const char c = s_[pos_];
+      if ((c == '{' || c == '[') && stack_.size() >= kMaxMergeDepth) {
+        return Fail(
+            StatusCode::kStudyErrors,
+            Where(pos_) + ": nesting deeper than " + std::to_string(kMaxMergeDepth) + " levels",
+            "a part of an export nests a few levels deep: give the files 'framework "
+            "export --format json --only ...' wrote");
+      }
       if (c == '{' || c == '[') {
         Open(c == '{' ? Kind::kObject : Kind::kArray);
         ++pos_;

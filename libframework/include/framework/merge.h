@@ -25,15 +25,19 @@ using MergeSink = std::function<bool(std::string_view)>;
 /// The most JSON values one part may hold (docs/limits.md, "Merge").
 inline constexpr std::size_t kMaxMergePartValues = 20'000'000;
 
+/// The deepest nesting of arrays and objects in a part (docs/limits.md, "Merge").
+inline constexpr std::size_t kMaxMergeDepth = 1000;
+
 /// Merges `parts` (at least one) into `*merged`: the JSON of one `export --format json` over the
 /// whole study (dump(2) layout and a final newline). Everything that depends on the whole study
 /// (participant rows, each matrix's rows, which chart entry lands in which cell, stale cells,
 /// orphans) is recomputed as `export` computes it; each cell's coded data comes from the part
 /// holding its transcript. kStudyErrors, naming the part and where in it ("PATH:LINE:COL: ..."
 /// when a place can be named), when a part is not JSON, has one member name twice in an object,
-/// holds more than kMaxMergePartValues values, is not a framework export part, is malformed
-/// (a member missing or of the wrong kind), is from another framework or version of the study
-/// than the first, or shares a participant with another part. `*merged` is set only on success.
+/// holds more than kMaxMergePartValues values or nests deeper than kMaxMergeDepth, is not a
+/// framework export part, is malformed (a member missing or of the wrong kind), is from another
+/// framework or version of the study than the first, or shares a participant with another part.
+/// `*merged` is set only on success.
 Status MergeExportTexts(const std::vector<ExportPart>& parts, std::string* merged);
 
 /// MergeExportTexts over the files `paths`, each read with ReadInputFile under `policy` (only
