@@ -568,6 +568,19 @@ std::string Joined(const std::vector<std::string>& items) {
 int RebaseCommand(const Context& ctx, const ChartOptions& options, int* exit_code) {
   if (!CheckCellNames(ctx, options.rebase, exit_code)) return *exit_code;
   const RebasePlan plan = PlanRebase(ctx.matrix, ctx.rows, options.rebase);
+  // A named cell that --where leaves out is said, never skipped in silence.
+  std::string filter;
+  for (const std::string& clause : options.where) filter += " --where " + Quote(clause);
+  for (const std::string& name : plan.excluded)
+    std::fprintf(
+        stderr,
+        "framework: warning: %s is not rebased: its participant is not among the rows%s selects\n",
+        name.c_str(), filter.c_str());
+  if (!plan.excluded.empty() && plan.targets.empty()) {
+    PrintError("nothing rebased: every cell named is left out by" + filter,
+               "drop --where, or name cells of the participants it selects");
+    return kExitUsage;
+  }
   const std::vector<CellNow>& targets = plan.targets;
   const std::vector<bool>& named = plan.named;
   std::vector<CellRebaseReport> reports;

@@ -124,7 +124,7 @@ int RunImport(const ImportCliOptions& o) {
   options.title = o.title;
   // The byte limits follow --max-file-size: one file (an archive entry, a source) up to it, an
   // archive up to twice it in all (256 MB and 512 MB by default).
-  options.limits.max_entry_bytes = InputPolicy().max_file_size;
+  options.limits.read = InputPolicy();  // and --follow-symlinks, for a bare .qde's sources
   options.limits.max_total_bytes =
       InputPolicy().max_file_size > UINT64_MAX / 2 ? UINT64_MAX : 2 * InputPolicy().max_file_size;
   options.limits.max_ratio = static_cast<std::uint64_t>(o.max_expansion);
@@ -146,7 +146,6 @@ int RunImport(const ImportCliOptions& o) {
     if (!CheckOutput(o, &code)) return code;
     // Its sources: regular files in its folder only (no symbolic link out of it, unless
     // --follow-symlinks).
-    options.follow_symlinks = InputPolicy().follow_symlinks;
     SourceFolder beside(fs::path(o.input).parent_path().string(), options);
     ReadResult xml = ReadNamedFile(o.input);
     if (!xml.ok) {

@@ -16,13 +16,16 @@ struct MergeCliOptions {
 
 int RunMerge(const MergeCliOptions& options) {
   int exit_code = kExitOk;
-  std::string text;
-  if (Status status = MergeExportFiles(options.parts, InputPolicy(), &text); !status.ok()) {
+  auto failed = [](const Status& status) {
     PrintError(status.message, status.hint);
     return status.code == StatusCode::kIoError ? kExitIo : kExitStudyErrors;
-  }
+  };
   if (options.output.empty() || options.output == "-") {
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    // Written as it is built: nothing reaches standard output unless every part was checked.
+    const Status status = MergeExportFiles(options.parts, InputPolicy(), [](std::string_view b) {
+      return std::fwrite(b.data(), 1, b.size(), stdout) == b.size();
+    });
+    if (!status.ok()) return failed(status);
     return FinishOutput(kExitOk);
   }
   // Output never replaces an input: the parts, nor the files of a study merge runs in.
@@ -38,7 +41,22 @@ int RunMerge(const MergeCliOptions& options) {
   }
   if (!CheckOutputTarget(options.output, root, framework, options.parts, &exit_code))
     return exit_code;
-  if (std::string error = WriteFileAtomically(options.output, text); !error.empty()) {
+  AtomicFile file;
+  if (std::string error = file.Open(options.output); !error.empty()) {
+    PrintError(error);
+    return kExitIo;
+  }
+  const Status status = MergeExportFiles(options.parts, InputPolicy(),
+                                         [&](std::string_view b) { return file.Write(b); });
+  if (!status.ok()) {
+    file.Abandon();
+    if (status.code == StatusCode::kIoError && !file.error().empty()) {
+      PrintError(file.error());
+      return kExitIo;
+    }
+    return failed(status);
+  }
+  if (std::string error = file.Commit(); !error.empty()) {
     PrintError(error);
     return kExitIo;
   }

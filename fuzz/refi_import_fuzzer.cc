@@ -33,7 +33,7 @@ void CheckResult(const framework::ImportResult& result, framework::Diagnostics& 
 FRAMEWORK_FUZZ_TARGET(refi_import) {
   framework::ImportOptions options;
   options.limits.max_entries = 200;
-  options.limits.max_entry_bytes = 8u << 20;
+  options.limits.read.max_file_size = 8u << 20;
   options.limits.max_total_bytes = 32u << 20;
   if (data.starts_with("PK")) {
     CheckResult(framework::ImportQdpx("fuzz.qdpx", data, options), diagnostics);

@@ -15,7 +15,7 @@
 FRAMEWORK_FUZZ_TARGET(zip_reader) {
   framework::ImportLimits limits;
   limits.max_entries = 64;
-  limits.max_entry_bytes = 1u << 20;
+  limits.read.max_file_size = 1u << 20;
   limits.max_total_bytes = 4u << 20;
   limits.max_ratio = 50;
   limits.ratio_floor_bytes = 64u << 10;
@@ -54,7 +54,7 @@ FRAMEWORK_FUZZ_TARGET(zip_reader) {
       report("unsafe-archive", entry.name + ": " + error);
       continue;
     }
-    FRAMEWORK_FUZZ_CHECK(bytes.size() <= limits.max_entry_bytes);
+    FRAMEWORK_FUZZ_CHECK(bytes.size() <= limits.read.max_file_size);
     total += bytes.size();
     FRAMEWORK_FUZZ_CHECK(total <= cap);
   }

@@ -18,6 +18,7 @@
 #include "framework/chart_store.h"
 #include "framework/file_system.h"
 #include "run_binary.h"
+#include "study_copy.h"
 #include "test_hooks.h"
 
 namespace {
@@ -28,19 +29,6 @@ using framework::ChartCell;
 using framework::ChartStatus;
 
 const char* kEpoch = "1700000000";
-
-class StudyCopy {
- public:
-  explicit StudyCopy(const fs::path& from = kExample) {
-    fs::copy(from, root(), fs::copy_options::recursive);
-  }
-  fs::path root() const { return tmp_.path() / "study"; }
-  fs::path tmp() const { return tmp_.path(); }
-  fs::path operator/(const std::string& relative) const { return root() / relative; }
-
- private:
-  TempDir tmp_;
-};
 
 Chart Load(const std::string& text) {
   framework::Diagnostics diagnostics;

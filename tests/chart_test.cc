@@ -32,6 +32,7 @@
 #include "framework/study.h"
 #include "framework/text.h"
 #include "run_binary.h"
+#include "study_copy.h"
 
 namespace {
 
@@ -40,20 +41,6 @@ using namespace framework_test;
 const fs::path kUnicodeStudy = kSourceDir / "tests" / "studies-chart" / "unicode";
 const char* kEpoch = "1700000000";
 const char* kEpochIso = "2023-11-14T22:13:20Z";
-
-// A fresh copy of a study in a temporary folder.
-class StudyCopy {
- public:
-  explicit StudyCopy(const fs::path& from = kExample) {
-    fs::copy(from, root(), fs::copy_options::recursive);
-  }
-  fs::path root() const { return tmp_.path() / "study"; }
-  fs::path tmp() const { return tmp_.path(); }
-  fs::path operator/(const std::string& relative) const { return root() / relative; }
-
- private:
-  TempDir tmp_;
-};
 
 // The cells of a chart file as text blocks: "P01:prequal" -> from its "  - participant:" line to
 // the next one (or the end).

@@ -14,6 +14,7 @@
 #include "framework/source_text.h"
 #include "framework/text.h"
 #include "framework/transcript.h"
+#include "framework/yaml_write.h"
 #include "run_binary.h"
 
 namespace {
@@ -32,14 +33,8 @@ struct Study {
   fs::path root() const { return tmp.path(); }
 };
 
-std::string YamlQuoted(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
+// Quoted as `init` quotes what it writes into framework.yaml.
+using framework::YamlQuoted;
 
 void WriteStudy(const fs::path& root, const std::string& title = "Study",
                 const std::string& label = "Formal services",

@@ -36,7 +36,7 @@ TEST_CASE("fuzz regressions: every kept input gives its diagnostic, not a crash"
   const auto& targets = framework_fuzz::Targets();
   // The targets of fuzz/ are all compiled in.
   for (const char* name : {"transcript", "framework_yaml", "participants_yaml", "participants_csv",
-                           "chart", "study", "refi_import", "codings_csv", "zip_reader"})
+                           "chart", "study", "refi_import", "codings_csv", "zip_reader", "merge"})
     CHECK_MESSAGE(targets.count(name) == 1, "target not compiled into the tests: " << name);
   REQUIRE(fs::is_directory(kRegressions));
 

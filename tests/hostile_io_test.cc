@@ -12,51 +12,13 @@
 
 #include "framework/refi_import.h"
 #include "run_binary.h"
+#include "study_copy.h"
+#include "zip_test_util.h"
 
 namespace {
 
 using namespace framework_test;
 using framework::ImportResult;
-
-class StudyCopy {
- public:
-  StudyCopy() { fs::copy(kExample, root(), fs::copy_options::recursive); }
-  fs::path root() const { return tmp_.path() / "study"; }
-  fs::path tmp() const { return tmp_.path(); }
-
- private:
-  TempDir tmp_;
-};
-
-// A zip of one project and one source, built with libzip (entries deflated).
-std::string MakeZip(const std::string& project, const std::string& source_name,
-                    const std::string& source) {
-  zip_error_t error;
-  zip_error_init(&error);
-  zip_source_t* buffer = zip_source_buffer_create(nullptr, 0, 0, &error);
-  REQUIRE(buffer != nullptr);
-  zip_source_keep(buffer);
-  zip_t* zip = zip_open_from_source(buffer, ZIP_TRUNCATE, &error);
-  REQUIRE(zip != nullptr);
-  for (const auto& [name, data] :
-       {std::pair<std::string, const std::string*>{"project.qde", &project},
-        {source_name, &source}}) {
-    zip_source_t* s = zip_source_buffer(zip, data->data(), data->size(), 0);
-    REQUIRE(s != nullptr);
-    REQUIRE(zip_file_add(zip, name.c_str(), s, ZIP_FL_ENC_UTF_8) >= 0);
-  }
-  REQUIRE(zip_close(zip) == 0);
-  REQUIRE(zip_source_open(buffer) == 0);
-  REQUIRE(zip_source_seek(buffer, 0, SEEK_END) == 0);
-  const zip_int64_t size = zip_source_tell(buffer);
-  REQUIRE(zip_source_seek(buffer, 0, SEEK_SET) == 0);
-  std::string out(static_cast<std::size_t>(size), '\0');
-  REQUIRE(zip_source_read(buffer, out.data(), static_cast<zip_uint64_t>(size)) == size);
-  zip_source_close(buffer);
-  zip_source_free(buffer);
-  zip_error_fini(&error);
-  return out;
-}
 
 // A project whose one text source is `bytes` bytes of very compressible text.
 std::string CompressibleQdpx(std::size_t bytes) {
@@ -221,4 +183,88 @@ TEST_CASE("hostile io: -j past 256 is a usage error, not an abort") {
   CHECK(Contains(r.err, "--jobs"));
   const RunResult ok = Run({"check", "-q", "-j", "256"}, kExample);
   CHECK(ok.exit_code == 0);
+}
+
+namespace {
+
+// `ascii` as UTF-16LE with a byte order mark.
+std::string Utf16(const std::string& ascii) {
+  std::string out = "\xFF\xFE";
+  for (char c : ascii) {
+    out += c;
+    out += '\0';
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("hostile io: a NUL byte in a transcript is one located error, exit 1") {
+  StudyCopy study;
+  const fs::path file = study.root() / "transcripts" / "P02.txt";
+  std::string text = ReadFile(file);
+  const std::size_t second = text.find('\n') + 1;
+  text.insert(second + 3, std::string(1, '\0'));  // line 2, column 4
+  WriteFile(file, text);
+  RunResult r = Run({"check"}, study.root());
+  CHECK(r.exit_code == 1);
+  CHECK(Contains(r.err, "transcripts/P02.txt:2:4: error: a NUL byte (0x00)"));
+  CHECK(Contains(r.err, "tr -d"));
+
+  // The reader itself: the first NUL, its line and column in code points.
+  framework::MemoryFileSystem files;
+  files.Add("t.txt", std::string("ab\n\xC3\xA9x\0y", 7));
+  const framework::ReadResult read = framework::ReadTextFile(files, "t.txt");
+  CHECK_FALSE(read.ok);
+  CHECK(read.encoding == "binary");
+  CHECK(read.line == 2);
+  CHECK(read.column == 3);
+}
+
+TEST_CASE("hostile io: chart --draft over a UTF-16 chart file names the encoding") {
+  StudyCopy study;
+  const fs::path chart = study.root() / "charts" / "training.yaml";
+  WriteFile(chart, Utf16(ReadFile(chart)));
+  RunResult r = Run({"chart", "training", "--draft"}, study.root());
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(Contains(r.err, "UTF-16LE text"));
+  CHECK(Contains(r.err, "iconv -f UTF-16 -t UTF-8"));
+  CHECK_FALSE(Contains(r.err, "invalid UTF-8"));
+}
+
+TEST_CASE("hostile io: --rebase of a cell that --where leaves out says so") {
+  StudyCopy study;
+  // P01 is a practitioner: a filter on managers leaves its row out.
+  RunResult r = Run({"chart", "training", "--where", "role=manager", "--rebase", "P01:prequal"},
+                    study.root());
+  CHECK(r.exit_code == 2);
+  CHECK(Contains(r.err,
+                 "P01:prequal is not rebased: its participant is not among the rows "
+                 "--where 'role=manager' selects"));
+  CHECK(Contains(r.err, "nothing rebased"));
+  // A cell the filter keeps: rebased, no warning.
+  RunResult kept = Run({"chart", "training", "--where", "role=manager", "--rebase", "P03:prequal"},
+                       study.root());
+  INFO(kept.err);
+  CHECK(kept.exit_code == 0);
+  CHECK_FALSE(Contains(kept.err, "not rebased"));
+}
+
+TEST_CASE("hostile io: a transcript set aside while the import is checked comes back whole") {
+  // 5 MB: past the size at which a transcript waits in a scratch file during the check.
+  const std::size_t bytes = 5u << 20;
+  framework::ImportOptions options;
+  options.limits.max_ratio = 0;
+  ImportResult r = framework::ImportQdpx("c.qdpx", CompressibleQdpx(bytes), options);
+  REQUIRE(r.ok);
+  CHECK(framework::CountDiagnostics(r.diagnostics).errors == 0);
+  const framework::ImportedFile* transcript = nullptr;
+  for (const framework::ImportedFile& f : r.files)
+    if (f.path.starts_with("transcripts/") && f.path.ends_with(".txt")) transcript = &f;
+  REQUIRE(transcript != nullptr);
+  CHECK(transcript->contents.size() >= bytes);
+  CHECK(transcript->contents.ends_with("and then some more.\n"));
+  const std::string_view head(transcript->contents.data(), 1000);
+  CHECK(head.find("The quick brown fox") != std::string_view::npos);
 }

@@ -31,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "kill_test_util.h"
 #include "run_binary.h"
 
 namespace {
@@ -47,33 +48,10 @@ using framework_test::WriteFile;
 
 // The binary with `args`, in `cwd`, streams to /dev/null. Returns the child's pid.
 pid_t Start(const std::vector<std::string>& args, const fs::path& cwd) {
-  std::vector<std::string> storage{FRAMEWORK_BIN};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::string term = "TERM=dumb";
-  std::array<char*, 2> envp = {term.data(), nullptr};
-  const std::string dir = cwd.string();
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int null = ::open("/dev/null", O_RDWR);
-    if (null < 0 || ::chdir(dir.c_str()) != 0) ::_exit(126);
-    ::dup2(null, 0);
-    ::dup2(null, 1);
-    ::dup2(null, 2);
-    ::execve(argv[0], argv.data(), envp.data());
-    ::_exit(127);
-  }
-  return pid;
+  return framework_test::StartQuiet(args, cwd);
 }
 
-int Wait(pid_t pid) {
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return status;
-}
+int Wait(pid_t pid) { return framework_test::WaitStatus(pid); }
 
 // Watches a folder for the staging folder of an import into NAME (".NAME.import-…").
 class StagingWatch {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "framework/merge.h"
 #include "run_binary.h"
 
 namespace {
@@ -208,6 +209,127 @@ TEST_CASE("merge refuses parts that do not belong together") {
   CHECK(Run({"merge", (tmp.path() / "junk.json").string()}).exit_code == 1);
   CHECK(Run({"merge", (tmp.path() / "missing.json").string()}).exit_code == 3);
   CHECK(Run({"merge"}).exit_code == 2);
+}
+
+// A study whose texts hold what JSON escapes: quotes, backslashes, tabs, a control character,
+// non-ASCII and a 4-byte character; and one passage of `big` bytes, many lines long.
+class EscapeStudy {
+ public:
+  explicit EscapeStudy(std::size_t big) {
+    Write("framework.yaml", R"(framework: 1
+title: "Quotes \"and\" slashes \\ «é» 😀"
+themes:
+  - id: work
+    subthemes: [{id: load}, {id: pay}]
+)");
+    Write("transcripts/P1.txt",
+          "P1: {work.load}She said \"no\"\tand left \\\\ back\\\\slash «é» 😀 \x01.{/work.load}\n");
+    std::string passage;
+    while (passage.size() < big) passage += "a line with \"quotes\", a\ttab and \\\\ «ü»\n";
+    Write("transcripts/P2.txt", "P2: {work.pay}" + passage + "end{/work.pay}\n");
+    Write("charts/work.yaml", R"(theme: work
+cells:
+  - {participant: P1, subtheme: load, status: charted, summary: "A \"quoted\" summary \\ «é»"}
+)");
+  }
+  fs::path root() const { return tmp_.path(); }
+
+ private:
+  void Write(const std::string& relative, const std::string& text) {
+    fs::create_directories((tmp_.path() / relative).parent_path());
+    WriteFile(tmp_.path() / relative, text);
+  }
+  TempDir tmp_;
+};
+
+TEST_CASE("merge: escapes, non-ASCII and a long passage give the single run's bytes") {
+  EscapeStudy study(3u << 20);
+  CheckSplitMerge(study.root(), {{"P1"}, {"P2"}});
+}
+
+TEST_CASE("merge: a part laid out or escaped otherwise merges to the same bytes") {
+  TempDir tmp;
+  std::vector<framework::ExportPart> parts;
+  for (const char* glob : {"P0*", "P1*"}) {
+    const std::string path = (tmp.path() / (std::string(glob, 2) + ".json")).string();
+    REQUIRE(Run({"export", "-C", kExample.string(), "--format", "json", "--only", glob, "-o", path,
+                 "-q"})
+                .exit_code == 0);
+    parts.push_back({path, ReadFile(path)});
+  }
+  std::string merged;
+  REQUIRE(framework::MergeExportTexts(parts, &merged).ok());
+  CHECK(merged == Run({"export", "-C", kExample.string(), "--format", "json"}).out);
+  // One line, every non-ASCII character as \u escapes (surrogate pairs too), "\/" for '/'.
+  std::vector<framework::ExportPart> other = parts;
+  for (framework::ExportPart& part : other) {
+    std::string text = nlohmann::ordered_json::parse(part.text).dump(-1, ' ', true);
+    for (std::size_t at = text.find('/'); at != std::string::npos; at = text.find('/', at + 2))
+      text.replace(at, 1, "\\/");
+    part.text = text;
+  }
+  CHECK(other[0].text.find("\\u") != std::string::npos);
+  std::string again;
+  REQUIRE(framework::MergeExportTexts(other, &again).ok());
+  CHECK(again == merged);
+}
+
+TEST_CASE("merge: a member name twice in one object is a located error") {
+  TempDir tmp;
+  const std::string path = (tmp.path() / "part.json").string();
+  REQUIRE(Run({"export", "-C", kExample.string(), "--format", "json", "--only", "P0*", "-o", path,
+               "-q"})
+              .exit_code == 0);
+  std::string text = ReadFile(path);
+  const std::size_t title = text.find("  \"title\": ");
+  REQUIRE(title != std::string::npos);
+  text.insert(title, "  \"title\": \"x\",\n");
+  WriteFile(path, text);
+  RunResult r = Run({"merge", path});
+  CHECK(r.exit_code == 1);
+  CHECK(
+      Contains(r.err, "part.json:5:3: duplicate member name 'title' in one object (first at 4:3)"));
+  CHECK(r.out.empty());
+
+  // Names compared as text, escaped or not; objects with many members too.
+  std::string merged;
+  framework::Status s =
+      framework::MergeExportTexts({{"a.json", R"({"a\u0062": 1, "ab": 2})"}}, &merged);
+  CHECK(s.code == framework::StatusCode::kStudyErrors);
+  CHECK(s.message == "a.json:1:16: duplicate member name 'ab' in one object (first at 1:2)");
+  std::string many = "{";
+  for (int k = 0; k < 40; ++k) many += "\"k" + std::to_string(k) + "\": 0, ";
+  many += "\"k33\": 1}";
+  s = framework::MergeExportTexts({{"b.json", many}}, &merged);
+  CHECK(Contains(s.message, "duplicate member name 'k33'"));
+}
+
+TEST_CASE("merge: what is not JSON is refused at its line and column") {
+  std::string merged;
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"{\n  \"a\": [1, 2,]\n}", "p.json:2:14: not JSON: expected a value"},
+      {"{\"a\": \"tab\there\"}", "p.json:1:11: not JSON: a control character in a string"},
+      {"{\"a\": \"\\ud800\"}", "p.json:1:8: not JSON: a high surrogate without a low one"},
+      {"{\"a\": 01}", "p.json:1:8: not JSON: expected ',' or '}'"},
+      {"{\"a\": 1e999}", "p.json:1:7: not JSON: number overflow"},
+      {"{\"a\": 1} x", "p.json:1:10: not JSON: more text after the JSON value"},
+      {"{\"a\": \"\xC3\"}", "p.json:1:8: not JSON: invalid UTF-8"},
+      {"[[[[", "p.json:1:5: not JSON: the text ends where a value should be"},
+  };
+  for (const auto& [text, message] : cases) {
+    const std::string want = message;
+    CAPTURE(want);
+    framework::Status s = framework::MergeExportTexts({{"p.json", text}}, &merged);
+    CHECK(s.code == framework::StatusCode::kStudyErrors);
+    CHECK(Contains(s.message, want));
+  }
+  // Nesting is read without recursion, to a limit.
+  const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+  framework::Status s = framework::MergeExportTexts({{"d.json", deep}}, &merged);
+  CHECK(s.message == "d.json:1:1001: nesting deeper than 1000 levels");
+  const std::string fits = std::string(1000, '[') + std::string(1000, ']');
+  s = framework::MergeExportTexts({{"f.json", fits}}, &merged);
+  CHECK(Contains(s.message, "not a framework export"));
 }
 
 TEST_CASE("--jobs 1 and --jobs 2 give the same bytes") {

@@ -226,7 +226,7 @@ TEST_CASE("MergeExportTexts refuses what is not a part, naming it") {
   CHECK_FALSE(s.ok());
   s = framework::MergeExportTexts({{"a.json", "{not json"}}, &merged);
   CHECK(s.code == StatusCode::kStudyErrors);
-  CHECK(s.message == "a.json: not JSON");
+  CHECK(s.message == "a.json:1:2: not JSON: expected a member name in double quotes");
   s = framework::MergeExportTexts({{"b.json", R"({"format": "framework-export", "version": 1})"}},
                                   &merged);
   CHECK(s.message == "b.json: a whole export, not a part: it was written without --only");

@@ -19,43 +19,12 @@
 #include "framework/study.h"
 #include "import_model.h"
 #include "run_binary.h"
+#include "zip_test_util.h"
 
 namespace {
 
 using namespace framework_test;
 using framework::ImportResult;
-
-struct Entry {
-  std::string name;
-  std::string data;
-};
-
-// A zip built with libzip (entries deflated).
-std::string MakeZip(const std::vector<Entry>& entries) {
-  zip_error_t error;
-  zip_error_init(&error);
-  zip_source_t* buffer = zip_source_buffer_create(nullptr, 0, 0, &error);
-  REQUIRE(buffer != nullptr);
-  zip_source_keep(buffer);
-  zip_t* zip = zip_open_from_source(buffer, ZIP_TRUNCATE, &error);
-  REQUIRE(zip != nullptr);
-  for (const Entry& e : entries) {
-    zip_source_t* s = zip_source_buffer(zip, e.data.data(), e.data.size(), 0);
-    REQUIRE(s != nullptr);
-    REQUIRE(zip_file_add(zip, e.name.c_str(), s, ZIP_FL_ENC_UTF_8) >= 0);
-  }
-  REQUIRE(zip_close(zip) == 0);
-  REQUIRE(zip_source_open(buffer) == 0);
-  REQUIRE(zip_source_seek(buffer, 0, SEEK_END) == 0);
-  const zip_int64_t size = zip_source_tell(buffer);
-  REQUIRE(zip_source_seek(buffer, 0, SEEK_SET) == 0);
-  std::string out(static_cast<std::size_t>(size), '\0');
-  REQUIRE(zip_source_read(buffer, out.data(), static_cast<zip_uint64_t>(size)) == size);
-  zip_source_close(buffer);
-  zip_source_free(buffer);
-  zip_error_fini(&error);
-  return out;
-}
 
 void Put32(std::string& bytes, std::size_t at, std::uint32_t value) {
   for (int i = 0; i < 4; ++i)
@@ -280,7 +249,7 @@ TEST_CASE("import hostile: a central directory that lies about sizes does not wi
   for (int i = 0; text.size() < (3u << 20); ++i)
     text += "P1: line " + std::to_string(i) + " of an interview about training and support.\n";
   framework::ImportOptions options;
-  options.limits.max_entry_bytes = 1u << 20;
+  options.limits.read.max_file_size = 1u << 20;
   const std::string big = MakeZip({{"project.qde", Project()}, {"sources/t1.txt", text}});
   ImportResult declared = framework::ImportQdpx("big.qdpx", big, options);
   CHECK_FALSE(declared.ok);
@@ -294,7 +263,7 @@ TEST_CASE("import hostile: a central directory that lies about sizes does not wi
   CHECK(Contains(FindRule(inflated.diagnostics, "unsafe-archive")->message,
                  "expands beyond 1 MB, the limit for one file"));
   // Under the limit the same source imports.
-  options.limits.max_entry_bytes = 4u << 20;
+  options.limits.read.max_file_size = 4u << 20;
   ImportResult fits = framework::ImportQdpx("big.qdpx", big, options);
   CHECK_MESSAGE(fits.ok, Summary(fits.diagnostics));
   CHECK(fits.Find("transcripts/T.txt") != nullptr);
@@ -311,7 +280,7 @@ TEST_CASE("import hostile: the default per-file limit is 256 MB, checked before 
   REQUIRE(d != nullptr);
   CHECK(d->message ==
         "entry is 314572800 bytes uncompressed, more than 256 MB, the limit for one file");
-  CHECK(framework::ImportLimits{}.max_entry_bytes == 256u << 20);
+  CHECK(framework::ImportLimits{}.read.max_file_size == 256u << 20);
 }
 
 TEST_CASE("import hostile: duplicate entry names in a zip are an error") {
@@ -363,7 +332,7 @@ TEST_CASE("import hostile: a bare .qde does not read sources through links out o
   CHECK_FALSE(refused.ok);
   CHECK_FALSE(refused.not_found);
   CHECK(Contains(refused.error, "outside the project's folder"));
-  options.follow_symlinks = true;
+  options.limits.read.follow_symlinks = true;
   framework::ReadResult followed =
       framework::SourceFolder(project.string(), options).Read("sources/t1.txt");
   CHECK(followed.ok);
@@ -395,7 +364,7 @@ TEST_CASE("import hostile: a bare .qde does not read sources through links out o
   fs::remove(project / "sources" / "t1.txt");
   WriteFile(project / "sources" / "t1.txt", std::string(3000, 'x'));
   framework::ImportOptions small;
-  small.limits.max_entry_bytes = 2000;
+  small.limits.read.max_file_size = 2000;
   framework::ReadResult big =
       framework::SourceFolder(project.string(), small).Read("sources/t1.txt");
   CHECK_FALSE(big.ok);

@@ -20,6 +20,7 @@
 #include "framework/study.h"
 #include "framework/text.h"
 #include "run_binary.h"
+#include "zip_test_util.h"
 
 namespace {
 
@@ -28,37 +29,6 @@ using framework::ImportResult;
 
 // ---------------------------------------------------------------------------------------------
 // Building archives.
-
-struct Entry {
-  std::string name;
-  std::string data;
-};
-
-std::string MakeZip(const std::vector<Entry>& entries) {
-  zip_error_t error;
-  zip_error_init(&error);
-  zip_source_t* buffer = zip_source_buffer_create(nullptr, 0, 0, &error);
-  REQUIRE(buffer != nullptr);
-  zip_source_keep(buffer);
-  zip_t* zip = zip_open_from_source(buffer, ZIP_TRUNCATE, &error);
-  REQUIRE(zip != nullptr);
-  for (const Entry& e : entries) {
-    zip_source_t* s = zip_source_buffer(zip, e.data.data(), e.data.size(), 0);
-    REQUIRE(s != nullptr);
-    REQUIRE(zip_file_add(zip, e.name.c_str(), s, ZIP_FL_ENC_UTF_8) >= 0);
-  }
-  REQUIRE(zip_close(zip) == 0);
-  REQUIRE(zip_source_open(buffer) == 0);
-  REQUIRE(zip_source_seek(buffer, 0, SEEK_END) == 0);
-  const zip_int64_t size = zip_source_tell(buffer);
-  REQUIRE(zip_source_seek(buffer, 0, SEEK_SET) == 0);
-  std::string out(static_cast<std::size_t>(size), '\0');
-  REQUIRE(zip_source_read(buffer, out.data(), static_cast<zip_uint64_t>(size)) == size);
-  zip_source_close(buffer);
-  zip_source_free(buffer);
-  zip_error_fini(&error);
-  return out;
-}
 
 // How a producer counts offsets.
 enum class Count { kUtf16, kCodePoints, kCodePointsCrlfAsOne };
@@ -730,7 +700,7 @@ TEST_CASE("import: a zip bomb and too many entries are refused") {
   CHECK(Contains(d->message, "times its compressed size"));
   CHECK(d->file == "bomb.qdpx/sources/d.txt");
 
-  options.limits.max_entry_bytes = 1000;
+  options.limits.read.max_file_size = 1000;
   ImportResult big = framework::ImportQdpx(
       "big.qdpx",
       MakeZip({{"project.qde", TinyQde("")}, {"sources/d.txt", std::string(5000, 'x')}}), options);

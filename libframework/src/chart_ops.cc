@@ -130,6 +130,11 @@ RebasePlan PlanRebase(const Matrix& matrix, const std::vector<int>& rows,
       plan.named.push_back(is_named);
     }
   }
+  for (const std::string& name : names) {
+    CellIndex at;
+    if (name == "all" || !ParseCellName(matrix, name, &at).ok()) continue;
+    if (std::find(rows.begin(), rows.end(), at.row) == rows.end()) plan.excluded.push_back(name);
+  }
   return plan;
 }
 

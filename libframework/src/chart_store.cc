@@ -484,12 +484,25 @@ ChartWriteResult Load(const ChartFileRef& file, const std::string& target, Chart
   ChartWriteResult r;
   r.target = target;
   DiskFileSystem disk(".");
-  ReadResult read = disk.Read(target);
+  ReadResult read = ReadTextFile(disk, target);  // UTF-16, NUL bytes: as every reader says
   *exists = !read.not_found;
   chart->path = file.path;
   chart->theme = file.theme;
   chart->cells.clear();
   if (read.not_found) return r;
+  if (!read.ok && !read.encoding.empty()) {
+    Diagnostic d;
+    d.severity = Severity::kError;
+    d.file = file.path;
+    d.rule = "wrong-encoding";
+    d.message = read.error;
+    d.hint = read.hint;
+    d.line = read.line;
+    d.column = read.column;
+    r.status = ChartWriteStatus::kChartErrors;
+    r.diagnostics.push_back(std::move(d));
+    return r;
+  }
   if (!read.ok)
     return Fail(ChartWriteStatus::kIoError, "cannot read " + file.path + ": " + read.error, target);
   *text = std::move(read.contents);

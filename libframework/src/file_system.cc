@@ -330,6 +330,26 @@ ReadResult ReadTextFile(const FileSystem& fs, const std::string& path) {
                   ".utf8 && mv " + path + ".utf8 " + path;
     return result;
   }
+  // A NUL byte: no text file has one (a binary file, or text cut and pasted from one).
+  if (const void* nul = std::memchr(result.contents.data(), 0, result.contents.size())) {
+    const std::string_view text = result.contents;
+    const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(nul) - text.data());
+    const std::size_t line_start =
+        text.rfind('\n', at) == std::string_view::npos ? 0 : text.rfind('\n', at) + 1;
+    result.line = static_cast<int>(std::count(
+                      text.begin(), text.begin() + static_cast<std::ptrdiff_t>(line_start), '\n')) +
+                  1;
+    result.column = 1;
+    for (std::size_t i = line_start; i < at; ++i)
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++result.column;
+    result.ok = false;
+    result.contents.clear();
+    result.encoding = "binary";
+    result.error = "a NUL byte (0x00): the file is not UTF-8 text";
+    result.hint = "remove the NUL bytes, e.g. tr -d '\\000' < " + path + " > " + path +
+                  ".txt && mv " + path + ".txt " + path + ", or save the file as UTF-8 text again";
+    return result;
+  }
   // A CR not followed by LF ends a line, as on old Macs: read as LF, which keeps every offset.
   std::string& text = result.contents;
   for (std::size_t i = text.find('\r'); i != std::string::npos; i = text.find('\r', i + 1))

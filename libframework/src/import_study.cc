@@ -4,6 +4,7 @@
 #include <unicode/unistr.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <map>
@@ -419,7 +420,8 @@ struct Piece {
 };
 
 // The files of an import as a read-only file system, without copying them all: names are
-// listed by a MemoryFileSystem of empty files, contents read from the files themselves.
+// listed by a MemoryFileSystem of empty files, contents read from the files themselves, or from
+// the scratch file a large one was set aside in (see CheckStudy).
 class FilesView : public FileSystem {
  public:
   explicit FilesView(const std::vector<ImportedFile>& files) {
@@ -428,10 +430,18 @@ class FilesView : public FileSystem {
       contents_[f.path] = &f.contents;
     }
   }
+  void SetAside(const std::string& path, std::FILE* scratch, std::size_t size) {
+    aside_[path] = {scratch, size};
+  }
   ReadResult Read(const std::string& path) const override {
+    ReadResult r;
+    if (auto a = aside_.find(path); a != aside_.end()) {
+      r.ok = ReadBack(a->second.first, a->second.second, &r.contents);
+      if (!r.ok) r.error = "cannot read it back from a scratch file";
+      return r;
+    }
     auto it = contents_.find(path);
     if (it == contents_.end()) return names_.Read(path);
-    ReadResult r;
     r.ok = true;
     r.contents = *it->second;
     return r;
@@ -446,9 +456,17 @@ class FilesView : public FileSystem {
     return names_.Glob(pattern);
   }
 
+  /// The `size` bytes of `scratch` into `*out`.
+  static bool ReadBack(std::FILE* scratch, std::size_t size, std::string* out) {
+    out->resize(size);
+    return std::fseek(scratch, 0, SEEK_SET) == 0 &&
+           std::fread(out->data(), 1, size, scratch) == size;
+  }
+
  private:
   MemoryFileSystem names_;
   std::map<std::string, const std::string*> contents_;
+  std::map<std::string, std::pair<std::FILE*, std::size_t>> aside_;
 };
 
 // A coded passage compared by its first 60 bytes, its length and a hash, not a copy of it all.
@@ -940,10 +958,37 @@ void AddNotes(const Model& model, const std::vector<std::string>& codebook_notes
   }
 }
 
-// The study, checked as `framework check` would; its findings go to `result`.
-void CheckStudy(const std::vector<ImportedFile>& files, ImportResult& result) {
+// Transcripts at least this large are set aside in a scratch file while the study is checked.
+constexpr std::size_t kSetAsideBytes = 4u << 20;
+
+// The study, checked as `framework check` would; its findings go to `result`. Checking reads
+// each transcript and parses it, so a large one would be held three times (in `files`, as read,
+// and as parsed): each of kSetAsideBytes or more is set aside in an anonymous scratch file
+// meanwhile and read back after, so the largest costs about twice its size.
+void CheckStudy(std::vector<ImportedFile>& files, ImportResult& result) {
+  struct Aside {
+    ImportedFile* file;
+    std::FILE* scratch;
+    std::size_t size;
+  };
+  std::vector<Aside> aside;
+  for (ImportedFile& f : files) {
+    if (f.contents.size() < kSetAsideBytes || f.path.rfind("transcripts/", 0) != 0) continue;
+    std::FILE* scratch = std::tmpfile();
+    if (!scratch) continue;  // no scratch file: checked from memory
+    if (std::fwrite(f.contents.data(), 1, f.contents.size(), scratch) != f.contents.size() ||
+        std::fflush(scratch) != 0) {
+      std::fclose(scratch);
+      continue;
+    }
+    aside.push_back({&f, scratch, f.contents.size()});
+  }
   // (Read from `files` through a view, not a second copy; checked as `check` loads: no text.)
   FilesView view(files);
+  for (Aside& a : aside) {
+    view.SetAside(a.file->path, a.scratch, a.size);
+    std::string().swap(a.file->contents);
+  }
   LoadOptions load;
   load.keep_text = false;
   load.keep_segments = false;
@@ -951,6 +996,15 @@ void CheckStudy(const std::vector<ImportedFile>& files, ImportResult& result) {
   for (Diagnostic d : study.diagnostics) {
     if (d.rule == "participant-without-transcript") continue;  // reported above, per case
     result.diagnostics.push_back(std::move(d));
+  }
+  for (Aside& a : aside) {
+    if (!FilesView::ReadBack(a.scratch, a.size, &a.file->contents)) {
+      Report(result, Severity::kError, "io-error", a.file->path,
+             "cannot read the transcript back from its scratch file; it is not imported",
+             "free disk space in the temporary folder (TMPDIR) and import again", 0, 0);
+      a.file->contents.clear();
+    }
+    std::fclose(a.scratch);
   }
 }
 

@@ -927,8 +927,8 @@ ImportResult ImportQde(std::string_view name, std::string_view xml_text, const F
 
 SourceFolder::SourceFolder(std::string root, const ImportOptions& options)
     : root_(root.empty() ? std::string(".") : std::move(root)),
-      max_bytes_(options.limits.max_entry_bytes),
-      follow_symlinks_(options.follow_symlinks) {}
+      max_bytes_(options.limits.read.max_file_size),
+      follow_symlinks_(options.limits.read.follow_symlinks) {}
 
 ReadResult SourceFolder::Read(const std::string& path) const {
   namespace fs = std::filesystem;

@@ -128,6 +128,8 @@ Diagnostic ReadError(const std::string& path, const char* what, const ReadResult
   d.message =
       file.encoding.empty() ? std::string("cannot read ") + what + ": " + file.error : file.error;
   d.hint = file.hint;
+  d.line = file.line;  // a NUL byte (ReadTextFile)
+  d.column = file.column;
   return d;
 }
 

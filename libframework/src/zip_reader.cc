@@ -166,9 +166,9 @@ bool SafeZip::Read(const Entry& entry, std::string* out, std::string* error) {
     out->shrink_to_fit();
     return false;
   };
-  if (entry.size > limits_.max_entry_bytes)
+  if (entry.size > limits_.read.max_file_size)
     return refuse("entry is " + std::to_string(entry.size) + " bytes uncompressed, more than " +
-                  Megabytes(limits_.max_entry_bytes) + ", the limit for one file");
+                  Megabytes(limits_.read.max_file_size) + ", the limit for one file");
   // A compressed size beyond the archive's own is a lie: the ratio is taken against the smaller.
   std::uint64_t compressed = entry.compressed;
   if (archive_bytes_ > 0 && (compressed == 0 || compressed > archive_bytes_))
@@ -203,8 +203,8 @@ bool SafeZip::Read(const Entry& entry, std::string* out, std::string* error) {
     if (n == 0) break;
     const std::uint64_t size = out->size() + static_cast<std::uint64_t>(n);
     total_read_ += static_cast<std::uint64_t>(n);
-    if (size > limits_.max_entry_bytes) {
-      ok = refuse("entry expands beyond " + Megabytes(limits_.max_entry_bytes) +
+    if (size > limits_.read.max_file_size) {
+      ok = refuse("entry expands beyond " + Megabytes(limits_.read.max_file_size) +
                   ", the limit for one file");
       break;
     }

@@ -62,10 +62,14 @@ AcceptPlan PlanAccept(const Study& study, const Matrix& matrix, const std::vecto
 struct RebasePlan {
   std::vector<CellNow> targets;  ///< for RebaseChange
   std::vector<bool> named;       ///< for each target: it was named (so every outcome is said)
+  /// Named cells of the matrix whose row is not among `rows` (a --where filter leaves it out):
+  /// not rebased, and said so.
+  std::vector<std::string> excluded;
 };
 
 /// Which cells among `rows` `--rebase names` rebases: the named ones (charted or not), and when
-/// `names` is empty or holds "all", every charted cell. Names are not checked here.
+/// `names` is empty or holds "all", every charted cell. A named cell whose row is not among
+/// `rows` goes to `excluded`. Names that do not parse are not checked here (ParseCellName).
 RebasePlan PlanRebase(const Matrix& matrix, const std::vector<int>& rows,
                       const std::vector<std::string>& names);
 

@@ -32,7 +32,10 @@ struct ReadResult {
   std::string error;
   std::string hint;      ///< what to do about `error`; may be empty
   std::string encoding;  ///< ReadTextFile: the file was read but is UTF-16 or UTF-32 (a study
-                         ///< error, not an input/output failure), e.g. "UTF-16LE"
+                         ///< error, not an input/output failure), e.g. "UTF-16LE"; "binary"
+                         ///< when it holds a NUL byte
+  int line = 0;          ///< ReadTextFile: where in the file `error` is (1-based), 0: the whole
+  int column = 0;        ///< file; the column in code points
 };
 
 /// Reads the file at `path`: the one function that reads input files from disk (study files
@@ -107,8 +110,10 @@ class FileSystem {
 /// Reads the study text file `path` (framework.yaml, a participants file, a transcript, a chart)
 /// through `fs` and makes it ready for the parsers: a UTF-16 or UTF-32 file (a byte order mark,
 /// or the NUL bytes of mostly-ASCII text) is refused with one error naming the encoding and an
-/// `iconv` hint (`encoding` set); a lone CR (old Mac line ends) becomes LF, which keeps every
-/// byte offset, so line numbers, columns and exported offsets agree. CRLF is left as it is.
+/// `iconv` hint (`encoding` set); a NUL byte anywhere else is refused the same way, located
+/// at the first one (`line`, `column`; `encoding` "binary"); a lone CR (old Mac line ends) becomes
+/// LF, which keeps every byte offset, so line numbers, columns and exported offsets agree. CRLF is
+/// left as it is.
 ReadResult ReadTextFile(const FileSystem& fs, const std::string& path);
 
 /// The real file system, with paths resolved against `root`. Reads go through ReadInputFile

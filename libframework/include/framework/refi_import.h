@@ -21,8 +21,12 @@ namespace framework {
 /// huge files). Every limit is enforced on what is actually read or inflated, and exceeding one
 /// imports nothing. See docs/limits.md.
 struct ImportLimits {
-  std::size_t max_entries = 20000;               ///< entries in the archive
-  std::uint64_t max_entry_bytes = 256ull << 20;  ///< bytes of one file (archive entry, source)
+  std::size_t max_entries = 20000;  ///< entries in the archive
+  /// One file (an archive entry, a source beside a bare .qde): `read.max_file_size` bytes at
+  /// most (256 MB by default, as every input); `read.follow_symlinks`: a bare .qde's sources
+  /// may be symbolic links that resolve outside its folder. The command line sets it whole
+  /// from --max-file-size and --follow-symlinks.
+  ReadPolicy read;
   std::uint64_t max_total_bytes = 512ull << 20;  ///< uncompressed bytes read from an archive
   /// Uncompressed / compressed, per entry and for the archive as a whole (against its real
   /// size); 0: no ratio rule (the byte limits above still hold)...
@@ -41,11 +45,10 @@ struct ImportLimits {
 
 /// How to import.
 struct ImportOptions {
+  /// What may be read, and how files are read (`limits.read`). Files that are not regular are
+  /// always refused.
   ImportLimits limits;
   std::string title;  ///< the study's title; default: the project's name or the file's stem
-  /// Read sources of a bare .qde (SourceFolder) that are symbolic links resolving outside the
-  /// project's folder. False: they are refused. Files that are not regular are always refused.
-  bool follow_symlinks = false;
 };
 
 /// One file of the imported study: a path relative to the study root, and its bytes.
@@ -98,8 +101,9 @@ ImportResult ImportQde(std::string_view name, std::string_view xml, const FileSy
                        const ImportOptions& options = {});
 
 /// The source files of a bare .qde on disk, for ImportQde: files under the folder `root` (the
-/// .qde's folder). Only regular files are read, each at most `options.limits.max_entry_bytes`
-/// (the read stops there); unless `options.follow_symlinks`, a file that resolves through
+/// .qde's folder). Only regular files are read, each at most
+/// `options.limits.read.max_file_size` (the read stops there); unless
+/// `options.limits.read.follow_symlinks`, a file that resolves through
 /// symbolic links to outside `root` is refused. A refusal is a read error naming the reason.
 class SourceFolder : public FileSystem {
  public:

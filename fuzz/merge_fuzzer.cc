@@ -1,0 +1,44 @@
+// `MergeExportTexts` (framework merge) on one part, then on the part given twice. Whatever the
+// input, a refusal is a diagnostic, never a crash; the part's JSON is judged as nlohmann judges
+// it (what one reader refuses as not JSON, the other does too); a merge that succeeds writes
+// JSON. Rules: `not-json`, `duplicate-name`, `too-deep`, `too-large`, `merge-refused`.
+// fuzz-seeds: tests/fuzz-regressions/merge/*
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "framework/merge.h"
+#include "fuzz_target.h"
+
+FRAMEWORK_FUZZ_TARGET(merge) {
+  const std::string text(data);
+  auto report = [&](const framework::Status& status) {
+    const std::string& m = status.message;
+    framework::Diagnostic d;
+    d.severity = framework::Severity::kError;
+    d.file = "part.json";
+    d.message = m;
+    d.rule = m.find(": not JSON: ") != std::string::npos            ? "not-json"
+             : m.find("duplicate member name") != std::string::npos ? "duplicate-name"
+             : m.find("nesting deeper") != std::string::npos        ? "too-deep"
+             : m.find("million JSON values") != std::string::npos   ? "too-large"
+                                                                    : "merge-refused";
+    diagnostics.push_back(d);
+    return d.rule;
+  };
+  std::string merged;
+  const framework::Status one = framework::MergeExportTexts({{"part.json", text}}, &merged);
+  if (one.ok()) {
+    FRAMEWORK_FUZZ_CHECK(nlohmann::json::accept(merged));
+    std::string twice;
+    const framework::Status two =
+        framework::MergeExportTexts({{"a.json", text}, {"b.json", text}}, &twice);
+    // A part given twice shares its participants with itself, unless it has none.
+    if (two.ok()) FRAMEWORK_FUZZ_CHECK(twice == merged);
+    return;
+  }
+  const std::string rule = report(one);
+  if (rule == "not-json") FRAMEWORK_FUZZ_CHECK(!nlohmann::json::accept(text));
+  if (rule == "duplicate-name" || rule == "merge-refused")
+    FRAMEWORK_FUZZ_CHECK(nlohmann::json::accept(text));
+}
