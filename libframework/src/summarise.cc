@@ -15,10 +15,10 @@
 #include "framework/disclosure.h"
 #include "framework/export.h"
 #include "framework/html.h"
-#include "framework/json_layout.h"
 #include "framework/markdown.h"
 #include "framework/table.h"
 #include "framework/text.h"
+#include "json_layout.h"
 
 namespace framework {
 
