@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,8 @@
 #include "framework/file_system.h"
 #include "framework/quotes.h"
 #include "framework/study.h"
+#include "json_layout.h"
+#include "json_model.h"
 #include "run_binary.h"
 
 namespace {
@@ -145,4 +148,61 @@ TEST_CASE("export json: FindTheme finds every theme of a framework of many theme
   CHECK(f.FindTheme("added") == kThemes);
   framework::Framework copy = f;
   CHECK(copy.FindTheme("t7") == 7);
+}
+
+TEST_CASE("export json: strings and cells written directly are the bytes dump() gives") {
+  std::vector<std::string> texts = {"",
+                                    "plain",
+                                    "quote \" backslash \\ slash /",
+                                    "\b\f\n\r\t",
+                                    "caf\xC3\xA9 \xE2\x80\x9C\xE2\x80\x9D \xF0\x9F\x98\x80",
+                                    "\x7F del",
+                                    "bad \xC3 utf8",
+                                    "\xFF\xFE",
+                                    "lone \xED\xA0\x80",
+                                    "over \xC0\x80",
+                                    "big \xF4\x90\x80\x80"};
+  for (int c = 0; c < 0x20; ++c) texts.push_back(std::string("c") + static_cast<char>(c) + "d");
+  for (const std::string& text : texts) {
+    std::string direct;
+    framework::AppendJsonString(text, direct);
+    CHECK(direct == nlohmann::ordered_json(text).dump(-1, ' ', false,
+                                                      nlohmann::json::error_handler_t::replace));
+  }
+  // A cell with segments, speakers, a chart entry and odd text, at depth 2 of a document.
+  framework::MatrixCell cell;
+  framework::CellSegment segment;
+  segment.code = "t.a";
+  segment.line_start = 3;
+  segment.line_end = 9;
+  segment.speaker = "P1";
+  segment.text = "say \"hi\"\n\xC3\xA9 \xFF";
+  cell.segments.push_back(segment);
+  segment.pieces.push_back({"first", "P1", framework::SpeakerRole::kParticipant, 3, 4});
+  segment.pieces.push_back({"q\t", "INT", framework::SpeakerRole::kInterviewer, 5, 5});
+  cell.segments.push_back(segment);
+  cell.words = 12;
+  cell.source = "abc";
+  framework::ChartCell chart;
+  chart.participant = "P1";
+  chart.subtheme = "a";
+  chart.summary = "sum\xE2\x80\xA6";
+  chart.refs = {"L3-9", "L12"};
+  chart.source = "old";
+  for (bool charted : {false, true}) {
+    CAPTURE(charted);
+    if (charted) cell.chart = chart;
+    std::string streamed;
+    framework::JsonStream json([&](std::string_view piece) { streamed.append(piece); });
+    json.BeginObject();
+    json.BeginArray("cells");
+    framework::WriteMatrixCell(json, cell, "a");
+    framework::WriteMatrixCell(json, framework::MatrixCell{}, "b");
+    json.End();
+    json.End();
+    nlohmann::ordered_json whole;
+    whole["cells"] = nlohmann::ordered_json::array(
+        {framework::MatrixCellJson(cell, "a"), framework::MatrixCellJson({}, "b")});
+    CHECK(streamed == whole.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  }
 }

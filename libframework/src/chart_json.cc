@@ -30,17 +30,19 @@ void WriteChartJson(const Study& study, int theme_index, const Matrix& matrix,
     Json attrs = Json::object();
     for (std::size_t a = 0; a < defs.size(); ++a)
       if (auto v = AttributeValue(study, id, static_cast<int>(a))) attrs[defs[a].name] = *v;
-    auto cells = Json::array();
+    json.BeginObject();
+    json.String(id, "participant");
+    json.Value(attrs, "attributes");
+    json.BeginArray("cells");
     const auto& row = matrix.cells[static_cast<std::size_t>(r)];
-    for (std::size_t c = 0; c < row.size(); ++c)
-      cells.push_back(MatrixCellJson(row[c], matrix.subthemes[c]));
-    json.Value(
-        {{"participant", id}, {"attributes", std::move(attrs)}, {"cells", std::move(cells)}});
+    for (std::size_t c = 0; c < row.size(); ++c) WriteMatrixCell(json, row[c], matrix.subthemes[c]);
+    json.End();
+    json.End();
   }
   json.End();
-  auto orphans = Json::array();
-  for (const ChartCell& c : matrix.orphans) orphans.push_back(ChartCellJson(c));
-  json.Value(orphans, "orphans");
+  json.BeginArray("orphans");
+  for (const ChartCell& c : matrix.orphans) WriteChartCell(json, c);
+  json.End();
   json.End();
 }
 

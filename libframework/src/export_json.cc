@@ -167,15 +167,18 @@ void WriteExportJson(Study& study, const ExportJsonOptions& options, const TextS
     json.BeginArray("rows");
     for (std::size_t r = 0; r < m.participants.size(); ++r) {
       if (study.partial && !in_part.count(m.participants[r])) continue;
-      auto cells = Json::array();
+      json.BeginObject();
+      json.String(m.participants[r], "participant");
+      json.BeginArray("cells");
       for (std::size_t c = 0; c < m.subthemes.size() && c < m.cells[r].size(); ++c)
-        cells.push_back(MatrixCellJson(m.cells[r][c], m.subthemes[c]));
-      json.Value({{"participant", m.participants[r]}, {"cells", std::move(cells)}});
+        WriteMatrixCell(json, m.cells[r][c], m.subthemes[c]);
+      json.End();
+      json.End();
     }
     json.End();
-    auto orphans = Json::array();
-    for (const ChartCell& c : m.orphans) orphans.push_back(ChartCellJson(c));
-    json.Value(orphans, "orphans");
+    json.BeginArray("orphans");
+    for (const ChartCell& c : m.orphans) WriteChartCell(json, c);
+    json.End();
     json.End();
   }
   json.End();

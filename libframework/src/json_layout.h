@@ -11,7 +11,57 @@
 #include <string_view>
 #include <vector>
 
+#include "framework/text.h"
+
 namespace framework {
+
+/// Appends `text` as the JSON string dump() writes for it (ensure_ascii off): `"`, `\\` and
+/// the controls escaped (\b \t \n \f \r, else \u00xx), everything else byte for byte; text
+/// that is not valid UTF-8 goes through nlohmann, which replaces what is invalid.
+inline void AppendJsonString(std::string_view text, std::string& out) {
+  if (!IsValidUtf8(text)) {
+    out += nlohmann::ordered_json(std::string(text))
+               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (c <= 0x1F) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
 
 /// Appends `value` to `out` as dump(2) writes it `depth` levels deep inside a larger document:
 /// the same text, each line after the first indented 2 * depth spaces more (JSON strings never
@@ -56,6 +106,28 @@ class JsonStream {
     AppendJsonAtDepth(value, stack_.size(), text_);
     Spill(false);
   }
+  /// A string, number, boolean or null, as an element or the member `key`, written directly
+  /// (no JSON value is built): the text dump() gives.
+  void String(std::string_view value, const char* key = nullptr) {
+    Item(key);
+    AppendJsonString(value, text_);
+  }
+  void Int(long long value, const char* key = nullptr) {
+    Item(key);
+    text_ += std::to_string(value);
+  }
+  void Unsigned(unsigned long long value, const char* key = nullptr) {
+    Item(key);
+    text_ += std::to_string(value);
+  }
+  void Bool(bool value, const char* key = nullptr) {
+    Item(key);
+    text_ += value ? "true" : "false";
+  }
+  void Null(const char* key = nullptr) {
+    Item(key);
+    text_ += "null";
+  }
 
  private:
   static constexpr std::size_t kChunk = 1 << 16;
@@ -68,10 +140,10 @@ class JsonStream {
       text_ += stack_.back().children++ ? ",\n" : "\n";
       text_.append(2 * stack_.size(), ' ');
     }
-    if (key)
-      text_ += nlohmann::ordered_json(key).dump(-1, ' ', false,
-                                                nlohmann::json::error_handler_t::replace) +
-               ": ";
+    if (key) {
+      AppendJsonString(key, text_);
+      text_ += ": ";
+    }
   }
   void Open(char open, char close, const char* key) {
     Item(key);

@@ -341,6 +341,11 @@ std::string XlsxWorkbook::Open(const std::string& path, bool sanitize) {
   format_set_bottom(st.formats.header, LXW_BORDER_THIN);
   format_set_text_wrap(st.formats.header);
   format_set_align(st.formats.header, LXW_ALIGN_VERTICAL_TOP);
+  // Constant-memory mode numbers a format when a cell first uses it (the header row comes
+  // first); numbered here, body then header, they keep the numbers they always had (body 1,
+  // header 2), so styles.xml and the sheets' style references are as before.
+  lxw_format_get_xf_index(st.formats.body);
+  lxw_format_get_xf_index(st.formats.header);
   return {};
 }
 
