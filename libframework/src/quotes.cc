@@ -78,6 +78,8 @@ std::vector<Quotation> Passages(const Study& study, const QuoteRequest& request,
   return quotes;
 }
 
+// TODO(lead): when helper "summ" exposes the library's one group order (PlanGroups' groups with
+// the "(other)" heading TextHeadings adds), use it here instead of this walk over plan->groups.
 // Groups by `plan` (nothing: one group), in its order. Each quote stands under its
 // participant's heading in `headings`; an "(other)" the plan has not comes last. Groups without
 // quotes are left out.
