@@ -2,8 +2,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -15,6 +13,7 @@
 #include "commands.h"
 #include "framework/chart.h"
 #include "framework/chart_buffer.h"
+#include "framework/chart_json.h"
 #include "framework/chart_ops.h"
 #include "framework/chart_rebase.h"
 #include "framework/chart_store.h"
@@ -241,38 +240,6 @@ void Emit(const std::string& text, std::size_t text_width, const ChartOptions& o
               (options.pager == "auto" && terminal > 0 && text_width > terminal);
   if (page && WriteThroughPager(text)) return;  // else (no pager to run) plain output
   std::fwrite(text.data(), 1, text.size(), stdout);
-}
-
-// ---- the matrix as JSON --------------------------------------------------------------------
-
-std::string RenderJson(const Context& ctx) {
-  const Theme& theme = ctx.study.framework.themes[static_cast<std::size_t>(ctx.theme)];
-  nlohmann::ordered_json out;
-  out["format"] = "framework-chart";
-  out["version"] = 1;
-  out["theme"] = {{"id", theme.id}, {"label", theme.label}, {"description", theme.description}};
-  auto subs = nlohmann::ordered_json::array();
-  for (const auto& s : theme.subthemes)
-    subs.push_back({{"id", s.id}, {"label", s.label}, {"description", s.description}});
-  out["subthemes"] = subs;
-  auto rows = nlohmann::ordered_json::array();
-  for (int r : ctx.rows) {
-    const std::string& id = ctx.matrix.participants[static_cast<std::size_t>(r)];
-    nlohmann::ordered_json attrs = nlohmann::ordered_json::object();
-    for (std::size_t a = 0; a < ctx.study.participants.attributes.size(); ++a)
-      if (auto v = AttributeValue(ctx.study, id, static_cast<int>(a)))
-        attrs[ctx.study.participants.attributes[a].name] = *v;
-    auto cells = nlohmann::ordered_json::array();
-    const auto& row = ctx.matrix.cells[static_cast<std::size_t>(r)];
-    for (std::size_t c = 0; c < row.size(); ++c)
-      cells.push_back(MatrixCellJson(row[c], ctx.matrix.subthemes[c]));
-    rows.push_back({{"participant", id}, {"attributes", attrs}, {"cells", cells}});
-  }
-  out["rows"] = rows;
-  auto orphans = nlohmann::ordered_json::array();
-  for (const ChartCell& c : ctx.matrix.orphans) orphans.push_back(ChartCellJson(c));
-  out["orphans"] = orphans;
-  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 // ---- writing cells ---------------------------------------------------------------------------
@@ -693,8 +660,10 @@ int RunChart(const ChartOptions& options) {
   if (!options.common.quiet) NoteStudyErrors(ctx->study.diagnostics, "some cells may be missing");
   const int shown = ctx->study.io_error ? kExitIo : kExitOk;
   if (options.format == "json") {
-    std::string text = RenderJson(*ctx);
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    // The matrix as JSON (chart_json.h), streamed to stdout.
+    WriteChartJson(ctx->study, ctx->theme, ctx->matrix, ctx->rows, [](std::string_view piece) {
+      std::fwrite(piece.data(), 1, piece.size(), stdout);
+    });
     return FinishOutput(shown);
   }
   std::size_t width = TerminalWidth(options.width);

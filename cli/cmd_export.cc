@@ -1,7 +1,5 @@
 // framework export: theme matrices for reports and scripts, as CSV, TSV, Markdown, HTML, JSON or
 // XLSX.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -10,7 +8,6 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <set>
 #include <sstream>
 #include <string_view>
 
@@ -19,8 +16,8 @@
 #include "framework/chart.h"
 #include "framework/disclosure.h"
 #include "framework/export.h"
+#include "framework/export_json.h"
 #include "framework/file_system.h"
-#include "framework/json_layout.h"
 #include "framework/refi_export.h"
 #include "framework/text.h"
 #include "framework/version.h"
@@ -137,218 +134,6 @@ bool CheckOptions(ExportCliOptions& options, int* exit_code) {
                    "e.g. framework export --format xlsx -o matrices.xlsx");
   }
   return true;
-}
-
-// ---- the whole model as JSON ---------------------------------------------------------------
-
-// An attribute value typed as its declaration says (integer, number, boolean), else text.
-nlohmann::ordered_json TypedValue(const AttributeDef& def, const std::string& value) {
-  char* end = nullptr;
-  if (def.type == AttributeType::kInteger) {
-    if (const auto n = ParseInteger(value)) return *n;
-  } else if (def.type == AttributeType::kNumber) {
-    double d = std::strtod(value.c_str(), &end);
-    if (!value.empty() && end && *end == '\0') return d;
-  } else if (def.type == AttributeType::kBoolean) {
-    if (value == "true") return true;
-    if (value == "false") return false;
-  }
-  return value;
-}
-
-// Every participant: the declared ones and any with a transcript, in natural order.
-std::vector<std::string> ParticipantIds(const Study& study) {
-  std::set<std::string> ids;
-  for (const Participant& p : study.participants.participants) ids.insert(p.id);
-  for (const Transcript& t : study.transcripts)
-    if (!t.participant.empty()) ids.insert(t.participant);
-  std::vector<std::string> out(ids.begin(), ids.end());
-  std::sort(out.begin(), out.end(),
-            [](const std::string& a, const std::string& b) { return NaturalLess(a, b); });
-  return out;
-}
-
-const auto kReplace = nlohmann::json::error_handler_t::replace;
-
-// What every part of a split export shares (see `framework merge`): hashes of the framework and
-// of everything else read from outside the transcripts, the transcripts' participants, and the
-// chart entries of the exported themes as the chart files hold them.
-nlohmann::ordered_json PartJson(const Study& study, const std::vector<int>& themes,
-                                const nlohmann::ordered_json& title,
-                                const nlohmann::ordered_json& framework,
-                                const nlohmann::ordered_json& participants,
-                                const std::vector<std::string>& only) {
-  const auto dump = [](const nlohmann::ordered_json& j) {
-    return j.dump(-1, ' ', false, kReplace);
-  };
-  auto charts = nlohmann::ordered_json::array();
-  for (const Chart& chart : study.charts) {
-    bool exported = false;
-    for (int t : themes)
-      exported |= study.framework.themes[static_cast<std::size_t>(t)].id == chart.theme;
-    if (!exported) continue;
-    auto cells = nlohmann::ordered_json::array();
-    for (const ChartCell& c : chart.cells) cells.push_back(ChartCellJson(c));
-    charts.push_back({{"path", chart.path}, {"theme", chart.theme}, {"cells", cells}});
-  }
-  auto declared = nlohmann::ordered_json::array();
-  for (const auto& row : participants["rows"])
-    if (row["declared"].get<bool>()) declared.push_back(row);
-  nlohmann::ordered_json shared = {{"title", title},
-                                   {"framework", framework},
-                                   {"attributes", participants["attributes"]},
-                                   {"declared", declared},
-                                   {"charts", charts}};
-  std::set<std::string> ids;
-  for (const Transcript& t : study.transcripts) ids.insert(t.participant);
-  std::vector<std::string> transcripts(ids.begin(), ids.end());
-  std::sort(transcripts.begin(), transcripts.end(),
-            [](const std::string& a, const std::string& b) { return NaturalLess(a, b); });
-  return {{"framework", HashHex(dump(framework))},
-          {"study", HashHex(dump(shared))},
-          {"only", only},
-          {"transcripts", transcripts},
-          {"charts", charts}};
-}
-
-// A JSON document written value by value, laid out exactly as nlohmann's dump(2) lays out the
-// whole: containers are opened and closed here, and the values in them dumped one at a time.
-class JsonStream {
- public:
-  explicit JsonStream(Output& out) : out_(out) {}
-  // Opens an object or array: the document, an element of the open array, or the member `key`
-  // of the open object.
-  void BeginObject(const char* key = nullptr) { Open('{', '}', key); }
-  void BeginArray(const char* key = nullptr) { Open('[', ']', key); }
-  // Closes the innermost open container ({} or [] when it stayed empty).
-  void End() {
-    const Level level = stack_.back();
-    stack_.pop_back();
-    if (level.children) {
-      text_ += '\n';
-      text_.append(2 * stack_.size(), ' ');
-    }
-    text_ += level.close;
-    if (stack_.empty()) text_ += '\n';
-    Spill(stack_.empty());
-  }
-  // A whole value, as an element or the member `key`.
-  void Value(const nlohmann::ordered_json& value, const char* key = nullptr) {
-    Item(key);
-    AppendJsonAtDepth(value, stack_.size(), text_);
-    Spill(false);
-  }
-
- private:
-  struct Level {
-    char close;
-    std::size_t children;
-  };
-  void Item(const char* key) {
-    if (!stack_.empty()) {
-      text_ += stack_.back().children++ ? ",\n" : "\n";
-      text_.append(2 * stack_.size(), ' ');
-    }
-    if (key) text_ += nlohmann::ordered_json(key).dump(-1, ' ', false, kReplace) + ": ";
-  }
-  void Open(char open, char close, const char* key) {
-    Item(key);
-    text_ += open;
-    stack_.push_back({close, 0});
-  }
-  void Spill(bool all) {
-    if (!all && text_.size() < kChunk) return;
-    out_.Write(text_);
-    text_.clear();
-  }
-
-  Output& out_;
-  std::vector<Level> stack_;
-  std::string text_;
-};
-
-// The whole model as JSON (schemas/export.schema.json), written to `out` one matrix row at a
-// time: each theme's matrix is built, written and dropped before the next (its chart entries
-// moved out of `study`).
-void WriteJson(Study& study, const std::vector<int>& themes, const std::vector<std::string>& only,
-               Output& out) {
-  const nlohmann::ordered_json title = study.framework.title;
-  auto theme_list = nlohmann::ordered_json::array();
-  for (int t : themes) {
-    const Theme& theme = study.framework.themes[static_cast<std::size_t>(t)];
-    auto subs = nlohmann::ordered_json::array();
-    for (const Subtheme& s : theme.subthemes) {
-      std::vector<std::string> codes{theme.id + "." + s.id};
-      codes.insert(codes.end(), s.codes.begin(), s.codes.end());
-      subs.push_back(
-          {{"id", s.id}, {"label", s.label}, {"description", s.description}, {"codes", codes}});
-    }
-    theme_list.push_back({{"id", theme.id},
-                          {"label", theme.label},
-                          {"description", theme.description},
-                          {"subthemes", subs}});
-  }
-  const nlohmann::ordered_json framework = {{"description", study.framework.description},
-                                            {"themes", theme_list}};
-
-  const auto& defs = study.participants.attributes;
-  auto attributes = nlohmann::ordered_json::array();
-  for (const AttributeDef& def : defs)
-    attributes.push_back({{"name", def.name},
-                          {"type", std::string(AttributeTypeName(def.type))},
-                          {"values", def.values},
-                          {"description", def.description}});
-  auto rows = nlohmann::ordered_json::array();
-  for (const std::string& id : ParticipantIds(study)) {
-    nlohmann::ordered_json values = nlohmann::ordered_json::object();
-    int p = study.participants.Find(id);
-    if (p >= 0) {
-      const Participant& participant = study.participants.participants[static_cast<std::size_t>(p)];
-      for (std::size_t a = 0; a < defs.size() && a < participant.values.size(); ++a)
-        if (participant.values[a])
-          values[defs[a].name] = TypedValue(defs[a], *participant.values[a]);
-    }
-    rows.push_back({{"id", id}, {"declared", p >= 0}, {"attributes", values}});
-  }
-  const nlohmann::ordered_json participants = {{"attributes", attributes}, {"rows", rows}};
-  // The part's record of the chart files, taken before the matrices take their entries.
-  nlohmann::ordered_json part;
-  if (study.partial) part = PartJson(study, themes, title, framework, participants, only);
-
-  JsonStream json(out);
-  json.BeginObject();
-  json.Value("framework-export", "format");
-  json.Value(1, "version");
-  json.Value(title, "title");
-  json.Value(framework, "framework");
-  json.Value(participants, "participants");
-  // A part (--only) carries the rows of its own transcripts' participants only: `merge` takes
-  // every other row, and where each chart entry goes, from the whole.
-  std::set<std::string> in_part;
-  if (study.partial)
-    for (const Transcript& t : study.transcripts) in_part.insert(t.participant);
-  json.BeginArray("matrices");
-  for (int t : themes) {
-    const Matrix m = TakeChartedMatrix(study, t);
-    json.BeginObject();
-    json.Value(m.theme, "theme");
-    json.BeginArray("rows");
-    for (std::size_t r = 0; r < m.participants.size(); ++r) {
-      if (study.partial && !in_part.count(m.participants[r])) continue;
-      auto cells = nlohmann::ordered_json::array();
-      for (std::size_t c = 0; c < m.subthemes.size() && c < m.cells[r].size(); ++c)
-        cells.push_back(MatrixCellJson(m.cells[r][c], m.subthemes[c]));
-      json.Value({{"participant", m.participants[r]}, {"cells", std::move(cells)}});
-    }
-    json.End();
-    auto orphans = nlohmann::ordered_json::array();
-    for (const ChartCell& c : m.orphans) orphans.push_back(ChartCellJson(c));
-    json.Value(orphans, "orphans");
-    json.End();
-  }
-  json.End();
-  if (study.partial) json.Value(part, "part");
-  json.End();
 }
 
 // ---- REFI-QDA (.qdpx) ------------------------------------------------------------------------
@@ -613,12 +398,24 @@ int RunExport(ExportCliOptions options) {
     });
   };
 
-  std::vector<Sheet> sheets;  // md, html and xlsx: rendered whole
+  std::vector<Sheet> sheets;  // md and html: rendered whole
+  // xlsx: a workbook written a sheet at a time, each sheet dropped once added.
+  XlsxWorkbook workbook;
+  std::string xlsx_error;
+  if (format == "xlsx") xlsx_error = workbook.Open(out_path, csv.sanitize);
+  auto add_sheet = [&](Sheet sheet) {
+    if (format != "xlsx")
+      sheets.push_back(std::move(sheet));
+    else if (xlsx_error.empty())
+      xlsx_error = workbook.AddSheet(sheet);
+  };
   const bool table = format == "csv" || format == "tsv";
   const bool summaries = options.content == "summary";
   if (format == "json") {
-    stream(folder ? file_in_folder("export", "json") : out_path,
-           [&](Output& out) { WriteJson(study, themes, only, out); });
+    // The whole model (export_json.h), written as it is made.
+    stream(folder ? file_in_folder("export", "json") : out_path, [&](Output& out) {
+      WriteExportJson(study, {themes, only}, [&](std::string_view piece) { out.Write(piece); });
+    });
   } else if (options.long_form) {
     // --long means segments unless --content summary asks for the summaries.
     Sheet head = summaries ? LongSummariesHead(sheet_options) : LongSegmentsHead(sheet_options);
@@ -635,13 +432,13 @@ int RunExport(ExportCliOptions options) {
       stream_table(folder ? file_in_folder(head.name, format) : out_path, head, rows);
     } else {
       rows([&](const std::vector<std::string>& row) { head.rows.push_back(row); });
-      sheets.push_back(std::move(head));
+      add_sheet(std::move(head));
     }
   } else {
     for (int t : themes) {
       const Matrix m = charted(t);
       if (!table) {
-        sheets.push_back(WideSheet(study, m, sheet_options));
+        add_sheet(WideSheet(study, m, sheet_options));
         continue;
       }
       const Sheet head = WideSheetHead(study, m, sheet_options);
@@ -653,7 +450,7 @@ int RunExport(ExportCliOptions options) {
 
   std::vector<Rendered> rendered;
   if (format == "xlsx") {
-    error = WriteXlsx(sheets, CodebookSheet(study, themes), csv.sanitize, out_path);
+    error = xlsx_error.empty() ? workbook.Finish(CodebookSheet(study, themes)) : xlsx_error;
     if (!error.empty()) {
       PrintError("cannot write " + out_path + ": " + error);
       return kExitIo;

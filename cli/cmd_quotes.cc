@@ -1,6 +1,4 @@
 // framework quotes: one matrix column's verbatim quotes, anonymously attributed, for a report.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cstdlib>
 #include <map>
@@ -17,8 +15,7 @@
 #include "framework/export.h"
 #include "framework/file_system.h"
 #include "framework/markdown.h"
-#include "framework/matrix.h"
-#include "framework/summarise.h"
+#include "framework/quotes.h"
 #include "framework/table.h"
 #include "framework/text.h"
 
@@ -36,31 +33,6 @@ struct QuotesOptions {
   std::string format = "text";
   std::string output;
   std::size_t width = 0;
-};
-
-struct Quote {
-  std::string participant;
-  std::string text;  // white space collapsed, cut to --max-words
-  int line_start = 0;
-  int line_end = 0;
-  std::string attribution;  // by the template; the id only where the template puts {id}
-  std::string label;        // as text and md show it: with --ids, the id first
-};
-
-struct Group {
-  std::optional<std::string> value;  // the value (a group of one value only), else nothing
-  std::string label;                 // the value, "(not recorded)" or "(other)"
-  const char* kind = "all";          // all (no --by), value, not-recorded, other
-  std::vector<Quote> quotes;
-};
-
-// What the quotes were selected from, for headings and the summary.
-struct Selection {
-  const Theme* theme = nullptr;
-  const Subtheme* subtheme = nullptr;
-  std::string code;  // theme.subtheme
-  std::string by;    // the --by attribute, or ""
-  bool ids = false;
 };
 
 std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
@@ -111,82 +83,7 @@ void WarnAboutTemplate(const Study& study, bool ids) {
   }
 }
 
-// Every segment in `column` with participant speech, as its participant speech, participants in
-// natural order, then by line. A passage coded twice into the column (by two of its codes) is
-// one quote.
-std::vector<Quote> CollectQuotes(const Study& study, ColumnRef column, const QuotesOptions& options,
-                                 const AttributionPlan& plan, std::size_t* left_out) {
-  const Matrix matrix = IndexTheme(study, column.theme);
-  const std::string& pattern = study.framework.attribution;
-  const bool template_has_id = [&] {
-    const auto names = Placeholders(pattern);
-    return std::find(names.begin(), names.end(), "id") != names.end();
-  }();
-  std::vector<Quote> quotes;
-  for (std::size_t row = 0; row < matrix.participants.size(); ++row) {
-    const std::string& id = matrix.participants[row];
-    const MatrixCell& cell = matrix.cells[row][static_cast<std::size_t>(column.subtheme)];
-    if (!cell.has_data()) continue;
-    const std::string attribution = plan.Label(study, id, options.ids);
-    const std::string label = options.ids && !template_has_id
-                                  ? Attribute("{id}, " + pattern, study, id, /*allow_id=*/true)
-                                  : attribution;
-    std::set<std::tuple<int, int, std::string>> seen;
-    for (const CellSegment& s : cell.segments) {
-      // Only the participant's own words: an interviewer's question inside the segment is
-      // left out, the parts around it joined by " … ".
-      std::string text = s.ParticipantText();
-      if (text.empty()) {
-        ++*left_out;
-        continue;
-      }
-      if (!seen.emplace(s.line_start, s.line_end, text).second) continue;
-      quotes.push_back(
-          {id, CutToWords(text, options.max_words), s.line_start, s.line_end, attribution, label});
-    }
-  }
-  return quotes;
-}
-
-// Groups by `plan` (nothing: one group), in its order: category values in declared order,
-// numbers by value, other values in natural order, "(not recorded)", then "(other)". Each
-// quote stands under its participant's heading in `headings` (TextHeadings); an "(other)" the
-// plan has not comes last. Groups without quotes are left out.
-std::vector<Group> GroupQuotes(std::vector<Quote> quotes, const GroupPlan* plan,
-                               const std::map<std::string, int>& headings) {
-  if (!plan) {
-    Group all;
-    all.quotes = std::move(quotes);
-    return {std::move(all)};
-  }
-  std::vector<Group> groups(plan->groups.size() + 1);
-  for (std::size_t g = 0; g <= plan->groups.size(); ++g) {
-    if (g == plan->groups.size()) {
-      groups[g].label = "(other)";
-      groups[g].kind = "other";
-      continue;
-    }
-    const SummaryGroup& sg = plan->groups[g];
-    groups[g].label = sg.label;
-    groups[g].kind = sg.kind == SummaryGroup::Kind::kValue         ? "value"
-                     : sg.kind == SummaryGroup::Kind::kNotRecorded ? "not-recorded"
-                                                                   : "other";
-    if (sg.kind == SummaryGroup::Kind::kValue) groups[g].value = sg.value;
-  }
-  for (Quote& q : quotes) {
-    auto it = headings.find(q.participant);
-    const std::size_t g = it == headings.end() ? plan->groups.size() : std::size_t(it->second);
-    groups[g].quotes.push_back(std::move(q));
-  }
-  std::vector<Group> shown;
-  for (Group& g : groups)
-    if (!g.quotes.empty()) shown.push_back(std::move(g));
-  return shown;
-}
-
-std::string GroupName(const Group& g) { return g.label; }
-
-std::string Ref(const Quote& q) { return LineRef{q.line_start, q.line_end}.ToString(); }
+std::string Ref(const Quotation& q) { return LineRef{q.line_start, q.line_end}.ToString(); }
 
 std::string Styled(const std::string& text, const char* sgr, bool color) {
   return color ? "\x1b[" + std::string(sgr) + "m" + text + "\x1b[0m" : text;
@@ -194,24 +91,23 @@ std::string Styled(const std::string& text, const char* sgr, bool color) {
 
 // Each quote in curly quotes, wrapped to `width` with continuation lines under its first
 // letter, then "    — Attribution (L12-14)"; a blank line between quotes, a heading per group.
-std::string RenderText(const std::vector<Group>& groups, const Selection& sel, std::size_t width,
-                       bool color) {
+std::string RenderText(const QuoteSet& set, std::size_t width, bool color) {
   std::vector<std::string> blocks;
   const std::size_t quote_width = std::max<std::size_t>(width, 12) - 1;
   const std::string indent = "    ";
   const std::size_t by_width =
       std::max<std::size_t>(width, 12 + indent.size() + 2) - indent.size() - 2;
-  for (const Group& g : groups) {
+  for (const QuoteGroup& g : set.groups) {
     if (g.quotes.empty()) continue;
-    if (!sel.by.empty()) {
+    if (!set.by.empty()) {
       std::string heading;
-      for (const std::string& line : WrapText(sel.by + ": " + GroupName(g) + " (" +
-                                                  Plural(g.quotes.size(), "quote", "quotes") + ")",
-                                              width))
+      for (const std::string& line : WrapText(
+               set.by + ": " + g.label + " (" + Plural(g.quotes.size(), "quote", "quotes") + ")",
+               width))
         heading += Styled(line, "1", color) + "\n";
       blocks.push_back(heading);
     }
-    for (const Quote& q : g.quotes) {
+    for (const Quotation& q : g.quotes) {
       std::string block;
       const auto lines = WrapText("\u201C" + q.text + "\u201D", quote_width);
       for (std::size_t k = 0; k < lines.size(); ++k) block += (k ? " " : "") + lines[k] + "\n";
@@ -224,73 +120,6 @@ std::string RenderText(const std::vector<Group>& groups, const Selection& sel, s
   std::string out;
   for (std::size_t b = 0; b < blocks.size(); ++b) out += (b ? "\n" : "") + blocks[b];
   return out;
-}
-
-// Markdown text that shows as it was said (the one escaper, framework/markdown.h).
-std::string EscapeMarkdown(std::string_view text) { return MarkdownEscape(text); }
-
-// A title, a line on where the quotes come from, then a blockquote per quote whose last line is
-// its attribution; a "##" heading per group.
-std::string RenderMarkdown(const std::vector<Group>& groups, const Selection& sel,
-                           std::size_t count, std::size_t participants) {
-  std::string out = "# " + EscapeMarkdown(sel.subtheme->label) + "\n\n";
-  out += Plural(count, "quote", "quotes") + " from " +
-         Plural(participants, "participant", "participants") + ", coded `" + sel.code +
-         "` (theme: " + EscapeMarkdown(sel.theme->label) + ").\n";
-  for (const Group& g : groups) {
-    if (g.quotes.empty()) continue;
-    if (!sel.by.empty())
-      out += "\n## " + EscapeMarkdown(sel.by) + ": " + EscapeMarkdown(GroupName(g)) + "\n";
-    for (const Quote& q : g.quotes) {
-      out += "\n> " + EscapeMarkdown(q.text) + "\n>\n";
-      out += "> \u2014 " + EscapeMarkdown(q.label) + " (" + Ref(q) + ")\n";
-    }
-  }
-  return out;
-}
-
-// RFC 4180 with CRLF, formula-like cells neutralised (export's writer).
-std::string RenderCsv(const std::vector<Group>& groups, const Selection& sel) {
-  Sheet sheet;
-  sheet.name = "quotes";
-  sheet.header = {"group", "attribution", "text", "lines"};
-  if (sel.ids) sheet.header.push_back("participant");
-  for (const Group& g : groups) {
-    for (const Quote& q : g.quotes) {
-      std::vector<std::string> row{sel.by.empty() ? std::string() : GroupName(g), q.attribution,
-                                   q.text, Ref(q)};
-      if (sel.ids) row.push_back(q.participant);
-      sheet.rows.push_back(std::move(row));
-    }
-  }
-  return WriteCsv(sheet, CsvOptions{});
-}
-
-std::string RenderJson(const std::vector<Group>& groups, const Selection& sel) {
-  nlohmann::ordered_json out;
-  out["format"] = "framework-quotes";
-  out["version"] = 1;
-  out["column"] = {
-      {"theme", sel.theme->id}, {"subtheme", sel.subtheme->id}, {"label", sel.subtheme->label}};
-  out["by"] = sel.by.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(sel.by);
-  auto list = nlohmann::ordered_json::array();
-  for (const Group& g : groups) {
-    auto quotes = nlohmann::ordered_json::array();
-    for (const Quote& q : g.quotes) {
-      nlohmann::ordered_json item;
-      item["text"] = q.text;
-      item["attribution"] = q.attribution;
-      item["line_start"] = q.line_start;
-      item["line_end"] = q.line_end;
-      if (sel.ids) item["participant"] = q.participant;
-      quotes.push_back(std::move(item));
-    }
-    list.push_back({{"value", g.value ? nlohmann::ordered_json(*g.value) : nullptr},
-                    {"kind", g.kind},
-                    {"quotes", std::move(quotes)}});
-  }
-  out["groups"] = std::move(list);
-  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 int RunQuotes(const QuotesOptions& options) {
@@ -317,64 +146,32 @@ int RunQuotes(const QuotesOptions& options) {
   WarnAboutTemplate(study, options.ids);
   const int min_group = options.min_group > 0 ? options.min_group : f.min_group;
   WarnAboutMinGroup(min_group, f.min_group);
-  // The same groups and attributions as every other output (disclosure.h).
-  const std::vector<std::string> population = Population(study);
-  std::optional<GroupPlan> plan;
-  if (attribute >= 0) {
-    plan = PlanGroups(study, population, attribute, min_group);
-    if (plan->refused) {
-      PrintRefusedBreakdown(plan->attribute, min_group);
-      return kExitStudyErrors;
-    }
+  QuoteRequest request;
+  request.column = column;
+  request.by = attribute;
+  request.max_words = options.max_words;
+  request.ids = options.ids;
+  request.allow_identifying = options.allow_identifying;
+  request.min_group = min_group;
+  const QuoteSet set = CollectQuotes(study, request);
+  if (set.refused) {
+    PrintRefusedBreakdown(set.by, min_group);
+    return kExitStudyErrors;
   }
-  // --ids is the research team's own view: the id names the participant anyway.
-  const bool identifying = options.allow_identifying || options.ids;
-  const AttributionPlan attribution = PlanAttribution(study, population, min_group, identifying);
-  std::map<std::string, int> headings;
-  if (plan) {
-    int other = static_cast<int>(plan->groups.size());
-    for (std::size_t g = 0; g < plan->groups.size(); ++g)
-      if (plan->groups[g].kind == SummaryGroup::Kind::kOther) other = static_cast<int>(g);
-    std::vector<int> groups(population.size(), other);
-    std::vector<std::string> labels;
-    for (std::size_t i = 0; i < population.size(); ++i) {
-      if (const int g = plan->GroupOf(population[i]); g >= 0) groups[i] = g;
-      labels.push_back(attribution.Label(study, population[i], false));
-    }
-    const std::vector<int> shown =
-        identifying ? groups : TextHeadings(groups, labels, other, min_group);
-    for (std::size_t i = 0; i < population.size(); ++i) headings[population[i]] = shown[i];
-  }
-
-  Selection sel;
-  sel.theme = &f.themes[static_cast<std::size_t>(column.theme)];
-  sel.subtheme = &sel.theme->subthemes[static_cast<std::size_t>(column.subtheme)];
-  sel.code = sel.theme->id + "." + sel.subtheme->id;
-  if (attribute >= 0)
-    sel.by = study.participants.attributes[static_cast<std::size_t>(attribute)].name;
-  sel.ids = options.ids;
-
-  std::size_t left_out = 0;
-  std::vector<Quote> quotes = CollectQuotes(study, column, options, attribution, &left_out);
-  const std::size_t count = quotes.size();
-  std::set<std::string> speakers;
-  for (const Quote& q : quotes) speakers.insert(q.participant);
-  const std::vector<Group> groups =
-      GroupQuotes(std::move(quotes), plan ? &*plan : nullptr, headings);
 
   const bool to_stdout = options.output.empty() || options.output == "-";
   if (!to_stdout && !CheckOutputTarget(options.output, where->root, f, {}, &exit_code))
     return exit_code;
   std::string out;
   if (options.format == "json") {
-    out = RenderJson(groups, sel);
+    out = QuotesJson(set);
   } else if (options.format == "csv") {
-    out = RenderCsv(groups, sel);
+    out = QuotesCsv(set);
   } else if (options.format == "md") {
-    out = RenderMarkdown(groups, sel, count, speakers.size());
+    out = QuotesMarkdown(set);
   } else {
     const bool color = to_stdout && UseColor(stdout, options.common.color);
-    out = RenderText(groups, sel, TerminalWidth(options.width), color);
+    out = RenderText(set, TerminalWidth(options.width), color);
   }
 
   if (to_stdout) {
@@ -385,12 +182,12 @@ int RunQuotes(const QuotesOptions& options) {
   }
 
   if (!options.common.quiet) {
-    std::string summary = sel.code + " (" + sel.subtheme->label +
-                          "): " + Plural(count, "quote", "quotes") + " from " +
-                          Plural(speakers.size(), "participant", "participants");
-    if (left_out > 0)
-      summary += "; " + Plural(left_out, "segment", "segments") + " not spoken by participants " +
-                 "left out";
+    std::string summary = set.code + " (" + set.subtheme_label +
+                          "): " + Plural(set.count, "quote", "quotes") + " from " +
+                          Plural(set.participants, "participant", "participants");
+    if (set.left_out > 0)
+      summary += "; " + Plural(set.left_out, "segment", "segments") +
+                 " not spoken by participants " + "left out";
     if (!to_stdout) summary += "; written to " + options.output;
     std::fprintf(stderr, "%s\n", summary.c_str());
     NoteStudyErrors(study.diagnostics, "some quotes may be missing");

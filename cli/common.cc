@@ -13,7 +13,6 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "framework/text.h"
@@ -308,55 +307,6 @@ int ResolveTheme(const Framework& framework, const std::string& id, int* exit_co
     *exit_code = kExitUsage;
   }
   return index;
-}
-
-nlohmann::ordered_json ChartCellJson(const ChartCell& c) {
-  nlohmann::ordered_json j;
-  j["participant"] = c.participant;
-  j["subtheme"] = c.subtheme;
-  j["status"] = std::string(ChartStatusName(c.status));
-  j["summary"] = c.summary;
-  j["comment"] = c.comment;
-  j["refs"] = c.refs;
-  j["source"] = c.source;
-  j["updated"] = c.updated;
-  return j;
-}
-
-nlohmann::ordered_json MatrixCellJson(const MatrixCell& cell, const std::string& subtheme) {
-  auto segments = nlohmann::ordered_json::array();
-  for (const CellSegment& s : cell.segments) {
-    // Who says what: one piece per speaker's stretch, so a script can keep a participant's
-    // own words (every speaker's words stay in `text`).
-    auto speakers = nlohmann::ordered_json::array();
-    auto piece = [&](const std::string& label, SpeakerRole role, int first, int last,
-                     const std::string& text) {
-      speakers.push_back({{"speaker", label},
-                          {"role", std::string(SpeakerRoleName(role))},
-                          {"line_start", first},
-                          {"line_end", last},
-                          {"text", text}});
-    };
-    if (s.pieces.empty()) piece(s.speaker, s.role, s.line_start, s.line_end, s.text);
-    for (const SpeakerPiece& p : s.pieces)
-      piece(p.speaker, p.role, p.line_start, p.line_end, p.text);
-    segments.push_back({{"code", s.code},
-                        {"line_start", s.line_start},
-                        {"line_end", s.line_end},
-                        {"speaker", s.speaker},
-                        {"text", s.text},
-                        {"speakers", std::move(speakers)}});
-  }
-  std::string state = cell.chart        ? std::string(ChartStatusName(cell.chart->status))
-                      : cell.has_data() ? "uncharted"
-                                        : "empty";
-  return {{"subtheme", subtheme},
-          {"state", state},
-          {"stale", cell.stale()},
-          {"words", cell.words},
-          {"source", cell.source},
-          {"segments", segments},
-          {"chart", cell.chart ? ChartCellJson(*cell.chart) : nlohmann::ordered_json()}};
 }
 
 std::string Plural(std::size_t n, const char* one, const char* many) {

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
 #include <cstdio>
@@ -134,13 +133,6 @@ int ResolveAttribute(const Study& study, const std::string& name, int* exit_code
 /// The index of theme `id`; when there is none, prints the error (with "did you mean", else the
 /// list of themes), sets `*exit_code` to kExitUsage and returns -1.
 int ResolveTheme(const Framework& framework, const std::string& id, int* exit_code);
-
-/// A chart entry as JSON (the `chartCell` of the chart-output and export schemas).
-nlohmann::ordered_json ChartCellJson(const ChartCell& cell);
-
-/// A matrix cell as JSON: subtheme, state, stale, words, source, segments, chart (or null), as
-/// in the chart-output and export schemas.
-nlohmann::ordered_json MatrixCellJson(const MatrixCell& cell, const std::string& subtheme);
 
 /// "1 file", "2 files": the count and the word that goes with it.
 std::string Plural(std::size_t n, const char* one, const char* many);

@@ -69,9 +69,20 @@ ColumnRef CodeIndex::Resolve(std::string_view code) const {
 }
 
 int Framework::FindTheme(std::string_view id) const {
+  if (theme_index_size == static_cast<std::ptrdiff_t>(themes.size())) {
+    auto it = theme_index.find(id);
+    return it == theme_index.end() ? -1 : it->second;
+  }
   for (std::size_t i = 0; i < themes.size(); ++i)
     if (themes[i].id == id) return static_cast<int>(i);
   return -1;
+}
+
+void Framework::IndexThemes() {
+  theme_index.clear();
+  for (std::size_t i = 0; i < themes.size(); ++i)
+    theme_index.emplace(themes[i].id, static_cast<int>(i));  // the first of an id stays
+  theme_index_size = static_cast<std::ptrdiff_t>(themes.size());
 }
 
 namespace {
@@ -422,7 +433,9 @@ void FrameworkLoader::IndexCodes() {
 
 Framework LoadFramework(std::string_view name, std::string_view text, Diagnostics& diagnostics) {
   FrameworkLoader loader(name, text, diagnostics);
-  return loader.Run();
+  Framework framework = loader.Run();
+  framework.IndexThemes();
+  return framework;
 }
 
 }  // namespace framework

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "framework/json_layout.h"
+#include "json_layout.h"
 #include "framework/summarise.h"
 #include "summarise_render.h"
 

@@ -156,6 +156,15 @@ std::string CellText(const std::string& cell, bool sanitize) {
   return FitCell(EscapeLiteralEscapes(std::move(text)));
 }
 
+// Whether CellText would give `cell` back as it is: valid UTF-8, no formula to neutralise, no
+// literal `_xHHHH_`, within the cell limit (UTF-16 units are never more than bytes). Most cells
+// are, and are written without a copy.
+bool WrittenAsIs(const std::string& cell, bool sanitize) {
+  if (cell.size() > kMaxCellChars || cell.find("_x") != std::string::npos) return false;
+  if (sanitize && NeutraliseFormula(std::string(cell, 0, 1)).size() > 1) return false;
+  return IsValidUtf8(cell);
+}
+
 // Excel compares sheet names without regard to case.
 std::string FoldCase(const std::string& name) {
   std::string out;
@@ -246,11 +255,15 @@ lxw_error AddSheet(lxw_workbook* workbook, const Sheet& sheet, const std::string
     if (lxw_error e = worksheet_set_column(ws, col, col, width, formats.body)) return e;
   }
 
+  std::string text;
   auto write_row = [&](lxw_row_t r, const std::vector<std::string>& cells, lxw_format* format) {
     for (std::size_t c = 0; c < cells.size(); ++c) {
-      const std::string text = CellText(cells[c], sanitize);
-      if (lxw_error e =
-              worksheet_write_string(ws, r, static_cast<lxw_col_t>(c), text.c_str(), format))
+      const char* bytes = cells[c].c_str();
+      if (!WrittenAsIs(cells[c], sanitize)) {
+        text = CellText(cells[c], sanitize);
+        bytes = text.c_str();
+      }
+      if (lxw_error e = worksheet_write_string(ws, r, static_cast<lxw_col_t>(c), bytes, format))
         return e;
     }
     return LXW_NO_ERROR;
@@ -262,40 +275,6 @@ lxw_error AddSheet(lxw_workbook* workbook, const Sheet& sheet, const std::string
 
   worksheet_freeze_panes(ws, 1, static_cast<lxw_col_t>(frozen));
   return LXW_NO_ERROR;
-}
-
-// Writes the workbook to `tmp` (which exists and is closed); the error, else empty.
-std::string WriteWorkbook(const std::vector<Sheet>& sheets, const Sheet& codebook, bool sanitize,
-                          const std::string& tmp) {
-  lxw_workbook* workbook = workbook_new(tmp.c_str());
-  if (workbook == nullptr) return "cannot start a workbook (out of memory)";
-
-  lxw_doc_properties properties{};
-  properties.created = CreationTime();
-  lxw_error error = workbook_set_properties(workbook, &properties);
-
-  Formats formats;
-  formats.body = workbook_add_format(workbook);
-  format_set_text_wrap(formats.body);
-  format_set_align(formats.body, LXW_ALIGN_VERTICAL_TOP);
-  formats.header = workbook_add_format(workbook);
-  format_set_bold(formats.header);
-  format_set_bottom(formats.header, LXW_BORDER_THIN);
-  format_set_text_wrap(formats.header);
-  format_set_align(formats.header, LXW_ALIGN_VERTICAL_TOP);
-
-  // "Codebook" is claimed first so the last sheet keeps its name whatever the others are
-  // called; "History" is reserved by Excel.
-  std::set<std::string> taken{FoldCase("Codebook"), FoldCase("History")};
-  for (std::size_t i = 0; i < sheets.size() && error == LXW_NO_ERROR; ++i)
-    error =
-        AddSheet(workbook, sheets[i], UniqueSheetName(sheets[i].name, taken), formats, sanitize);
-  if (error == LXW_NO_ERROR) error = AddSheet(workbook, codebook, "Codebook", formats, sanitize);
-
-  // Closing also frees the workbook, so it happens even after an error.
-  const lxw_error closed = workbook_close(workbook);
-  if (error == LXW_NO_ERROR) error = closed;
-  return error == LXW_NO_ERROR ? std::string() : LxwErrorText(error);
 }
 
 std::string CheckLimits(const Sheet& sheet) {
@@ -314,22 +293,98 @@ std::string CheckLimits(const Sheet& sheet) {
 
 }  // namespace
 
+struct XlsxWorkbook::State {
+  AtomicFile file;
+  std::string path;
+  std::string tmpdir;  // $TMPDIR, for libxlsxwriter's scratch files; empty: the system's
+  lxw_workbook* workbook = nullptr;
+  Formats formats;
+  bool sanitize = true;
+  // "Codebook" is claimed first so the last sheet keeps its name whatever the others are
+  // called; "History" is reserved by Excel.
+  std::set<std::string> taken{FoldCase("Codebook"), FoldCase("History")};
+};
+
+XlsxWorkbook::XlsxWorkbook() = default;
+
+XlsxWorkbook::~XlsxWorkbook() {
+  // An unfinished workbook: closed (which frees it) into the scratch file, then discarded.
+  if (state_ && state_->workbook) workbook_close(state_->workbook);
+}
+
+std::string XlsxWorkbook::Open(const std::string& path, bool sanitize) {
+  state_ = std::make_unique<State>();
+  State& st = *state_;
+  st.path = path;
+  st.sanitize = sanitize;
+  // libxlsxwriter writes a file by name: a scratch file that AtomicFile puts in place (renamed
+  // over a regular file, copied into a device, FIFO or socket), as every output is written.
+  std::string scratch;
+  if (std::string error = st.file.OpenByName(path, &scratch); !error.empty()) return error;
+  if (const char* dir = std::getenv("TMPDIR"); dir != nullptr && *dir != '\0') st.tmpdir = dir;
+  lxw_workbook_options options{};
+  options.constant_memory = LXW_TRUE;
+  options.tmpdir = st.tmpdir.empty() ? nullptr : st.tmpdir.data();
+  st.workbook = workbook_new_opt(scratch.c_str(), &options);
+  if (st.workbook == nullptr)
+    return "cannot write " + path + ": cannot start a workbook (out of memory)";
+
+  lxw_doc_properties properties{};
+  properties.created = CreationTime();
+  if (lxw_error e = workbook_set_properties(st.workbook, &properties))
+    return "cannot write " + path + ": " + LxwErrorText(e);
+  st.formats.body = workbook_add_format(st.workbook);
+  format_set_text_wrap(st.formats.body);
+  format_set_align(st.formats.body, LXW_ALIGN_VERTICAL_TOP);
+  st.formats.header = workbook_add_format(st.workbook);
+  format_set_bold(st.formats.header);
+  format_set_bottom(st.formats.header, LXW_BORDER_THIN);
+  format_set_text_wrap(st.formats.header);
+  format_set_align(st.formats.header, LXW_ALIGN_VERTICAL_TOP);
+  // Constant-memory mode numbers a format when a cell first uses it (the header row comes
+  // first); numbered here, body then header, they keep the numbers they always had (body 1,
+  // header 2), so styles.xml and the sheets' style references are as before.
+  lxw_format_get_xf_index(st.formats.body);
+  lxw_format_get_xf_index(st.formats.header);
+  return {};
+}
+
+std::string XlsxWorkbook::AddSheet(const Sheet& sheet) {
+  if (!state_ || !state_->workbook) return "the workbook is not open";
+  State& st = *state_;
+  // Limits are checked first: libxlsxwriter would print a warning and skip the cell.
+  if (std::string error = CheckLimits(sheet); !error.empty()) return error;
+  const std::string name = UniqueSheetName(sheet.name, st.taken);
+  if (lxw_error e = ::framework::AddSheet(st.workbook, sheet, name, st.formats, st.sanitize))
+    return "cannot write " + st.path + ": " + LxwErrorText(e);
+  return {};
+}
+
+std::string XlsxWorkbook::Finish(const Sheet& codebook) {
+  if (!state_ || !state_->workbook) return "the workbook is not open";
+  State& st = *state_;
+  if (std::string error = CheckLimits(codebook); !error.empty()) return error;
+  lxw_error error =
+      ::framework::AddSheet(st.workbook, codebook, "Codebook", st.formats, st.sanitize);
+  // Closing also frees the workbook, so it happens even after an error.
+  const lxw_error closed = workbook_close(st.workbook);
+  st.workbook = nullptr;
+  if (error == LXW_NO_ERROR) error = closed;
+  if (error != LXW_NO_ERROR) return "cannot write " + st.path + ": " + LxwErrorText(error);
+  return st.file.Commit();
+}
+
 std::string WriteXlsx(const std::vector<Sheet>& sheets, const Sheet& codebook, bool sanitize,
                       const std::string& path) {
-  // Limits are checked first: libxlsxwriter would print a warning and skip the cell.
+  // Limits are checked first, before anything is written.
   for (const Sheet& sheet : sheets)
     if (std::string error = CheckLimits(sheet); !error.empty()) return error;
   if (std::string error = CheckLimits(codebook); !error.empty()) return error;
-
-  // libxlsxwriter writes a file by name: a scratch file that AtomicFile puts in place (renamed
-  // over a regular file, copied into a device, FIFO or socket), as every output is written.
-  AtomicFile file;
-  std::string scratch;
-  if (std::string error = file.OpenByName(path, &scratch); !error.empty()) return error;
-  if (std::string error = WriteWorkbook(sheets, codebook, sanitize, scratch); !error.empty())
-    return "cannot write " + path + ": " + error;
-  if (std::string error = file.Commit(); !error.empty()) return error;
-  return {};
+  XlsxWorkbook workbook;
+  if (std::string error = workbook.Open(path, sanitize); !error.empty()) return error;
+  for (const Sheet& sheet : sheets)
+    if (std::string error = workbook.AddSheet(sheet); !error.empty()) return error;
+  return workbook.Finish(codebook);
 }
 
 }  // namespace framework

@@ -1,7 +1,10 @@
 // The analytical framework (framework.yaml): themes, sub-themes, and which codes index where.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -130,8 +133,17 @@ struct Framework {
 
   /// The column `code` indexes into, or an invalid ref.
   ColumnRef Resolve(std::string_view code) const { return codes.Resolve(code); }
-  /// The theme with `id`, or -1.
+  /// The theme with `id` (the first, should two share it), or -1. O(log n) once indexed
+  /// (LoadFramework indexes); a linear search while `themes` has grown or shrunk since.
   int FindTheme(std::string_view id) const;
+  /// Indexes `themes` for FindTheme. Call it after changing a theme's id by hand (themes added
+  /// or removed are noticed).
+  void IndexThemes();
+
+  /// Theme id -> index into `themes`, as IndexThemes left it (FindTheme's; not to be used).
+  std::map<std::string, int, std::less<>> theme_index;
+  /// How many themes there were when indexed (-1: never).
+  std::ptrdiff_t theme_index_size = -1;
 };
 
 /// Loads framework.yaml from its text. `name` is the display path used in diagnostics.

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,6 +63,9 @@ Matrix TakeChartedMatrix(Study& study, int theme);
 
 /// Receives a table's body one row at a time.
 using RowSink = std::function<void(const std::vector<std::string>&)>;
+
+/// Receives a document's text piece by piece, in order (the streamed writers).
+using TextSink = std::function<void(std::string_view)>;
 
 /// The Framework chart as a spreadsheet: one row per participant (chart order: natural id order),
 /// the participant, the requested attributes, then one column per sub-theme headed by its label
@@ -138,6 +142,32 @@ std::string WriteMarkdown(const std::vector<Sheet>& sheets, const std::string& t
 /// breaks become <br>; empty cells are marked for the eye. Deterministic.
 std::string WriteHtml(const std::vector<Sheet>& sheets, const std::string& title,
                       const Sheet& codebook);
+
+/// An XLSX workbook written one sheet at a time, so that only the sheet being added is held:
+/// libxlsxwriter's constant-memory mode writes each row out as the next begins (strings inline,
+/// no shared-string table), its scratch files in $TMPDIR when set. The same workbook, byte for
+/// byte, as WriteXlsx gives for the same sheets. Not copyable; an unfinished workbook is
+/// discarded (the target left as it was).
+class XlsxWorkbook {
+ public:
+  XlsxWorkbook();
+  ~XlsxWorkbook();
+  XlsxWorkbook(const XlsxWorkbook&) = delete;
+  XlsxWorkbook& operator=(const XlsxWorkbook&) = delete;
+  /// Starts the workbook that Finish puts at `path` (atomically, as every output); `sanitize`:
+  /// cells neutralised against formula injection. Returns an empty string, else the error.
+  std::string Open(const std::string& path, bool sanitize);
+  /// Adds `sheet` as the next sheet, its name made valid and unique (see WriteXlsx). Returns
+  /// an empty string, else the error (the workbook is then discarded).
+  std::string AddSheet(const Sheet& sheet);
+  /// Adds `codebook` as the last sheet, "Codebook", and puts the workbook in place. Returns an
+  /// empty string, else the error.
+  std::string Finish(const Sheet& codebook);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 /// Writes the sheets as one XLSX workbook at `path` (plus a sheet describing themes and
 /// sub-themes); sheet names are unique and at most 31 characters; header row and first columns

@@ -1,0 +1,56 @@
+// One theme's matrix as JSON (chart THEME --format json), streamed one row at a time.
+#include "framework/chart_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include "framework/chart_ops.h"
+#include "json_layout.h"
+#include "json_model.h"
+
+namespace framework {
+
+void WriteChartJson(const Study& study, int theme_index, const Matrix& matrix,
+                    const std::vector<int>& rows, const TextSink& sink) {
+  using Json = nlohmann::ordered_json;
+  const Theme& theme = study.framework.themes[static_cast<std::size_t>(theme_index)];
+  JsonStream json(sink);
+  json.BeginObject();
+  json.Value("framework-chart", "format");
+  json.Value(1, "version");
+  json.Value({{"id", theme.id}, {"label", theme.label}, {"description", theme.description}},
+             "theme");
+  auto subs = Json::array();
+  for (const auto& s : theme.subthemes)
+    subs.push_back({{"id", s.id}, {"label", s.label}, {"description", s.description}});
+  json.Value(subs, "subthemes");
+  json.BeginArray("rows");
+  const auto& defs = study.participants.attributes;
+  for (int r : rows) {
+    const std::string& id = matrix.participants[static_cast<std::size_t>(r)];
+    Json attrs = Json::object();
+    for (std::size_t a = 0; a < defs.size(); ++a)
+      if (auto v = AttributeValue(study, id, static_cast<int>(a))) attrs[defs[a].name] = *v;
+    json.BeginObject();
+    json.String(id, "participant");
+    json.Value(attrs, "attributes");
+    json.BeginArray("cells");
+    const auto& row = matrix.cells[static_cast<std::size_t>(r)];
+    for (std::size_t c = 0; c < row.size(); ++c) WriteMatrixCell(json, row[c], matrix.subthemes[c]);
+    json.End();
+    json.End();
+  }
+  json.End();
+  json.BeginArray("orphans");
+  for (const ChartCell& c : matrix.orphans) WriteChartCell(json, c);
+  json.End();
+  json.End();
+}
+
+std::string ChartJson(const Study& study, int theme, const Matrix& matrix,
+                      const std::vector<int>& rows) {
+  std::string out;
+  WriteChartJson(study, theme, matrix, rows, [&](std::string_view piece) { out.append(piece); });
+  return out;
+}
+
+}  // namespace framework

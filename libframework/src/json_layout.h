@@ -1,0 +1,164 @@
+// JSON written piece by piece in exactly the layout of nlohmann's dump(2), for outputs streamed a
+// value at a time (export --format json, chart --format json, summarise --format json). Private
+// to the library: it includes nlohmann/json, a build-only dependency.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "framework/text.h"
+
+namespace framework {
+
+/// Appends `text` as the JSON string dump() writes for it (ensure_ascii off): `"`, `\\` and
+/// the controls escaped (\b \t \n \f \r, else \u00xx), everything else byte for byte; text
+/// that is not valid UTF-8 goes through nlohmann, which replaces what is invalid.
+inline void AppendJsonString(std::string_view text, std::string& out) {
+  if (!IsValidUtf8(text)) {
+    out += nlohmann::ordered_json(std::string(text))
+               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (c <= 0x1F) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+/// Appends `value` to `out` as dump(2) writes it `depth` levels deep inside a larger document:
+/// the same text, each line after the first indented 2 * depth spaces more (JSON strings never
+/// hold a raw line break). Invalid UTF-8 is replaced, as everywhere in the JSON outputs.
+inline void AppendJsonAtDepth(const nlohmann::ordered_json& value, std::size_t depth,
+                              std::string& out) {
+  const std::string text = value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::size_t from = 0;
+  for (std::size_t nl; (nl = text.find('\n', from)) != std::string::npos; from = nl + 1) {
+    out.append(text, from, nl + 1 - from);
+    out.append(2 * depth, ' ');
+  }
+  out.append(text, from);
+}
+
+/// A JSON document written value by value, laid out exactly as nlohmann's dump(2) lays out the
+/// whole (and a final line break): containers are opened and closed here, and the values in
+/// them dumped one at a time. The text goes to `sink` in pieces of about 64 KiB, the rest when
+/// the document is closed.
+class JsonStream {
+ public:
+  explicit JsonStream(std::function<void(std::string_view)> sink) : sink_(std::move(sink)) {}
+  /// Opens an object or array: the document, an element of the open array, or the member `key`
+  /// of the open object.
+  void BeginObject(const char* key = nullptr) { Open('{', '}', key); }
+  void BeginArray(const char* key = nullptr) { Open('[', ']', key); }
+  /// Closes the innermost open container ({} or [] when it stayed empty).
+  void End() {
+    const Level level = stack_.back();
+    stack_.pop_back();
+    if (level.children) {
+      text_ += '\n';
+      text_.append(2 * stack_.size(), ' ');
+    }
+    text_ += level.close;
+    if (stack_.empty()) text_ += '\n';
+    Spill(stack_.empty());
+  }
+  /// A whole value, as an element or the member `key`.
+  void Value(const nlohmann::ordered_json& value, const char* key = nullptr) {
+    Item(key);
+    AppendJsonAtDepth(value, stack_.size(), text_);
+    Spill(false);
+  }
+  /// A string, number, boolean or null, as an element or the member `key`, written directly
+  /// (no JSON value is built): the text dump() gives.
+  void String(std::string_view value, const char* key = nullptr) {
+    Item(key);
+    AppendJsonString(value, text_);
+  }
+  void Int(long long value, const char* key = nullptr) {
+    Item(key);
+    text_ += std::to_string(value);
+  }
+  void Unsigned(unsigned long long value, const char* key = nullptr) {
+    Item(key);
+    text_ += std::to_string(value);
+  }
+  void Bool(bool value, const char* key = nullptr) {
+    Item(key);
+    text_ += value ? "true" : "false";
+  }
+  void Null(const char* key = nullptr) {
+    Item(key);
+    text_ += "null";
+  }
+
+ private:
+  static constexpr std::size_t kChunk = 1 << 16;
+  struct Level {
+    char close;
+    std::size_t children;
+  };
+  void Item(const char* key) {
+    if (!stack_.empty()) {
+      text_ += stack_.back().children++ ? ",\n" : "\n";
+      text_.append(2 * stack_.size(), ' ');
+    }
+    if (key) {
+      AppendJsonString(key, text_);
+      text_ += ": ";
+    }
+  }
+  void Open(char open, char close, const char* key) {
+    Item(key);
+    text_ += open;
+    stack_.push_back({close, 0});
+  }
+  void Spill(bool all) {
+    if (!all && text_.size() < kChunk) return;
+    sink_(text_);
+    text_.clear();
+  }
+
+  std::function<void(std::string_view)> sink_;
+  std::vector<Level> stack_;
+  std::string text_;
+};
+
+}  // namespace framework

@@ -1,0 +1,224 @@
+// Quotes of one matrix column: collected, attributed, grouped, and written as Markdown, CSV and
+// JSON (the terminal text, wrapped and coloured, is the CLI's).
+#include "framework/quotes.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "framework/attribution.h"
+#include "framework/disclosure.h"
+#include "framework/export.h"
+#include "framework/markdown.h"
+#include "framework/matrix.h"
+#include "framework/summarise.h"
+#include "framework/text.h"
+
+namespace framework {
+namespace {
+
+// Each population participant's heading: its group of `plan`, moved under "(other)" where its
+// attribution is too rare within the group (unless `identifying`).
+std::map<std::string, int> Headings(const Study& study, const std::vector<std::string>& population,
+                                    const GroupPlan& plan, const AttributionPlan& attribution,
+                                    bool identifying, int min_group) {
+  int other = static_cast<int>(plan.groups.size());
+  for (std::size_t g = 0; g < plan.groups.size(); ++g)
+    if (plan.groups[g].kind == SummaryGroup::Kind::kOther) other = static_cast<int>(g);
+  std::vector<int> groups(population.size(), other);
+  std::vector<std::string> labels;
+  for (std::size_t i = 0; i < population.size(); ++i) {
+    if (const int g = plan.GroupOf(population[i]); g >= 0) groups[i] = g;
+    labels.push_back(attribution.Label(study, population[i], false));
+  }
+  const std::vector<int> shown =
+      identifying ? groups : TextHeadings(groups, labels, other, min_group);
+  std::map<std::string, int> headings;
+  for (std::size_t i = 0; i < population.size(); ++i) headings[population[i]] = shown[i];
+  return headings;
+}
+
+// Every segment in the column with participant speech, as its participant speech, participants
+// in natural order, then by line. A passage coded twice into the column (by two of its codes)
+// is one quote.
+std::vector<Quotation> Passages(const Study& study, const QuoteRequest& request,
+                                const AttributionPlan& plan, std::size_t* left_out) {
+  const Matrix matrix = IndexTheme(study, request.column.theme);
+  const std::string& pattern = study.framework.attribution;
+  const bool template_has_id = [&] {
+    const auto names = Placeholders(pattern);
+    return std::find(names.begin(), names.end(), "id") != names.end();
+  }();
+  std::vector<Quotation> quotes;
+  for (std::size_t row = 0; row < matrix.participants.size(); ++row) {
+    const std::string& id = matrix.participants[row];
+    const MatrixCell& cell = matrix.cells[row][static_cast<std::size_t>(request.column.subtheme)];
+    if (!cell.has_data()) continue;
+    const std::string attribution = plan.Label(study, id, request.ids);
+    const std::string label = request.ids && !template_has_id
+                                  ? Attribute("{id}, " + pattern, study, id, /*allow_id=*/true)
+                                  : attribution;
+    std::set<std::tuple<int, int, std::string>> seen;
+    for (const CellSegment& s : cell.segments) {
+      // Only the participant's own words: an interviewer's question inside the segment is
+      // left out, the parts around it joined by " … ".
+      std::string text = s.ParticipantText();
+      if (text.empty()) {
+        ++*left_out;
+        continue;
+      }
+      if (!seen.emplace(s.line_start, s.line_end, text).second) continue;
+      quotes.push_back(
+          {id, CutToWords(text, request.max_words), s.line_start, s.line_end, attribution, label});
+    }
+  }
+  return quotes;
+}
+
+// TODO(lead): when helper "summ" exposes the library's one group order (PlanGroups' groups with
+// the "(other)" heading TextHeadings adds), use it here instead of this walk over plan->groups.
+// Groups by `plan` (nothing: one group), in its order. Each quote stands under its
+// participant's heading in `headings`; an "(other)" the plan has not comes last. Groups without
+// quotes are left out.
+std::vector<QuoteGroup> Group(std::vector<Quotation> quotes, const GroupPlan* plan,
+                              const std::map<std::string, int>& headings) {
+  if (!plan) {
+    QuoteGroup all;
+    all.quotes = std::move(quotes);
+    return {std::move(all)};
+  }
+  std::vector<QuoteGroup> groups(plan->groups.size() + 1);
+  for (std::size_t g = 0; g <= plan->groups.size(); ++g) {
+    if (g == plan->groups.size()) {
+      groups[g].label = "(other)";
+      groups[g].kind = "other";
+      continue;
+    }
+    const SummaryGroup& sg = plan->groups[g];
+    groups[g].label = sg.label;
+    groups[g].kind = sg.kind == SummaryGroup::Kind::kValue         ? "value"
+                     : sg.kind == SummaryGroup::Kind::kNotRecorded ? "not-recorded"
+                                                                   : "other";
+    if (sg.kind == SummaryGroup::Kind::kValue) groups[g].value = sg.value;
+  }
+  for (Quotation& q : quotes) {
+    auto it = headings.find(q.participant);
+    const std::size_t g = it == headings.end() ? plan->groups.size() : std::size_t(it->second);
+    groups[g].quotes.push_back(std::move(q));
+  }
+  std::vector<QuoteGroup> shown;
+  for (QuoteGroup& g : groups)
+    if (!g.quotes.empty()) shown.push_back(std::move(g));
+  return shown;
+}
+
+std::string Ref(const Quotation& q) { return LineRef{q.line_start, q.line_end}.ToString(); }
+
+}  // namespace
+
+QuoteSet CollectQuotes(const Study& study, const QuoteRequest& request) {
+  const Theme& theme = study.framework.themes[static_cast<std::size_t>(request.column.theme)];
+  const Subtheme& sub = theme.subthemes[static_cast<std::size_t>(request.column.subtheme)];
+  QuoteSet set;
+  set.theme = theme.id;
+  set.theme_label = theme.label;
+  set.subtheme = sub.id;
+  set.subtheme_label = sub.label;
+  set.code = theme.id + "." + sub.id;
+  set.ids = request.ids;
+  if (request.by >= 0)
+    set.by = study.participants.attributes[static_cast<std::size_t>(request.by)].name;
+  // The same groups and attributions as every other output (disclosure.h).
+  const std::vector<std::string> population = Population(study);
+  std::optional<GroupPlan> plan;
+  if (request.by >= 0) {
+    plan = PlanGroups(study, population, request.by, request.min_group);
+    if (plan->refused) {
+      set.refused = true;
+      return set;
+    }
+  }
+  // --ids is the research team's own view: the id names the participant anyway.
+  const bool identifying = request.allow_identifying || request.ids;
+  const AttributionPlan attribution =
+      PlanAttribution(study, population, request.min_group, identifying);
+  std::map<std::string, int> headings;
+  if (plan)
+    headings = Headings(study, population, *plan, attribution, identifying, request.min_group);
+  std::vector<Quotation> quotes = Passages(study, request, attribution, &set.left_out);
+  set.count = quotes.size();
+  std::set<std::string> speakers;
+  for (const Quotation& q : quotes) speakers.insert(q.participant);
+  set.participants = speakers.size();
+  set.groups = Group(std::move(quotes), plan ? &*plan : nullptr, headings);
+  return set;
+}
+
+std::string QuotesMarkdown(const QuoteSet& quotes) {
+  std::string out = "# " + MarkdownEscape(quotes.subtheme_label) + "\n\n";
+  const auto plural = [](std::size_t n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+  };
+  out += plural(quotes.count, "quote", "quotes") + " from " +
+         plural(quotes.participants, "participant", "participants") + ", coded `" + quotes.code +
+         "` (theme: " + MarkdownEscape(quotes.theme_label) + ").\n";
+  for (const QuoteGroup& g : quotes.groups) {
+    if (g.quotes.empty()) continue;
+    if (!quotes.by.empty())
+      out += "\n## " + MarkdownEscape(quotes.by) + ": " + MarkdownEscape(g.label) + "\n";
+    for (const Quotation& q : g.quotes) {
+      out += "\n> " + MarkdownEscape(q.text) + "\n>\n";
+      out += "> \u2014 " + MarkdownEscape(q.label) + " (" + Ref(q) + ")\n";
+    }
+  }
+  return out;
+}
+
+std::string QuotesCsv(const QuoteSet& quotes) {
+  Sheet sheet;
+  sheet.name = "quotes";
+  sheet.header = {"group", "attribution", "text", "lines"};
+  if (quotes.ids) sheet.header.push_back("participant");
+  for (const QuoteGroup& g : quotes.groups) {
+    for (const Quotation& q : g.quotes) {
+      std::vector<std::string> row{quotes.by.empty() ? std::string() : g.label, q.attribution,
+                                   q.text, Ref(q)};
+      if (quotes.ids) row.push_back(q.participant);
+      sheet.rows.push_back(std::move(row));
+    }
+  }
+  return WriteCsv(sheet, CsvOptions{});
+}
+
+std::string QuotesJson(const QuoteSet& quotes) {
+  using Json = nlohmann::ordered_json;
+  Json out;
+  out["format"] = "framework-quotes";
+  out["version"] = 1;
+  out["column"] = {
+      {"theme", quotes.theme}, {"subtheme", quotes.subtheme}, {"label", quotes.subtheme_label}};
+  out["by"] = quotes.by.empty() ? Json() : Json(quotes.by);
+  auto list = Json::array();
+  for (const QuoteGroup& g : quotes.groups) {
+    auto items = Json::array();
+    for (const Quotation& q : g.quotes) {
+      Json item;
+      item["text"] = q.text;
+      item["attribution"] = q.attribution;
+      item["line_start"] = q.line_start;
+      item["line_end"] = q.line_end;
+      if (quotes.ids) item["participant"] = q.participant;
+      items.push_back(std::move(item));
+    }
+    list.push_back({{"value", g.value ? Json(*g.value) : nullptr},
+                    {"kind", g.kind},
+                    {"quotes", std::move(items)}});
+  }
+  out["groups"] = std::move(list);
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace framework

@@ -1,0 +1,208 @@
+// The JSON writers of the library (export_json.h, chart_json.h, quotes.h) give the bytes the
+// commands print, and the exports stay whole on studies of many participants (generated here;
+// sizes and counts are asserted, never times).
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "framework/chart_json.h"
+#include "framework/chart_ops.h"
+#include "framework/export.h"
+#include "framework/export_json.h"
+#include "framework/file_system.h"
+#include "framework/quotes.h"
+#include "framework/study.h"
+#include "json_layout.h"
+#include "json_model.h"
+#include "run_binary.h"
+
+namespace {
+
+using namespace framework_test;
+
+framework::Study LoadAt(const fs::path& root) {
+  framework::DiskFileSystem disk(root.string());
+  return framework::LoadStudy(disk);
+}
+
+// A study of `n` participants, declared with a role, each with a transcript that is empty (even
+// numbers) or only front matter (odd), and one theme of two sub-themes.
+void WriteEmptyStudy(const fs::path& root, int n) {
+  WriteFile(root / "framework.yaml",
+            "framework: 1\ntitle: Empty\ntranscripts: transcripts/\n"
+            "participants: participants.yaml\nthemes:\n  - id: t1\n    label: T1\n"
+            "    subthemes:\n      - id: a\n        label: A\n      - id: b\n        label: B\n");
+  std::string people =
+      "attributes:\n  role:\n    type: category\n    values: [x, y]\n"
+      "participants:\n";
+  fs::create_directories(root / "transcripts");
+  for (int i = 0; i < n; ++i) {
+    const std::string id = "P" + std::to_string(i);
+    people += "  - {id: " + id + ", role: " + (i % 2 ? "y" : "x") + "}\n";
+    WriteFile(root / "transcripts" / (id + ".txt"),
+              i % 2 ? "---\nparticipant: " + id + "\n---\n" : std::string());
+  }
+  WriteFile(root / "participants.yaml", people);
+}
+
+}  // namespace
+
+TEST_CASE("export json: ExportJson gives the bytes of export --format json") {
+  const framework::Study study = LoadAt(kExample);
+  RunResult r = Run({"export", "-C", kExample.string(), "--format", "json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(framework::ExportJson(study, {}) == r.out);
+  // Some themes, in the order given.
+  const int training = study.framework.FindTheme("training");
+  const int role = study.framework.FindTheme("role");
+  REQUIRE(training >= 0);
+  REQUIRE(role >= 0);
+  r = Run({"export", "training", "role", "-C", kExample.string(), "--format", "json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(framework::ExportJson(study, {{training, role}, {}}) == r.out);
+  // The study is left as it was: a second export is the same.
+  CHECK(framework::ExportJson(study, {{training, role}, {}}) == r.out);
+}
+
+TEST_CASE("export json: ChartJson gives the bytes of chart THEME --format json") {
+  const framework::Study study = LoadAt(kExample);
+  for (const char* theme : {"training", "role"}) {
+    CAPTURE(theme);
+    const int t = study.framework.FindTheme(theme);
+    REQUIRE(t >= 0);
+    const framework::Matrix matrix = framework::ChartedMatrices(study, {t}).front();
+    const std::vector<int> rows = framework::SelectRows(study, matrix, {}, {});
+    RunResult r = Run({"chart", theme, "-C", kExample.string(), "--format", "json"});
+    REQUIRE(r.exit_code == 0);
+    CHECK(framework::ChartJson(study, t, matrix, rows) == r.out);
+  }
+}
+
+TEST_CASE("export json: CollectQuotes and its writers give the bytes of quotes") {
+  const framework::Study study = LoadAt(kExample);
+  const framework::ColumnRef column = study.framework.Resolve("training.postqual");
+  REQUIRE(column.valid());
+  framework::QuoteRequest request;
+  request.column = column;
+  request.min_group = study.framework.min_group;
+  request.by = study.participants.FindAttribute("role");
+  REQUIRE(request.by >= 0);
+  const framework::QuoteSet set = framework::CollectQuotes(study, request);
+  CHECK_FALSE(set.refused);
+  CHECK(set.count > 0);
+  const std::vector<std::string> args{
+      "quotes", "training.postqual", "-C", kExample.string(), "--by", "role", "-q"};
+  auto run = [&](const char* format) {
+    std::vector<std::string> a = args;
+    a.insert(a.end(), {"--format", format});
+    RunResult r = Run(a);
+    REQUIRE(r.exit_code == 0);
+    return r.out;
+  };
+  CHECK(framework::QuotesJson(set) == run("json"));
+  CHECK(framework::QuotesCsv(set) == run("csv"));
+  CHECK(framework::QuotesMarkdown(set) == run("md"));
+}
+
+TEST_CASE("export json: 20,000 near-empty transcripts export whole, as JSON and CSV") {
+  TempDir dir;
+  const fs::path root = dir.path() / "study";
+  constexpr int kParticipants = 20000;
+  WriteEmptyStudy(root, kParticipants);
+  RunResult r = Run({"export", "-C", root.string(), "--format", "json", "-q"});
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["participants"]["rows"].size() == kParticipants);
+  REQUIRE(j["matrices"].size() == 1);
+  CHECK(j["matrices"][0]["rows"].size() == kParticipants);
+  CHECK(j["matrices"][0]["rows"][kParticipants - 1]["participant"] == "P19999");
+  // The wide CSV: a header and a row per participant.
+  r = Run({"export", "-C", root.string(), "--format", "csv", "--lf", "-q"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == kParticipants + 1);
+}
+
+TEST_CASE("export json: FindTheme finds every theme of a framework of many themes") {
+  std::string yaml = "framework: 1\nthemes:\n";
+  constexpr int kThemes = 3000;
+  for (int t = 0; t < kThemes; ++t)
+    yaml += "  - id: t" + std::to_string(t) + "\n    subthemes:\n      - id: a\n";
+  framework::Diagnostics diagnostics;
+  framework::Framework f = framework::LoadFramework("framework.yaml", yaml, diagnostics);
+  REQUIRE(f.themes.size() == kThemes);
+  for (int t = 0; t < kThemes; ++t) CHECK(f.FindTheme("t" + std::to_string(t)) == t);
+  CHECK(f.FindTheme("t3000") == -1);
+  CHECK(f.FindTheme("") == -1);
+  // Themes added by hand are found (a linear search, until IndexThemes); an id changed by hand
+  // after IndexThemes.
+  f.themes[5].id = "renamed";
+  f.IndexThemes();
+  CHECK(f.FindTheme("renamed") == 5);
+  CHECK(f.FindTheme("t5") == -1);
+  f.themes.push_back(f.themes.front());
+  f.themes.back().id = "added";
+  CHECK(f.FindTheme("added") == kThemes);
+  framework::Framework copy = f;
+  CHECK(copy.FindTheme("t7") == 7);
+}
+
+TEST_CASE("export json: strings and cells written directly are the bytes dump() gives") {
+  std::vector<std::string> texts = {"",
+                                    "plain",
+                                    "quote \" backslash \\ slash /",
+                                    "\b\f\n\r\t",
+                                    "caf\xC3\xA9 \xE2\x80\x9C\xE2\x80\x9D \xF0\x9F\x98\x80",
+                                    "\x7F del",
+                                    "bad \xC3 utf8",
+                                    "\xFF\xFE",
+                                    "lone \xED\xA0\x80",
+                                    "over \xC0\x80",
+                                    "big \xF4\x90\x80\x80"};
+  for (int c = 0; c < 0x20; ++c) texts.push_back(std::string("c") + static_cast<char>(c) + "d");
+  for (const std::string& text : texts) {
+    std::string direct;
+    framework::AppendJsonString(text, direct);
+    CHECK(direct == nlohmann::ordered_json(text).dump(-1, ' ', false,
+                                                      nlohmann::json::error_handler_t::replace));
+  }
+  // A cell with segments, speakers, a chart entry and odd text, at depth 2 of a document.
+  framework::MatrixCell cell;
+  framework::CellSegment segment;
+  segment.code = "t.a";
+  segment.line_start = 3;
+  segment.line_end = 9;
+  segment.speaker = "P1";
+  segment.text = "say \"hi\"\n\xC3\xA9 \xFF";
+  cell.segments.push_back(segment);
+  segment.pieces.push_back({"first", "P1", framework::SpeakerRole::kParticipant, 3, 4});
+  segment.pieces.push_back({"q\t", "INT", framework::SpeakerRole::kInterviewer, 5, 5});
+  cell.segments.push_back(segment);
+  cell.words = 12;
+  cell.source = "abc";
+  framework::ChartCell chart;
+  chart.participant = "P1";
+  chart.subtheme = "a";
+  chart.summary = "sum\xE2\x80\xA6";
+  chart.refs = {"L3-9", "L12"};
+  chart.source = "old";
+  for (bool charted : {false, true}) {
+    CAPTURE(charted);
+    if (charted) cell.chart = chart;
+    std::string streamed;
+    framework::JsonStream json([&](std::string_view piece) { streamed.append(piece); });
+    json.BeginObject();
+    json.BeginArray("cells");
+    framework::WriteMatrixCell(json, cell, "a");
+    framework::WriteMatrixCell(json, framework::MatrixCell{}, "b");
+    json.End();
+    json.End();
+    nlohmann::ordered_json whole;
+    whole["cells"] = nlohmann::ordered_json::array(
+        {framework::MatrixCellJson(cell, "a"), framework::MatrixCellJson({}, "b")});
+    CHECK(streamed == whole.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  }
+}
