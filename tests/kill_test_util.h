@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "test_paths.h"
+
 namespace framework_test {
 
 /// Starts the binary with `args` in `cwd`, its standard streams on /dev/null and its
