@@ -2,9 +2,10 @@
 """hostile_sweep.py - by-hand acceptance sweep for the "hostile input" bar.
 
 What it is
-  A list of about 120 hostile inputs (YAML alias bombs, huge or deeply nested files, millions
-  of tags, bad UTF-8, symbolic-link loops, odd numbers in options, outputs that cannot be
-  written, hostile .qdpx/.qdc/CSV imports, ...) and about 200 commands run against them.
+  65 generated cases (some hold several inputs: the import case alone has 12 files) of hostile
+  input (YAML alias bombs, huge or deeply nested files, millions of tags, bad UTF-8,
+  symbolic-link loops, odd numbers in options, outputs that cannot be written, hostile
+  .qdpx/.qdc/CSV imports, ...) and 246 commands run against them.
   Each case's input is generated into a temporary folder (removed afterwards unless --keep),
   each command runs under a timeout, and its wall time, CPU time and peak RSS are measured
   (os.wait4 on the child, so the figures are the command's own, including any shell it runs).
