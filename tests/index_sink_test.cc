@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "framework/file_system.h"
-#include "framework/text.h"
 #include "framework/matrix.h"
 #include "framework/study.h"
+#include "framework/text.h"
 #include "framework/transcript.h"
 
 namespace {

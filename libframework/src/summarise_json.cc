@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "json_layout.h"
 #include "framework/summarise.h"
+#include "json_layout.h"
 #include "summarise_render.h"
 
 namespace framework {
