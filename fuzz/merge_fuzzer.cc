@@ -38,7 +38,10 @@ FRAMEWORK_FUZZ_TARGET(merge) {
     return;
   }
   const std::string rule = report(one);
-  if (rule == "not-json") FRAMEWORK_FUZZ_CHECK(!nlohmann::json::accept(text));
-  if (rule == "duplicate-name" || rule == "merge-refused")
-    FRAMEWORK_FUZZ_CHECK(nlohmann::json::accept(text));
+  // (nlohmann may stop reading at a NUL byte and accept what came before; ours refuses it.)
+  if (rule == "not-json" && text.find('\0') == std::string::npos)
+    FRAMEWORK_FUZZ_CHECK(!nlohmann::json::accept(text));
+  // A duplicate member is reported where it is met, before the rest of the part is read, so the
+  // text may be broken further on too; only a refusal that is neither needs it to be JSON.
+  if (rule == "merge-refused") FRAMEWORK_FUZZ_CHECK(nlohmann::json::accept(text));
 }
