@@ -1070,6 +1070,20 @@ Status MergeParts(const std::vector<Part>& parts, const MergeSink& write) {
   return {};
 }
 
+// Runs `merge` with a sink that collects the merged text, and gives it to `merged` on success.
+template <typename Merge>
+Status Collected(const Merge& merge, std::string* merged) {
+  std::string text;
+  if (Status status = merge([&](std::string_view bytes) {
+        text.append(bytes);
+        return true;
+      });
+      !status.ok())
+    return status;
+  *merged = std::move(text);
+  return {};
+}
+
 }  // namespace
 
 Status MergeExportTexts(const std::vector<ExportPart>& parts, std::string* merged) {
@@ -1077,16 +1091,7 @@ Status MergeExportTexts(const std::vector<ExportPart>& parts, std::string* merge
   for (std::size_t i = 0; i < parts.size(); ++i)
     if (Status status = ReadPart(parts[i].name, parts[i].text, read[i]); !status.ok())
       return status;
-  std::string text;
-  if (Status status = MergeParts(read,
-                                 [&](std::string_view bytes) {
-                                   text.append(bytes);
-                                   return true;
-                                 });
-      !status.ok())
-    return status;
-  *merged = std::move(text);
-  return {};
+  return Collected([&](const MergeSink& write) { return MergeParts(read, write); }, merged);
 }
 
 Status MergeExportFiles(const std::vector<std::string>& paths, const ReadPolicy& policy,
@@ -1104,16 +1109,8 @@ Status MergeExportFiles(const std::vector<std::string>& paths, const ReadPolicy&
 
 Status MergeExportFiles(const std::vector<std::string>& paths, const ReadPolicy& policy,
                         std::string* merged) {
-  std::string text;
-  if (Status status = MergeExportFiles(paths, policy,
-                                       [&](std::string_view bytes) {
-                                         text.append(bytes);
-                                         return true;
-                                       });
-      !status.ok())
-    return status;
-  *merged = std::move(text);
-  return {};
+  return Collected([&](const MergeSink& write) { return MergeExportFiles(paths, policy, write); },
+                   merged);
 }
 
 }  // namespace framework
