@@ -658,7 +658,7 @@ int RunChart(const ChartOptions& options) {
   if (options.rebase_given) return RebaseCommand(*ctx, options, &exit_code);
   if (!ChartFilesRead(*ctx, options, &exit_code)) return exit_code;
   if (!options.common.quiet) NoteStudyErrors(ctx->study.diagnostics, "some cells may be missing");
-  const int shown = ctx->study.io_error ? kExitIo : kExitOk;
+  const int shown = OutputExitCode(ctx->study);
   if (options.format == "json") {
     // The matrix as JSON (chart_json.h), streamed to stdout.
     WriteChartJson(ctx->study, ctx->theme, ctx->matrix, ctx->rows, [](std::string_view piece) {

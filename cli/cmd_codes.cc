@@ -127,7 +127,7 @@ int RunCodes(const CodesOptions& options) {
   if (!options.common.quiet && counts.errors > 0)
     std::fprintf(stderr, "note: the study has %zu error%s; run 'framework check' to see %s\n",
                  counts.errors, counts.errors == 1 ? "" : "s", counts.errors == 1 ? "it" : "them");
-  return FinishOutput(study.io_error ? kExitIo : kExitOk);
+  return FinishOutput(OutputExitCode(study));
 }
 
 }  // namespace

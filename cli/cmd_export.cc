@@ -187,7 +187,7 @@ int ExportQdpx(const Study& study, const ExportCliOptions& options) {
                  Plural(project.notes, "note", "notes").c_str());
     NoteStudyErrors(study.diagnostics, "the export may be incomplete");
   }
-  return study.io_error ? kExitIo : kExitOk;  // a refused file is exit 3 (docs/limits.md)
+  return OutputExitCode(study);
 }
 
 // ---- the run -------------------------------------------------------------------------------
@@ -492,7 +492,7 @@ int RunExport(ExportCliOptions options) {
       std::fprintf(stderr, "wrote %s\n", out_path.c_str());
   }
   if (!options.common.quiet) NoteStudyErrors(study.diagnostics, "the export may be incomplete");
-  return FinishOutput(study.io_error ? kExitIo : kExitOk);
+  return FinishOutput(OutputExitCode(study));
 }
 
 }  // namespace

@@ -192,7 +192,7 @@ int RunQuotes(const QuotesOptions& options) {
     std::fprintf(stderr, "%s\n", summary.c_str());
     NoteStudyErrors(study.diagnostics, "some quotes may be missing");
   }
-  return FinishOutput(study.io_error ? kExitIo : kExitOk);
+  return FinishOutput(OutputExitCode(study));
 }
 
 }  // namespace

@@ -500,7 +500,7 @@ int RunShow(const ShowOptions& options) {
                    where->path_prefix.c_str(), t->path.c_str(), errors, errors == 1 ? "" : "s",
                    errors == 1 ? "it" : "them");
   }
-  return FinishOutput(study.io_error ? kExitIo : kExitOk);
+  return FinishOutput(OutputExitCode(study));
 }
 
 }  // namespace

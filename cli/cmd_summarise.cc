@@ -184,7 +184,7 @@ int RunSummarise(const SummariseCliOptions& options) {
     std::fprintf(stderr, "%s\n", summary.c_str());
     NoteStudyErrors(study.diagnostics, "some data may be missing");
   }
-  return FinishOutput(study.io_error ? kExitIo : kExitOk);
+  return FinishOutput(OutputExitCode(study));
 }
 
 }  // namespace

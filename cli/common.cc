@@ -313,6 +313,15 @@ std::string Plural(std::size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
+int OutputExitCode(const Study& study) {
+  if (study.io_error) return kExitIo;
+  if (!study.participants_unread) return kExitOk;
+  PrintError("the participants file " + study.participants_path +
+                 " could not be read, so no participant attribute is in this output",
+             "run 'framework check' to see why");
+  return kExitStudyErrors;
+}
+
 void NoteStudyErrors(const Diagnostics& diagnostics, const std::string& consequence) {
   const std::size_t errors = CountDiagnostics(diagnostics).errors;
   if (errors == 0) return;

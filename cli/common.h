@@ -137,6 +137,12 @@ int ResolveTheme(const Framework& framework, const std::string& id, int* exit_co
 /// "1 file", "2 files": the count and the word that goes with it.
 std::string Plural(std::size_t n, const char* one, const char* many);
 
+/// The exit code of a command that wrote its output from a study despite the study's errors:
+/// 3 when a study file was refused or could not be read (docs/limits.md); 1, with an error on
+/// stderr, when the participants file could not be read at all (the output then has no
+/// participant attribute); else 0.
+int OutputExitCode(const Study& study);
+
 /// Unless there are none, a note on stderr that the study has errors, so `consequence` (e.g.
 /// "some quotes may be missing"), pointing to `framework check`.
 void NoteStudyErrors(const Diagnostics& diagnostics, const std::string& consequence);

@@ -4,7 +4,6 @@
 // The end-to-end tests run the real binary with a fake editor (a shell script in VISUAL and
 // EDITOR), as chart_test.cc does.
 #include <doctest/doctest.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -20,6 +19,7 @@
 #include "run_binary.h"
 #include "study_copy.h"
 #include "test_hooks.h"
+#include "tmpfs_util.h"
 
 namespace {
 
@@ -710,15 +710,8 @@ TEST_CASE("chart --edit: a full disk keeps the buffer and the old chart") {
   // A small tmpfs holding the study (root may mount one; elsewhere this test says so and stops).
   TempDir tmp;
   const fs::path mnt = tmp.path() / "mnt";
-  fs::create_directories(mnt);
-  if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=2m") != 0) {
-    MESSAGE("cannot mount a tmpfs here (not root?): the full-disk test did not run");
-    return;
-  }
-  struct Unmount {
-    fs::path p;
-    ~Unmount() { ::umount2(p.c_str(), MNT_DETACH); }
-  } unmount{mnt};
+  const SmallTmpfs disk(mnt, "2m");
+  if (!disk.mounted()) return;
   const fs::path root = mnt / "study";
   fs::copy(kExample, root, fs::copy_options::recursive);
   const fs::path chart_path = root / "charts/training.yaml";

@@ -80,6 +80,28 @@ TEST_CASE("hostile io: export exits 3 when a transcript is refused, and show say
   CHECK_FALSE(Contains(show.out, "root:"));
 }
 
+TEST_CASE("hostile io: a participants file that cannot be read at all fails the output, exit 1") {
+  // The output is still written, but without one attribute: a report built on it would lack
+  // every group, so the exit code must say so (a bad transcript alone keeps exit 0).
+  StudyCopy study;
+  WriteFile(study / "participants.yaml", "participants: [ {id: P01\n");
+  const fs::path out = study.tmp() / "out.json";
+  const RunResult json = Run({"export", "--format", "json", "-o", out.string()}, study.root());
+  CHECK(json.exit_code == 1);
+  CHECK(fs::exists(out));
+  CHECK(Contains(json.err, "error: the participants file participants.yaml could not be read"));
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"quotes", "role.background", "-q"}, {"summarise", "-q"}}) {
+    const RunResult r = Run(command, study.root());
+    CHECK(r.exit_code == 1);
+    CHECK(Contains(r.err, "could not be read, so no participant attribute"));
+  }
+  // An empty but valid participants file is read: no error from it.
+  WriteFile(study / "participants.yaml", "participants: []\n");
+  const RunResult empty = Run({"export", "--format", "json", "-o", out.string()}, study.root());
+  CHECK_FALSE(Contains(empty.err, "could not be read, so no participant attribute"));
+}
+
 TEST_CASE("hostile io: show cuts a line past 1 MiB with a note, and shows the rest") {
   StudyCopy study;
   const fs::path p14 = study.root() / "transcripts" / "P14.txt";

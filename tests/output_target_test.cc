@@ -10,12 +10,15 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "framework/file_system.h"
 #include "run_binary.h"
+#include "study_copy.h"
+#include "tmpfs_util.h"
 
 namespace {
 
@@ -176,6 +179,52 @@ TEST_CASE("output targets: merge -o onto one of its parts, or a study input, is 
   CHECK(r.exit_code == 2);
   CHECK(ReadFile(root / "framework.yaml") == yaml);
   CHECK(Run({"merge", "out/a.json", "out/b.json", "-o", "out/all.json"}, root).exit_code == 0);
+}
+
+TEST_CASE("output targets: a full disk under a streamed -o keeps the old file, exit 3") {
+  // merge, summarise, quotes and export write their output in pieces as it is made; when the
+  // disk fills part way, the target must keep its old bytes and no scratch file may be left.
+  framework_test::StudyCopy study;
+  const fs::path root = study.root();
+  for (const char* part : {"P0*", "P1*"})
+    REQUIRE(Run({"export", "--format", "json", "--only", part, "-q", "-o",
+                 (study.tmp() / (std::string(part, 2) + ".json")).string()},
+                root)
+                .exit_code == 0);
+  const std::vector<std::vector<std::string>> commands = {
+      {"merge", (study.tmp() / "P0.json").string(), (study.tmp() / "P1.json").string()},
+      {"summarise", "--format", "html"},                  // about 100 KB
+      {"quotes", "role.background", "--format", "json"},  // about 6 KB
+      {"export", "--format", "json"},
+      {"export", "--format", "csv", "--long"},
+  };
+  // 16 pages of 4 KB: one for each old target, one left free, the rest taken by a filler, so
+  // every output (each more than 4 KB) runs out of space part way.
+  const fs::path mnt = study.tmp() / "mnt";
+  const framework_test::SmallTmpfs disk(mnt, "64k");
+  if (!disk.mounted()) return;
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    names.push_back("out" + std::to_string(i));
+    WriteFile(mnt / names.back(), "OLD\n");
+  }
+  WriteFile(mnt / "filler", std::string((16 - commands.size() - 1) * 4096, 'x'));
+  names.push_back("filler");
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    std::vector<std::string> args = commands[i];
+    args.insert(args.end(), {"-o", (mnt / names[i]).string()});
+    const RunResult r = Run(args, root);
+    CAPTURE(args[0]);
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 3);
+    CHECK(Contains(r.err, "no space left on device"));
+    CHECK(ReadFile(mnt / names[i]) == "OLD\n");
+  }
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(mnt)) left.push_back(e.path().filename().string());
+  std::sort(left.begin(), left.end());
+  std::sort(names.begin(), names.end());
+  CHECK(left == names);
 }
 
 TEST_CASE("output targets: import -o never writes into the inputs of an enclosing study") {

@@ -502,6 +502,31 @@ TEST_CASE("import: qc (no XML declaration, plain file names, line:N names)") {
         std::multiset<std::pair<std::string, std::string>>{{"codes.greek", "beta line"}});
 }
 
+TEST_CASE("import: a NUL byte in a source becomes U+FFFD with an error, offsets unchanged") {
+  // The study's reader refuses a file with a NUL byte, so the import must not write one.
+  const std::string text = std::string("alpha\0line\nbeta line\n", 21);
+  const std::string qde =
+      "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"nul\" origin=\"qc 1.3.2\">"
+      "<CodeBook><Codes><Code guid=\"34653336-3766-3035-6339-613066363966\" name=\"greek\" "
+      "isCodable=\"true\"/></Codes></CodeBook><Sources>"
+      "<TextSource guid=\"34653336-3766-3035-6339-000000000001\" name=\"admin-1.txt\" "
+      "plainTextPath=\"admin-1.txt\">" +
+      Selection("34653336-3766-3035-6339-0000000000a1", {11, 20},
+                {"34653336-3766-3035-6339-613066363966"}) +
+      "</TextSource></Sources></Project>";
+  ImportResult result = framework::ImportQdpx(
+      "nul.qdpx", MakeZip({{"project.qde", qde}, {"sources/admin-1.txt", text}}));
+  REQUIRE(result.ok);
+  const auto* nul = FindRule(result.diagnostics, "nul-byte");
+  REQUIRE(nul != nullptr);
+  CHECK(Contains(nul->message, "admin-1.txt"));
+  CHECK(Contains(nul->hint, "tr -d"));
+  Loaded l = Load(result);
+  CHECK(Errors(l.study.diagnostics).empty());
+  CHECK(l.segments ==
+        std::multiset<std::pair<std::string, std::string>>{{"codes.greek", "beta line"}});
+}
+
 TEST_CASE(
     "import: overlapping selections of one code merge, several sources of a case concatenate") {
   const std::string one = "aaa bbb ccc ddd\n", two = "second source text\n";

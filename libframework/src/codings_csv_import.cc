@@ -27,6 +27,7 @@ using import_read::kDepthHint;
 using import_read::Lower;
 using import_read::MakeRawSource;
 using import_read::RawSource;
+using import_read::ReplaceNulBytes;
 using import_read::Resolve;
 using import_read::Stem;
 using import_read::Unit;
@@ -322,18 +323,10 @@ bool ReadTranscripts(const FileSystem& transcripts, const std::string& dir,
              "not valid UTF-8; invalid bytes are replaced with U+FFFD", "save it as UTF-8");
       r.contents = SanitizeUtf8(r.contents);
     }
-    // A NUL byte is valid UTF-8 but the study's reader refuses the file that holds one: the
-    // import must not write a transcript the study it builds cannot read.
-    if (r.contents.find('\0') != std::string::npos) {
+    if (ReplaceNulBytes(r.contents))
       Report(result, Severity::kError, "nul-byte", path,
              "a NUL byte (0x00); NUL bytes are replaced with U+FFFD",
              "remove them from the source: tr -d '\\000'");
-      std::string clean;
-      clean.reserve(r.contents.size());
-      for (char c : r.contents)
-        clean += c == '\0' ? std::string_view("\xEF\xBF\xBD") : std::string_view(&c, 1);
-      r.contents = std::move(clean);
-    }
     import_model::Source src;
     src.name = BaseName(path);
     raw.push_back(MakeRawSource(std::move(r.contents), &src.text));

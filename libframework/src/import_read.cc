@@ -192,6 +192,16 @@ std::string UnitShort(Unit u) {
   }
 }
 
+bool ReplaceNulBytes(std::string& bytes) {
+  if (bytes.find('\0') == std::string::npos) return false;
+  std::string clean;
+  clean.reserve(bytes.size() + 16);
+  for (char c : bytes)
+    clean += c == '\0' ? std::string_view("\xEF\xBF\xBD") : std::string_view(&c, 1);
+  bytes = std::move(clean);
+  return true;
+}
+
 RawSource MakeRawSource(std::string raw, std::string* text) {
   RawSource s;
   if (raw.size() >= 3 && raw.compare(0, 3, "\xEF\xBB\xBF") == 0) raw.erase(0, 3);

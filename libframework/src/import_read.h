@@ -153,6 +153,11 @@ struct RawSource {
   const std::string& Raw(const std::string& text) const { return lf_only ? text : raw; }
 };
 
+/// Replaces each NUL byte of `bytes` with U+FFFD (one character for one, so character offsets
+/// hold) and says whether there was one. A NUL is valid UTF-8, but the study's reader refuses
+/// a file that holds one: an import must not write a transcript its own study cannot read.
+bool ReplaceNulBytes(std::string& bytes);
+
 /// Splits a file's bytes into `*text` (BOM stripped, LF-normalised) and what offsets need.
 RawSource MakeRawSource(std::string raw, std::string* text);
 

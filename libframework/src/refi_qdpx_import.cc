@@ -57,6 +57,7 @@ using import_read::MakeRawSource;
 using import_read::NormalGuid;
 using import_read::RawSource;
 using import_read::RawText;
+using import_read::ReplaceNulBytes;
 using import_read::Resolve;
 using import_read::Text;
 using import_read::TooManyCodesMessage;
@@ -408,6 +409,11 @@ class QdeImporter {
                 "REFI-QDA text files are UTF-8");
       *bytes = SanitizeUtf8(*bytes);
     }
+    if (ReplaceNulBytes(*bytes))
+      xml_.Diag(result_, Severity::kError, "nul-byte", node,
+                "the text of source '" + src.name +
+                    "' holds a NUL byte (0x00); NUL bytes are replaced with U+FFFD",
+                "remove them from the source: tr -d '\\000'");
     const int index = static_cast<int>(model_.sources.size());
     sources_by_guid_[guid] = index;
     raw_.push_back(MakeRawSource(std::move(*bytes), &src.text));

@@ -266,10 +266,12 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
     participants_file = ReadTextFile(fs, f.participants);
     if (!participants_file.ok && !participants_file.encoding.empty()) {
       participant_diagnostics.push_back(ReadError(f.participants, "", participants_file));
+      study.participants_unread = true;
       return;
     }
     if (!participants_file.ok) {
       participants_io_error = !participants_file.not_found;
+      study.participants_unread = participants_io_error;
       participant_diagnostics.push_back(
           AtKey(framework_source, f.participants_line, f.participants_column, f.participants,
                 participants_file.not_found ? "missing-file" : "io-error",
@@ -289,6 +291,8 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
                              : LoadParticipantsYaml(f.participants, participants_file.contents,
                                                     participant_diagnostics);
     study.participants_loaded = true;
+    study.participants_unread =
+        !study.participants.complete && study.participants.participants.empty();
   });
 
   // Transcripts: a folder of .txt files, or a glob.

@@ -81,6 +81,9 @@ struct Study {
   Diagnostics diagnostics;              ///< sorted: framework.yaml, participants, transcripts
   bool framework_loaded = false;        ///< framework.yaml was read (it may still have errors)
   bool participants_loaded = false;
+  /// The participants file is there but none of it could be read (refused, not UTF-8, not
+  /// valid YAML or CSV as a whole): no participant and no attribute is known.
+  bool participants_unread = false;
   bool io_error = false;          ///< a file could not be read (not merely missing)
   std::string participants_path;  ///< as resolved, relative to the root
   bool partial = false;           ///< loaded with LoadOptions::only: a part of the transcripts
