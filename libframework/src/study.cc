@@ -400,6 +400,8 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   if (study.participants.complete && transcripts_found && !study.partial)
     CheckParticipantsHaveTranscripts(study, participants_file.contents, owner, unread_stems,
                                      study.diagnostics);
+  if (study.participants.complete && study.framework.parsed)
+    CheckAttributionPlaceholders(framework_source, study, study.diagnostics);
   if (study.participants.complete && !study.partial && study.framework.parsed)
     AttributionWarnings(study, f.participants, participants_file.contents, study.diagnostics);
 
