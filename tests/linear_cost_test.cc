@@ -3,7 +3,9 @@
 // The sizes are ones the old quadratic code took minutes over; no timing is asserted.
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -328,4 +330,40 @@ TEST_CASE("linear cost: unknown placeholders are warnings at the placeholder, {i
   plain.Add("participants.yaml", "participants:\n  - {id: P01}\n");
   plain.Add("transcripts/P01.txt", "P01: Hello.\n");
   CHECK(CountRule(framework::LoadStudy(plain, {}).diagnostics, "unknown-placeholder") == 0);
+}
+
+// Hostile sweep 56: --only-from with 20,000 globs tried every glob on every transcript.
+TEST_CASE("linear cost: --only with many exact names and globs selects exactly their matches") {
+  framework::MemoryFileSystem fs;
+  fs.Add("framework.yaml",
+         std::string(kHead) + "  - {id: t, label: T, subthemes: [{id: s, label: S}]}\n");
+  fs.Add("participants.yaml", "participants:\n  - {id: P0000}\n");
+  for (int i = 0; i < 2000; ++i) {
+    char id[8];
+    std::snprintf(id, sizeof id, "P%04d", i);
+    fs.Add(std::string("transcripts/") + id + ".txt", "INT: Hello.\n");
+  }
+  framework::LoadOptions options;
+  for (int i = 0; i < 1000; i += 2) {  // 500 exact names: P0000, P0002, ...
+    char id[8];
+    std::snprintf(id, sizeof id, "P%04d", i);
+    options.only.emplace_back(id);
+  }
+  options.only.emplace_back("transcripts/P19[0-4]?.txt");  // 50 paths
+  options.only.emplace_back("*99");                        // P0099 ... P1999: 20, 5 even < 1000
+  options.only.emplace_back("P\\1001");                    // an escape: P1001
+  options.only.emplace_back("P0001*[!x]");                 // needs a character after P0001: none
+  const framework::Study study = framework::LoadStudy(fs, options);
+  std::set<std::string> got;
+  for (const auto& t : study.transcripts) got.insert(t.path);
+  std::set<std::string> want;
+  for (int i = 0; i < 2000; ++i) {
+    const bool pick =
+        (i < 1000 && i % 2 == 0) || (i >= 1900 && i < 1950) || i % 100 == 99 || i == 1001;
+    char path[32];
+    std::snprintf(path, sizeof path, "transcripts/P%04d.txt", i);
+    if (pick) want.insert(path);
+  }
+  CHECK(got == want);
+  CHECK(study.partial);
 }
