@@ -3,8 +3,11 @@
 // The sizes are ones the old quadratic code took minutes over; no timing is asserted.
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <map>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "framework/codebook.h"
 #include "framework/csv.h"
@@ -252,4 +255,115 @@ TEST_CASE("linear cost: YAML aliases that expand a file many times over are refu
   const framework::Framework ok = framework::LoadFramework("framework.yaml", honest, none);
   CHECK(none.empty());
   CHECK(ok.parsed);
+}
+
+// Hostile sweep 36/37: a template of 150,000 placeholders, or 300,000 unknown ones, cost time
+// squared in the number (each looked up in a list of those already seen). It is refused whole,
+// at the template, and every attribution is then "Participant".
+TEST_CASE("linear cost: an attribution template past its limits is one located error") {
+  std::string placeholders;
+  for (int i = 0; i < 2000; ++i) placeholders += "{x" + std::to_string(i) + "} ";
+  const std::string themes = "  - {id: t, label: T, subthemes: [{id: s, label: S}]}\n";
+  Diagnostics ds;
+  framework::Framework fw = framework::LoadFramework(
+      "framework.yaml",
+      "framework: 1\ntitle: T\nattribution: \"" + placeholders + "\"\nthemes:\n" + themes, ds);
+  REQUIRE(ds.size() == 1);
+  CHECK(ds[0].severity == Severity::kError);
+  CHECK(ds[0].rule == "bad-value");
+  CHECK(ds[0].line == 3);
+  CHECK(ds[0].column == 14);
+  CHECK(ds[0].message == "the attribution template is " + std::to_string(placeholders.size()) +
+                             " bytes long; at most 4096 are allowed");
+  CHECK(fw.attribution == "Participant");
+  CHECK(fw.themes.size() == 1);  // the rest of the file is read
+
+  // Within the byte limit, 101 placeholders are one too many; 100 are allowed.
+  std::string many;
+  for (int i = 0; i < 101; ++i) many += "{a}";
+  ds.clear();
+  fw = framework::LoadFramework(
+      "framework.yaml", "framework: 1\ntitle: T\nattribution: \"" + many + "\"\nthemes:\n" + themes,
+      ds);
+  REQUIRE(ds.size() == 1);
+  CHECK(ds[0].message == "the attribution template has 101 placeholders; at most 100 are allowed");
+  ds.clear();
+  fw = framework::LoadFramework(
+      "framework.yaml",
+      "framework: 1\ntitle: T\nattribution: \"" + many.substr(3) + "\"\nthemes:\n" + themes, ds);
+  CHECK(ds.empty());
+  CHECK(fw.attribution == many.substr(3));
+}
+
+TEST_CASE("linear cost: unknown placeholders are warnings at the placeholder, {id} is known") {
+  framework::MemoryFileSystem fs;
+  fs.Add("framework.yaml",
+         "framework: 1\ntitle: T\nattribution: \"{role}, {sectr} ({id}) {sectr} {zzzzzz}\"\n"
+         "speakers: {INT: interviewer}\nthemes:\n  - {id: t, label: T, subthemes: [{id: s, label: "
+         "S}]}\n");
+  fs.Add("participants.yaml",
+         "attributes:\n  role: {type: string}\n  sector: {type: string}\nparticipants:\n"
+         "  - {id: P01, role: nurse, sector: health}\n");
+  fs.Add("transcripts/P01.txt", "INT: Hello.\n");
+  const framework::Study study = framework::LoadStudy(fs, {});
+  REQUIRE(CountRule(study.diagnostics, "unknown-placeholder") == 2);  // once each
+  std::vector<const Diagnostic*> found;
+  for (const Diagnostic& d : study.diagnostics)
+    if (d.rule == "unknown-placeholder") found.push_back(&d);
+  CHECK(found[0]->severity == Severity::kWarning);
+  CHECK(found[0]->file == "framework.yaml");
+  CHECK(found[0]->line == 3);
+  CHECK(found[0]->column == 23);
+  CHECK(found[0]->message ==
+        "the attribution template uses {sectr}, which is not a participant attribute; it is "
+        "left out");
+  CHECK(found[0]->hint == "did you mean '{sector}'?");
+  CHECK(found[1]->column == 46);
+  CHECK(found[1]->hint == "attributes are declared in participants.yaml");
+  CHECK(CountDiagnostics(study.diagnostics).errors == 0);
+
+  // The default template, not written, draws none (a study without 'role' is "Participant").
+  framework::MemoryFileSystem plain;
+  plain.Add("framework.yaml",
+            "framework: 1\ntitle: T\nthemes:\n  - {id: t, label: T, subthemes: [{id: s, label: "
+            "S}]}\n");
+  plain.Add("participants.yaml", "participants:\n  - {id: P01}\n");
+  plain.Add("transcripts/P01.txt", "P01: Hello.\n");
+  CHECK(CountRule(framework::LoadStudy(plain, {}).diagnostics, "unknown-placeholder") == 0);
+}
+
+// Hostile sweep 56: --only-from with 20,000 globs tried every glob on every transcript.
+TEST_CASE("linear cost: --only with many exact names and globs selects exactly their matches") {
+  framework::MemoryFileSystem fs;
+  fs.Add("framework.yaml",
+         std::string(kHead) + "  - {id: t, label: T, subthemes: [{id: s, label: S}]}\n");
+  fs.Add("participants.yaml", "participants:\n  - {id: P0000}\n");
+  for (int i = 0; i < 2000; ++i) {
+    char id[8];
+    std::snprintf(id, sizeof id, "P%04d", i);
+    fs.Add(std::string("transcripts/") + id + ".txt", "INT: Hello.\n");
+  }
+  framework::LoadOptions options;
+  for (int i = 0; i < 1000; i += 2) {  // 500 exact names: P0000, P0002, ...
+    char id[8];
+    std::snprintf(id, sizeof id, "P%04d", i);
+    options.only.emplace_back(id);
+  }
+  options.only.emplace_back("transcripts/P19[0-4]?.txt");  // 50 paths
+  options.only.emplace_back("*99");                        // P0099 ... P1999: 20, 5 even < 1000
+  options.only.emplace_back("P\\1001");                    // an escape: P1001
+  options.only.emplace_back("P0001*[!x]");                 // needs a character after P0001: none
+  const framework::Study study = framework::LoadStudy(fs, options);
+  std::set<std::string> got;
+  for (const auto& t : study.transcripts) got.insert(t.path);
+  std::set<std::string> want;
+  for (int i = 0; i < 2000; ++i) {
+    const bool pick =
+        (i < 1000 && i % 2 == 0) || (i >= 1900 && i < 1950) || i % 100 == 99 || i == 1001;
+    char path[32];
+    std::snprintf(path, sizeof path, "transcripts/P%04d.txt", i);
+    if (pick) want.insert(path);
+  }
+  CHECK(got == want);
+  CHECK(study.partial);
 }

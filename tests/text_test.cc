@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -147,6 +148,63 @@ TEST_CASE("Suggest") {
   CHECK(framework::Suggest("abc", Words{}) == std::nullopt);
   // The word itself is no suggestion.
   CHECK(framework::Suggest("abc", Words{"abc"}) == std::nullopt);
+}
+
+namespace {
+// The full Levenshtein table by code point (text.cc's decoding: each invalid byte one).
+std::size_t PlainDistance(const std::u32string& x, const std::u32string& y) {
+  std::vector<std::size_t> prev(y.size() + 1), cur(y.size() + 1);
+  for (std::size_t j = 0; j <= y.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= x.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= y.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] != y[j - 1])});
+    std::swap(prev, cur);
+  }
+  return prev[y.size()];
+}
+}  // namespace
+
+TEST_CASE("EditDistance: the banded table agrees with the full one, within every limit") {
+  // Short strings over a small alphabet (one letter of two bytes), so distances are all sizes.
+  const std::vector<std::string> letters{"a", "b", "c", "\u00e9"};
+  const std::u32string points = U"abc\u00e9";
+  unsigned seed = 7;
+  auto next = [&] { return seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff; };
+  for (int round = 0; round < 3000; ++round) {
+    std::string a, b;
+    std::u32string x, y;
+    for (unsigned n = next() % 9; n > 0; --n) {
+      const unsigned k = next() % 4;
+      a += letters[k];
+      x += points[k];
+    }
+    for (unsigned n = next() % 9; n > 0; --n) {
+      const unsigned k = next() % 4;
+      b += letters[k];
+      y += points[k];
+    }
+    const std::size_t full = PlainDistance(x, y);
+    for (std::size_t limit = 0; limit <= 9; ++limit) {
+      INFO(a << " / " << b << " limit " << limit);
+      CHECK(framework::EditDistance(a, b, limit) == std::min(full, limit + 1));
+    }
+  }
+}
+
+TEST_CASE("Suggest: a 100 KB word against 20,000 candidates, and a near one among them") {
+  // Issue 14 (hostile sweep 18s): every candidate was decoded and compared in full.
+  std::vector<std::string> codes;
+  for (int i = 0; i < 20000; ++i) codes.push_back("code" + std::to_string(i));
+  const std::string word(100000, 'c');
+  CHECK(framework::Suggest(word, codes) == std::nullopt);
+  codes.push_back(std::string(99998, 'c') + "xy");
+  codes.push_back(std::string(99999, 'c') + "x");
+  CHECK(framework::Suggest(word, codes) == std::optional<std::string>(codes.back()));
+  // Lengths in bytes and in code points differ: two-byte letters are still compared.
+  CHECK(framework::Suggest("\u00e9\u00e9\u00e9\u00e9", {"eeee", "\u00e9\u00e9\u00e9"}) ==
+        std::optional<std::string>("\u00e9\u00e9\u00e9"));
+  CHECK(framework::Suggest("abcdefgh", {"\u65e5\u672c\u8a9e"}) == std::nullopt);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <unordered_set>
 #include <utility>
 
 #include "framework/text.h"
@@ -88,9 +89,24 @@ icu::BreakIterator* WordIterator() {
 
 std::vector<std::string> Placeholders(std::string_view pattern) {
   std::vector<std::string> names;
+  std::unordered_set<std::string> seen;
   for (std::string& name : ParseTemplate(pattern).names)
-    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    if (seen.insert(name).second) names.push_back(std::move(name));
   return names;
+}
+
+std::size_t CountPlaceholders(std::string_view pattern) {
+  return ParseTemplate(pattern).names.size();
+}
+
+std::string AttributionTemplateProblem(std::string_view pattern) {
+  if (pattern.size() > kMaxAttributionBytes)
+    return "the attribution template is " + std::to_string(pattern.size()) +
+           " bytes long; at most " + std::to_string(kMaxAttributionBytes) + " are allowed";
+  if (const std::size_t n = CountPlaceholders(pattern); n > kMaxAttributionPlaceholders)
+    return "the attribution template has " + std::to_string(n) + " placeholders; at most " +
+           std::to_string(kMaxAttributionPlaceholders) + " are allowed";
+  return {};
 }
 
 std::vector<std::string> UnknownPlaceholders(std::string_view pattern, const Study& study,

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "attribute_defs.h"
+#include "framework/attribution.h"
 #include "framework/source_text.h"
 #include "framework/text.h"
 #include "yaml_support.h"
@@ -188,8 +189,21 @@ Framework FrameworkLoader::Run() {
     f_.participants_line = p.line;
     f_.participants_column = p.column;
   }
-  if (auto n = Get(root, "attribution"); n.IsDefined())
-    if (auto v = yaml::Scalar(source_, n, "attribution", diagnostics_)) f_.attribution = *v;
+  if (auto n = Get(root, "attribution"); n.IsDefined()) {
+    if (auto v = yaml::Scalar(source_, n, "attribution", diagnostics_)) {
+      if (std::string problem = AttributionTemplateProblem(*v); !problem.empty()) {
+        // Refused whole: every attribution is then the template without fields.
+        Error(n, "bad-value", problem,
+              "an attribution names a few attributes, e.g. 'attribution: \"{role}, {sector}\"'");
+        f_.attribution = "Participant";
+      } else {
+        f_.attribution = *v;
+      }
+    }
+    Position p = yaml::PositionOf(source_, n);
+    f_.attribution_line = p.line;
+    f_.attribution_column = p.column;
+  }
   if (auto n = Get(root, "min_group"); n.IsDefined()) {
     auto v = yaml::Scalar(source_, n, "min_group", diagnostics_);
     int value = 0;

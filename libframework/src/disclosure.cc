@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "framework/attribution.h"
@@ -42,16 +44,19 @@ void Split(const std::vector<std::vector<Key>>& keys, const std::vector<std::siz
     for (std::size_t r : members) out[r] = field;
     return;
   }
-  // The parts by the next field, in key order.
+  // The parts by the next field, in order of first appearance (found through a hash of the
+  // values, so many distinct values cost no more than few), then in key order.
   std::vector<std::pair<Key, std::vector<std::size_t>>> parts;
+  std::unordered_map<std::string_view, std::size_t> part_of;  // value -> its part
+  std::size_t missing = std::string::npos;                    // the part without a value
   for (std::size_t r : members) {
     const Key& k = keys[r][field];
-    auto it = std::find_if(parts.begin(), parts.end(), [&](const auto& p) { return p.first == k; });
-    if (it == parts.end()) {
+    std::size_t& at = k ? part_of.try_emplace(*k, std::string::npos).first->second : missing;
+    if (at == std::string::npos) {
+      at = parts.size();
       parts.push_back({k, {}});
-      it = parts.end() - 1;
     }
-    it->second.push_back(r);
+    parts[at].second.push_back(r);
   }
   std::stable_sort(parts.begin(), parts.end(),
                    [](const auto& a, const auto& b) { return KeyLess(a.first, b.first); });

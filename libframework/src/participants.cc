@@ -16,7 +16,7 @@
 namespace framework {
 
 int Participants::Find(std::string_view id) const {
-  auto it = index.find(std::string(id));
+  auto it = index.find(id);
   return it == index.end() ? -1 : it->second;
 }
 

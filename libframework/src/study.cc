@@ -9,6 +9,7 @@
 #include <set>
 #include <system_error>
 #include <thread>
+#include <unordered_map>
 
 #include "framework/chart_buffer.h"
 #include "framework/disclosure.h"
@@ -71,15 +72,47 @@ bool HasGlob(const std::string& pattern) {
   return pattern.find_first_of("*?[") != std::string::npos;
 }
 
-// True when `path` or its stem matches one of `patterns` (see LoadOptions::only).
-bool Selected(const std::string& path, const std::vector<std::string>& patterns) {
-  const std::string stem = Stem(path);
-  for (const std::string& p : patterns)
-    if (::fnmatch(p.c_str(), path.c_str(), FNM_PATHNAME) == 0 ||
-        ::fnmatch(p.c_str(), stem.c_str(), 0) == 0)
-      return true;
-  return false;
-}
+// The globs of LoadOptions::only, by their literal prefix: the text before the first `*`, `?`,
+// `[` or `\` (an escape), which a name must begin with to match. A name is tried only against
+// the patterns whose prefix it begins with, looked up once per prefix length in use, so 20,000
+// globs (or ids) against 40,000 transcripts cost about one lookup a name, not 20,000 fnmatch
+// calls. The answer is the same as trying every pattern (the C locale compares bytes).
+class Selection {
+ public:
+  explicit Selection(const std::vector<std::string>& patterns) {
+    for (const std::string& p : patterns) {
+      const std::size_t n = std::min(p.find_first_of("*?[\\"), p.size());
+      auto [it, added] = by_prefix_.try_emplace(p.substr(0, n));
+      it->second.push_back(&p);
+      if (added) lengths_.insert(n);
+    }
+  }
+
+  // True when `path` or its stem matches one of the patterns.
+  bool Selected(const std::string& path) const {
+    return Matches(path, FNM_PATHNAME) || Matches(Stem(path), 0);
+  }
+
+ private:
+  bool Matches(const std::string& name, int flags) const {
+    for (const std::size_t n : lengths_) {
+      if (n > name.size()) break;
+      auto it = by_prefix_.find(std::string_view(name).substr(0, n));
+      if (it == by_prefix_.end()) continue;
+      for (const std::string* p : it->second)
+        if (::fnmatch(p->c_str(), name.c_str(), flags) == 0) return true;
+    }
+    return false;
+  }
+
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::vector<const std::string*>, Hash, std::equal_to<>>
+      by_prefix_;
+  std::set<std::size_t> lengths_;  // of the prefixes, shortest first
+};
 
 // A diagnostic located at a framework.yaml key (or at its first line when the key is absent).
 // The underline covers `value`, the key's value as written.
@@ -323,7 +356,8 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   }
   if (!options.only.empty()) {
     study.partial = true;
-    std::erase_if(paths, [&](const std::string& p) { return !Selected(p, options.only); });
+    const Selection selection(options.only);
+    std::erase_if(paths, [&](const std::string& p) { return !selection.Selected(p); });
   }
   file_order.insert(file_order.end(), paths.begin(), paths.end());
 
@@ -404,6 +438,8 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   if (study.participants.complete && transcripts_found && !study.partial)
     CheckParticipantsHaveTranscripts(study, participants_file.contents, owner, unread_stems,
                                      study.diagnostics);
+  if (study.participants.complete && study.framework.parsed)
+    CheckAttributionPlaceholders(framework_source, study, study.diagnostics);
   if (study.participants.complete && !study.partial && study.framework.parsed)
     AttributionWarnings(study, f.participants, participants_file.contents, study.diagnostics);
 

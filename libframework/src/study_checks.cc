@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "framework/attribution.h"
 #include "framework/chart.h"
 #include "framework/disclosure.h"
 #include "framework/source_text.h"
@@ -233,6 +234,42 @@ void CheckParticipantsHaveTranscripts(const Study& study, std::string_view parti
         "add a transcript for it under " + Quote(f.transcripts) + ", or remove the entry");
     w.length = static_cast<int>(CountCodePoints(p.id));
     out.push_back(std::move(w));
+  }
+}
+
+void CheckAttributionPlaceholders(const SourceText& framework_source, const Study& study,
+                                  Diagnostics& out) {
+  const Framework& f = study.framework;
+  if (f.attribution_line <= 0) return;
+  const std::vector<std::string> unknown = UnknownPlaceholders(f.attribution, study, true);
+  if (unknown.empty()) return;
+  std::vector<std::string> names;
+  for (const AttributeDef& a : study.participants.attributes) names.push_back(a.name);
+  // The value's line, from its column on: where each placeholder is written as it is named.
+  const std::string_view line = framework_source.Line(f.attribution_line);
+  const std::size_t line_start =
+      line.empty() ? 0 : static_cast<std::size_t>(line.data() - framework_source.text().data());
+  std::size_t from = 0;
+  for (int column = 1; from < line.size() && column < f.attribution_column; ++column) {
+    ++from;
+    while (from < line.size() && (static_cast<unsigned char>(line[from]) & 0xC0) == 0x80) ++from;
+  }
+  for (const std::string& name : unknown) {
+    const std::string written = "{" + name + "}";
+    const std::size_t at = line.find(written, from);
+    const auto guess = Suggest(name, names);
+    std::string message = "the attribution template uses " + written +
+                          ", which is not a participant attribute; it is left out";
+    std::string hint = guess ? "did you mean '{" + *guess + "}'?"
+                             : "attributes are declared in " + study.participants_path;
+    if (at == std::string_view::npos)
+      out.push_back(framework_source.AtPosition(Severity::kWarning, "unknown-placeholder",
+                                                {f.attribution_line, f.attribution_column},
+                                                std::move(message), std::move(hint)));
+    else
+      out.push_back(framework_source.At(Severity::kWarning, "unknown-placeholder", line_start + at,
+                                        std::move(message), std::move(hint),
+                                        static_cast<int>(CountCodePoints(written))));
   }
 }
 

@@ -11,6 +11,7 @@
 
 #include "framework/diagnostic.h"
 #include "framework/file_system.h"
+#include "framework/source_text.h"
 #include "framework/study.h"
 
 namespace framework {
@@ -51,5 +52,11 @@ void CheckTranscriptParticipants(const FileSystem& fs, const Study& study,
 void CheckParticipantsHaveTranscripts(const Study& study, std::string_view participants_text,
                                       const std::map<std::string, std::size_t>& owner,
                                       const std::set<std::string>& unread_stems, Diagnostics& out);
+
+// "unknown-placeholder" warnings, at framework.yaml's `attribution` (`framework_source`), for
+// each placeholder of the template written there that names no attribute of the participants
+// file (`{id}` is known: `quotes --ids` fills it). A template not written (the default) draws none.
+void CheckAttributionPlaceholders(const SourceText& framework_source, const Study& study,
+                                  Diagnostics& out);
 
 }  // namespace framework

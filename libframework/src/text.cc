@@ -205,24 +205,57 @@ std::size_t CountWords(std::string_view text) {
   return count;
 }
 
-std::size_t EditDistance(std::string_view a, std::string_view b, std::size_t limit) {
-  std::vector<UChar32> x = CodePoints(a), y = CodePoints(b);
-  std::size_t diff = x.size() > y.size() ? x.size() - y.size() : y.size() - x.size();
-  if (diff > limit) return limit + 1;
-  std::vector<std::size_t> prev(y.size() + 1), cur(y.size() + 1);
-  for (std::size_t j = 0; j <= y.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= x.size(); ++i) {
-    cur[0] = i;
-    std::size_t row_min = cur[0];
-    for (std::size_t j = 1; j <= y.size(); ++j) {
-      std::size_t cost = x[i - 1] == y[j - 1] ? 0 : 1;
+namespace {
+
+// How many code points `text` decodes to (each invalid byte one, as CodePoints counts).
+std::size_t CodePointCount(std::string_view text) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < text.size(); ++n) NextCodePoint(text, i);
+  return n;
+}
+
+// Whether strings of `a_points` code points and `b_bytes` bytes can be within `limit` edits: a
+// code point is 1 to 4 bytes, so `b` has from ceil(b_bytes / 4) to b_bytes of them.
+bool MayBeNear(std::size_t a_points, std::size_t b_bytes, std::size_t limit) {
+  return b_bytes + limit >= a_points && (b_bytes + 3) / 4 <= a_points + limit;
+}
+
+// Levenshtein distance of `x` and `y`, or `limit + 1` once it is certain to exceed `limit`. Only
+// the cells within `limit` of the diagonal are worked out (any path through a cell further off
+// costs more than `limit`), so the cost is (length) x (2 limit + 1), not length x length.
+std::size_t BandedDistance(const std::vector<UChar32>& x, const std::vector<UChar32>& y,
+                           std::size_t limit) {
+  const std::size_t n = x.size(), m = y.size();
+  if ((n > m ? n - m : m - n) > limit) return limit + 1;
+  const std::size_t far = limit + 1;  // a cell outside the band
+  std::vector<std::size_t> prev(m + 1, far), cur(m + 1, far);
+  for (std::size_t j = 0; j <= std::min(m, limit); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= n; ++i) {
+    const std::size_t lo = i > limit ? i - limit : 0;
+    const std::size_t hi = std::min(m, i + limit);
+    std::size_t row_min = far;
+    if (lo == 0) {
+      cur[0] = i;
+      row_min = i;
+    } else {
+      cur[lo - 1] = far;  // left of the band (the array still holds an older row there)
+    }
+    for (std::size_t j = std::max<std::size_t>(lo, 1); j <= hi; ++j) {
+      const std::size_t cost = x[i - 1] == y[j - 1] ? 0 : 1;
       cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
       row_min = std::min(row_min, cur[j]);
     }
-    if (row_min > limit) return limit + 1;
+    if (row_min > limit) return far;
     std::swap(prev, cur);
   }
-  return std::min(prev[y.size()], limit + 1);
+  return std::min(prev[m], far);
+}
+
+}  // namespace
+
+std::size_t EditDistance(std::string_view a, std::string_view b, std::size_t limit) {
+  if (!MayBeNear(CodePointCount(a), b.size(), limit)) return limit + 1;
+  return BandedDistance(CodePoints(a), CodePoints(b), limit);
 }
 
 std::optional<std::string> Suggest(std::string_view word,
@@ -236,12 +269,24 @@ std::optional<std::string> Suggest(std::string_view word,
   };
   std::string word_lower = lower(word);
   for (const auto& candidate : candidates)
-    if (candidate != word && lower(candidate) == word_lower) return candidate;
+    if (candidate.size() == word.size() && candidate != word && lower(candidate) == word_lower)
+      return candidate;
+  // The word is decoded once, and only when some candidate is near enough in length to compare;
+  // a candidate too short or too long by its bytes alone is not decoded at all.
+  const std::size_t word_points = CodePointCount(word);
+  std::vector<UChar32> x;
+  bool decoded = false;
   std::optional<std::string> best;
   std::size_t best_distance = max_distance + 1;
   for (const auto& candidate : candidates) {
-    if (candidate == word) continue;
-    std::size_t d = EditDistance(word, candidate, max_distance);
+    if (best_distance == 0) break;
+    if (candidate == word || !MayBeNear(word_points, candidate.size(), best_distance - 1)) continue;
+    if (!decoded) {
+      x = CodePoints(word);
+      decoded = true;
+    }
+    // Only a distance below the best so far matters: the band is narrowed to it.
+    const std::size_t d = BandedDistance(x, CodePoints(candidate), best_distance - 1);
     if (d < best_distance) {
       best_distance = d;
       best = candidate;

@@ -42,6 +42,20 @@ std::string AttributeKeeping(const std::string& pattern, const Study& study,
 /// order of first use.
 std::vector<std::string> Placeholders(std::string_view pattern);
 
+/// How many placeholders `pattern` holds, a name used twice counted twice.
+std::size_t CountPlaceholders(std::string_view pattern);
+
+/// The longest `attribution` template framework.yaml may give, in bytes (docs/limits.md): an
+/// attribution is a few words, and each quote's costs the template's length.
+inline constexpr std::size_t kMaxAttributionBytes = 4096;
+
+/// The most placeholders an `attribution` template may hold, a name used twice counted twice.
+inline constexpr std::size_t kMaxAttributionPlaceholders = 100;
+
+/// Why `pattern` cannot be framework.yaml's `attribution` (longer than `kMaxAttributionBytes`,
+/// more placeholders than `kMaxAttributionPlaceholders`), or an empty string when it can.
+std::string AttributionTemplateProblem(std::string_view pattern);
+
 /// The placeholders of `pattern` that `Attribute` can never fill: names that are not attributes of
 /// `study.participants`, and `id` unless `allow_id`. Once each, in order of first use, so a
 /// caller can warn about each once.

@@ -130,6 +130,7 @@ struct Framework {
   // Where keys stand, for diagnostics about what they name (1-based; 0 when absent).
   int transcripts_line = 0, transcripts_column = 0;
   int participants_line = 0, participants_column = 0;
+  int attribution_line = 0, attribution_column = 0;
 
   /// The column `code` indexes into, or an invalid ref.
   ColumnRef Resolve(std::string_view code) const { return codes.Resolve(code); }

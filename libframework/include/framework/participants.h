@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,7 +34,13 @@ struct Participants {
   /// Every participant id, in file order.
   std::vector<std::string> Ids() const;
 
-  std::unordered_map<std::string, int> index;  ///< id -> position in `participants`
+  /// Hashes ids as views, so `Find` looks a `string_view` up without building a string.
+  struct IdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, int, IdHash, std::equal_to<>>
+      index;  ///< id -> position in `participants`
   /// Every participant of the file was read. False after a syntax error (bad YAML, a broken CSV
   /// record): then "not declared" checks against this list are not made.
   bool complete = false;
