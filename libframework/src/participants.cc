@@ -312,7 +312,8 @@ std::optional<Participants> ReadPlainParticipants(const SourceText& source, std:
   if (list > 0) {
     bool ok = false;
     const std::string head(text.substr(0, list));
-    YAML::Node root = yaml::Parse(source, head, head_diagnostics, &ok);
+    yaml::Reservation held;  // outlives root, released before any fallback to yaml-cpp
+    YAML::Node root = yaml::Parse(source, head, head_diagnostics, &ok, &held);
     if (!ok || !(root.IsMap() || root.IsNull())) return std::nullopt;
     if (root.IsMap()) {
       yaml::CheckKeys(source, root, {"attributes"}, "the participants file", head_diagnostics);
@@ -404,7 +405,8 @@ Participants LoadParticipantsYamlWithYamlCpp(std::string_view name, std::string_
   SourceText source{std::string(name), text};
   if (!source.CheckUtf8(diagnostics)) return result;
   bool ok = false;
-  YAML::Node root = yaml::Parse(source, std::string(text), diagnostics, &ok);
+  yaml::Reservation held;  // outlives root
+  YAML::Node root = yaml::Parse(source, std::string(text), diagnostics, &ok, &held);
   if (!ok) return result;
   if (!root.IsMap()) {
     diagnostics.push_back(source.AtPosition(Severity::kError, "bad-participants", {1, 1},
