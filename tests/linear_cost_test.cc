@@ -3,10 +3,13 @@
 // The sizes are ones the old quadratic code took minutes over; no timing is asserted.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "framework/codebook.h"
@@ -15,6 +18,8 @@
 #include "framework/file_system.h"
 #include "framework/participants.h"
 #include "framework/study.h"
+#include "framework/transcript.h"
+#include "yaml_support.h"
 
 namespace {
 
@@ -102,8 +107,9 @@ TEST_CASE("linear cost: a CSV header of 200,000 columns; columns counted once") 
   CHECK(rows[1].fields.back().column == 4 + 2 * (n - 1) + 1);
 }
 
-TEST_CASE("linear cost: 200,000 undeclared CSV columns give 100 warnings and a counting note") {
-  const int n = 200000;
+TEST_CASE("linear cost: 999 undeclared CSV columns give 100 warnings and a counting note") {
+  // The most participants.csv may have beside its id column (kMaxParticipantsCsvColumns).
+  const int n = static_cast<int>(framework::kMaxParticipantsCsvColumns) - 1;
   std::string csv = "id";
   for (int i = 0; i < n; ++i) csv += ",a" + std::to_string(i);
   csv += "\nP01";
@@ -120,7 +126,7 @@ TEST_CASE("linear cost: 200,000 undeclared CSV columns give 100 warnings and a c
   CHECK(note->severity == Severity::kNote);
   CHECK(note->unlisted == static_cast<std::size_t>(n - 100));
   CHECK(note->line == 1);
-  CHECK(note->message == "too many warnings in this file: 199900 more are counted but not shown");
+  CHECK(note->message == "too many warnings in this file: 899 more are counted but not shown");
   const auto counts = CountDiagnostics(ds);
   CHECK(counts.warnings == static_cast<std::size_t>(n));
   CHECK(counts.errors == 0);
@@ -173,7 +179,7 @@ TEST_CASE("linear cost: 200 participants without a transcript: 100 warnings, the
   CHECK(CountDiagnostics(study.diagnostics).warnings == 200);
 }
 
-TEST_CASE("linear cost: YAML beyond 4 MiB that needs yaml-cpp is refused before parsing") {
+TEST_CASE("linear cost: YAML beyond 2 MiB that needs yaml-cpp is refused before parsing") {
   framework::MemoryFileSystem fs;
   fs.Add("framework.yaml", std::string(kHead) +
                                "  - {id: treatment, label: T, subthemes: [{id: provision, "
@@ -181,7 +187,7 @@ TEST_CASE("linear cost: YAML beyond 4 MiB that needs yaml-cpp is refused before 
   fs.Add("participants.yaml", "participants:\n  - {id: P01}\n");
   fs.Add("transcripts/P01.txt", "INT: Hello.\n");
   std::string chart = "theme: treatment\ncells:\n";
-  while (chart.size() <= (std::size_t{4} << 20))
+  while (chart.size() <= framework::yaml::kMaxYamlCppBytes)
     chart += "  - {participant: P01, subtheme: provision, summary: a summary of some length}\n";
   fs.Add("charts/treatment.yaml", chart);
   const framework::Study study = framework::LoadStudy(fs, {});
@@ -192,16 +198,74 @@ TEST_CASE("linear cost: YAML beyond 4 MiB that needs yaml-cpp is refused before 
   CHECK(e->line == 1);
   CHECK(e->column == 1);
   CHECK(e->message == "file too large to read as general YAML: " + std::to_string(chart.size()) +
-                          " bytes, the limit is 4194304 bytes");
+                          " bytes, the limit is 2097152 bytes");
   // framework.yaml likewise: one error, nothing else made of it.
   Diagnostics ds;
   std::string f = kHead;
-  while (f.size() <= (std::size_t{4} << 20))
+  while (f.size() <= framework::yaml::kMaxYamlCppBytes)
     f += "  - {id: t, label: T, subthemes: [{id: s, label: S}]}\n";
   const framework::Framework fw = framework::LoadFramework("framework.yaml", f, ds);
   REQUIRE(ds.size() == 1);
   CHECK(ds[0].rule == "yaml-too-large");
   CHECK(!fw.parsed);
+}
+
+// Front matter that needs yaml-cpp is read up to 256 KiB; the body is still read. Plain
+// `key: value` lines are read at any size.
+TEST_CASE("linear cost: front matter beyond 256 KiB that needs yaml-cpp is refused") {
+  std::string fm = "---\nparticipant: P01\nmeta:\n";
+  while (fm.size() <= framework::kMaxFrontMatterYamlBytes + 4) fm += "  k: [a, b, c, d]\n";
+  const std::size_t between = fm.size() - 4;  // the bytes between the two fences
+  fm += "---\nP01: {t.s}x{/t.s}\n";
+  Diagnostics ds;
+  framework::ParseOptions o;
+  o.stem = "P01";
+  const framework::Transcript t = framework::ParseTranscript("transcripts/P01.txt", fm, o, ds);
+  REQUIRE(ds.size() == 1);
+  CHECK(ds[0].rule == "front-matter-too-large");
+  CHECK(ds[0].line == 1);
+  CHECK(ds[0].column == 1);
+  CHECK(ds[0].message == "front matter of " + std::to_string(between) +
+                             " bytes is too large to read as YAML, the limit is 262144 bytes "
+                             "(256 KiB)");
+  CHECK(ds[0].hint.find("plain 'key: value' lines") != std::string::npos);
+  CHECK(t.segments.size() == 1);  // the body is read
+
+  std::string plain = "---\nparticipant: P01\n";
+  for (int i = 0; plain.size() <= framework::kMaxFrontMatterYamlBytes * 2; ++i)
+    plain += "key" + std::to_string(i) + ": a value\n";
+  plain += "---\nP01: {t.s}x{/t.s}\n";
+  Diagnostics plain_ds;
+  const framework::Transcript big = framework::ParseTranscript("P01.txt", plain, o, plain_ds);
+  CHECK(plain_ds.empty());
+  CHECK(big.metadata.size() > 10000);
+}
+
+// The YAML in yaml-cpp at once is bounded over every thread: a parse past the budget waits for
+// the others to release theirs; a thread holding some never waits on itself.
+TEST_CASE("linear cost: yaml-cpp bytes in flight are shared across threads") {
+  using framework::yaml::kYamlCppBytesInFlight;
+  using framework::yaml::Reservation;
+  Reservation all(kYamlCppBytesInFlight);
+  {
+    Reservation more(kYamlCppBytesInFlight);  // this thread holds some: taken at once
+  }
+  std::atomic<bool> got{false};
+  std::thread other([&] {
+    Reservation r(kYamlCppBytesInFlight / 2);
+    got = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK_FALSE(got.load());  // waits while `all` is held
+  all.Release();
+  other.join();
+  CHECK(got.load());
+  // The budget is whole again: a parse on this thread runs.
+  Diagnostics ds;
+  framework::SourceText source{"x.yaml", "a: 1\n"};
+  bool ok = false;
+  framework::yaml::Parse(source, "a: 1\n", ds, &ok);
+  CHECK(ok);
 }
 
 // A small file that names one large anchored value many times ("billion laughs"): refused at

@@ -403,6 +403,54 @@ TEST_CASE("participants.csv: diagnostics at the line and column of the offending
   CHECK(Summary(columns.d) == "duplicate-key@1:9; bad-id@1:14");
 }
 
+TEST_CASE("participants: an attribute value longer than 64 KiB is refused where it stands") {
+  const std::string big(framework::kMaxAttributeValueBytes + 1, 'n');
+  const std::string fits(framework::kMaxAttributeValueBytes, 'n');
+  const std::string head = "attributes:\n  note: {type: string}\nparticipants:\n";
+  // The fast reader (one flow mapping a line).
+  Loaded fast =
+      Yaml(head + "  - {id: P01, note: " + big + "}\n  - {id: P02, note: " + fits + "}\n");
+  CHECK(Summary(fast.d) == "attribute-too-long@4:21");
+  REQUIRE(fast.d.size() == 1);
+  CHECK(fast.d[0].message ==
+        "the value of attribute 'note' is 65537 bytes, longer than the limit of 65536 bytes "
+        "(64 KiB)");
+  CHECK(fast.d[0].hint.find("docs/limits.md") != std::string::npos);
+  CHECK(Value(fast.p, "P01", "note") == "<missing>");
+  CHECK(Value(fast.p, "P02", "note") == fits);
+  // yaml-cpp (a block mapping).
+  Loaded slow = Yaml(head + "  - id: P01\n    note: " + big + "\n");
+  CHECK(Summary(slow.d) == "attribute-too-long@5:11");
+  CHECK(Value(slow.p, "P01", "note") == "<missing>");
+  // CSV: the field is never held past the limit.
+  Loaded csv = Csv("id,note\nP01,\"" + big + "\"\nP02," + fits + "\n");
+  CHECK(Summary(csv.d) == "field-too-long@2:5");
+  REQUIRE(csv.d.size() == 1);
+  CHECK(csv.d[0].message == "field of 65537 bytes, longer than the limit of 65536 bytes");
+  CHECK(csv.d[0].hint.find("at most 64 KiB") != std::string::npos);
+  CHECK_FALSE(csv.p.complete);
+  CHECK(Value(csv.p, "P01", "note") == "<missing>");
+  CHECK(Value(csv.p, "P02", "note") == fits);
+}
+
+TEST_CASE("participants.csv: more than 1000 columns is refused at the first column over") {
+  std::string header = "id", row = "P01";
+  for (std::size_t c = 1; c < framework::kMaxParticipantsCsvColumns; ++c) {
+    header += ",c" + std::to_string(c);
+    row += ",1";
+  }
+  Loaded fits = Csv(header + "\n" + row + "\n");
+  CHECK(Summary(fits.d) == "");
+  CHECK(fits.p.attributes.size() == framework::kMaxParticipantsCsvColumns - 1);
+  const std::size_t at = header.size() + 2;  // the column of the 1001st field
+  Loaded over = Csv(header + ",c1000\n" + row + ",1\n");
+  CHECK(Summary(over.d) == "too-many-columns@1:" + std::to_string(at));
+  REQUIRE(over.d.size() == 1);
+  CHECK(over.d[0].message == "record has more than 1000 fields, the limit for this file");
+  CHECK(over.d[0].hint.find("at most 1000 columns") != std::string::npos);
+  CHECK(over.p.participants.empty());
+}
+
 TEST_CASE("participants.csv: BOM, CRLF, an empty file and a broken file") {
   Loaded excel = Csv("\xEF\xBB\xBFid,role\r\nP01,x\r\nP02,y\r\n");
   CHECK(Summary(excel.d) == "");

@@ -483,7 +483,8 @@ Chart LoadChartWithYamlCpp(std::string_view name, std::string_view text, Diagnos
   SourceText source(std::string(name), text);
   if (!source.CheckUtf8(diagnostics)) return chart;
   bool ok = false;
-  YAML::Node root = yaml::Parse(source, std::string(text), diagnostics, &ok);
+  yaml::Reservation held;  // outlives root
+  YAML::Node root = yaml::Parse(source, std::string(text), diagnostics, &ok, &held);
   if (!ok) return chart;
   if (!root.IsMap()) {
     diagnostics.push_back(source.AtPosition(Severity::kError, "bad-chart", {1, 1},

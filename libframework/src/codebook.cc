@@ -141,7 +141,8 @@ std::optional<std::string> FrameworkLoader::Id(const YAML::Node& node, std::stri
 Framework FrameworkLoader::Run() {
   if (!source_.CheckUtf8(diagnostics_)) return f_;
   bool ok = false;
-  YAML::Node root = yaml::Parse(source_, std::string(text_), diagnostics_, &ok);
+  yaml::Reservation held;  // outlives root
+  YAML::Node root = yaml::Parse(source_, std::string(text_), diagnostics_, &ok, &held);
   if (!ok) return f_;
   if (!root.IsMap()) {
     diagnostics_.push_back(source_.AtPosition(

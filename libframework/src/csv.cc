@@ -8,7 +8,7 @@
 namespace framework {
 
 std::vector<CsvRow> ReadCsv(std::string_view name, std::string_view text, Diagnostics& diagnostics,
-                            char delimiter) {
+                            char delimiter, const CsvLimits& limits) {
   SourceText source{std::string(name), text};
   std::vector<CsvRow> rows;
   if (!source.CheckUtf8(diagnostics, "save the file as UTF-8 (in Excel: 'CSV UTF-8')")) return rows;
@@ -47,6 +47,15 @@ std::vector<CsvRow> ReadCsv(std::string_view name, std::string_view text, Diagno
       CsvField field;
       field.line = line;
       field.column = column(i);
+      std::size_t field_bytes = 0;
+      if (row.fields.size() == limits.max_fields) {
+        diagnostics.push_back(
+            source.AtPosition(Severity::kError, "too-many-columns", {field.line, field.column},
+                              "record has more than " + std::to_string(limits.max_fields) +
+                                  " fields, the limit for this file",
+                              limits.fields_hint));
+        return rows;
+      }
       if (i < n && text[i] == '"') {
         std::size_t quote_offset = i;
         int quote_line = line;
@@ -56,7 +65,7 @@ std::vector<CsvRow> ReadCsv(std::string_view name, std::string_view text, Diagno
           char c = text[i];
           if (c == '"') {
             if (i + 1 < n && text[i + 1] == '"') {
-              field.value.push_back('"');
+              if (++field_bytes <= limits.max_field_bytes) field.value.push_back('"');
               i += 2;
               continue;
             }
@@ -68,7 +77,7 @@ std::vector<CsvRow> ReadCsv(std::string_view name, std::string_view text, Diagno
             ++line;
             line_start = i + 1;
           }
-          field.value.push_back(c);
+          if (++field_bytes <= limits.max_field_bytes) field.value.push_back(c);
           ++i;
         }
         if (!closed) {
@@ -98,7 +107,18 @@ std::vector<CsvRow> ReadCsv(std::string_view name, std::string_view text, Diagno
           }
           ++i;
         }
-        field.value.assign(text.substr(start, i - start));
+        field_bytes = i - start;
+        if (field_bytes <= limits.max_field_bytes)
+          field.value.assign(text.substr(start, i - start));
+      }
+      if (field_bytes > limits.max_field_bytes) {
+        Diagnostic d = source.AtPosition(
+            Severity::kError, "field-too-long", {field.line, field.column},
+            "field of " + std::to_string(field_bytes) + " bytes, longer than the limit of " +
+                std::to_string(limits.max_field_bytes) + " bytes",
+            limits.field_bytes_hint);
+        diagnostics.push_back(std::move(d));
+        std::string().swap(field.value);
       }
       row.fields.push_back(std::move(field));
       if (i >= n) {

@@ -77,6 +77,17 @@ bool IsDate(std::string_view v) {
   return day <= kDays[month - 1] + (month == 2 && leap ? 1 : 0);
 }
 
+// The error for a value of attribute `key` longer than kMaxAttributeValueBytes.
+Diagnostic AttributeTooLong(const SourceText& source, Position at, std::string_view key,
+                            std::size_t bytes) {
+  return source.AtPosition(Severity::kError, "attribute-too-long", at,
+                           "the value of attribute " + Quote(key) + " is " + std::to_string(bytes) +
+                               " bytes, longer than the limit of " +
+                               std::to_string(kMaxAttributeValueBytes) + " bytes (64 KiB)",
+                           "attributes describe a participant in a few words; keep longer notes "
+                           "in a file of their own (see docs/limits.md)");
+}
+
 void Index(Participants& p, const SourceText& source, Diagnostics& diagnostics) {
   for (std::size_t i = 0; i < p.participants.size(); ++i) {
     const Participant& participant = p.participants[i];
@@ -289,7 +300,9 @@ std::optional<std::vector<FlowEntry>> ReadFlowMapping(std::string_view line, std
   return std::nullopt;
 }
 
-std::optional<Participants> ReadPlainParticipants(const SourceText& source, std::string_view text) {
+// Values over kMaxAttributeValueBytes are reported to `too_long` and not kept.
+std::optional<Participants> ReadPlainParticipants(const SourceText& source, std::string_view text,
+                                                  Diagnostics& too_long) {
   // The list: `participants:` at the start of a line, then only entry lines to the end.
   std::size_t list = text.substr(0, 14) == "participants:\n" ? 0 : text.find("\nparticipants:\n");
   if (list == std::string_view::npos) return std::nullopt;
@@ -299,7 +312,8 @@ std::optional<Participants> ReadPlainParticipants(const SourceText& source, std:
   if (list > 0) {
     bool ok = false;
     const std::string head(text.substr(0, list));
-    YAML::Node root = yaml::Parse(source, head, head_diagnostics, &ok);
+    yaml::Reservation held;  // outlives root, released before any fallback to yaml-cpp
+    YAML::Node root = yaml::Parse(source, head, head_diagnostics, &ok, &held);
     if (!ok || !(root.IsMap() || root.IsNull())) return std::nullopt;
     if (root.IsMap()) {
       yaml::CheckKeys(source, root, {"attributes"}, "the participants file", head_diagnostics);
@@ -349,6 +363,11 @@ std::optional<Participants> ReadPlainParticipants(const SourceText& source, std:
       const int index = result.FindAttribute(e.key);
       if (index < 0 || (seen >> index & 1u)) return std::nullopt;
       seen |= 1ull << index;
+      if (e.value.size() > kMaxAttributeValueBytes) {
+        const int column = static_cast<int>(CountCodePoints(line.substr(0, e.offset))) + 1;
+        too_long.push_back(AttributeTooLong(source, {line_no, column}, e.key, e.value.size()));
+        continue;
+      }
       std::string hint;
       if (!CheckAttributeValue(result.attributes[static_cast<std::size_t>(index)], e.value, &hint)
                .empty())
@@ -369,7 +388,10 @@ Participants LoadParticipantsYaml(std::string_view name, std::string_view text,
                                   Diagnostics& diagnostics) {
   SourceText source{std::string(name), text};
   if (IsValidUtf8(text) && yaml::PlainShapeText(text)) {
-    if (auto fast = ReadPlainParticipants(source, text)) {
+    Diagnostics too_long;
+    if (auto fast = ReadPlainParticipants(source, text, too_long)) {
+      diagnostics.insert(diagnostics.end(), std::make_move_iterator(too_long.begin()),
+                         std::make_move_iterator(too_long.end()));
       Index(*fast, source, diagnostics);
       return std::move(*fast);
     }
@@ -383,7 +405,8 @@ Participants LoadParticipantsYamlWithYamlCpp(std::string_view name, std::string_
   SourceText source{std::string(name), text};
   if (!source.CheckUtf8(diagnostics)) return result;
   bool ok = false;
-  YAML::Node root = yaml::Parse(source, std::string(text), diagnostics, &ok);
+  yaml::Reservation held;  // outlives root
+  YAML::Node root = yaml::Parse(source, std::string(text), diagnostics, &ok, &held);
   if (!ok) return result;
   if (!root.IsMap()) {
     diagnostics.push_back(source.AtPosition(Severity::kError, "bad-participants", {1, 1},
@@ -455,6 +478,11 @@ Participants LoadParticipantsYamlWithYamlCpp(std::string_view name, std::string_
       if (it->second.IsNull()) continue;  // a missing value
       auto value = yaml::Scalar(source, it->second, "attribute " + Quote(key), diagnostics);
       if (!value) continue;
+      if (value->size() > kMaxAttributeValueBytes) {
+        diagnostics.push_back(
+            AttributeTooLong(source, yaml::PositionOf(source, it->second), key, value->size()));
+        continue;
+      }
       std::string hint;
       std::string problem =
           CheckAttributeValue(result.attributes[static_cast<std::size_t>(index)], *value, &hint);
@@ -477,7 +505,17 @@ Participants LoadParticipantsCsv(std::string_view name, std::string_view text,
   Participants result;
   SourceText source{std::string(name), text};
   std::size_t before = diagnostics.size();
-  std::vector<CsvRow> rows = ReadCsv(name, text, diagnostics);
+  CsvLimits limits;
+  limits.max_fields = kMaxParticipantsCsvColumns;
+  limits.max_field_bytes = kMaxAttributeValueBytes;
+  limits.fields_hint = "participants.csv holds at most " +
+                       std::to_string(kMaxParticipantsCsvColumns) +
+                       " columns, the id and an attribute a column; keep the attributes the "
+                       "analysis uses (see docs/limits.md)";
+  limits.field_bytes_hint =
+      "an attribute value holds at most 64 KiB: attributes describe a participant in a few "
+      "words; keep longer notes in a file of their own (see docs/limits.md)";
+  std::vector<CsvRow> rows = ReadCsv(name, text, diagnostics, ',', limits);
   bool broken = false;
   for (std::size_t i = before; i < diagnostics.size(); ++i)
     broken |= diagnostics[i].severity == Severity::kError;

@@ -532,11 +532,22 @@ bool Parser::ParseFrontMatter(std::size_t start, std::size_t* body_start, int* b
       if (!ApplySimpleFrontMatter(eol + 1, pos)) {
         // The front matter's own source, so positions never index the whole transcript.
         SourceText front(source_.name(), bytes_.substr(0, e));
-        std::string yaml_text(bytes_.substr(0, pos));
-        std::fill(yaml_text.begin(), yaml_text.begin() + static_cast<std::ptrdiff_t>(eol), ' ');
-        bool ok = false;
-        YAML::Node root = yaml::Parse(front, yaml_text, diagnostics_, &ok);
-        if (ok) ApplyFrontMatter(front, root);
+        if (pos - (eol + 1) > kMaxFrontMatterYamlBytes) {
+          Report(Severity::kError, "front-matter-too-large", start,
+                 "front matter of " + std::to_string(pos - (eol + 1)) +
+                     " bytes is too large to read as YAML, the limit is " +
+                     std::to_string(kMaxFrontMatterYamlBytes) + " bytes (256 KiB)",
+                 "front matter holds a few keys (participant, date, speakers); plain 'key: "
+                 "value' lines are read at any size (see docs/limits.md)",
+                 3);
+        } else {
+          std::string yaml_text(bytes_.substr(0, pos));
+          std::fill(yaml_text.begin(), yaml_text.begin() + static_cast<std::ptrdiff_t>(eol), ' ');
+          bool ok = false;
+          yaml::Reservation held;  // outlives root
+          YAML::Node root = yaml::Parse(front, yaml_text, diagnostics_, &ok, &held);
+          if (ok) ApplyFrontMatter(front, root);
+        }
       }
       *body_start = e < bytes_.size() ? e + 1 : e;
       *body_line = line + 1;

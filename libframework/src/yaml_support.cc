@@ -2,7 +2,11 @@
 
 #include <yaml-cpp/depthguard.h>
 
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "framework/text.h"
@@ -31,6 +35,46 @@ std::string Describe(const YAML::Node& node) {
 }
 }  // namespace
 
+namespace {
+std::mutex budget_mutex;
+std::condition_variable budget_freed;
+std::size_t bytes_in_flight = 0;
+thread_local std::size_t bytes_held_here = 0;  // by this thread
+}  // namespace
+
+Reservation::Reservation(std::size_t bytes) {
+  bytes = std::min(std::max<std::size_t>(bytes, 1), kYamlCppBytesInFlight);
+  std::unique_lock<std::mutex> lock(budget_mutex);
+  if (bytes_held_here == 0)
+    budget_freed.wait(lock, [&] { return bytes_in_flight + bytes <= kYamlCppBytesInFlight; });
+  bytes_in_flight += bytes;
+  bytes_held_here += bytes;
+  bytes_ = bytes;
+}
+
+Reservation::Reservation(Reservation&& other) noexcept : bytes_(std::exchange(other.bytes_, 0)) {}
+
+Reservation& Reservation::operator=(Reservation&& other) noexcept {
+  if (this != &other) {
+    Release();
+    bytes_ = std::exchange(other.bytes_, 0);
+  }
+  return *this;
+}
+
+Reservation::~Reservation() { Release(); }
+
+void Reservation::Release() {
+  if (bytes_ == 0) return;
+  {
+    std::lock_guard<std::mutex> lock(budget_mutex);
+    bytes_in_flight -= bytes_;
+    bytes_held_here -= std::min(bytes_held_here, bytes_);
+  }
+  bytes_ = 0;
+  budget_freed.notify_all();
+}
+
 // yaml-cpp keeps an alias ('*name') as one more reference to its anchor's node, so a small file
 // can name a large value many times over, and every reader that walks the tree copies it each
 // time. Without aliases neither count can exceed the file's size; the budget leaves room for
@@ -58,7 +102,7 @@ YAML::Node OverExpanded(const YAML::Node& root, std::size_t input_bytes) {
 }
 
 YAML::Node Parse(const SourceText& source, const std::string& yaml_text, Diagnostics& diagnostics,
-                 bool* ok) {
+                 bool* ok, Reservation* held) {
   *ok = false;
   if (yaml_text.size() > kMaxYamlCppBytes) {
     diagnostics.push_back(source.AtPosition(
@@ -70,6 +114,7 @@ YAML::Node Parse(const SourceText& source, const std::string& yaml_text, Diagnos
         "docs/limits.md"));
     return YAML::Node();
   }
+  Reservation reservation(yaml_text.size());
   try {
     YAML::Node node = YAML::Load(yaml_text);
     if (const YAML::Node at = OverExpanded(node, yaml_text.size()); at.IsDefined()) {
@@ -85,6 +130,7 @@ YAML::Node Parse(const SourceText& source, const std::string& yaml_text, Diagnos
       return YAML::Node();
     }
     *ok = true;
+    if (held) *held = std::move(reservation);
     return node;
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's parser recurses per level and stops at kMaxYamlDepth, saying only "bad file".

@@ -18,11 +18,37 @@ namespace framework::yaml {
 /// reported as "nesting deeper than N levels" at the place it is reached.
 inline constexpr int kMaxYamlDepth = 2000;
 
-/// The largest text yaml-cpp is given (4 MiB). yaml-cpp 0.7 reads about a megabyte a second
-/// and holds some 80 bytes a byte read, so larger YAML is refused with a located error before
-/// it is parsed. Files in the shapes the tool writes (charts, participants as one flow mapping a
-/// line) are read by faster readers of their own and are not bounded by this.
-inline constexpr std::size_t kMaxYamlCppBytes = std::size_t{4} << 20;
+/// The largest text yaml-cpp is given (2 MiB). yaml-cpp 0.7 reads about a megabyte a second
+/// and holds up to some 160 bytes a byte read (80 for prose, more for short flow items), so
+/// larger YAML is refused with a located error before it is parsed. Files in the shapes the tool
+/// writes (charts, participants as one flow mapping a line) are read by faster readers of their
+/// own and are not bounded by this.
+inline constexpr std::size_t kMaxYamlCppBytes = std::size_t{2} << 20;
+
+/// The YAML text that may be in yaml-cpp at once, over every thread (2 MiB): a parse that would
+/// pass it waits until others have released theirs (a file larger than it waits to be alone), so
+/// peak memory does not grow with `-j`. A thread that already holds a part is never made to wait
+/// (so no thread waits on itself).
+inline constexpr std::size_t kYamlCppBytesInFlight = kMaxYamlCppBytes;
+
+/// A share of kYamlCppBytesInFlight, held from a parse until it is released or destroyed (hold it
+/// for as long as the parsed node lives: the node is most of the memory).
+class Reservation {
+ public:
+  Reservation() = default;
+  /// Takes `bytes` of the budget (at most all of it), waiting while others hold too much.
+  explicit Reservation(std::size_t bytes);
+  Reservation(Reservation&& other) noexcept;
+  Reservation& operator=(Reservation&& other) noexcept;
+  Reservation(const Reservation&) = delete;
+  Reservation& operator=(const Reservation&) = delete;
+  ~Reservation();
+  /// Gives the share back (nothing when none is held).
+  void Release();
+
+ private:
+  std::size_t bytes_ = 0;
+};
 
 /// How far YAML aliases may expand a file read with yaml-cpp: the nodes and scalar bytes a reader
 /// walks (an alias walked as often as it is named) may be at most this many times the file's
@@ -40,9 +66,11 @@ YAML::Node OverExpanded(const YAML::Node& root, std::size_t input_bytes);
 /// Parses `yaml_text` (which must have the same lines as `source`, or be a prefix-blanked copy
 /// of part of it) into a node. On a syntax error, or when `yaml_text` is larger than
 /// kMaxYamlCppBytes ("yaml-too-large"), or when its aliases expand it past the budget above
-/// ("yaml-alias-expansion"), reports it and returns a null node.
+/// ("yaml-alias-expansion"), reports it and returns a null node. The parse holds a Reservation of
+/// `yaml_text.size()` bytes; it is moved to `*held` when given (declare it before the node, so
+/// that it outlives it), else released on return.
 YAML::Node Parse(const SourceText& source, const std::string& yaml_text, Diagnostics& diagnostics,
-                 bool* ok);
+                 bool* ok, Reservation* held = nullptr);
 
 /// 1-based position of a node (its mark), or {0, 0} when it has none.
 Position PositionOf(const SourceText& source, const YAML::Node& node);

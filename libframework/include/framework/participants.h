@@ -1,6 +1,7 @@
 // Participants and their attributes, from participants.yaml or .csv.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -13,6 +14,16 @@
 #include "framework/diagnostic.h"
 
 namespace framework {
+
+/// The longest attribute value a participants file may hold (64 KiB): attributes describe a
+/// participant in a word or a few, and every display, filter and export copies them. A longer
+/// value is a located "attribute-too-long" error and is not kept.
+inline constexpr std::size_t kMaxAttributeValueBytes = std::size_t{64} << 10;
+
+/// The most columns participants.csv may have, its id column counted (1,000): past it the file is
+/// refused at the first column over ("too-many-columns"), before its rows are read, since every
+/// row holds a field per column.
+inline constexpr std::size_t kMaxParticipantsCsvColumns = 1000;
 
 /// A participant: an id and a value per declared attribute (missing values are empty optionals).
 struct Participant {

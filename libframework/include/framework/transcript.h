@@ -174,6 +174,12 @@ struct Transcript {
   std::string ParticipantText(const Segment& segment) const;
 };
 
+/// The largest front matter read as general YAML (256 KiB, between its '---' lines): yaml-cpp
+/// reads about a megabyte a second, so a larger one is a "front-matter-too-large" error at the
+/// opening fence and is not read (the body still is). Front matter of plain `key: value` lines
+/// is read without yaml-cpp, at any size.
+inline constexpr std::size_t kMaxFrontMatterYamlBytes = std::size_t{256} << 10;
+
 /// What the parser needs to know of the study.
 struct ParseOptions {
   std::vector<Speaker> speakers;     ///< the study's speaker labels (framework.yaml)
