@@ -481,17 +481,27 @@ TEST_CASE("import: QualCoder (BOM, categories, whole-file coding, dangling Sourc
   CHECK(HasRule(result.diagnostics, "case-without-source"));
 }
 
+namespace {
+
+// A project as qc writes it (no XML declaration, a plain file name): one code "greek" on one
+// selection, characters 11..20 ("beta line") of sources/admin-1.txt, named `selection_name`.
+std::string QcProject(const std::string& project_name, const std::string& selection_name) {
+  return "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"" + project_name +
+         "\" origin=\"qc 1.3.2\">"
+         "<CodeBook><Codes><Code guid=\"34653336-3766-3035-6339-613066363966\" name=\"greek\" "
+         "isCodable=\"true\"/></Codes></CodeBook><Sources>"
+         "<TextSource guid=\"34653336-3766-3035-6339-000000000001\" name=\"admin-1.txt\" "
+         "plainTextPath=\"admin-1.txt\">" +
+         Selection("34653336-3766-3035-6339-0000000000a1", {11, 20},
+                   {"34653336-3766-3035-6339-613066363966"}, selection_name) +
+         "</TextSource></Sources></Project>";
+}
+
+}  // namespace
+
 TEST_CASE("import: qc (no XML declaration, plain file names, line:N names)") {
   const std::string text = "alpha line\nbeta line\ngamma line\n";
-  const std::string qde =
-      "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"board\" origin=\"qc 1.3.2\">"
-      "<CodeBook><Codes><Code guid=\"34653336-3766-3035-6339-613066363966\" name=\"greek\" "
-      "isCodable=\"true\"/></Codes></CodeBook><Sources>"
-      "<TextSource guid=\"34653336-3766-3035-6339-000000000001\" name=\"admin-1.txt\" "
-      "plainTextPath=\"admin-1.txt\">" +
-      Selection("34653336-3766-3035-6339-0000000000a1", {11, 20},
-                {"34653336-3766-3035-6339-613066363966"}, "line:2") +
-      "</TextSource></Sources></Project>";
+  const std::string qde = QcProject("board", "line:2");
   ImportResult result = framework::ImportQdpx(
       "demo.qdpx", MakeZip({{"project.qde", qde}, {"sources/admin-1.txt", text}}));
   REQUIRE_MESSAGE(result.ok, Errors(result.diagnostics));
@@ -505,15 +515,7 @@ TEST_CASE("import: qc (no XML declaration, plain file names, line:N names)") {
 TEST_CASE("import: a NUL byte in a source becomes U+FFFD with an error, offsets unchanged") {
   // The study's reader refuses a file with a NUL byte, so the import must not write one.
   const std::string text = std::string("alpha\0line\nbeta line\n", 21);
-  const std::string qde =
-      "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"nul\" origin=\"qc 1.3.2\">"
-      "<CodeBook><Codes><Code guid=\"34653336-3766-3035-6339-613066363966\" name=\"greek\" "
-      "isCodable=\"true\"/></Codes></CodeBook><Sources>"
-      "<TextSource guid=\"34653336-3766-3035-6339-000000000001\" name=\"admin-1.txt\" "
-      "plainTextPath=\"admin-1.txt\">" +
-      Selection("34653336-3766-3035-6339-0000000000a1", {11, 20},
-                {"34653336-3766-3035-6339-613066363966"}) +
-      "</TextSource></Sources></Project>";
+  const std::string qde = QcProject("nul", "");
   ImportResult result = framework::ImportQdpx(
       "nul.qdpx", MakeZip({{"project.qde", qde}, {"sources/admin-1.txt", text}}));
   REQUIRE(result.ok);
