@@ -300,8 +300,12 @@ int ResolveTheme(const Framework& framework, const std::string& id, int* exit_co
     std::vector<std::string> ids;
     for (const auto& t : framework.themes) ids.push_back(t.id);
     auto guess = Suggest(id, ids);
+    // At most ten named, so a framework of hundreds of themes gives a hint, not a page.
+    constexpr std::size_t kNamed = 10;
     std::string list;
-    for (const auto& t : ids) list += (list.empty() ? "" : ", ") + t;
+    for (std::size_t i = 0; i < ids.size() && i < kNamed; ++i)
+      list += (list.empty() ? "" : ", ") + ids[i];
+    if (ids.size() > kNamed) list += " and " + std::to_string(ids.size() - kNamed) + " more";
     PrintError("no theme '" + id + "'",
                guess ? "did you mean '" + *guess + "'?" : "themes: " + list);
     *exit_code = kExitUsage;

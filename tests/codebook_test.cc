@@ -505,3 +505,54 @@ TEST_CASE("LoadFramework: 'parsed' tells whether the file was read as a mapping"
   CHECK_FALSE(Load("- a\n").f.parsed);                     // not a mapping
   CHECK_FALSE(Load("title: caf\xE9\n").f.parsed);          // not UTF-8
 }
+
+TEST_CASE("LoadFramework: more themes or sub-themes than the limits refuse the framework whole") {
+  using framework::kMaxSubthemes;
+  using framework::kMaxThemes;
+  SUBCASE("themes") {
+    std::string text = kHead + "themes:\n";
+    for (std::size_t i = 0; i <= kMaxThemes; ++i)
+      text += "  - {id: t" + std::to_string(i) + ", label: T, subthemes: [{id: s, label: S}]}\n";
+    Loaded l = Load(text);
+    CHECK_FALSE(l.f.parsed);
+    CHECK(l.f.themes.empty());
+    REQUIRE(l.d.size() == 1);
+    CHECK(l.d[0].rule == "too-many-themes");
+    CHECK(l.d[0].message == "more than 500 themes (501 listed)");
+    // At the first theme too many: the 501st line of the list, after the two of kHead and
+    // 'themes:'.
+    CHECK(l.d[0].line == 3 + static_cast<int>(kMaxThemes) + 1);
+    CHECK(l.d[0].column == 5);
+  }
+  SUBCASE("exactly at the theme limit is fine") {
+    std::string text = kHead + "themes:\n";
+    for (std::size_t i = 0; i < kMaxThemes; ++i)
+      text += "  - {id: t" + std::to_string(i) + ", label: T, subthemes: [{id: s, label: S}]}\n";
+    Loaded l = Load(text);
+    CHECK(l.f.parsed);
+    CHECK(l.f.themes.size() == kMaxThemes);
+    CHECK(l.d.empty());
+  }
+  SUBCASE("sub-themes of all themes together, one flow-style line") {
+    // Two themes; the second's sub-themes cross the total, on one long line.
+    std::string text = kHead + "themes:\n  - id: a\n    label: A\n    subthemes: [";
+    for (std::size_t i = 0; i < kMaxSubthemes - 10; ++i)
+      text += (i ? ", " : "") + std::string("{id: s") + std::to_string(i) + ", label: S}";
+    text += "]\n  - id: b\n    label: B\n    subthemes: [";
+    std::size_t column = 17;  // where the 11th of b's sub-themes begins
+    for (std::size_t i = 0; i < 20; ++i) {
+      const std::string sub = std::string("{id: s") + std::to_string(i) + ", label: S}";
+      if (i < 10) column += sub.size() + 2;
+      text += (i ? ", " : "") + sub;
+    }
+    text += "]\n";
+    Loaded l = Load(text);
+    CHECK_FALSE(l.f.parsed);
+    CHECK(l.f.themes.empty());
+    REQUIRE(l.d.size() == 1);
+    CHECK(l.d[0].rule == "too-many-subthemes");
+    CHECK(l.d[0].message == "more than 1000 sub-themes in all themes together");
+    CHECK(l.d[0].line == 9);
+    CHECK(l.d[0].column == static_cast<int>(column));
+  }
+}

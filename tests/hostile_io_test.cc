@@ -290,3 +290,17 @@ TEST_CASE("hostile io: a transcript set aside while the import is checked comes 
   const std::string_view head(transcript->contents.data(), 1000);
   CHECK(head.find("The quick brown fox") != std::string_view::npos);
 }
+
+TEST_CASE("hostile io: an unknown theme lists ten theme ids and how many more, not all") {
+  StudyCopy study;
+  const fs::path fw = study.root() / "framework.yaml";
+  std::string text = ReadFile(fw);  // its themes list ends the file
+  for (int i = 0; i < 30; ++i)
+    text += "  - {id: extra" + std::to_string(i) + ", label: E, subthemes: [{id: s, label: S}]}\n";
+  WriteFile(fw, text);
+  RunResult r = Run({"chart", "nothing-like-it"}, study.root());
+  CHECK(r.exit_code == 2);
+  CHECK(Contains(r.err, "and 26 more"));
+  CHECK(Contains(r.err, ", extra3 and 26 more"));
+  CHECK_FALSE(Contains(r.err, "extra4"));
+}

@@ -431,3 +431,28 @@ TEST_CASE("linear cost: --only with many exact names and globs selects exactly t
   CHECK(got == want);
   CHECK(study.partial);
 }
+
+// Positions on one line resume counting from the last one asked for (one pass for a flow-style
+// list of thousands of nodes); in any order, and across multi-byte and invalid UTF-8, each is
+// what a fresh count gives.
+TEST_CASE("linear cost: positions on a long line are the same resumed or counted afresh") {
+  const std::string text =
+      "ab\xC3\xA9"
+      "c\xE2\x80\x94"
+      "d\xFF\xFE"
+      "e\xF0\x9F\x98\x80"
+      "f\n"
+      "x\xC3\xA9y\n";
+  framework::SourceText resumed{"x.txt", text};
+  const std::size_t offsets[] = {0, 1, 2, 4, 5, 8, 9, 10, 11, 12, 16, 17, 18, 20, 3, 0, 21, 8, 6};
+  for (std::size_t offset : offsets) {
+    framework::SourceText fresh{"x.txt", text};
+    const framework::Position a = resumed.PositionAt(offset);
+    const framework::Position b = fresh.PositionAt(offset);
+    INFO("offset " << offset);
+    CHECK(a.line == b.line);
+    CHECK(a.column == b.column);
+  }
+  CHECK(resumed.PositionAt(12).column == 10);  // after a, b, é, c, —, d, FF, FE and e
+  CHECK(resumed.PositionAt(20).line == 2);
+}

@@ -122,6 +122,8 @@ class FrameworkLoader {
   // duplicate is found in constant time however many there are.
   std::unordered_set<std::string> theme_ids_;
   std::unordered_set<std::string> subtheme_ids_;
+  std::size_t subthemes_ = 0;  // of all themes so far
+  bool too_many_ = false;      // past kMaxThemes or kMaxSubthemes: the framework is refused
 };
 
 std::optional<std::string> FrameworkLoader::Id(const YAML::Node& node, std::string_view what) {
@@ -264,8 +266,24 @@ Framework FrameworkLoader::Run() {
   } else if (!themes.IsSequence() || themes.size() == 0) {
     Error(themes, "bad-themes", "themes must be a non-empty list",
           "each theme is '- id: ...' with a label and sub-themes");
+  } else if (themes.size() > kMaxThemes) {
+    Error(themes[kMaxThemes], "too-many-themes",
+          "more than " + std::to_string(kMaxThemes) + " themes (" + std::to_string(themes.size()) +
+              " listed)",
+          "a framework has a few themes, each a matrix; group related ones as sub-themes");
+    too_many_ = true;
   } else {
-    for (const auto& theme : themes) LoadTheme(theme);
+    for (const auto& theme : themes) {
+      LoadTheme(theme);
+      if (too_many_) break;
+    }
+  }
+  if (too_many_) {
+    // Refused whole, like a file that is not YAML: nothing of a partial framework is used, and
+    // the transcripts' codes are not checked against it.
+    f_.parsed = false;
+    f_.themes.clear();
+    return f_;
   }
   IndexCodes();
   return f_;
@@ -351,7 +369,14 @@ void FrameworkLoader::LoadTheme(const YAML::Node& node) {
           "list its sub-themes, the columns of its matrix");
   } else if (!subs.IsSequence() || subs.size() == 0) {
     Error(subs, "bad-themes", "subthemes must be a non-empty list");
+  } else if (subthemes_ + subs.size() > kMaxSubthemes) {
+    Error(subs[kMaxSubthemes - subthemes_], "too-many-subthemes",
+          "more than " + std::to_string(kMaxSubthemes) + " sub-themes in all themes together",
+          "sub-themes are the columns of the matrices; a framework has tens of them, not "
+          "thousands (codes: lists the codes a sub-theme gathers)");
+    too_many_ = true;
   } else {
+    subthemes_ += subs.size();
     subtheme_ids_.clear();
     for (const auto& sub : subs) LoadSubtheme(f_.themes.back(), sub);
   }

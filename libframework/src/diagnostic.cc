@@ -339,7 +339,19 @@ Position SourceText::PositionAt(std::size_t offset) const {
   if (start == 0 && text_.substr(0, 3) == "\xEF\xBB\xBF" && offset >= 3) from = 3;
   Position p;
   p.line = static_cast<int>(line_index) + 1;
-  p.column = static_cast<int>(CountCharacters(text_.substr(from, offset - from))) + 1;
+  // Counting resumes from the last position asked for on this line when it is earlier, so the
+  // positions of many nodes on one long line (a flow-style list) cost one pass, not one each. A
+  // count splits exactly at an ASCII byte: no multi-byte sequence includes one.
+  if (last_line_ == line_index && last_offset_ >= from && last_offset_ <= offset &&
+      (last_offset_ == text_.size() || static_cast<unsigned char>(text_[last_offset_]) < 0x80)) {
+    p.column = last_column_ +
+               static_cast<int>(CountCharacters(text_.substr(last_offset_, offset - last_offset_)));
+  } else {
+    p.column = static_cast<int>(CountCharacters(text_.substr(from, offset - from))) + 1;
+  }
+  last_line_ = line_index;
+  last_offset_ = offset;
+  last_column_ = p.column;
   return p;
 }
 

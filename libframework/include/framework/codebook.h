@@ -106,6 +106,13 @@ struct ShareWords {
   int most = 75;
 };
 
+/// The most themes framework.yaml may list. A framework has a handful (a study's topic guide, a
+/// dozen at most); past this, the file is refused at the first theme too many.
+inline constexpr std::size_t kMaxThemes = 500;
+/// The most sub-themes of all themes together: the columns of every matrix, and the side of the
+/// co-occurrence table `summarise` builds over them (n by n).
+inline constexpr std::size_t kMaxSubthemes = 1000;
+
 /// framework.yaml, loaded. Paths are as written in the file (relative to the study root).
 struct Framework {
   int version = 1;

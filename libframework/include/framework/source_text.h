@@ -53,6 +53,10 @@ class SourceText {
   std::string name_;
   std::string_view text_;
   mutable std::vector<std::size_t> line_starts_;
+  // The last position PositionAt gave (0-based line, byte offset, column), to resume from.
+  mutable std::size_t last_line_ = static_cast<std::size_t>(-1);
+  mutable std::size_t last_offset_ = 0;
+  mutable int last_column_ = 0;
 };
 
 }  // namespace framework
