@@ -128,14 +128,14 @@ TEST_CASE("export json: 20,000 near-empty transcripts export whole, as JSON and 
 
 TEST_CASE("export json: FindTheme finds every theme of a framework of many themes") {
   std::string yaml = "framework: 1\nthemes:\n";
-  constexpr int kThemes = 3000;
+  constexpr int kThemes = static_cast<int>(framework::kMaxThemes);
   for (int t = 0; t < kThemes; ++t)
     yaml += "  - id: t" + std::to_string(t) + "\n    subthemes:\n      - id: a\n";
   framework::Diagnostics diagnostics;
   framework::Framework f = framework::LoadFramework("framework.yaml", yaml, diagnostics);
   REQUIRE(f.themes.size() == kThemes);
   for (int t = 0; t < kThemes; ++t) CHECK(f.FindTheme("t" + std::to_string(t)) == t);
-  CHECK(f.FindTheme("t3000") == -1);
+  CHECK(f.FindTheme("t" + std::to_string(kThemes)) == -1);
   CHECK(f.FindTheme("") == -1);
   // Themes added by hand are found (a linear search, until IndexThemes); an id changed by hand
   // after IndexThemes.
