@@ -338,15 +338,6 @@ int RunEditor(const std::string& path) {
                            : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
-std::string ReadWhole(const std::string& path, bool* ok) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  *ok = static_cast<bool>(in) || in.eof();
-  if (!in.is_open()) *ok = false;
-  return ss.str();
-}
-
 // The buffer is no longer needed: removed, and the unsaved folder with it when it is empty.
 void DropBuffer(const Context& ctx, const std::string& path) {
   ::unlink(path.c_str());
@@ -418,13 +409,20 @@ int EditCell(const Context& ctx, int row, int column) {
   if (path.empty()) return kExitIo;
   std::fprintf(stderr, "editing %s:%s of %s\n", id.c_str(), sub.c_str(), ctx.matrix.theme.c_str());
   const int editor_status = RunEditor(path);
-  bool read_ok = false;
-  const std::string edited = ReadWhole(path, &read_ok);
+  // Read back through the bounded reader: an editor (or a script as EDITOR) that leaves a FIFO,
+  // a device or a vast file there gets an error, not a hang or a summary of 300 MB.
+  ReadPolicy buffer_policy = InputPolicy();
+  buffer_policy.max_file_size = original.size() + kMaxCellBufferGrowth;
+  ReadResult read = ReadInputFile(path, buffer_policy);
   const std::string kept = path;
-  if (!read_ok) {
-    PrintError("cannot read the buffer " + path + " back; nothing was changed");
+  if (!read.ok) {
+    PrintError("cannot read the buffer " + path + " back: " + read.error + "; nothing was changed",
+               read.error.rfind("file too large", 0) == 0
+                   ? "a cell's summary is a few sentences; the buffer is kept in " + kept
+                   : "the buffer is kept in " + kept);
     return kExitIo;
   }
+  const std::string edited = std::move(read.contents);
   if (editor_status != 0) {
     const bool typed = edited != original;
     if (!typed) DropBuffer(ctx, path);

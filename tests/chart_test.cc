@@ -513,6 +513,37 @@ TEST_CASE("chart --edit: a failing editor changes nothing and exits non-zero") {
   }
 }
 
+// An editor (or a script given as EDITOR) that leaves something other than a text of sensible
+// size: refused at once, nothing saved, the buffer kept. Before, a FIFO hung, a 64 GB sparse
+// file was read to the end, and a 300 MB summary was saved into a chart it then made unreadable.
+TEST_CASE("chart --edit: a FIFO, a vast file or a huge summary left as the buffer is refused") {
+  StudyCopy study;
+  const auto before = Snapshot(study.root());
+  struct Case {
+    std::string name, body, says;
+  };
+  const std::vector<Case> cases = {
+      {"fifo.sh", "rm -f \"$1\" && mkfifo \"$1\"", "a FIFO (named pipe), not a regular file"},
+      {"sparse.sh", "truncate -s 64G \"$1\"", "file too large (64 GB > limit"},
+      {"grown.sh", "head -c 17000000 /dev/zero | tr '\\0' 'x' >> \"$1\"", "file too large ("},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    const fs::path editor = WriteEditor(study.tmp(), c.name, c.body);
+    const RunResult r =
+        Run({"chart", "training", "--edit", "P01:prequal"}, study.root(), EditorEnv(study, editor));
+    CHECK(r.exit_code == 3);
+    CHECK(Contains(r.err, "cannot read the buffer "));
+    CHECK(Contains(r.err, c.says));
+    CHECK(Contains(r.err, "; nothing was changed"));
+    CHECK(Contains(r.err, "the buffer is kept in "));
+    CHECK(LeftoverBuffers(study) == 1u);
+    // Removed before the study is read back (a snapshot would block on the FIFO).
+    fs::remove_all(study / ".framework/unsaved");
+    CHECK(StudyFiles(study) == before);
+  }
+}
+
 TEST_CASE("chart --edit: a line ref beyond the transcript is saved with a warning, exit 1") {
   StudyCopy study;
   const fs::path editor =

@@ -2,6 +2,7 @@
 // Markdown file the researcher's editor opens, and read back exactly. See docs/chart-store.md.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,11 @@ std::string CellEditBuffer(const Study& study, int theme, const Matrix& matrix, 
 /// The fields an edit of `cell` starts from (nothing: a new cell): its summary and comment,
 /// and its status, but a draft opens as charted (saving it is charting it).
 CellBufferFields CellEditFields(const ChartCell* cell);
+
+/// How much an edit may add to its buffer: `chart --edit` reads the buffer back only up to the
+/// buffer it wrote plus this (16 MiB), and only as a regular file (an editor that leaves a FIFO,
+/// a device or a vast file is refused, the buffer kept). A cell's summary is a few sentences.
+inline constexpr std::uint64_t kMaxCellBufferGrowth = std::uint64_t{16} << 20;
 
 /// Where edit buffers live inside a study until they are saved: ".framework/unsaved".
 inline constexpr const char* kUnsavedFolder = ".framework/unsaved";
