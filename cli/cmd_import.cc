@@ -123,7 +123,7 @@ int RunImport(const ImportCliOptions& o) {
   ImportOptions options;
   options.title = o.title;
   // The byte limits follow --max-file-size: one file (an archive entry, a source) up to it, an
-  // archive up to twice it in all (256 MB and 512 MB by default).
+  // archive up to twice it in all (64 MB and 128 MB by default).
   options.limits.read = InputPolicy();  // and --follow-symlinks, for a bare .qde's sources
   options.limits.max_total_bytes =
       InputPolicy().max_file_size > UINT64_MAX / 2 ? UINT64_MAX : 2 * InputPolicy().max_file_size;

@@ -51,7 +51,7 @@ void AddInputOptions(CLI::App& app) {
          [](const std::string& value) {
            if (auto size = ParseFileSize(value)) InputPolicy().max_file_size = *size;
          },
-         "Refuse input files larger than SIZE (default 256M; K, M, G or T)")
+         "Refuse input files larger than SIZE (default 64M; K, M, G or T)")
       ->check(CLI::Validator(
           [](std::string& value) {
             return ParseFileSize(value) ? std::string()

@@ -107,7 +107,7 @@ TEST_CASE("input files: a 64 GB sparse file is refused by its size, nothing is r
   ReadResult r = ReadInputFile(path);
   CHECK_FALSE(r.ok);
   CHECK_FALSE(r.not_found);
-  CHECK(r.error == "file too large (64 GB > limit 256 MB)");
+  CHECK(r.error == "file too large (64 GB > limit 64 MB)");
   CHECK(Contains(r.hint, "--max-file-size 64G"));
   CHECK(r.contents.empty());
 
@@ -457,7 +457,7 @@ TEST_CASE("cli: a 64 GB sparse transcript or chart is refused by size with exit 
     REQUIRE(errors.size() == 1);
     CHECK(errors[0] == file + ": error: cannot read " +
                            (file == "charts/t.yaml" ? "chart" : "transcript") +
-                           ": file too large (64 GB > limit 256 MB)");
+                           ": file too large (64 GB > limit 64 MB)");
     CHECK(Contains(r.err, "'--max-file-size 64G' reads this one"));
   }
 }
@@ -601,7 +601,7 @@ TEST_CASE("cli: named inputs (import, merge parts, --only-from) go through the s
   study.Sparse("big.qdpx", k64G);
   r = Run({"import", "big.qdpx", "-o", "imported"}, study.root());
   CHECK(r.exit_code == 3);
-  CHECK(Contains(r.err, "cannot read big.qdpx: file too large (64 GB > limit 256 MB)"));
+  CHECK(Contains(r.err, "cannot read big.qdpx: file too large (64 GB > limit 64 MB)"));
   CHECK_FALSE(fs::exists(study / "imported"));
 
   study.Fifo("part.json");

@@ -269,7 +269,7 @@ TEST_CASE("import hostile: a central directory that lies about sizes does not wi
   CHECK(fits.Find("transcripts/T.txt") != nullptr);
 }
 
-TEST_CASE("import hostile: the default per-file limit is 256 MB, checked before inflating") {
+TEST_CASE("import hostile: the default per-file limit is 64 MB, checked before inflating") {
   // The declared size alone refuses an entry over the limit (nothing is inflated): a header
   // claiming 300 MB.
   const std::string zip = MakeZip({{"project.qde", Project()}, {"sources/t1.txt", "abc def"}});
@@ -279,8 +279,8 @@ TEST_CASE("import hostile: the default per-file limit is 256 MB, checked before 
   const auto* d = FindRule(result.diagnostics, "unsafe-archive");
   REQUIRE(d != nullptr);
   CHECK(d->message ==
-        "entry is 314572800 bytes uncompressed, more than 256 MB, the limit for one file");
-  CHECK(framework::ImportLimits{}.read.max_file_size == 256u << 20);
+        "entry is 314572800 bytes uncompressed, more than 64 MB, the limit for one file");
+  CHECK(framework::ImportLimits{}.read.max_file_size == 64u << 20);
 }
 
 TEST_CASE("import hostile: duplicate entry names in a zip are an error") {

@@ -96,11 +96,11 @@ ReadResult TooLarge(std::uint64_t size, const ReadPolicy& policy, bool grew) {
                             FormatFileSize(policy.max_file_size) + " while being read)"
                       : "file too large (" + FormatFileSize(size) + " > limit " +
                             FormatFileSize(policy.max_file_size) + ")";
-  result.hint = grew ? "files are read up to --max-file-size (default 256M); raise it, e.g. "
-                       "--max-file-size " +
-                           LimitFor(policy.max_file_size * 4)
-                     : "files are read up to --max-file-size (default 256M); '--max-file-size " +
-                           LimitFor(size) + "' reads this one";
+  const std::string read_up_to =
+      "files are read up to --max-file-size (default " + LimitFor(kDefaultMaxFileSize) + "); ";
+  result.hint =
+      grew ? read_up_to + "raise it, e.g. --max-file-size " + LimitFor(policy.max_file_size * 4)
+           : read_up_to + "'--max-file-size " + LimitFor(size) + "' reads this one";
   return result;
 }
 

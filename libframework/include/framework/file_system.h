@@ -10,8 +10,10 @@
 
 namespace framework {
 
-/// The largest input file read by default: 256 MiB (docs/limits.md, "Reading files").
-inline constexpr std::uint64_t kDefaultMaxFileSize = 256ull << 20;
+/// The largest input file read by default: 64 MiB (docs/limits.md, "Reading files"). A long
+/// interview transcript is well under 1 MB; the most memory any command needs for one file is
+/// about four times it, so the default keeps every command on any one file under 500 MB.
+inline constexpr std::uint64_t kDefaultMaxFileSize = 64ull << 20;
 
 /// What input files may be read (docs/limits.md, "Reading files"). The command line sets it
 /// (`--max-file-size`, `--follow-symlinks`); a study's own files cannot change it.
@@ -43,7 +45,7 @@ struct ReadResult {
 /// read: a FIFO, socket, device or folder is refused without being opened for more than a
 /// look (no FIFO blocks, /dev/zero is not read), with `error` naming what it is. A file larger
 /// than `policy.max_file_size` is refused with its size and the limit ("file too large (64 GB >
-/// limit 256 MB)") and a hint; reading stops at the limit whatever the file claims. A dangling
+/// limit 64 MB)") and a hint; reading stops at the limit whatever the file claims. A dangling
 /// symbolic link says so and names its target. When `confine` is not empty (the real path of a
 /// folder, as `realpath` gives it) and `policy.follow_symlinks` is false, a file that resolves
 /// outside it is refused, naming the link and where it leads. Never throws; thread-safe.

@@ -23,7 +23,7 @@ namespace framework {
 struct ImportLimits {
   std::size_t max_entries = 20000;  ///< entries in the archive
   /// One file (an archive entry, a source beside a bare .qde): `read.max_file_size` bytes at
-  /// most (256 MB by default, as every input); `read.follow_symlinks`: a bare .qde's sources
+  /// most (64 MB by default, as every input); `read.follow_symlinks`: a bare .qde's sources
   /// may be symbolic links that resolve outside its folder. The command line sets it whole
   /// from --max-file-size and --follow-symlinks.
   ReadPolicy read;
