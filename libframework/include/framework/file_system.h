@@ -70,6 +70,7 @@ std::optional<std::uint64_t> ParseFileSize(std::string_view text);
 struct ListProblem {
   std::string path;   ///< as the listing gives paths (starting with its folder)
   std::string error;  ///< e.g. "permission denied"
+  int err = 0;        ///< the errno behind `error`, when there is one (ENAMETOOLONG, EACCES)
 };
 
 /// Read-only file access for the loaders. Paths use '/' and are relative to the study root or
