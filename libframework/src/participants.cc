@@ -315,7 +315,8 @@ std::optional<Participants> ReadPlainParticipants(const SourceText& source, std:
     bool ok = false;
     const std::string head(text.substr(0, list));
     yaml::Reservation held;  // outlives root, released before any fallback to yaml-cpp
-    YAML::Node root = yaml::Parse(source, head, head_diagnostics, &ok, &held);
+    YAML::Node root =
+        yaml::Parse(source, head, head_diagnostics, &ok, &held, yaml::YamlFile::kParticipants);
     if (!ok || !(root.IsMap() || root.IsNull())) return std::nullopt;
     if (root.IsMap()) {
       yaml::CheckKeys(source, root, {"attributes"}, "the participants file", head_diagnostics);
@@ -429,7 +430,8 @@ Participants LoadParticipantsYamlWithYamlCpp(std::string_view name, std::string_
   if (!source.CheckUtf8(diagnostics)) return result;
   bool ok = false;
   yaml::Reservation held;  // outlives root
-  YAML::Node root = yaml::Parse(source, std::string(text), diagnostics, &ok, &held);
+  YAML::Node root = yaml::Parse(source, std::string(text), diagnostics, &ok, &held,
+                                yaml::YamlFile::kParticipants);
   if (!ok) return result;
   if (!root.IsMap()) {
     diagnostics.push_back(source.AtPosition(Severity::kError, "bad-participants", {1, 1},
