@@ -818,7 +818,7 @@ bool AtomicFile::WriteAll(int fd, const char* data, std::size_t left, const std:
 }
 
 bool AtomicFile::Flush() {
-  const bool ok = WriteAll(fd_, buffer_.data(), buffer_.size(), stream_ ? path_ : tmp_);
+  const bool ok = WriteAll(fd_, buffer_.data(), buffer_.size(), path_);
   buffer_.clear();
   return ok;
 }
@@ -834,7 +834,7 @@ bool AtomicFile::Write(std::string_view bytes) {
     buffer_.append(bytes);
     return true;
   }
-  return WriteAll(fd_, bytes.data(), bytes.size(), stream_ ? path_ : tmp_);
+  return WriteAll(fd_, bytes.data(), bytes.size(), path_);
 }
 
 // Commit() of a stream: the buffered bytes (or the scratch file's) into it, then closed.
@@ -882,7 +882,7 @@ std::string AtomicFile::Commit() {
   if (error_.empty()) {
     // Keep the permissions of the file being replaced, else the usual 0644 under the umask.
     ::fchmod(fd_, ReplacementMode(path_));
-    if (::fsync(fd_) != 0) Fail("cannot sync " + tmp_);
+    if (::fsync(fd_) != 0) Fail("cannot write " + path_);
   }
   if (!error_.empty()) {
     Abandon();
@@ -891,7 +891,7 @@ std::string AtomicFile::Commit() {
   const int fd = fd_;
   fd_ = -1;
   if (::close(fd) != 0) {
-    Fail("cannot close " + tmp_);
+    Fail("cannot write " + path_);
     ::unlink(tmp_.c_str());
     tmp_.clear();
     return error_;
