@@ -185,6 +185,15 @@ CLI::Validator NfcId() {
       "", "NFC");
 }
 
+CLI::Validator NonEmptyPath() {
+  return CLI::Validator(
+      [](std::string& value) {
+        return value.empty() ? std::string("the path is empty: it names no file or folder")
+                             : std::string();
+      },
+      "", "NonEmptyPath");
+}
+
 void PrintRefusedBreakdown(const std::string& attribute, int min_group) {
   const std::string n = std::to_string(min_group);
   PrintError("no breakdown by " + attribute + ": its groups with fewer than " + n +

@@ -99,6 +99,10 @@ bool WriteThroughPager(const std::string& text);
 /// code, participant, cell, attribute names) match ids read from files, which are NFC.
 CLI::Validator NfcId();
 
+/// Refuses an empty value: `-o ""` is a usage error (exit 2), not standard output or a file
+/// without a name. main() adds it to every command's -o/--output.
+CLI::Validator NonEmptyPath();
+
 /// Prints diagnostics to stderr in the compiler format.
 void PrintDiagnostics(const Diagnostics& diagnostics, const StudyLocation& where, bool color);
 

@@ -31,9 +31,11 @@ int main(int argc, char** argv) {
   for (const Command& command : kCommands) {
     CLI::App* sub = app.add_subcommand(command.name, command.summary);
     runners[command.name] = command.setup(*sub);
-    for (CLI::Option* option : sub->get_options())
+    for (CLI::Option* option : sub->get_options()) {
       for (const char* name : kIdOptions)
         if (option->check_name(name)) option->transform(NfcId());
+      if (option->check_name("--output")) option->check(NonEmptyPath());
+    }
   }
 
   // A mistyped command gets a suggestion (CLI11 2.1 says only "a subcommand is required").

@@ -326,6 +326,35 @@ TEST_CASE("usage errors exit 2 and say what to do") {
     CHECK(r.exit_code == 2);
     CHECK(Contains(r.err, "sometimes"));
   }
+  SUBCASE("an empty -o on every command that takes one") {
+    // Not standard output (merge, quotes and summarise took "" for it) nor a file with no name.
+    TempDir tmp;
+    const std::string part = (tmp.path() / "p.json").string();
+    REQUIRE(Run({"export", "-C", kExample.string(), "--format", "json", "--only", "P0*", "-q", "-o",
+                 part})
+                .exit_code == 0);
+    const std::vector<std::vector<std::string>> commands = {
+        {"export", "-C", kExample.string(), "--format", "json"},
+        {"summarise", "-C", kExample.string()},
+        {"quotes", "role.background", "-C", kExample.string()},
+        {"merge", part},
+        {"import", part},
+    };
+    for (const auto& command : commands)
+      for (const char* form : {"-o", "--output"}) {
+        std::vector<std::string> args = command;
+        args.insert(args.end(), {form, ""});
+        const RunResult r = Run(args, tmp.path());
+        CAPTURE(args[0]);
+        CAPTURE(r.err);
+        CHECK(r.exit_code == 2);
+        CHECK(r.out.empty());
+        CHECK(Contains(r.err, "--output: the path is empty"));
+      }
+    const RunResult joined = Run({"merge", part, "--output="}, tmp.path());
+    CHECK(joined.exit_code == 2);  // CLI11 takes it for a missing value
+    CHECK(Contains(joined.err, "--output"));
+  }
   SUBCASE("no study here or above") {
     TempDir tmp;
     const RunResult r = Run({"check"}, tmp.path());

@@ -8,11 +8,13 @@
 // is run as "nobody" through setpriv(1) (the study is made readable for it); without setpriv they
 // say they were skipped.
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -246,6 +248,68 @@ TEST_CASE("input files: a folder outside the study is not walked (transcripts: /
   CHECK(Contains(r.err, "pass --follow-symlinks"));
 }
 
+namespace {
+
+// A chain of `depth` folders named `name` under `top`, made and removed through descriptors
+// (mkdirat, unlinkat): its paths are longer than PATH_MAX, which path-based calls (and
+// fs::remove_all) refuse with ENAMETOOLONG.
+class DeepChain {
+ public:
+  DeepChain(const fs::path& top, const std::string& name, int depth, const std::string& file)
+      : name_(name), file_(file) {
+    int fd = ::open(top.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    fds_.push_back(fd);
+    for (int i = 0; i < depth; ++i) {
+      REQUIRE(::mkdirat(fd, name.c_str(), 0755) == 0);
+      fd = ::openat(fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      REQUIRE(fd >= 0);
+      fds_.push_back(fd);
+    }
+    const int f = ::openat(fd, file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    REQUIRE(f >= 0);
+    REQUIRE(::write(f, "P02: deep\n", 10) == 10);
+    ::close(f);
+  }
+  ~DeepChain() {
+    ::unlinkat(fds_.back(), file_.c_str(), 0);
+    for (std::size_t i = fds_.size(); i-- > 1;) {
+      ::close(fds_[i]);
+      ::unlinkat(fds_[i - 1], name_.c_str(), AT_REMOVEDIR);
+    }
+    ::close(fds_[0]);
+  }
+
+ private:
+  std::string name_, file_;
+  std::vector<int> fds_;
+};
+
+}  // namespace
+
+TEST_CASE("input files: a folder whose path is too long for the system is an error naming it") {
+  // Hostile sweep 50/51: past PATH_MAX the folder was taken for a file and dropped silently.
+  LimitStudy study;
+  fs::remove(study / "transcripts/P02.txt");
+  const std::string name(250, 'd');
+  const DeepChain chain(study / "transcripts", name, 20, "P02.txt");  // about 5,000 bytes
+  framework::DiskFileSystem disk(study.root().string());
+  std::vector<framework::ListProblem> problems;
+  CHECK(disk.ListFilesChecked("transcripts", ".txt", &problems) ==
+        std::vector<std::string>{"transcripts/P01.txt"});
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].err == ENAMETOOLONG);
+  CHECK(problems[0].error == "file name too long");
+  CHECK(problems[0].path.rfind("transcripts/" + name + "/", 0) == 0);
+  CHECK(problems[0].path.size() > 2000);
+
+  RunResult r = Run({"check"}, study.root());
+  CHECK(r.exit_code == 3);
+  CHECK(Contains(r.err, "transcripts/" + name + "/"));
+  CHECK(Contains(r.err, ": error: cannot read folder: file name too long"));
+  CHECK(Contains(r.err, "its path is longer than the system can open"));
+}
+
 TEST_CASE("input files: listings show FIFOs and dangling links, so that reading names them") {
   LimitStudy study;
   study.Fifo("transcripts/P03.txt");
@@ -406,7 +470,7 @@ TEST_CASE("study: a folder that cannot be listed is an I/O error, not an empty s
     std::vector<std::string> ListFilesChecked(
         const std::string& dir, const std::string& suffix,
         std::vector<framework::ListProblem>* problems) const override {
-      if (problems) problems->push_back({dir, "permission denied"});
+      if (problems) problems->push_back({dir, "permission denied", EACCES});
       (void)suffix;
       return {};
     }

@@ -208,6 +208,31 @@ TEST_CASE("linear cost: YAML beyond 2 MiB that needs yaml-cpp is refused before 
   REQUIRE(ds.size() == 1);
   CHECK(ds[0].rule == "yaml-too-large");
   CHECK(!fw.parsed);
+
+  // The hint names what the file is: a chart's names charts only, framework.yaml's names
+  // framework.yaml (it has no fast reader), a participants file's its one-a-line shape.
+  CHECK(e->hint.find("a chart this large") != std::string::npos);
+  CHECK(e->hint.find("participants") == std::string::npos);
+  CHECK(ds[0].hint.find("framework.yaml is always read as general YAML") != std::string::npos);
+  CHECK(ds[0].hint.find("chart") == std::string::npos);
+  std::string people = "participants:\n";
+  while (people.size() <= framework::yaml::kMaxYamlCppBytes)
+    people += "  - id: P01\n    role: manager\n";
+  Diagnostics pd;
+  (void)framework::LoadParticipantsYaml("people.yaml", people, pd);
+  REQUIRE(pd.size() == 1);
+  CHECK(pd[0].rule == "yaml-too-large");
+  CHECK(pd[0].hint.find("a participants file this large") != std::string::npos);
+  CHECK(pd[0].hint.find("chart") == std::string::npos);
+  // Front matter is capped far below (256 KiB): only a direct parse reaches the limit.
+  const std::string front(framework::yaml::kMaxYamlCppBytes + 1, ' ');
+  const framework::SourceText source("transcripts/P01.txt", front);
+  Diagnostics fd;
+  bool ok = true;
+  (void)framework::yaml::Parse(source, front, fd, &ok);
+  REQUIRE(fd.size() == 1);
+  CHECK(!ok);
+  CHECK(fd[0].hint.find("front matter holds a few keys") != std::string::npos);
 }
 
 // Front matter that needs yaml-cpp is read up to 256 KiB; the body is still read. Plain

@@ -211,6 +211,36 @@ TEST_CASE("merge refuses parts that do not belong together") {
   CHECK(Run({"merge"}).exit_code == 2);
 }
 
+TEST_CASE("merge: a part given again is refused as it is read, before the parts after it") {
+  // Each part is checked against those before it as it is read (hostile sweep 49c: a thousand
+  // copies of one part were all held, 551 MB, before the overlap was found). The missing file
+  // after the copy is never reached: the overlap is the error, not the unreadable file.
+  TempDir tmp;
+  const std::string a = (tmp.path() / "a.json").string();
+  REQUIRE(
+      Run({"export", "-C", kExample.string(), "--format", "json", "--only", "P0*", "-o", a, "-q"})
+          .exit_code == 0);
+  const std::string copy = (tmp.path() / "copy.json").string();
+  fs::copy_file(a, copy);
+  const std::string missing = (tmp.path() / "missing.json").string();
+  RunResult r = Run({"merge", a, copy, missing});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("participant 'P01' is in two parts, " + a + " and " + copy) !=
+        std::string::npos);
+  CHECK(r.err.find("missing.json") == std::string::npos);
+  CHECK(r.out.empty());
+
+  // A part listing no transcript (export never writes one) is refused, so that copies of it
+  // cannot pile up either.
+  auto empty = nlohmann::json::parse(ReadFile(a));
+  empty["part"]["transcripts"] = nlohmann::json::array();
+  const std::string e = (tmp.path() / "empty.json").string();
+  WriteFile(e, empty.dump(2));
+  RunResult none = Run({"merge", a, e, e, missing});
+  CHECK(none.exit_code == 1);
+  CHECK(none.err.find(e + ": part lists no transcript") != std::string::npos);
+}
+
 // A study whose texts hold what JSON escapes: quotes, backslashes, tabs, a control character,
 // non-ASCII and a 4-byte character; and one passage of `big` bytes, many lines long.
 class EscapeStudy {

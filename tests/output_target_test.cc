@@ -218,6 +218,9 @@ TEST_CASE("output targets: a full disk under a streamed -o keeps the old file, e
     CAPTURE(r.err);
     CHECK(r.exit_code == 3);
     CHECK(Contains(r.err, "no space left on device"));
+    // The message names the target, not the scratch file beside it (.outN.tmp-XXXXXX).
+    CHECK(Contains(r.err, "cannot write " + (mnt / names[i]).string() + ": no space left"));
+    CHECK(!Contains(r.err, ".tmp-"));
     CHECK(ReadFile(mnt / names[i]) == "OLD\n");
   }
   std::vector<std::string> left;

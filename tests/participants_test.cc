@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 #include "run_binary.h"
 #include "test_hooks.h"
 #include "test_util.h"
+#include "yaml_support.h"
 
 namespace {
 
@@ -524,6 +526,10 @@ TEST_CASE("the fast participants reader agrees with yaml-cpp") {
       "participants:\n  - {role: manager, id: P9}\n",
       // Shapes left to yaml-cpp, with and without diagnostics.
       "participants:\n  - {id: P1, colour: red}\n",
+      // An undeclared attribute: warned about by the fast reader too, at its key.
+      "participants:\n  - {id: P1, town: Môn, rol: manager}\n  - {id: P2, colour: red}\n",
+      "participants:\n  - {id: P1, colour: red, colour: blue}\n",
+      "participants:\n  - {id: P1, colour: ~}\n",
       "participants:\n  - {id: P1, role: chef}\n",
       "participants:\n  - {id: P1, years: many}\n",
       "participants:\n  - {id: P1, role: ~}\n",
@@ -548,4 +554,44 @@ TEST_CASE("the fast participants reader agrees with yaml-cpp") {
   CheckSameAsYamlCpp("attributes: {role: {type: nope}}\nparticipants:\n  - {id: P1}\n");
   CheckSameAsYamlCpp("colour: red\nparticipants:\n  - {id: P1}\n");
   CheckSameAsYamlCpp(framework_test::ReadFile(framework_test::kExample / "participants.yaml"));
+}
+
+TEST_CASE("the fast participants reader warns about an undeclared attribute and reads on") {
+  // Past kMaxYamlCppBytes yaml-cpp refuses the file (yaml-too-large): one mistyped attribute
+  // name in a large participants file must not make the whole file unreadable.
+  std::string text =
+      "attributes:\n  role: {type: category, values: [manager, practitioner]}\nparticipants:\n";
+  const std::size_t n = 40000;  // about 2.4 MB
+  for (std::size_t i = 0; i < n; ++i) {
+    char line[96];
+    std::snprintf(line, sizeof line, "  - {id: X%06zu, %s: manager, note: padding padding}\n", i,
+                  i == 500 ? "rloe" : "role");
+    text += line;
+  }
+  REQUIRE(text.size() > framework::yaml::kMaxYamlCppBytes);
+  Loaded l = Yaml(text);
+  CHECK(l.p.complete);
+  CHECK(l.p.participants.size() == n);
+  CHECK(Value(l.p, "X000500", "role") == "<missing>");
+  CHECK(Value(l.p, "X000501", "role") == "manager");
+  // 'note' is undeclared on every line: one warning a line, and the typo's own.
+  std::size_t notes = 0, typos = 0, others = 0;
+  for (const Diagnostic& d : l.d) {
+    if (d.rule != "unknown-attribute") {
+      ++others;
+      continue;
+    }
+    CHECK(d.severity == Severity::kWarning);
+    if (d.message == "attribute 'rloe' is not declared and is ignored") {
+      ++typos;
+      CHECK(d.line == 504);
+      CHECK(d.column == 19);
+      CHECK(d.hint == "did you mean 'role'?");
+    } else if (d.message == "attribute 'note' is not declared and is ignored") {
+      ++notes;
+    }
+  }
+  CHECK(others == 0);
+  CHECK(typos == 1);
+  CHECK(notes == n);
 }

@@ -484,7 +484,8 @@ Chart LoadChartWithYamlCpp(std::string_view name, std::string_view text, Diagnos
   if (!source.CheckUtf8(diagnostics)) return chart;
   bool ok = false;
   yaml::Reservation held;  // outlives root
-  YAML::Node root = yaml::Parse(source, std::string(text), diagnostics, &ok, &held);
+  YAML::Node root =
+      yaml::Parse(source, std::string(text), diagnostics, &ok, &held, yaml::YamlFile::kChart);
   if (!ok) return chart;
   if (!root.IsMap()) {
     diagnostics.push_back(source.AtPosition(Severity::kError, "bad-chart", {1, 1},

@@ -429,12 +429,12 @@ std::vector<std::string> DiskFileSystem::ListFilesChecked(
     if (!text.empty())
       text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
     std::string p = relative.empty() ? base : shown(relative);
-    problems->push_back({std::move(p), std::move(text)});
+    problems->push_back({std::move(p), std::move(text), ec.value()});
   };
   const fs::path resolved = Resolve(base);
   if (std::string outside = OutsideFolder(resolved.string(), confine_, policy_, confine_name_);
       !outside.empty()) {
-    if (problems) problems->push_back({base, outside});
+    if (problems) problems->push_back({base, outside, 0});
     return out;
   }
   // An explicit walk, folder by folder, so that an unreadable folder is reported and the walk
@@ -452,9 +452,17 @@ std::vector<std::string> DiskFileSystem::ListFilesChecked(
     for (; it != end; it.increment(ec)) {
       const fs::path name = it->path().filename();
       if (IsHidden(name)) continue;
+      // The type readdir gave, when it gave one (no system call); else lstat. A folder whose
+      // path is too long for the system to look up (ENAMETOOLONG, past PATH_MAX) is reported,
+      // not taken for a file and dropped.
       std::error_code type_ec;
-      const fs::file_status status = it->symlink_status(type_ec);
-      if (fs::is_directory(status)) {
+      const bool link = it->is_symlink(type_ec);
+      const bool folder = !type_ec && !link && it->is_directory(type_ec);
+      if (type_ec) {
+        problem(relative / name, type_ec);
+        continue;
+      }
+      if (folder) {
         pending.push_back(relative / name);
         continue;
       }
@@ -507,7 +515,7 @@ std::vector<std::string> DiskFileSystem::GlobChecked(const std::string& pattern,
       !outside.empty()) {
     if (problems) {
       std::string shown = fixed.size() >= strip && strip > 0 ? fixed.substr(strip) : fixed;
-      problems->push_back({shown.empty() ? "." : shown, outside});
+      problems->push_back({shown.empty() ? "." : shown, outside, 0});
     }
     return out;
   }
@@ -528,7 +536,7 @@ std::vector<std::string> DiskFileSystem::GlobChecked(const std::string& pattern,
     for (auto& [path, err] : errors) {
       std::string p = path.size() >= strip ? path.substr(strip) : path;
       while (p.size() > 1 && p.back() == '/') p.pop_back();
-      problems->push_back({p.empty() ? "." : p, ErrorText(err)});
+      problems->push_back({p.empty() ? "." : p, ErrorText(err), err});
     }
   std::sort(out.begin(), out.end());
   return out;
@@ -810,7 +818,7 @@ bool AtomicFile::WriteAll(int fd, const char* data, std::size_t left, const std:
 }
 
 bool AtomicFile::Flush() {
-  const bool ok = WriteAll(fd_, buffer_.data(), buffer_.size(), stream_ ? path_ : tmp_);
+  const bool ok = WriteAll(fd_, buffer_.data(), buffer_.size(), path_);
   buffer_.clear();
   return ok;
 }
@@ -826,7 +834,7 @@ bool AtomicFile::Write(std::string_view bytes) {
     buffer_.append(bytes);
     return true;
   }
-  return WriteAll(fd_, bytes.data(), bytes.size(), stream_ ? path_ : tmp_);
+  return WriteAll(fd_, bytes.data(), bytes.size(), path_);
 }
 
 // Commit() of a stream: the buffered bytes (or the scratch file's) into it, then closed.
@@ -874,7 +882,7 @@ std::string AtomicFile::Commit() {
   if (error_.empty()) {
     // Keep the permissions of the file being replaced, else the usual 0644 under the umask.
     ::fchmod(fd_, ReplacementMode(path_));
-    if (::fsync(fd_) != 0) Fail("cannot sync " + tmp_);
+    if (::fsync(fd_) != 0) Fail("cannot write " + path_);
   }
   if (!error_.empty()) {
     Abandon();
@@ -883,7 +891,7 @@ std::string AtomicFile::Commit() {
   const int fd = fd_;
   fd_ = -1;
   if (::close(fd) != 0) {
-    Fail("cannot close " + tmp_);
+    Fail("cannot write " + path_);
     ::unlink(tmp_.c_str());
     tmp_.clear();
     return error_;

@@ -809,6 +809,11 @@ Status ReadPart(const std::string& path, std::string text, Part& part) {
   for (const char* key : {"transcripts", "charts"})
     if (auto v = p->Find(key); !v || v->kind() != Kind::kArray)
       return invalid(std::string("part has no '") + key + "' list", "export the part again");
+  // export never writes a part without a transcript (--only matches none: a usage error), and
+  // refusing one means every part holds a participant no other part does, so a part given
+  // twice is refused as soon as it is read (Admit).
+  if (p->Find("transcripts")->Size() == 0)
+    return invalid("part lists no transcript", "export the part again");
   for (const char* key : {"framework", "participants", "matrices"})
     if (!j.Find(key)) return invalid(std::string("no '") + key + "'", "export the part again");
   return {};
@@ -868,6 +873,56 @@ bool Equal(const Ref& a, const Ref& b) {
 
 bool NaturalLessString(const std::string& a, const std::string& b) { return NaturalLess(a, b); }
 
+// participant -> the part holding its transcript
+using Owners = std::map<std::string, std::size_t>;
+
+// Checks part `i` against the parts before it (the same framework and study as the first, no
+// participant of an earlier part) and adds its participants to `owner`. Throws Malformed. Run
+// as each part is read, so that a part given twice (or a thousand times) is refused as soon as
+// it is read, holding two parts rather than all of them (docs/limits.md, "Merge").
+Status Admit(const std::vector<Part>& parts, std::size_t i, Owners& owner) {
+  const Part& first = parts.front();
+  const Ref head_part = Ref{&first, 0}["part"];
+  const Ref p = Ref{&parts[i], 0}["part"];
+  if (!Equal(p["framework"], head_part["framework"])) {
+    return Fail(StatusCode::kStudyErrors,
+                parts[i].path + " was exported from a different framework than " + first.path,
+                "export every part from the same study, with the same THEME arguments");
+  }
+  if (!Equal(p["study"], head_part["study"])) {
+    return Fail(StatusCode::kStudyErrors,
+                parts[i].path + " and " + first.path +
+                    " were exported from different participants or charts",
+                "export every part from the same version of the study");
+  }
+  for (const Ref& id : p["transcripts"].Elements("'transcripts'")) {
+    auto [it, inserted] = owner.emplace(id.Str("a transcript's participant"), i);
+    if (!inserted) {
+      return Fail(StatusCode::kStudyErrors,
+                  "participant '" + it->first + "' is in two parts, " + parts[it->second].path +
+                      " and " + parts[i].path,
+                  "split the transcripts so that each is in exactly one part (the --only "
+                  "globs overlap)");
+    }
+  }
+  return {};
+}
+
+// A part edited by hand or cut short: a member of the wrong type or missing.
+Status MalformedStatus(const Malformed& e) {
+  return Fail(StatusCode::kStudyErrors, e.message,
+              "export the parts again with 'framework export --format json --only ...'");
+}
+
+// Admit, with Malformed as a status.
+Status AdmitChecked(const std::vector<Part>& parts, std::size_t i, Owners& owner) {
+  try {
+    return Admit(parts, i, owner);
+  } catch (const Malformed& e) {
+    return MalformedStatus(e);
+  }
+}
+
 // Joins the parts, writing to `out`. Everything that depends on the whole study (the participant
 // rows, the rows of each matrix, which chart entry lands in which cell, stale cells, orphans) is
 // recomputed as `export` computes it; each cell's coded data comes from the part holding its
@@ -876,31 +931,9 @@ Status Merge(const std::vector<Part>& parts, Writer& out) {
   const Part& first = parts.front();
   const Ref head{&first, 0};
   const Ref head_part = head["part"];
-  std::map<std::string, std::size_t> owner;  // participant -> the part holding its transcript
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    const Ref p = Ref{&parts[i], 0}["part"];
-    if (!Equal(p["framework"], head_part["framework"])) {
-      return Fail(StatusCode::kStudyErrors,
-                  parts[i].path + " was exported from a different framework than " + first.path,
-                  "export every part from the same study, with the same THEME arguments");
-    }
-    if (!Equal(p["study"], head_part["study"])) {
-      return Fail(StatusCode::kStudyErrors,
-                  parts[i].path + " and " + first.path +
-                      " were exported from different participants or charts",
-                  "export every part from the same version of the study");
-    }
-    for (const Ref& id : p["transcripts"].Elements("'transcripts'")) {
-      auto [it, inserted] = owner.emplace(id.Str("a transcript's participant"), i);
-      if (!inserted) {
-        return Fail(StatusCode::kStudyErrors,
-                    "participant '" + it->first + "' is in two parts, " + parts[it->second].path +
-                        " and " + parts[i].path,
-                    "split the transcripts so that each is in exactly one part (the --only "
-                    "globs overlap)");
-      }
-    }
-  }
+  Owners owner;
+  for (std::size_t i = 0; i < parts.size(); ++i)
+    if (Status status = Admit(parts, i, owner); !status.ok()) return status;
 
   // Participants: the declared ones and every one with a transcript, in natural order.
   const Ref head_participants = head["participants"];
@@ -1059,9 +1092,7 @@ Status MergeParts(const std::vector<Part>& parts, const MergeSink& write) {
     Writer dry(nullptr);
     if (Status status = Merge(parts, dry); !status.ok()) return status;
   } catch (const Malformed& e) {
-    // A part edited by hand or cut short: a member of the wrong type or missing.
-    return Fail(StatusCode::kStudyErrors, e.message,
-                "export the parts again with 'framework export --format json --only ...'");
+    return MalformedStatus(e);
   }
   Writer writer(&write);
   (void)Merge(parts, writer);
@@ -1088,21 +1119,26 @@ Status Collected(const Merge& merge, std::string* merged) {
 
 Status MergeExportTexts(const std::vector<ExportPart>& parts, std::string* merged) {
   std::vector<Part> read(parts.size());
-  for (std::size_t i = 0; i < parts.size(); ++i)
+  Owners owner;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
     if (Status status = ReadPart(parts[i].name, parts[i].text, read[i]); !status.ok())
       return status;
+    if (Status status = AdmitChecked(read, i, owner); !status.ok()) return status;
+  }
   return Collected([&](const MergeSink& write) { return MergeParts(read, write); }, merged);
 }
 
 Status MergeExportFiles(const std::vector<std::string>& paths, const ReadPolicy& policy,
                         const MergeSink& write) {
   std::vector<Part> read(paths.size());
+  Owners owner;
   for (std::size_t i = 0; i < paths.size(); ++i) {
     ReadResult bytes = ReadInputFile(paths[i], policy);
     if (!bytes.ok)
       return Fail(StatusCode::kIoError, "cannot read " + paths[i] + ": " + bytes.error, bytes.hint);
     if (Status status = ReadPart(paths[i], std::move(bytes.contents), read[i]); !status.ok())
       return status;
+    if (Status status = AdmitChecked(read, i, owner); !status.ok()) return status;
   }
   return MergeParts(read, write);
 }

@@ -245,9 +245,10 @@ namespace {
 // file of a few megabytes. When `participants:` is the file's last key and each entry is one line,
 // `  - {id: P01, role: manager, sector: "adult social care"}` (plain or double-quoted values), the
 // part before the list (the attributes) is still read by yaml-cpp and the entries here. Anything
-// else, and any entry that would draw a diagnostic (an unknown attribute, a bad value or id, a
-// duplicate key, a null), returns nothing, and the whole file is read by yaml-cpp as before, so
-// the result and the messages are the same either way.
+// else, and any entry that would draw a diagnostic (a bad value or id, a duplicate key, a null;
+// an unknown attribute is warned about here, as yaml-cpp's path does), returns nothing, and the
+// whole file is read by yaml-cpp as before, so the result and the messages are the same either
+// way.
 
 // One `key: value` of an entry line: the value decoded, and its byte offset in the line.
 struct FlowEntry {
@@ -300,9 +301,10 @@ std::optional<std::vector<FlowEntry>> ReadFlowMapping(std::string_view line, std
   return std::nullopt;
 }
 
-// Values over kMaxAttributeValueBytes are reported to `too_long` and not kept.
+// Values over kMaxAttributeValueBytes are reported to `extra` and not kept; a key naming no
+// declared attribute is reported to `extra` (unknown-attribute, a warning) and ignored.
 std::optional<Participants> ReadPlainParticipants(const SourceText& source, std::string_view text,
-                                                  Diagnostics& too_long) {
+                                                  Diagnostics& extra) {
   // The list: `participants:` at the start of a line, then only entry lines to the end.
   std::size_t list = text.substr(0, 14) == "participants:\n" ? 0 : text.find("\nparticipants:\n");
   if (list == std::string_view::npos) return std::nullopt;
@@ -313,7 +315,8 @@ std::optional<Participants> ReadPlainParticipants(const SourceText& source, std:
     bool ok = false;
     const std::string head(text.substr(0, list));
     yaml::Reservation held;  // outlives root, released before any fallback to yaml-cpp
-    YAML::Node root = yaml::Parse(source, head, head_diagnostics, &ok, &held);
+    YAML::Node root =
+        yaml::Parse(source, head, head_diagnostics, &ok, &held, yaml::YamlFile::kParticipants);
     if (!ok || !(root.IsMap() || root.IsNull())) return std::nullopt;
     if (root.IsMap()) {
       yaml::CheckKeys(source, root, {"attributes"}, "the participants file", head_diagnostics);
@@ -328,6 +331,7 @@ std::optional<Participants> ReadPlainParticipants(const SourceText& source, std:
   if (result.attributes.size() > 64) return std::nullopt;  // `seen` below is a 64-bit mask
   std::string indent;
   bool first = true;
+  std::vector<std::string> names;  // the attributes' names, for suggestions (made when needed)
   while (pos < text.size()) {
     std::size_t eol = text.find('\n', pos);
     if (eol == std::string_view::npos) eol = text.size();
@@ -345,6 +349,7 @@ std::optional<Participants> ReadPlainParticipants(const SourceText& source, std:
     Participant p;
     p.values.resize(result.attributes.size());
     unsigned long long seen = 0;  // attributes given (at most 64 in this path, checked above)
+    std::vector<std::string_view> unknown;  // keys of this entry that name no attribute
     bool has_id = false;
     for (FlowEntry& e : *entries) {
       if (!e.quoted && yaml::IsNullWord(e.value)) return std::nullopt;
@@ -361,11 +366,30 @@ std::optional<Participants> ReadPlainParticipants(const SourceText& source, std:
         continue;
       }
       const int index = result.FindAttribute(e.key);
-      if (index < 0 || (seen >> index & 1u)) return std::nullopt;
+      if (index < 0) {
+        // Warned about and ignored, as the yaml-cpp path does (a key given twice is a
+        // duplicate-key error there: left to it).
+        if (std::find(unknown.begin(), unknown.end(), e.key) != unknown.end()) return std::nullopt;
+        unknown.push_back(e.key);
+        if (names.empty())
+          for (const auto& a : result.attributes) names.push_back(a.name);
+        const std::string key(e.key);
+        auto guess = Suggest(key, names);
+        const std::size_t key_offset = static_cast<std::size_t>(e.key.data() - line.data());
+        const int column = static_cast<int>(CountCodePoints(line.substr(0, key_offset))) + 1;
+        extra.push_back(
+            source.AtPosition(Severity::kWarning, "unknown-attribute", {line_no, column},
+                              "attribute " + Quote(key) + " is not declared and is ignored",
+                              guess ? "did you mean '" + *guess + "'?"
+                                    : "declare it under 'attributes:' with its type",
+                              static_cast<int>(std::max<std::size_t>(1, CountCodePoints(key)))));
+        continue;
+      }
+      if (seen >> index & 1u) return std::nullopt;
       seen |= 1ull << index;
       if (e.value.size() > kMaxAttributeValueBytes) {
         const int column = static_cast<int>(CountCodePoints(line.substr(0, e.offset))) + 1;
-        too_long.push_back(AttributeTooLong(source, {line_no, column}, e.key, e.value.size()));
+        extra.push_back(AttributeTooLong(source, {line_no, column}, e.key, e.value.size()));
         continue;
       }
       std::string hint;
@@ -388,10 +412,10 @@ Participants LoadParticipantsYaml(std::string_view name, std::string_view text,
                                   Diagnostics& diagnostics) {
   SourceText source{std::string(name), text};
   if (IsValidUtf8(text) && yaml::PlainShapeText(text)) {
-    Diagnostics too_long;
-    if (auto fast = ReadPlainParticipants(source, text, too_long)) {
-      diagnostics.insert(diagnostics.end(), std::make_move_iterator(too_long.begin()),
-                         std::make_move_iterator(too_long.end()));
+    Diagnostics extra;
+    if (auto fast = ReadPlainParticipants(source, text, extra)) {
+      diagnostics.insert(diagnostics.end(), std::make_move_iterator(extra.begin()),
+                         std::make_move_iterator(extra.end()));
       Index(*fast, source, diagnostics);
       return std::move(*fast);
     }
@@ -406,7 +430,8 @@ Participants LoadParticipantsYamlWithYamlCpp(std::string_view name, std::string_
   if (!source.CheckUtf8(diagnostics)) return result;
   bool ok = false;
   yaml::Reservation held;  // outlives root
-  YAML::Node root = yaml::Parse(source, std::string(text), diagnostics, &ok, &held);
+  YAML::Node root = yaml::Parse(source, std::string(text), diagnostics, &ok, &held,
+                                yaml::YamlFile::kParticipants);
   if (!ok) return result;
   if (!root.IsMap()) {
     diagnostics.push_back(source.AtPosition(Severity::kError, "bad-participants", {1, 1},

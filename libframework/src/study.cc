@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <climits>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -176,6 +178,10 @@ void ReportListProblems(const std::vector<ListProblem>& problems, Diagnostics& o
     d.hint = p.error.find(" is outside ") != std::string::npos
                  ? "files outside the study folder are not read; pass --follow-symlinks to read "
                    "them anyway"
+             : p.err == ENAMETOOLONG
+                 ? "its path is longer than the system can open (" + std::to_string(PATH_MAX) +
+                       " bytes); the files in it are not loaded: move them to a folder nearer "
+                       "the study's"
                  : "the files in it are not loaded; check its permissions";
     out.push_back(std::move(d));
   }

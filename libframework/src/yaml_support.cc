@@ -101,17 +101,59 @@ YAML::Node OverExpanded(const YAML::Node& root, std::size_t input_bytes) {
   return YAML::Node(YAML::NodeType::Undefined);
 }
 
+namespace {
+
+// The kind of study file `name` is, by its name, for kGuess.
+YamlFile GuessYamlFile(std::string_view name) {
+  auto ends_with = [&](std::string_view tail) {
+    return name.size() >= tail.size() && name.substr(name.size() - tail.size()) == tail;
+  };
+  const std::size_t slash = name.rfind('/');
+  const std::string_view base = slash == std::string_view::npos ? name : name.substr(slash + 1);
+  if (base == "framework.yaml") return YamlFile::kFramework;
+  if (ends_with(".txt") || ends_with(".md")) return YamlFile::kFrontMatter;
+  if (name.substr(0, 7) == "charts/" || name.find("/charts/") != std::string_view::npos)
+    return YamlFile::kChart;
+  return YamlFile::kGuess;
+}
+
+// The hint of "yaml-too-large" for a file of kind `kind`.
+std::string TooLargeHint(YamlFile kind) {
+  switch (kind) {
+    case YamlFile::kFramework:
+      return "framework.yaml is always read as general YAML: it holds the themes, sub-themes "
+             "and settings, far less than this; keep long descriptions in a file of their own "
+             "(see docs/limits.md)";
+    case YamlFile::kParticipants:
+      return "a participants file this large is read only in the shape framework writes it: "
+             "'participants:' last, then one '- {id: P01, role: ...}' a line (plain or "
+             "double-quoted values); or give a participants.csv (see docs/limits.md)";
+    case YamlFile::kChart:
+      return "a chart this large is read only in the shape 'framework chart' saves it: open "
+             "and save it with 'framework chart THEME' (see docs/limits.md)";
+    case YamlFile::kFrontMatter:
+      return "front matter holds a few keys (participant, date, speakers); plain 'key: value' "
+             "lines are read at any size (see docs/limits.md)";
+    case YamlFile::kGuess:
+      break;
+  }
+  return "files this large are read only in the shape framework writes them (a chart as "
+         "'framework chart' saves it, participants as one '- {id: ...}' a line); see "
+         "docs/limits.md";
+}
+
+}  // namespace
+
 YAML::Node Parse(const SourceText& source, const std::string& yaml_text, Diagnostics& diagnostics,
-                 bool* ok, Reservation* held) {
+                 bool* ok, Reservation* held, YamlFile kind) {
   *ok = false;
   if (yaml_text.size() > kMaxYamlCppBytes) {
+    if (kind == YamlFile::kGuess) kind = GuessYamlFile(source.name());
     diagnostics.push_back(source.AtPosition(
         Severity::kError, "yaml-too-large", {1, 1},
         "file too large to read as general YAML: " + std::to_string(yaml_text.size()) +
             " bytes, the limit is " + std::to_string(kMaxYamlCppBytes) + " bytes",
-        "files this large are read only in the shape framework writes them (a chart as "
-        "'framework chart' saves it, participants as one '- {id: ...}' a line); see "
-        "docs/limits.md"));
+        TooLargeHint(kind)));
     return YAML::Node();
   }
   Reservation reservation(yaml_text.size());

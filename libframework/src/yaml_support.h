@@ -69,8 +69,14 @@ YAML::Node OverExpanded(const YAML::Node& root, std::size_t input_bytes);
 /// ("yaml-alias-expansion"), reports it and returns a null node. The parse holds a Reservation of
 /// `yaml_text.size()` bytes; it is moved to `*held` when given (declare it before the node, so
 /// that it outlives it), else released on return.
+/// Which of the study's files a YAML text is: the "yaml-too-large" hint says what such a file
+/// holds, or the shape in which a large one is still read. kGuess takes it from the name:
+/// framework.yaml, a .txt or .md transcript's front matter, a file under charts/, else a
+/// hint naming the fast-read shapes of charts and participants files.
+enum class YamlFile { kGuess, kFramework, kParticipants, kChart, kFrontMatter };
+
 YAML::Node Parse(const SourceText& source, const std::string& yaml_text, Diagnostics& diagnostics,
-                 bool* ok, Reservation* held = nullptr);
+                 bool* ok, Reservation* held = nullptr, YamlFile kind = YamlFile::kGuess);
 
 /// 1-based position of a node (its mark), or {0, 0} when it has none.
 Position PositionOf(const SourceText& source, const YAML::Node& node);

@@ -72,6 +72,7 @@ std::optional<std::uint64_t> ParseFileSize(std::string_view text);
 struct ListProblem {
   std::string path;   ///< as the listing gives paths (starting with its folder)
   std::string error;  ///< e.g. "permission denied"
+  int err = 0;        ///< the errno behind `error`, when there is one (ENAMETOOLONG, EACCES)
 };
 
 /// Read-only file access for the loaders. Paths use '/' and are relative to the study root or
@@ -228,7 +229,9 @@ class AtomicFile {
   bool WriteAll(int fd, const char* data, std::size_t size, const std::string& name);
   std::string CommitStream();
 
-  std::string path_;     // the file replaced, or the stream's path (for messages)
+  std::string path_;     // the file replaced, or the stream's path (for messages: a failed
+                         // write names it, not the scratch file, e.g. "cannot write
+                         // out.json: no space left on device")
   std::string tmp_;      // the temporary file ("" when writing a stream in place)
   int fd_ = -1;          // what Write() writes: the temporary file or the stream
   int stream_fd_ = -1;   // OpenByName onto a stream: the stream (fd_ is the scratch file)
