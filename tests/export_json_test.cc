@@ -178,8 +178,8 @@ TEST_CASE("export json: strings and cells written directly are the bytes dump() 
   segment.speaker = "P1";
   segment.text = "say \"hi\"\n\xC3\xA9 \xFF";
   cell.segments.push_back(segment);
-  segment.pieces.push_back({"first", "P1", framework::SpeakerRole::kParticipant, 3, 4});
-  segment.pieces.push_back({"q\t", "INT", framework::SpeakerRole::kInterviewer, 5, 5});
+  segment.AddPiece("first", "P1", framework::SpeakerRole::kParticipant, 3, 4);
+  segment.AddPiece("q\t", "INT", framework::SpeakerRole::kInterviewer, 5, 5);
   cell.segments.push_back(segment);
   cell.words = 12;
   cell.source = "abc";
