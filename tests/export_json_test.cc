@@ -206,3 +206,31 @@ TEST_CASE("export json: strings and cells written directly are the bytes dump() 
     CHECK(streamed == whole.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   }
 }
+
+TEST_CASE("JsonStream writes a long string a chunk at a time, as dump() writes it") {
+  // Escapes, controls and multi-byte characters all along, so chunk ends fall inside escapes'
+  // sources and inside characters: 300 KiB, several of JsonStream's 64 KiB pieces.
+  std::string text;
+  while (text.size() < (300u << 10))
+    text += "a \"q\" \\ \n\t\x01 caf\u00e9 \xE2\x80\xA6 \xF0\x9F\x98\x80 ";
+  std::string streamed;
+  std::size_t largest = 0, pieces = 0;
+  {
+    framework::JsonStream json([&](std::string_view piece) {
+      streamed.append(piece);
+      largest = std::max(largest, piece.size());
+      ++pieces;
+    });
+    json.BeginObject();
+    json.String(text, "text");
+    json.String("short", "after");
+    json.End();
+  }
+  nlohmann::ordered_json whole;
+  whole["text"] = text;
+  whole["after"] = "short";
+  CHECK(streamed == whole.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  // Spilled as it was escaped: no piece holds the escaped string whole.
+  CHECK(pieces > 4);
+  CHECK(largest < (3u << 16));
+}
