@@ -126,7 +126,7 @@ std::optional<Context> Load(const ChartOptions& options, int* exit_code) {
   }
   ctx.theme = ResolveTheme(f, options.theme, exit_code);
   if (ctx.theme < 0) return std::nullopt;
-  ctx.matrix = IndexTheme(ctx.study, ctx.theme);
+  ctx.matrix = TakeTheme(ctx.study, ctx.theme);  // the segments moved, not copied
   ctx.chart_path = "charts/" + options.theme + ".yaml";
   for (const Chart& chart : ctx.study.charts) {
     if (chart.theme != options.theme) continue;

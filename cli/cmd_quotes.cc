@@ -15,6 +15,7 @@
 #include "framework/export.h"
 #include "framework/file_system.h"
 #include "framework/markdown.h"
+#include "framework/matrix.h"
 #include "framework/quotes.h"
 #include "framework/table.h"
 #include "framework/text.h"
@@ -153,7 +154,9 @@ int RunQuotes(const QuotesOptions& options) {
   request.ids = options.ids;
   request.allow_identifying = options.allow_identifying;
   request.min_group = min_group;
-  const QuoteSet set = CollectQuotes(study, request);
+  // The column's theme's segments taken from the study, not copied: a long passage is held once.
+  const Matrix matrix = TakeTheme(study, column.theme);
+  const QuoteSet set = CollectQuotes(study, request, matrix);
   if (set.refused) {
     PrintRefusedBreakdown(set.by, min_group);
     return kExitStudyErrors;

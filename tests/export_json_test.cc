@@ -178,8 +178,8 @@ TEST_CASE("export json: strings and cells written directly are the bytes dump() 
   segment.speaker = "P1";
   segment.text = "say \"hi\"\n\xC3\xA9 \xFF";
   cell.segments.push_back(segment);
-  segment.pieces.push_back({"first", "P1", framework::SpeakerRole::kParticipant, 3, 4});
-  segment.pieces.push_back({"q\t", "INT", framework::SpeakerRole::kInterviewer, 5, 5});
+  segment.AddPiece("first", "P1", framework::SpeakerRole::kParticipant, 3, 4);
+  segment.AddPiece("q\t", "INT", framework::SpeakerRole::kInterviewer, 5, 5);
   cell.segments.push_back(segment);
   cell.words = 12;
   cell.source = "abc";
@@ -205,4 +205,32 @@ TEST_CASE("export json: strings and cells written directly are the bytes dump() 
         {framework::MatrixCellJson(cell, "a"), framework::MatrixCellJson({}, "b")});
     CHECK(streamed == whole.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   }
+}
+
+TEST_CASE("JsonStream writes a long string a chunk at a time, as dump() writes it") {
+  // Escapes, controls and multi-byte characters all along, so chunk ends fall inside escapes'
+  // sources and inside characters: 300 KiB, several of JsonStream's 64 KiB pieces.
+  std::string text;
+  while (text.size() < (300u << 10))
+    text += "a \"q\" \\ \n\t\x01 caf\u00e9 \xE2\x80\xA6 \xF0\x9F\x98\x80 ";
+  std::string streamed;
+  std::size_t largest = 0, pieces = 0;
+  {
+    framework::JsonStream json([&](std::string_view piece) {
+      streamed.append(piece);
+      largest = std::max(largest, piece.size());
+      ++pieces;
+    });
+    json.BeginObject();
+    json.String(text, "text");
+    json.String("short", "after");
+    json.End();
+  }
+  nlohmann::ordered_json whole;
+  whole["text"] = text;
+  whole["after"] = "short";
+  CHECK(streamed == whole.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  // Spilled as it was escaped: no piece holds the escaped string whole.
+  CHECK(pieces > 4);
+  CHECK(largest < (3u << 16));
 }

@@ -200,6 +200,9 @@ void CheckSameMatrix(const Matrix& got, const Matrix& want) {
         CHECK(a.segments[i].line_end == b.segments[i].line_end);
         CHECK(a.segments[i].speaker == b.segments[i].speaker);
         CHECK(a.segments[i].role == b.segments[i].role);
+        CHECK(a.segments[i].pieces.size() == b.segments[i].pieces.size());
+        CHECK(a.segments[i].SpeakerLines() == b.segments[i].SpeakerLines());
+        CHECK(a.segments[i].ParticipantText() == b.segments[i].ParticipantText());
       }
       CHECK(a.words == b.words);
       CHECK(a.source == b.source);
@@ -788,4 +791,36 @@ TEST_CASE("a study loaded with keep_cells indexes into the same matrices as one 
   const framework::Matrix other = framework::IndexTheme(leaner, 0);
   for (const auto& row : other.cells)
     for (const auto& cell : row) CHECK(cell.segments.empty());
+}
+
+TEST_CASE("matrix: TakeTheme gives what IndexTheme gives, moving the theme's segments out") {
+  framework::DiskFileSystem disk(kExample.string());
+  framework::LoadOptions cells_only;
+  cells_only.keep_text = false;
+  cells_only.keep_cells = true;
+  framework::Study study = framework::LoadStudy(disk, cells_only);
+  const framework::Study whole = framework::LoadStudy(disk);
+  REQUIRE(study.framework.themes.size() >= 2);
+  const framework::Matrix copied = framework::IndexTheme(study, 0);
+  const framework::Matrix taken = framework::TakeTheme(study, 0);
+  CheckSameMatrix(taken, copied);
+  CheckSameMatrix(taken, framework::IndexTheme(whole, 0));
+  std::size_t segments = 0;
+  for (const auto& row : taken.cells)
+    for (const auto& cell : row) segments += cell.segments.size();
+  CHECK(segments > 0);
+  // The study has given theme 0's segments away (their words and sources stay), and kept the
+  // other themes'.
+  const framework::Matrix after = framework::IndexTheme(study, 0);
+  for (std::size_t r = 0; r < after.cells.size(); ++r)
+    for (std::size_t c = 0; c < after.cells[r].size(); ++c) {
+      CHECK(after.cells[r][c].segments.empty());
+      CHECK(after.cells[r][c].words == taken.cells[r][c].words);
+      CHECK(after.cells[r][c].source == taken.cells[r][c].source);
+    }
+  CheckSameMatrix(framework::TakeTheme(study, 1), framework::IndexTheme(whole, 1));
+  // A study kept whole is folded for each call: taking gives it all, every time.
+  framework::Study kept = whole;
+  CheckSameMatrix(framework::TakeTheme(kept, 0), framework::IndexTheme(whole, 0));
+  CheckSameMatrix(framework::TakeTheme(kept, 0), framework::IndexTheme(whole, 0));
 }

@@ -228,6 +228,126 @@ TEST_CASE("speaker: matrix cells, words, drafts and lean loading use participant
   }
 }
 
+// The pieces a cell segment keeps are those SpeakerPieces gives, piece by piece.
+void CheckPiecesOf(const Transcript& t, const framework::Segment& s,
+                   const framework::CellSegment& seg) {
+  const std::vector<SpeakerPiece> want = t.SpeakerPieces(s);
+  REQUIRE(seg.pieces.size() == want.size());
+  std::string lines;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    INFO("piece ", i);
+    const framework::PieceView got = seg.Piece(i);
+    CHECK(got.text == want[i].text);
+    CHECK(got.speaker == want[i].speaker);
+    CHECK(got.role == want[i].role);
+    CHECK(got.line_start == want[i].line_start);
+    CHECK(got.line_end == want[i].line_end);
+    lines += (i ? "; " : "") + want[i].speaker + " L" + std::to_string(want[i].line_start) +
+             (want[i].line_end > want[i].line_start ? "-" + std::to_string(want[i].line_end) : "");
+  }
+  CHECK(seg.SpeakerLines() == lines);
+  CHECK(seg.ParticipantText() == framework::ParticipantText(want));
+  CHECK(seg.ParticipantText() == t.ParticipantText(s));
+}
+
+// P07's cell b of the study in `dir`, loaded whole (`whole`) and as chart, quotes and export
+// load it (`lean`, its segments taken by TakeTheme): both give the same cell.
+struct LoadedCell {
+  framework::Study whole, lean;
+  framework::Matrix from_whole, from_lean;
+  const framework::CellSegment* segment = nullptr;       // of from_whole
+  const framework::CellSegment* lean_segment = nullptr;  // of from_lean
+};
+
+void LoadCell(const fs::path& dir, LoadedCell& c) {
+  framework::DiskFileSystem disk(dir.string());
+  c.whole = framework::LoadStudy(disk);
+  framework::LoadOptions lean;
+  lean.keep_text = false;
+  lean.keep_cells = true;
+  c.lean = framework::LoadStudy(disk, lean);
+  c.from_whole = framework::IndexTheme(c.whole, 0);
+  c.from_lean = framework::TakeTheme(c.lean, 0);
+  const framework::MatrixCell* a = c.from_whole.Find("P07", "b");
+  const framework::MatrixCell* b = c.from_lean.Find("P07", "b");
+  REQUIRE(a);
+  REQUIRE(b);
+  REQUIRE(a->segments.size() == 1);
+  REQUIRE(b->segments.size() == 1);
+  c.segment = &a->segments[0];
+  c.lean_segment = &b->segments[0];
+  CHECK(a->words == b->words);
+  CHECK(a->source == b->source);
+}
+
+TEST_CASE("speaker: a segment of many turns keeps its pieces as ranges of its text") {
+  // The hostile case at a small scale: one segment through 2,000 turns, and the opening
+  // speaker again without a turn between (one piece).
+  std::string text = "P07: {a.b}start\n";
+  for (int i = 0; i < 1000; ++i) text += "INT: q\nP07: a\n";
+  text += "P07: same speaker\nend{/}\n";
+  TempDir dir;
+  WriteStudy(dir.path(), text);
+  LoadedCell c;
+  LoadCell(dir.path(), c);
+  REQUIRE(c.whole.transcripts.size() == 1);
+  const Transcript& t = c.whole.transcripts[0];
+  REQUIRE(t.segments.size() == 1);
+  for (const framework::CellSegment* seg : {c.segment, c.lean_segment}) {
+    CHECK(seg->text == t.SegmentText(t.segments[0]));
+    CHECK(seg->pieces.size() == 2001);
+    CheckPiecesOf(t, t.segments[0], *seg);
+    // Ranges of the segment's own text, 20 bytes each: no piece holds a string of its own.
+    CHECK(!seg->pieces_own_text);
+    CHECK(seg->piece_text.empty());
+    CHECK(seg->piece_speakers.size() == 2);
+    CHECK(seg->pieces.capacity() <= t.turns.size() + 1);
+    CHECK(seg->Piece(2000).text == "a same speaker end");
+    CHECK(seg->TextWithSpeakers().rfind("start [INT: q] a [INT: q] a", 0) == 0);
+  }
+  CHECK(sizeof(framework::PieceRange) <= 20);
+
+  // The commands give what the pieces say: the quote is the participant's speech, the long
+  // export's row every piece's speaker and lines.
+  const auto quotes =
+      JsonOf(Run({"quotes", "a.b", "--format", "json", "--min-group", "1"}, dir.path()));
+  const std::string expected = t.ParticipantText(t.segments[0]);
+  CHECK(expected.rfind("start " + kEllipsis + " a " + kEllipsis + " a", 0) == 0);
+  CHECK(quotes.at("groups")[0].at("quotes")[0].at("text") == expected);
+  const RunResult csv = Run({"export", "--long", "--format", "csv", "-q"}, dir.path());
+  REQUIRE(csv.exit_code == 0);
+  CHECK(Contains(csv.out, "," + c.segment->SpeakerLines() + "\r\n"));
+  CHECK(Contains(csv.out, "P07 L1; INT L2; P07 L3; INT L4;"));
+  CHECK(Contains(csv.out, "; INT L2000; P07 L2001-2003\r\n"));
+}
+
+TEST_CASE("speaker: pieces of a text that is not UTF-8 keep texts of their own") {
+  // NFC leaves the whole text alone (it is not UTF-8) but composes the valid piece: the pieces
+  // joined are not the text, so they keep their own.
+  TempDir dir;
+  WriteStudy(dir.path(), "P07: {a.b}Bad \xFF byte\nINT: and \xC3\xA9\nP07: cafe\xCC\x81 more{/}\n");
+  LoadedCell c;
+  LoadCell(dir.path(), c);
+  const Transcript& t = c.whole.transcripts.at(0);
+  REQUIRE(t.segments.size() == 1);
+  for (const framework::CellSegment* seg : {c.segment, c.lean_segment}) {
+    CHECK(seg->pieces_own_text);
+    CheckPiecesOf(t, t.segments[0], *seg);
+    CHECK(seg->Piece(2).text == "caf\u00e9 more");
+    CHECK(Contains(seg->text, "cafe\xCC\x81 more"));
+  }
+  // Pieces added by hand keep their own text too.
+  framework::CellSegment built;
+  built.text = "whatever";
+  built.AddPiece("one", "P1", SpeakerRole::kParticipant, 1, 1);
+  built.AddPiece("two", "INT", SpeakerRole::kInterviewer, 2, 3);
+  built.AddPiece("three", "P1", SpeakerRole::kParticipant, 4, 4);
+  CHECK(built.piece_speakers.size() == 2);
+  CHECK(built.ParticipantText() == "one " + kEllipsis + " three");
+  CHECK(built.SpeakerLines() == "P1 L1; INT L2-3; P1 L4");
+  CHECK(built.TextWithSpeakers() == "one [INT: two] three");
+}
+
 // ---------------------------------------------------------------------------------------------
 // The commands.
 

@@ -52,6 +52,23 @@ TEST_CASE("CountCodePoints") {
   CHECK(framework::CountCodePoints("\U0001F600") == 1);
 }
 
+TEST_CASE("MakeNfc normalises in place and leaves text already NFC where it is") {
+  std::string decomposed = "cafe\u0301 \u1100\u1161";
+  framework::MakeNfc(decomposed);
+  CHECK(decomposed == framework::ToNfc("cafe\u0301 \u1100\u1161"));
+  CHECK(decomposed == "caf\u00e9 \uAC00");
+  // Already NFC, and long (not in the string's own buffer): not copied.
+  std::string composed(1000, 'x');
+  composed += "caf\u00e9";
+  const char* before = composed.data();
+  framework::MakeNfc(composed);
+  CHECK(composed.data() == before);
+  CHECK(composed == std::string(1000, 'x') + "caf\u00e9");
+  std::string invalid = "cafe\u0301 \xFF";
+  framework::MakeNfc(invalid);
+  CHECK(invalid == "cafe\u0301 \xFF");  // as ToNfc: invalid UTF-8 unchanged
+}
+
 TEST_CASE("ToNfc") {
   CHECK(framework::ToNfc("cafe\u0301") == "caf\u00e9");
   CHECK(framework::ToNfc("caf\u00e9") == "caf\u00e9");

@@ -250,8 +250,9 @@ Draft DraftSummary(const MatrixCell& cell, std::size_t word_budget) {
     if (segment.pieces.empty()) {
       if (segment.role == SpeakerRole::kParticipant) parts.push_back(segment.text);
     } else {
-      for (const SpeakerPiece& piece : segment.pieces)
-        if (piece.role == SpeakerRole::kParticipant) parts.push_back(piece.text);
+      for (std::size_t i = 0; i < segment.pieces.size(); ++i)
+        if (const PieceView piece = segment.Piece(i); piece.role == SpeakerRole::kParticipant)
+          parts.push_back(piece.text);
     }
     for (std::string_view part : parts) {
       std::string sanitized;

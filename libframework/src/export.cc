@@ -127,7 +127,7 @@ std::vector<Matrix> ChartedMatrices(const Study& study, const std::vector<int>& 
 }
 
 Matrix TakeChartedMatrix(Study& study, int theme) {
-  Matrix m = IndexTheme(study, theme);
+  Matrix m = TakeTheme(study, theme);
   for (Chart& chart : study.charts)
     if (chart.theme == m.theme) AttachChart(m, std::move(chart));
   return m;

@@ -18,14 +18,10 @@ namespace framework {
 /// Appends `text` as the JSON string dump() writes for it (ensure_ascii off): `"`, `\\` and
 /// the controls escaped (\b \t \n \f \r, else \u00xx), everything else byte for byte; text
 /// that is not valid UTF-8 goes through nlohmann, which replaces what is invalid.
-inline void AppendJsonString(std::string_view text, std::string& out) {
-  if (!IsValidUtf8(text)) {
-    out += nlohmann::ordered_json(std::string(text))
-               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return;
-  }
+/// Appends the inside of that string (without its quotes) for valid UTF-8 `text`: byte by
+/// byte, so a text may be escaped a part at a time.
+inline void AppendJsonEscaped(std::string_view text, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
   for (char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
     switch (c) {
@@ -60,6 +56,16 @@ inline void AppendJsonString(std::string_view text, std::string& out) {
         }
     }
   }
+}
+
+inline void AppendJsonString(std::string_view text, std::string& out) {
+  if (!IsValidUtf8(text)) {
+    out += nlohmann::ordered_json(std::string(text))
+               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return;
+  }
+  out += '"';
+  AppendJsonEscaped(text, out);
   out += '"';
 }
 
@@ -110,7 +116,17 @@ class JsonStream {
   /// (no JSON value is built): the text dump() gives.
   void String(std::string_view value, const char* key = nullptr) {
     Item(key);
-    AppendJsonString(value, text_);
+    if (value.size() <= kChunk || !IsValidUtf8(value)) {
+      AppendJsonString(value, text_);
+      return;
+    }
+    // A long string escaped and spilled a piece at a time: never a second copy of it whole.
+    text_ += '"';
+    for (std::size_t i = 0; i < value.size(); i += kChunk) {
+      AppendJsonEscaped(value.substr(i, kChunk), text_);
+      Spill(false);
+    }
+    text_ += '"';
   }
   void Int(long long value, const char* key = nullptr) {
     Item(key);

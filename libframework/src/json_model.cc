@@ -21,17 +21,19 @@ nlohmann::ordered_json MatrixCellJson(const MatrixCell& cell, const std::string&
     // Who says what: one piece per speaker's stretch, so a script can keep a participant's
     // own words (every speaker's words stay in `text`).
     auto speakers = nlohmann::ordered_json::array();
-    auto piece = [&](const std::string& label, SpeakerRole role, int first, int last,
-                     const std::string& text) {
-      speakers.push_back({{"speaker", label},
+    auto piece = [&](std::string_view label, SpeakerRole role, int first, int last,
+                     std::string_view text) {
+      speakers.push_back({{"speaker", std::string(label)},
                           {"role", std::string(SpeakerRoleName(role))},
                           {"line_start", first},
                           {"line_end", last},
-                          {"text", text}});
+                          {"text", std::string(text)}});
     };
     if (s.pieces.empty()) piece(s.speaker, s.role, s.line_start, s.line_end, s.text);
-    for (const SpeakerPiece& p : s.pieces)
+    for (std::size_t i = 0; i < s.pieces.size(); ++i) {
+      const PieceView p = s.Piece(i);
       piece(p.speaker, p.role, p.line_start, p.line_end, p.text);
+    }
     segments.push_back({{"code", s.code},
                         {"line_start", s.line_start},
                         {"line_end", s.line_end},
@@ -85,8 +87,8 @@ void WriteMatrixCell(JsonStream& json, const MatrixCell& cell, const std::string
     json.String(s.speaker, "speaker");
     json.String(s.text, "text");
     json.BeginArray("speakers");
-    auto piece = [&](const std::string& label, SpeakerRole role, int first, int last,
-                     const std::string& text) {
+    auto piece = [&](std::string_view label, SpeakerRole role, int first, int last,
+                     std::string_view text) {
       json.BeginObject();
       json.String(label, "speaker");
       json.String(SpeakerRoleName(role), "role");
@@ -96,8 +98,10 @@ void WriteMatrixCell(JsonStream& json, const MatrixCell& cell, const std::string
       json.End();
     };
     if (s.pieces.empty()) piece(s.speaker, s.role, s.line_start, s.line_end, s.text);
-    for (const SpeakerPiece& p : s.pieces)
+    for (std::size_t i = 0; i < s.pieces.size(); ++i) {
+      const PieceView p = s.Piece(i);
       piece(p.speaker, p.role, p.line_start, p.line_end, p.text);
+    }
     json.End();
     json.End();
   }

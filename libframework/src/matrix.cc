@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <tuple>
+#include <type_traits>
 
 #include "framework/hash.h"
 #include "framework/text.h"
@@ -145,9 +146,8 @@ CellSegment SegmentWithText(const Transcript& t, const Segment& s) {
   if (t.SpansTurns(s)) {
     // Kept only when they say more than `speaker` does: one piece of the opening speaker is
     // the whole text.
-    std::vector<SpeakerPiece> pieces = t.SpeakerPieces(s);
-    if (pieces.size() > 1 || (pieces.size() == 1 && pieces[0].speaker != seg.speaker))
-      seg.pieces = std::move(pieces);
+    t.AddSpeakerPieces(s, seg);
+    if (seg.pieces.size() == 1 && seg.Piece(0).speaker == seg.speaker) seg.ClearPieces();
   }
   return seg;
 }
@@ -185,6 +185,7 @@ Folded Fold(const Transcript& t, const FoldSpec& spec) {
         static_cast<std::uint32_t>(c.shapes ? out.order.size() : out.segments.size());
     Fnv1a fnv;
     std::size_t words = 0;
+    std::string speech;  // a segment's participant speech, when its pieces join into it
     for (std::size_t i = k; i < end; ++i) {
       const Segment& s = t.segments[order[i]];
       if (spec.lines) out.lines.push_back({s.line_start, s.line_end});
@@ -192,7 +193,7 @@ Folded Fold(const Transcript& t, const FoldSpec& spec) {
       if (texts) {
         CellSegment seg = SegmentWithText(t, s);
         if (c.sourced) fnv.Add(seg.text);
-        words += CountWords(seg.ParticipantText());
+        words += CountWords(seg.ParticipantText(speech));
         out.segments.push_back(std::move(seg));
         continue;
       }
@@ -214,9 +215,12 @@ Folded Fold(const Transcript& t, const FoldSpec& spec) {
 // A cell that already has segments (a second transcript of the participant) takes the new ones
 // after them, in transcript order, with the source of them all when they have texts.
 // Segments without texts (ColumnIndex::shapes) are built from `t.segments` through `order`.
-void IndexColumns(const Transcript& t, const std::vector<ColumnIndex>& columns,
-                  const std::vector<CellSegment>& segments, const std::vector<std::uint32_t>& order,
-                  int theme, std::vector<MatrixCell>& row) {
+// `Segments` is `const std::vector<CellSegment>`, whose segments are copied, or
+// `std::vector<CellSegment>`, whose segments are moved (a long segment is never held twice).
+template <typename Segments>
+void IndexColumns(const Transcript& t, const std::vector<ColumnIndex>& columns, Segments& segments,
+                  const std::vector<std::uint32_t>& order, int theme,
+                  std::vector<MatrixCell>& row) {
   for (const ColumnIndex& c : columns) {
     if (c.column.theme != theme) continue;
     MatrixCell& cell = row[static_cast<std::size_t>(c.column.subtheme)];
@@ -225,10 +229,14 @@ void IndexColumns(const Transcript& t, const std::vector<ColumnIndex>& columns,
       for (std::uint32_t i = c.segments_begin; i < c.segments_end && i < order.size(); ++i)
         if (order[i] < t.segments.size())
           cell.segments.push_back(SegmentWithoutText(t, t.segments[order[i]]));
-    } else if (c.segments_end <= segments.size()) {
-      cell.segments.insert(cell.segments.end(),
-                           segments.begin() + static_cast<std::ptrdiff_t>(c.segments_begin),
-                           segments.begin() + static_cast<std::ptrdiff_t>(c.segments_end));
+    } else if (c.segments_end <= segments.size() && c.segments_begin <= c.segments_end) {
+      const auto first = segments.begin() + static_cast<std::ptrdiff_t>(c.segments_begin);
+      const auto last = segments.begin() + static_cast<std::ptrdiff_t>(c.segments_end);
+      if constexpr (std::is_const_v<Segments>)
+        cell.segments.insert(cell.segments.end(), first, last);
+      else
+        cell.segments.insert(cell.segments.end(), std::make_move_iterator(first),
+                             std::make_move_iterator(last));
     }
     cell.words += c.words;
     if (had && !cell.segments.front().text.empty()) {
@@ -238,6 +246,33 @@ void IndexColumns(const Transcript& t, const std::vector<ColumnIndex>& columns,
     if (had) std::stable_sort(cell.segments.begin(), cell.segments.end(), SegmentLess);
     cell.source = c.Source();
   }
+}
+
+// IndexTheme, and TakeTheme when `take` is the study (then `study` is it too).
+Matrix Index(const Study& study, int theme, Study* take) {
+  Matrix m = EmptyMatrix(study, theme);
+  FoldSpec whole;  // a transcript kept whole: its texts, words and sources, of this theme
+  whole.cell_texts = true;
+  whole.themes = {theme};
+  for (std::size_t i = 0; i < study.transcripts.size(); ++i) {
+    const Transcript& t = study.transcripts[i];
+    std::size_t row = AddRow(m, t.participant);
+    if (t.indexed && take) {
+      Transcript& from = take->transcripts[i];
+      IndexColumns(t, t.columns, from.column_segments, t.column_order, theme, m.cells[row]);
+      // Taken: the theme's columns keep no segments to give again.
+      for (ColumnIndex& c : from.columns)
+        if (c.column.theme == theme && !c.shapes) c.segments_end = c.segments_begin;
+      continue;
+    }
+    if (t.indexed) {
+      IndexColumns(t, t.columns, t.column_segments, t.column_order, theme, m.cells[row]);
+      continue;
+    }
+    Folded folded = Fold(t, whole);  // this call's own: its segments are moved
+    IndexColumns(t, folded.columns, folded.segments, folded.order, theme, m.cells[row]);
+  }
+  return m;
 }
 
 }  // namespace
@@ -284,22 +319,9 @@ std::vector<std::pair<ColumnRef, std::string>> CellSources(const Transcript& t) 
   return out;
 }
 
-Matrix IndexTheme(const Study& study, int theme) {
-  Matrix m = EmptyMatrix(study, theme);
-  FoldSpec whole;  // a transcript kept whole: its texts, words and sources, of this theme
-  whole.cell_texts = true;
-  whole.themes = {theme};
-  for (const Transcript& t : study.transcripts) {
-    std::size_t row = AddRow(m, t.participant);
-    if (t.indexed) {
-      IndexColumns(t, t.columns, t.column_segments, t.column_order, theme, m.cells[row]);
-      continue;
-    }
-    const Folded folded = Fold(t, whole);
-    IndexColumns(t, folded.columns, folded.segments, folded.order, theme, m.cells[row]);
-  }
-  return m;
-}
+Matrix IndexTheme(const Study& study, int theme) { return Index(study, theme, nullptr); }
+
+Matrix TakeTheme(Study& study, int theme) { return Index(study, theme, &study); }
 
 void Matrix::Merge(const Matrix& other) {
   for (std::size_t r = 0; r < other.participants.size(); ++r) {

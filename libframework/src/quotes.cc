@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <set>
 #include <tuple>
@@ -43,10 +44,10 @@ std::map<std::string, int> Headings(const Study& study, const std::vector<std::s
 
 // Every segment in the column with participant speech, as its participant speech, participants
 // in natural order, then by line. A passage coded twice into the column (by two of its codes)
-// is one quote.
-std::vector<Quotation> Passages(const Study& study, const QuoteRequest& request,
-                                const AttributionPlan& plan, std::size_t* left_out) {
-  const Matrix matrix = IndexTheme(study, request.column.theme);
+// is one quote. `matrix` is the column's theme's.
+std::vector<Quotation> Passages(const Study& study, const Matrix& matrix,
+                                const QuoteRequest& request, const AttributionPlan& plan,
+                                std::size_t* left_out) {
   const std::string& pattern = study.framework.attribution;
   const bool template_has_id = [&] {
     const auto names = Placeholders(pattern);
@@ -61,16 +62,22 @@ std::vector<Quotation> Passages(const Study& study, const QuoteRequest& request,
     const std::string label = request.ids && !template_has_id
                                   ? Attribute("{id}, " + pattern, study, id, /*allow_id=*/true)
                                   : attribution;
-    std::set<std::tuple<int, int, std::string>> seen;
+    // The speech of the quotes so far, as views of the segments' texts (or of `joined`, for
+    // the speech joined from pieces), so that no long passage is copied to be compared.
+    std::set<std::tuple<int, int, std::string_view>> seen;
+    std::deque<std::string> joined;
+    std::string buffer;
     for (const CellSegment& s : cell.segments) {
       // Only the participant's own words: an interviewer's question inside the segment is
       // left out, the parts around it joined by " … ".
-      std::string text = s.ParticipantText();
+      std::string_view text = s.ParticipantText(buffer);
       if (text.empty()) {
         ++*left_out;
         continue;
       }
-      if (!seen.emplace(s.line_start, s.line_end, text).second) continue;
+      if (seen.count({s.line_start, s.line_end, text})) continue;
+      if (!s.pieces.empty()) text = joined.emplace_back(std::move(buffer));
+      seen.emplace(s.line_start, s.line_end, text);
       quotes.push_back(
           {id, CutToWords(text, request.max_words), s.line_start, s.line_end, attribution, label});
     }
@@ -120,6 +127,10 @@ std::string Ref(const Quotation& q) { return LineRef{q.line_start, q.line_end}.T
 }  // namespace
 
 QuoteSet CollectQuotes(const Study& study, const QuoteRequest& request) {
+  return CollectQuotes(study, request, IndexTheme(study, request.column.theme));
+}
+
+QuoteSet CollectQuotes(const Study& study, const QuoteRequest& request, const Matrix& matrix) {
   const Theme& theme = study.framework.themes[static_cast<std::size_t>(request.column.theme)];
   const Subtheme& sub = theme.subthemes[static_cast<std::size_t>(request.column.subtheme)];
   QuoteSet set;
@@ -148,7 +159,7 @@ QuoteSet CollectQuotes(const Study& study, const QuoteRequest& request) {
   std::map<std::string, int> headings;
   if (plan)
     headings = Headings(study, population, *plan, attribution, identifying, request.min_group);
-  std::vector<Quotation> quotes = Passages(study, request, attribution, &set.left_out);
+  std::vector<Quotation> quotes = Passages(study, matrix, request, attribution, &set.left_out);
   set.count = quotes.size();
   std::set<std::string> speakers;
   for (const Quotation& q : quotes) speakers.insert(q.participant);

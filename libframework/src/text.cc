@@ -122,6 +122,20 @@ std::string ToNfc(std::string_view text) {
   return out;
 }
 
+void MakeNfc(std::string& text) {
+  if (IsAscii(text)) return;
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
+  if (U_FAILURE(status) || !IsValidUtf8(text)) return;
+  icu::StringPiece piece(text.data(), static_cast<int32_t>(text.size()));
+  if (nfc->isNormalizedUTF8(piece, status) && U_SUCCESS(status)) return;
+  status = U_ZERO_ERROR;
+  std::string out;
+  icu::StringByteSink<std::string> sink(&out);
+  nfc->normalizeUTF8(0, piece, sink, nullptr, status);
+  if (U_SUCCESS(status)) text = std::move(out);
+}
+
 std::string CollapseWhitespace(std::string_view text) {
   std::string out;
   out.reserve(text.size());

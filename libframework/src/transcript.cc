@@ -18,8 +18,10 @@ namespace framework {
 
 std::string Transcript::SegmentText(const Segment& segment) const {
   if (segment.text_end > text.size() || segment.text_begin > segment.text_end) return {};
-  return ToNfc(CollapseWhitespace(
-      std::string_view(text).substr(segment.text_begin, segment.text_end - segment.text_begin)));
+  std::string out = CollapseWhitespace(
+      std::string_view(text).substr(segment.text_begin, segment.text_end - segment.text_begin));
+  MakeNfc(out);  // no second copy of a long segment
+  return out;
 }
 
 std::string ColumnIndex::Source() const { return sourced ? source.Hex() : std::string(); }
@@ -76,41 +78,128 @@ std::string ParticipantText(const std::vector<SpeakerPiece>& pieces) {
   return out;
 }
 
+PieceView CellSegment::Piece(std::size_t i) const {
+  const PieceRange& r = pieces[i];
+  const std::string& all = PiecesText();
+  PieceView view;
+  if (r.begin <= r.end && r.end <= all.size())
+    view.text = std::string_view(all).substr(r.begin, r.end - r.begin);
+  if (r.speaker < piece_speakers.size()) {
+    view.speaker = piece_speakers[r.speaker].label;
+    view.role = piece_speakers[r.speaker].role;
+  }
+  view.line_start = r.line_start;
+  view.line_end = r.line_end;
+  return view;
+}
+
+void CellSegment::AddPiece(std::string_view piece, std::string_view label, SpeakerRole piece_role,
+                           int first_line, int last_line) {
+  if (!pieces_own_text) {
+    // The pieces so far are ranges of `text`: from here on they are their own text.
+    piece_text.assign(text, 0,
+                      pieces.empty() ? 0 : std::min<std::size_t>(pieces.back().end, text.size()));
+    pieces_own_text = true;
+  }
+  if (!pieces.empty()) piece_text += ' ';
+  PieceRange r;
+  r.begin = static_cast<std::uint32_t>(piece_text.size());
+  piece_text += piece;
+  r.end = static_cast<std::uint32_t>(piece_text.size());
+  r.line_start = first_line;
+  r.line_end = last_line;
+  std::size_t k = 0;
+  while (k < piece_speakers.size() &&
+         (piece_speakers[k].label != label || piece_speakers[k].role != piece_role))
+    ++k;
+  if (k == piece_speakers.size()) piece_speakers.push_back({std::string(label), piece_role});
+  r.speaker = static_cast<std::uint32_t>(k);
+  pieces.push_back(r);
+}
+
+void CellSegment::ClearPieces() {
+  std::vector<PieceRange>().swap(pieces);
+  std::vector<Speaker>().swap(piece_speakers);
+  std::string().swap(piece_text);
+  pieces_own_text = false;
+}
+
+std::string_view CellSegment::ParticipantText(std::string& buffer) const {
+  if (pieces.empty())
+    return role == SpeakerRole::kParticipant ? std::string_view(text) : std::string_view();
+  buffer.clear();
+  bool interrupted = false;
+  for (std::size_t i = 0; i < pieces.size(); ++i) {
+    const PieceView piece = Piece(i);
+    if (piece.role != SpeakerRole::kParticipant) {
+      interrupted = !buffer.empty();
+      continue;
+    }
+    if (!buffer.empty()) buffer += interrupted ? kInterruption : std::string_view(" ");
+    buffer += piece.text;
+    interrupted = false;
+  }
+  return buffer;
+}
+
 std::string CellSegment::ParticipantText() const {
   if (pieces.empty()) return role == SpeakerRole::kParticipant ? text : std::string();
-  return framework::ParticipantText(pieces);
+  std::string out;
+  ParticipantText(out);
+  return out;
 }
 
 bool CellSegment::HasParticipantSpeech() const {
   if (pieces.empty()) return role == SpeakerRole::kParticipant && !text.empty();
-  return std::any_of(pieces.begin(), pieces.end(),
-                     [](const SpeakerPiece& p) { return p.role == SpeakerRole::kParticipant; });
+  for (std::size_t i = 0; i < pieces.size(); ++i)
+    if (Piece(i).role == SpeakerRole::kParticipant) return true;
+  return false;
 }
 
 std::string CellSegment::TextWithSpeakers() const {
-  auto marked = [](const std::string& label, const std::string& words) {
-    return "[" + label + ": " + words + "]";
+  auto mark = [](std::string_view label, std::string_view words, std::string& out) {
+    out += '[';
+    out += label;
+    out += ": ";
+    out += words;
+    out += ']';
   };
-  if (pieces.empty()) return role == SpeakerRole::kParticipant ? text : marked(speaker, text);
   std::string out;
-  for (const SpeakerPiece& piece : pieces) {
+  if (pieces.empty()) {
+    if (role == SpeakerRole::kParticipant) return text;
+    mark(speaker, text, out);
+    return out;
+  }
+  for (std::size_t i = 0; i < pieces.size(); ++i) {
+    const PieceView piece = Piece(i);
     if (!out.empty()) out += ' ';
-    out += piece.role == SpeakerRole::kParticipant ? piece.text : marked(piece.speaker, piece.text);
+    if (piece.role == SpeakerRole::kParticipant)
+      out += piece.text;
+    else
+      mark(piece.speaker, piece.text, out);
   }
   return out;
 }
 
 std::string CellSegment::SpeakerLines() const {
-  auto entry = [](const std::string& label, int first, int last) {
-    std::string ref = label + " L" + std::to_string(first);
-    if (last > first) ref += "-" + std::to_string(last);
-    return ref;
+  auto entry = [](std::string_view label, int first, int last, std::string& out) {
+    out += label;
+    out += " L";
+    out += std::to_string(first);
+    if (last > first) {
+      out += '-';
+      out += std::to_string(last);
+    }
   };
-  if (pieces.empty()) return entry(speaker, line_start, line_end);
   std::string out;
-  for (const SpeakerPiece& piece : pieces) {
-    if (!out.empty()) out += "; ";
-    out += entry(piece.speaker, piece.line_start, piece.line_end);
+  if (pieces.empty()) {
+    entry(speaker, line_start, line_end, out);
+    return out;
+  }
+  for (std::size_t i = 0; i < pieces.size(); ++i) {
+    const PieceView piece = Piece(i);
+    if (i) out += "; ";
+    entry(piece.speaker, piece.line_start, piece.line_end, out);
   }
   return out;
 }
@@ -120,42 +209,114 @@ bool Transcript::SpansTurns(const Segment& segment) const {
   return next < turns.size() && turns[next].text_begin < segment.text_end;
 }
 
-std::vector<SpeakerPiece> Transcript::SpeakerPieces(const Segment& segment) const {
-  std::vector<SpeakerPiece> pieces;
-  if (segment.text_end > text.size() || segment.text_begin > segment.text_end) return pieces;
-  auto speaker_of = [&](int index, SpeakerPiece& piece) {
-    if (index >= 0 && static_cast<std::size_t>(index) < speakers.size()) {
-      piece.speaker = speakers[static_cast<std::size_t>(index)].label;
-      piece.role = speakers[static_cast<std::size_t>(index)].role;
-    }
-  };
+namespace {
+
+// Calls `visit(raw, speaker, first_line, last_line)` for each stretch of `segment` within one
+// speaker turn that is not all white space, in order: `raw` its text as in Transcript::text,
+// `speaker` the turn's index into Transcript::speakers (-1 before any turn), the lines those of
+// its first and last non-blank characters.
+template <typename Visit>
+void ForEachStretch(const Transcript& t, const Segment& segment, Visit&& visit) {
+  if (segment.text_end > t.text.size() || segment.text_begin > segment.text_end) return;
   std::uint32_t begin = segment.text_begin;
   int speaker = segment.speaker, line = segment.line_start;
   std::size_t next = static_cast<std::size_t>(segment.turn + 1);
   for (;;) {
-    const bool last = next >= turns.size() || turns[next].text_begin >= segment.text_end;
-    const std::uint32_t end = last ? segment.text_end : std::max(begin, turns[next].text_begin);
-    std::string_view raw(text.data() + begin, end - begin);
-    SpeakerPiece piece;
-    if (Extent(raw, line, &piece.line_start, &piece.line_end)) {
-      speaker_of(speaker, piece);
-      if (!pieces.empty() && pieces.back().speaker == piece.speaker) {
-        // The same speaker again, with nothing said between: one piece.
-        pieces.back().text += ' ';
-        pieces.back().text += ToNfc(CollapseWhitespace(raw));
-        pieces.back().line_end = piece.line_end;
-      } else {
-        piece.text = ToNfc(CollapseWhitespace(raw));
-        pieces.push_back(std::move(piece));
-      }
-    }
+    const bool last = next >= t.turns.size() || t.turns[next].text_begin >= segment.text_end;
+    const std::uint32_t end = last ? segment.text_end : std::max(begin, t.turns[next].text_begin);
+    const std::string_view raw(t.text.data() + begin, end - begin);
+    int first_line = 0, last_line = 0;
+    if (Extent(raw, line, &first_line, &last_line)) visit(raw, speaker, first_line, last_line);
     if (last) break;
     begin = end;
-    speaker = turns[next].speaker;
-    line = turns[next].line;
+    speaker = t.turns[next].speaker;
+    line = t.turns[next].line;
     ++next;
   }
+}
+
+// The label and role of speaker `index` of `t` ("" and participant for none).
+std::pair<std::string_view, SpeakerRole> SpeakerOf(const Transcript& t, int index) {
+  if (index >= 0 && static_cast<std::size_t>(index) < t.speakers.size())
+    return {t.speakers[static_cast<std::size_t>(index)].label,
+            t.speakers[static_cast<std::size_t>(index)].role};
+  return {std::string_view(), SpeakerRole::kParticipant};
+}
+
+}  // namespace
+
+std::vector<SpeakerPiece> Transcript::SpeakerPieces(const Segment& segment) const {
+  std::vector<SpeakerPiece> pieces;
+  ForEachStretch(*this, segment, [&](std::string_view raw, int speaker, int first, int last) {
+    const auto [label, role] = SpeakerOf(*this, speaker);
+    if (!pieces.empty() && pieces.back().speaker == label) {
+      // The same speaker again, with nothing said between: one piece.
+      pieces.back().text += ' ';
+      pieces.back().text += ToNfc(CollapseWhitespace(raw));
+      pieces.back().line_end = last;
+      return;
+    }
+    SpeakerPiece piece;
+    piece.text = ToNfc(CollapseWhitespace(raw));
+    piece.speaker = std::string(label);
+    piece.role = role;
+    piece.line_start = first;
+    piece.line_end = last;
+    pieces.push_back(std::move(piece));
+  });
   return pieces;
+}
+
+void Transcript::AddSpeakerPieces(const Segment& segment, CellSegment& cell) const {
+  cell.ClearPieces();
+  // At most one piece per turn that begins inside the segment, and the one it opens in.
+  const std::size_t first_turn = std::min(static_cast<std::size_t>(segment.turn + 1), turns.size());
+  const auto past = std::lower_bound(
+      turns.begin() + static_cast<std::ptrdiff_t>(first_turn), turns.end(), segment.text_end,
+      [](const Turn& turn, std::uint32_t offset) { return turn.text_begin < offset; });
+  cell.pieces.reserve(
+      static_cast<std::size_t>(past - (turns.begin() + static_cast<std::ptrdiff_t>(first_turn))) +
+      1);
+  // Each speaker's place in cell.piece_speakers, by index into `speakers` (+1: none is -1).
+  std::vector<std::uint32_t> slot(speakers.size() + 1, UINT32_MAX);
+  const std::string& whole = cell.text;
+  std::size_t joined = 0;  // bytes of the pieces' texts joined by spaces, so far
+  ForEachStretch(*this, segment, [&](std::string_view raw, int speaker, int first, int last) {
+    const std::string piece = ToNfc(CollapseWhitespace(raw));
+    const auto [label, role] = SpeakerOf(*this, speaker);
+    const bool any = !cell.pieces.empty();
+    const std::size_t begin = joined + (any ? 1 : 0);
+    // The pieces joined by spaces are the segment's text, but for text that is not UTF-8
+    // (NFC leaves it alone as a whole, not in parts): then they keep their own.
+    if (!cell.pieces_own_text &&
+        !(begin + piece.size() <= whole.size() && (!any || whole[joined] == ' ') &&
+          whole.compare(begin, piece.size(), piece) == 0)) {
+      cell.piece_text.assign(whole, 0, joined);
+      cell.pieces_own_text = true;
+    }
+    if (cell.pieces_own_text) {
+      if (any) cell.piece_text += ' ';
+      cell.piece_text += piece;
+    }
+    joined = begin + piece.size();
+    if (any && cell.piece_speakers[cell.pieces.back().speaker].label == label) {
+      // The same speaker again, with nothing said between: one piece.
+      cell.pieces.back().end = static_cast<std::uint32_t>(joined);
+      cell.pieces.back().line_end = last;
+      return;
+    }
+    std::uint32_t& index = slot[static_cast<std::size_t>(speaker + 1)];
+    if (index == UINT32_MAX) {
+      index = static_cast<std::uint32_t>(cell.piece_speakers.size());
+      cell.piece_speakers.push_back({std::string(label), role});
+    }
+    cell.pieces.push_back({static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(joined),
+                           first, last, index});
+  });
+  if (!cell.pieces_own_text && joined != whole.size()) {
+    cell.piece_text.assign(whole, 0, joined);
+    cell.pieces_own_text = true;
+  }
 }
 
 std::string Transcript::ParticipantText(const Segment& segment) const {
@@ -165,7 +326,20 @@ std::string Transcript::ParticipantText(const Segment& segment) const {
         speakers[static_cast<std::size_t>(segment.speaker)].role == SpeakerRole::kParticipant;
     return spoken ? SegmentText(segment) : std::string();
   }
-  return framework::ParticipantText(SpeakerPieces(segment));
+  // framework::ParticipantText of the pieces, stretch by stretch: a piece is its speaker's
+  // stretches joined by spaces, nothing interrupting them.
+  std::string out;
+  bool interrupted = false;
+  ForEachStretch(*this, segment, [&](std::string_view raw, int speaker, int, int) {
+    if (SpeakerOf(*this, speaker).second != SpeakerRole::kParticipant) {
+      interrupted = !out.empty();
+      return;
+    }
+    if (!out.empty()) out += interrupted ? kInterruption : std::string_view(" ");
+    out += ToNfc(CollapseWhitespace(raw));
+    interrupted = false;
+  });
+  return out;
 }
 
 namespace {

@@ -57,7 +57,8 @@ std::vector<Matrix> ChartedMatrices(const Study& study, const std::vector<int>& 
 
 /// The matrix of one theme (an index into `study.framework.themes`) with its chart entries
 /// attached, as ChartedMatrices gives it, the entries moved out of `study.charts` instead of
-/// copied: the chart files of that theme are left without cells. For exports that build one
+/// copied, and its coded segments taken from the transcripts (TakeTheme): the chart files of
+/// that theme are left without cells, its columns without segments. For exports that build one
 /// theme's matrix at a time, write it and drop it.
 Matrix TakeChartedMatrix(Study& study, int theme);
 

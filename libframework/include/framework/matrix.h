@@ -93,6 +93,12 @@ Matrix EmptyMatrix(const Study& study, int theme);
 /// folded here from its text, with everything.
 Matrix IndexTheme(const Study& study, int theme);
 
+/// IndexTheme, moving the segments LoadStudy kept of `theme` (Transcript::column_segments) into
+/// the matrix instead of copying them, so that a long coded passage is held once: for callers
+/// that index each theme once. The study keeps no segments of `theme` after it (its columns'
+/// words and sources stay).
+Matrix TakeTheme(Study& study, int theme);
+
 /// Attaches `chart`'s cells to `matrix`: each to its cell, or to `orphans` when its participant
 /// or sub-theme is not in the matrix.
 void AttachChart(Matrix& matrix, const Chart& chart);

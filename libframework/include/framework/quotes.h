@@ -13,6 +13,8 @@
 
 namespace framework {
 
+struct Matrix;
+
 /// One quote.
 struct Quotation {
   std::string participant;
@@ -68,6 +70,9 @@ struct QuoteSet {
 /// TextHeadings gives its participant (unless identifying), an "(other)" the plan has not
 /// last.
 QuoteSet CollectQuotes(const Study& study, const QuoteRequest& request);
+/// The same, from `matrix`, the matrix of `request.column`'s theme as IndexTheme gives it (or
+/// TakeTheme, which takes the segments from the study instead of copying them).
+QuoteSet CollectQuotes(const Study& study, const QuoteRequest& request, const Matrix& matrix);
 
 /// The quotes as Markdown: a title, where they come from, a blockquote per quote ending in its
 /// attribution and line ref, a "##" heading per group when grouped.

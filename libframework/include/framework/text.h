@@ -32,6 +32,8 @@ std::size_t CountCharacters(std::string_view text);
 /// `text` in Unicode Normalization Form C. Returns `text` unchanged when it already is NFC
 /// (always so for ASCII). Invalid UTF-8 is returned unchanged.
 std::string ToNfc(std::string_view text);
+/// ToNfc in place: `text` is left as it is (not copied) when it already is NFC.
+void MakeNfc(std::string& text);
 
 /// True for the ASCII white-space bytes the transcript format collapses (space, tab, CR, LF, FF,
 /// VT).

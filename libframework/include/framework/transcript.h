@@ -48,6 +48,26 @@ inline constexpr std::string_view kInterruption = " \u2026 ";
 /// "" when no participant says any of it.
 std::string ParticipantText(const std::vector<SpeakerPiece>& pieces);
 
+/// One speaker's piece of a CellSegment as the segment keeps it: a byte range of its
+/// PiecesText() and an index into its `piece_speakers`, 20 bytes a piece, so that a segment of
+/// millions of turns costs little more than its text.
+struct PieceRange {
+  std::uint32_t begin = 0;  ///< bytes of CellSegment::PiecesText(), end past
+  std::uint32_t end = 0;
+  int line_start = 0;
+  int line_end = 0;
+  std::uint32_t speaker = 0;  ///< index into CellSegment::piece_speakers
+};
+
+/// A SpeakerPiece as CellSegment::Piece gives it: views into the segment.
+struct PieceView {
+  std::string_view text;
+  std::string_view speaker;
+  SpeakerRole role = SpeakerRole::kParticipant;
+  int line_start = 0;
+  int line_end = 0;
+};
+
 /// One coded passage as a matrix cell holds it: its text on its own, without the transcript's.
 struct CellSegment {
   std::string text;  ///< white space collapsed, NFC: every speaker's words
@@ -57,12 +77,33 @@ struct CellSegment {
   std::string speaker;  ///< the label of the turn it opened in
   SpeakerRole role = SpeakerRole::kParticipant;
   /// The text by speaker, in order, when more than one speaker says part of it (their texts
-  /// joined by spaces are `text`); empty when `speaker` says all of it.
-  std::vector<SpeakerPiece> pieces;
+  /// joined by spaces are `text`); empty when `speaker` says all of it. Read them with Piece().
+  std::vector<PieceRange> pieces;
+  /// The speakers the pieces name (PieceRange::speaker), each once.
+  std::vector<Speaker> piece_speakers;
+  /// The pieces' texts joined by spaces, when they are not `text` (pieces added with AddPiece,
+  /// or a text that is not valid UTF-8, which NFC leaves alone as a whole but not in parts);
+  /// unused otherwise: the pieces are ranges of `text`.
+  std::string piece_text;
+  bool pieces_own_text = false;  ///< the pieces are ranges of `piece_text`, not of `text`
+
+  /// What the pieces' ranges index into: `text`, or `piece_text`.
+  const std::string& PiecesText() const { return pieces_own_text ? piece_text : text; }
+  /// Piece `i` (< pieces.size()).
+  PieceView Piece(std::size_t i) const;
+  /// Appends a piece with its own text (kept in `piece_text`; the segment's pieces must all
+  /// have been added so): for segments built by hand.
+  void AddPiece(std::string_view piece, std::string_view label, SpeakerRole piece_role,
+                int first_line, int last_line);
+  /// Drops the pieces.
+  void ClearPieces();
 
   /// What quotes, drafts and word counts use: ParticipantText of the pieces; `text` when one
   /// participant-role speaker says all of it; "" when none does.
   std::string ParticipantText() const;
+  /// ParticipantText() without copying `text`: a view of `text` when one participant-role
+  /// speaker says all of it, else of `buffer`, where the joined pieces are built.
+  std::string_view ParticipantText(std::string& buffer) const;
   /// Whether a participant-role speaker says any of it.
   bool HasParticipantSpeech() const;
   /// The whole text for the research team's displays and exports, every stretch that no
@@ -169,8 +210,10 @@ struct Transcript {
   /// Whether a speaker turn begins inside the segment, so that SpeakerPieces may give more
   /// than one piece (needs `turns`).
   bool SpansTurns(const Segment& segment) const;
-  /// framework::ParticipantText of SpeakerPieces(segment), without building the pieces when
-  /// one speaker says the whole segment.
+  /// Gives `cell`, whose `text` is SegmentText(segment), the segment's SpeakerPieces, kept as
+  /// ranges of that text (CellSegment::pieces), without building them all as strings first.
+  void AddSpeakerPieces(const Segment& segment, CellSegment& cell) const;
+  /// framework::ParticipantText of SpeakerPieces(segment), without building the pieces.
   std::string ParticipantText(const Segment& segment) const;
 };
 
