@@ -535,7 +535,7 @@ std::vector<std::size_t> SourceCodePoints(const Transcript& t, std::size_t size,
 
 // What the record of one chart entry says in the matrix note: its summary, else a count.
 std::string CellLine(const Subtheme* subtheme, const std::string& subtheme_id,
-                     const MatrixCell* cell, const ChartCell* chart) {
+                     const MatrixCell* cell, std::size_t segments, const ChartCell* chart) {
   std::string heading = subtheme && !subtheme->label.empty()
                             ? subtheme->label + " (" + subtheme_id + ")"
                             : subtheme_id;
@@ -544,8 +544,8 @@ std::string CellLine(const Subtheme* subtheme, const std::string& subtheme_id,
     line += " [" + std::string(ChartStatusName(chart->status));
     if (cell && cell->stale()) line += ", stale";
     line += "]: " + CollapseWhitespace(chart->summary);
-  } else if (cell && cell->has_data()) {
-    const std::size_t n = cell->segments.size();
+  } else if (segments > 0) {
+    const std::size_t n = segments;
     line += ": not charted (" + std::to_string(n) + (n == 1 ? " excerpt)" : " excerpts)");
   } else {
     return {};
@@ -553,7 +553,9 @@ std::string CellLine(const Subtheme* subtheme, const std::string& subtheme_id,
   return line;
 }
 
-std::string MatrixRecord(const Theme& theme, const Matrix& m) {
+// `counts`: the number of segments of each cell, [row][column] (IndexThemeCounts).
+std::string MatrixRecord(const Theme& theme, const Matrix& m,
+                         const std::vector<std::vector<std::size_t>>& counts) {
   std::string out =
       "Matrix: " + (theme.label.empty() ? theme.id : theme.label) + " (" + theme.id + ")\n";
   out +=
@@ -565,7 +567,9 @@ std::string MatrixRecord(const Theme& theme, const Matrix& m) {
     for (std::size_t c = 0; c < m.subthemes.size() && c < m.cells[r].size(); ++c) {
       const MatrixCell& cell = m.cells[r][c];
       const Subtheme* sub = c < theme.subthemes.size() ? &theme.subthemes[c] : nullptr;
-      std::string line = CellLine(sub, m.subthemes[c], &cell, cell.chart ? &*cell.chart : nullptr);
+      const std::size_t n = r < counts.size() && c < counts[r].size() ? counts[r][c] : 0;
+      std::string line =
+          CellLine(sub, m.subthemes[c], &cell, n, cell.chart ? &*cell.chart : nullptr);
       if (!line.empty()) rows += line + "\n";
     }
     out += "\n" + m.participants[r] + "\n" + (rows.empty() ? "  (no data)\n" : rows);
@@ -735,6 +739,7 @@ std::vector<std::string> ParticipantIds(const Study& study) {
 // Per theme, its matrix record, then its chart entries by participant (natural order), then
 // sub-theme; each referenced from its code (`notes_of_code`) and its participant.
 void AddChartNotes(const Framework& f, const std::vector<Matrix>& matrices,
+                   const std::vector<std::vector<std::vector<std::size_t>>>& counts,
                    const std::vector<std::string>& theme_guids,
                    const std::vector<std::vector<std::string>>& subtheme_guids, FreshGuids& fresh,
                    std::vector<NoteOut>& notes,
@@ -744,9 +749,10 @@ void AddChartNotes(const Framework& f, const std::vector<Matrix>& matrices,
     const Matrix& m = matrices[i];
     const Theme& theme = f.themes[i];
     const std::string& theme_code = theme_guids[i];
-    NoteOut record{
-        fresh("matrix", theme.id), "Matrix: " + (theme.label.empty() ? theme.id : theme.label),
-        "The Framework matrix of theme '" + theme.id + "' as plain text.", MatrixRecord(theme, m)};
+    NoteOut record{fresh("matrix", theme.id),
+                   "Matrix: " + (theme.label.empty() ? theme.id : theme.label),
+                   "The Framework matrix of theme '" + theme.id + "' as plain text.",
+                   MatrixRecord(theme, m, counts[i])};
     notes_of_code[theme_code].push_back(record.guid);
     notes.push_back(std::move(record));
 
@@ -1039,10 +1045,13 @@ std::string WriteProject(const Study& study, const RefiExportOptions& options, X
 
   StartProject(out, title, options, user);
 
-  // Every theme, with its matrix, chart entries attached.
-  std::vector<int> all_themes;
-  for (std::size_t t = 0; t < f.themes.size(); ++t) all_themes.push_back(static_cast<int>(t));
-  const std::vector<Matrix> matrices = ChartedMatrices(study, all_themes);
+  // Every theme, with its matrix, chart entries attached, as ChartedMatrices gives them but
+  // without the segments' texts: the notes need only how many each cell has, and its source.
+  std::vector<std::vector<std::vector<std::size_t>>> counts;
+  std::vector<Matrix> matrices = IndexThemeCounts(study, &counts);
+  for (Matrix& m : matrices)
+    for (const Chart& chart : study.charts)
+      if (chart.theme == m.theme) AttachChart(m, chart);
 
   // Notes first (their GUIDs are referenced from codes and sources), in a fixed order: per theme,
   // the matrix record, then its chart entries by participant (natural order), then sub-theme.
@@ -1071,7 +1080,7 @@ std::string WriteProject(const Study& study, const RefiExportOptions& options, X
                    "or transcript (speaker labels, quote attribution, smallest group shown).",
                    SettingsYaml(f)});
 
-  AddChartNotes(f, matrices, theme_guids, subtheme_guids, fresh, notes, notes_of_code,
+  AddChartNotes(f, matrices, counts, theme_guids, subtheme_guids, fresh, notes, notes_of_code,
                 notes_of_participant);
 
   AddCodeBook(out, f, theme_guids, subtheme_guids, alias_guids, notes_of_code, result);
