@@ -534,15 +534,16 @@ std::vector<std::size_t> SourceCodePoints(const Transcript& t, std::size_t size,
 }
 
 // What the record of one chart entry says in the matrix note: its summary, else a count.
-std::string CellLine(const Subtheme* subtheme, const std::string& subtheme_id,
-                     const MatrixCell* cell, std::size_t segments, const ChartCell* chart) {
+
+std::string CellLine(const Subtheme* subtheme, const std::string& subtheme_id, std::size_t segments,
+                     const ChartCell* chart, bool stale) {
   std::string heading = subtheme && !subtheme->label.empty()
                             ? subtheme->label + " (" + subtheme_id + ")"
                             : subtheme_id;
   std::string line = "  " + heading;
   if (chart && !chart->summary.empty()) {
     line += " [" + std::string(ChartStatusName(chart->status));
-    if (cell && cell->stale()) line += ", stale";
+    if (stale) line += ", stale";
     line += "]: " + CollapseWhitespace(chart->summary);
   } else if (segments > 0) {
     const std::size_t n = segments;
@@ -553,9 +554,53 @@ std::string CellLine(const Subtheme* subtheme, const std::string& subtheme_id,
   return line;
 }
 
-// `counts`: the number of segments of each cell, [row][column] (IndexThemeCounts).
-std::string MatrixRecord(const Theme& theme, const Matrix& m,
-                         const std::vector<std::vector<std::size_t>>& counts) {
+// A theme's matrix as the notes see it, as ChartedMatrices would give it but without the
+// segments' texts and without copies of the chart entries: each cell's number of segments and
+// source, and its chart entry, pointing into the study's charts.
+struct NoteMatrix {
+  Matrix m;                                           // cells without segments or chart
+  std::vector<std::vector<std::size_t>> counts;       // [row][column]: segments
+  std::vector<std::vector<const ChartCell*>> charts;  // [row][column]: the chart entry, if any
+  std::vector<const ChartCell*> orphans;  // entries whose participant or sub-theme is gone
+
+  // The chart entry was written from other coded text than the cell has now (MatrixCell::stale).
+  bool Stale(std::size_t r, std::size_t c) const {
+    const ChartCell* chart = charts[r][c];
+    return chart && !chart->source.empty() && chart->source != m.cells[r][c].source;
+  }
+};
+
+// Every theme's NoteMatrix; chart entries attached as AttachChart attaches them (the first for
+// a cell; a second, or one for an unknown row or column, among the orphans).
+std::vector<NoteMatrix> NoteMatrices(const Study& study) {
+  std::vector<std::vector<std::vector<std::size_t>>> counts;
+  std::vector<Matrix> matrices = IndexThemeCounts(study, &counts);
+  std::vector<NoteMatrix> out(matrices.size());
+  for (std::size_t i = 0; i < matrices.size(); ++i) {
+    NoteMatrix& n = out[i];
+    n.m = std::move(matrices[i]);
+    n.counts = std::move(counts[i]);
+    for (const auto& row : n.m.cells) n.charts.emplace_back(row.size(), nullptr);
+    for (const Chart& chart : study.charts) {
+      if (chart.theme != n.m.theme) continue;
+      for (const ChartCell& c : chart.cells) {
+        const int r = n.m.Row(c.participant), col = n.m.Column(c.subtheme);
+        const ChartCell** slot =
+            r >= 0 && col >= 0
+                ? &n.charts[static_cast<std::size_t>(r)][static_cast<std::size_t>(col)]
+                : nullptr;
+        if (slot && !*slot)
+          *slot = &c;
+        else
+          n.orphans.push_back(&c);
+      }
+    }
+  }
+  return out;
+}
+
+std::string MatrixRecord(const Theme& theme, const NoteMatrix& n) {
+  const Matrix& m = n.m;
   std::string out =
       "Matrix: " + (theme.label.empty() ? theme.id : theme.label) + " (" + theme.id + ")\n";
   out +=
@@ -565,19 +610,18 @@ std::string MatrixRecord(const Theme& theme, const Matrix& m,
   for (std::size_t r = 0; r < m.participants.size(); ++r) {
     std::string rows;
     for (std::size_t c = 0; c < m.subthemes.size() && c < m.cells[r].size(); ++c) {
-      const MatrixCell& cell = m.cells[r][c];
       const Subtheme* sub = c < theme.subthemes.size() ? &theme.subthemes[c] : nullptr;
-      const std::size_t n = r < counts.size() && c < counts[r].size() ? counts[r][c] : 0;
       std::string line =
-          CellLine(sub, m.subthemes[c], &cell, n, cell.chart ? &*cell.chart : nullptr);
+          CellLine(sub, m.subthemes[c], n.counts[r][c], n.charts[r][c], n.Stale(r, c));
       if (!line.empty()) rows += line + "\n";
     }
     out += "\n" + m.participants[r] + "\n" + (rows.empty() ? "  (no data)\n" : rows);
   }
-  if (!m.orphans.empty()) {
+  if (!n.orphans.empty()) {
     out += "\nChart entries whose participant or sub-theme is no longer in the study:\n";
-    for (const ChartCell& c : m.orphans)
-      out += "  " + c.participant + ", " + c.subtheme + ": " + CollapseWhitespace(c.summary) + "\n";
+    for (const ChartCell* c : n.orphans)
+      out +=
+          "  " + c->participant + ", " + c->subtheme + ": " + CollapseWhitespace(c->summary) + "\n";
   }
   return out;
 }
@@ -682,8 +726,15 @@ class FreshGuids {
 };
 
 // A Note to write: chart entries, matrix records and the settings.
+// Its texts are made only when the Notes are written (chart entries are as large as the charts
+// are, and they are in the study already).
 struct NoteOut {
-  std::string guid, name, description, content;
+  enum class Kind { kSettings, kMatrix, kEntry };
+  std::string guid;
+  Kind kind = Kind::kSettings;
+  std::size_t theme = 0;            // kMatrix, kEntry: the index of its theme
+  const ChartCell* cell = nullptr;  // kEntry
+  bool stale = false;               // kEntry
 };
 
 // The document's declaration, the start of its Project element, and the one user.
@@ -738,41 +789,36 @@ std::vector<std::string> ParticipantIds(const Study& study) {
 
 // Per theme, its matrix record, then its chart entries by participant (natural order), then
 // sub-theme; each referenced from its code (`notes_of_code`) and its participant.
-void AddChartNotes(const Framework& f, const std::vector<Matrix>& matrices,
-                   const std::vector<std::vector<std::vector<std::size_t>>>& counts,
+void AddChartNotes(const Framework& f, const std::vector<NoteMatrix>& matrices,
                    const std::vector<std::string>& theme_guids,
                    const std::vector<std::vector<std::string>>& subtheme_guids, FreshGuids& fresh,
                    std::vector<NoteOut>& notes,
                    std::map<std::string, std::vector<std::string>>& notes_of_code,
                    std::map<std::string, std::vector<std::string>>& notes_of_participant) {
   for (std::size_t i = 0; i < matrices.size(); ++i) {
-    const Matrix& m = matrices[i];
+    const NoteMatrix& n = matrices[i];
+    const Matrix& m = n.m;
     const Theme& theme = f.themes[i];
     const std::string& theme_code = theme_guids[i];
-    NoteOut record{fresh("matrix", theme.id),
-                   "Matrix: " + (theme.label.empty() ? theme.id : theme.label),
-                   "The Framework matrix of theme '" + theme.id + "' as plain text.",
-                   MatrixRecord(theme, m, counts[i])};
+    NoteOut record{fresh("matrix", theme.id), NoteOut::Kind::kMatrix, i};
     notes_of_code[theme_code].push_back(record.guid);
     notes.push_back(std::move(record));
 
     auto add_entry = [&](const ChartCell& c, bool stale, const std::string& code) {
       if (Trim(c.summary).empty() && Trim(c.comment).empty()) return;
-      NoteOut n{fresh("summary", theme.id + "\x1f" + c.participant + "\x1f" + c.subtheme),
-                c.participant + " × " + theme.id + "." + c.subtheme,
-                ChartEntryDescription(theme.id, c, stale), c.summary};
-      notes_of_code[code].push_back(n.guid);
-      notes_of_participant[c.participant].push_back(n.guid);
-      notes.push_back(std::move(n));
+      NoteOut note{fresh("summary", theme.id + "\x1f" + c.participant + "\x1f" + c.subtheme),
+                   NoteOut::Kind::kEntry, i, &c, stale};
+      notes_of_code[code].push_back(note.guid);
+      notes_of_participant[c.participant].push_back(note.guid);
+      notes.push_back(std::move(note));
     };
     for (std::size_t r = 0; r < m.participants.size(); ++r)
       for (std::size_t c = 0; c < m.subthemes.size() && c < m.cells[r].size(); ++c) {
-        const MatrixCell& cell = m.cells[r][c];
-        if (!cell.chart) continue;
-        add_entry(*cell.chart, cell.stale(), subtheme_guids[i][c]);
+        if (!n.charts[r][c]) continue;
+        add_entry(*n.charts[r][c], n.Stale(r, c), subtheme_guids[i][c]);
       }
     // Entries whose participant or sub-theme is gone: kept, as notes on the theme.
-    for (const ChartCell& c : m.orphans) add_entry(c, false, theme_code);
+    for (const ChartCell* c : n.orphans) add_entry(*c, false, theme_code);
   }
 }
 
@@ -994,17 +1040,36 @@ void AddSources(XmlOut& out, const Study& study, const std::vector<const Transcr
 }
 
 // The Notes, in the order they were collected.
-void AddNotes(XmlOut& out, const std::vector<NoteOut>& notes, const std::string& user,
-              RefiProject& result) {
+void AddNotes(XmlOut& out, const Framework& f, const std::vector<NoteMatrix>& matrices,
+              const std::vector<NoteOut>& notes, const std::string& user, RefiProject& result) {
   if (notes.empty()) return;
   out.Start("Notes");
   for (const NoteOut& n : notes) {
     out.Start("Note");
     out.Attr("guid", n.guid);
-    out.Attr("name", n.name);
-    out.Attr("creatingUser", user);
-    out.Text("Description", n.description);
-    out.Text("PlainTextContent", n.content);
+    const Theme* theme = n.kind == NoteOut::Kind::kSettings ? nullptr : &f.themes[n.theme];
+    switch (n.kind) {
+      case NoteOut::Kind::kSettings:
+        out.Attr("name", "Framework settings");
+        out.Attr("creatingUser", user);
+        out.Text("Description",
+                 "Settings of the study's framework.yaml that belong to no theme, participant "
+                 "or transcript (speaker labels, quote attribution, smallest group shown).");
+        out.Text("PlainTextContent", SettingsYaml(f));
+        break;
+      case NoteOut::Kind::kMatrix:
+        out.Attr("name", "Matrix: " + (theme->label.empty() ? theme->id : theme->label));
+        out.Attr("creatingUser", user);
+        out.Text("Description", "The Framework matrix of theme '" + theme->id + "' as plain text.");
+        out.Text("PlainTextContent", MatrixRecord(*theme, matrices[n.theme]));
+        break;
+      case NoteOut::Kind::kEntry:
+        out.Attr("name", n.cell->participant + " × " + theme->id + "." + n.cell->subtheme);
+        out.Attr("creatingUser", user);
+        out.Text("Description", ChartEntryDescription(theme->id, *n.cell, n.stale));
+        out.Text("PlainTextContent", n.cell->summary);
+        break;
+    }
     out.End();
     ++result.notes;
   }
@@ -1045,13 +1110,8 @@ std::string WriteProject(const Study& study, const RefiExportOptions& options, X
 
   StartProject(out, title, options, user);
 
-  // Every theme, with its matrix, chart entries attached, as ChartedMatrices gives them but
-  // without the segments' texts: the notes need only how many each cell has, and its source.
-  std::vector<std::vector<std::vector<std::size_t>>> counts;
-  std::vector<Matrix> matrices = IndexThemeCounts(study, &counts);
-  for (Matrix& m : matrices)
-    for (const Chart& chart : study.charts)
-      if (chart.theme == m.theme) AttachChart(m, chart);
+  // Every theme, with its matrix, chart entries attached.
+  const std::vector<NoteMatrix> matrices = NoteMatrices(study);
 
   // Notes first (their GUIDs are referenced from codes and sources), in a fixed order: per theme,
   // the matrix record, then its chart entries by participant (natural order), then sub-theme.
@@ -1075,12 +1135,9 @@ std::string WriteProject(const Study& study, const RefiExportOptions& options, X
 
   // The study's settings, a project-level note.
   const std::string settings_guid = fresh("settings", "");
-  notes.push_back({settings_guid, "Framework settings",
-                   "Settings of the study's framework.yaml that belong to no theme, participant "
-                   "or transcript (speaker labels, quote attribution, smallest group shown).",
-                   SettingsYaml(f)});
+  notes.push_back({settings_guid, NoteOut::Kind::kSettings});
 
-  AddChartNotes(f, matrices, counts, theme_guids, subtheme_guids, fresh, notes, notes_of_code,
+  AddChartNotes(f, matrices, theme_guids, subtheme_guids, fresh, notes, notes_of_code,
                 notes_of_participant);
 
   AddCodeBook(out, f, theme_guids, subtheme_guids, alias_guids, notes_of_code, result);
@@ -1089,7 +1146,7 @@ std::string WriteProject(const Study& study, const RefiExportOptions& options, X
   AddCases(out, study, ids, case_guid, variable_guids, transcripts, source_guids, result);
   AddSources(out, study, transcripts, source_guids, code_guid, notes_of_participant, user, fresh,
              entries, result);
-  AddNotes(out, notes, user, result);
+  AddNotes(out, f, matrices, notes, user, result);
   AddLinks(out, ids, notes_of_participant, case_guid, fresh);
 
   if (!f.description.empty()) out.Text("Description", f.description);
