@@ -558,15 +558,16 @@ std::string CellLine(const Subtheme* subtheme, const std::string& subtheme_id, s
 // segments' texts and without copies of the chart entries: each cell's number of segments and
 // source, and its chart entry, pointing into the study's charts.
 struct NoteMatrix {
-  Matrix m;                                           // cells without segments or chart
+  Matrix m;  // its rows and columns only (a MatrixCell holds room for a whole chart entry)
   std::vector<std::vector<std::size_t>> counts;       // [row][column]: segments
+  std::vector<std::vector<std::string>> sources;      // [row][column]: MatrixCell::source
   std::vector<std::vector<const ChartCell*>> charts;  // [row][column]: the chart entry, if any
   std::vector<const ChartCell*> orphans;  // entries whose participant or sub-theme is gone
 
   // The chart entry was written from other coded text than the cell has now (MatrixCell::stale).
   bool Stale(std::size_t r, std::size_t c) const {
     const ChartCell* chart = charts[r][c];
-    return chart && !chart->source.empty() && chart->source != m.cells[r][c].source;
+    return chart && !chart->source.empty() && chart->source != sources[r][c];
   }
 };
 
@@ -595,6 +596,11 @@ std::vector<NoteMatrix> NoteMatrices(const Study& study) {
           n.orphans.push_back(&c);
       }
     }
+    for (auto& row : n.m.cells) {
+      n.sources.emplace_back();
+      for (MatrixCell& cell : row) n.sources.back().push_back(std::move(cell.source));
+    }
+    std::vector<std::vector<MatrixCell>>().swap(n.m.cells);
   }
   return out;
 }
@@ -609,7 +615,7 @@ std::string MatrixRecord(const Theme& theme, const NoteMatrix& n) {
       "the lines of the transcript files.\n";
   for (std::size_t r = 0; r < m.participants.size(); ++r) {
     std::string rows;
-    for (std::size_t c = 0; c < m.subthemes.size() && c < m.cells[r].size(); ++c) {
+    for (std::size_t c = 0; c < m.subthemes.size() && c < n.counts[r].size(); ++c) {
       const Subtheme* sub = c < theme.subthemes.size() ? &theme.subthemes[c] : nullptr;
       std::string line =
           CellLine(sub, m.subthemes[c], n.counts[r][c], n.charts[r][c], n.Stale(r, c));
@@ -655,15 +661,15 @@ std::string ChartEntryDescription(const std::string& theme, const ChartCell& c, 
   e << YAML::EndMap;
   return e.good() ? e.c_str() : "";
 }
-// A set of GUIDs as 128-bit numbers in one open-addressed table (16 bytes a slot, at most three
-// quarters full): a million coded segments make two million GUIDs, which as a std::set of
-// strings took a quarter of a gigabyte.
+// A set of GUIDs as 128-bit numbers in one open-addressed table (16 bytes a slot, linear
+// probing, at most seven eighths full): a million coded segments make two million GUIDs, which
+// as a std::set of strings took a quarter of a gigabyte.
 class GuidSet {
  public:
   // Adds `guid` (8-4-4-4-12 hex, as DerivedGuid makes it); false when it was there already.
   bool Insert(std::string_view guid) {
     const Key key = Parse(guid);
-    if ((count_ + 1) * 4 > slots_.size() * 3) Grow();
+    if ((count_ + 1) * 8 > slots_.size() * 7) Grow();
     std::size_t i = Slot(key);
     for (; slots_[i] != Key{}; i = (i + 1) & (slots_.size() - 1))
       if (slots_[i] == key) return false;
@@ -813,7 +819,7 @@ void AddChartNotes(const Framework& f, const std::vector<NoteMatrix>& matrices,
       notes.push_back(std::move(note));
     };
     for (std::size_t r = 0; r < m.participants.size(); ++r)
-      for (std::size_t c = 0; c < m.subthemes.size() && c < m.cells[r].size(); ++c) {
+      for (std::size_t c = 0; c < m.subthemes.size() && c < n.counts[r].size(); ++c) {
         if (!n.charts[r][c]) continue;
         add_entry(*n.charts[r][c], n.Stale(r, c), subtheme_guids[i][c]);
       }
