@@ -168,11 +168,8 @@ int ExportQdpx(const Study& study, const ExportCliOptions& options) {
   // Reproducible builds' convention: SOURCE_DATE_EPOCH dates the archive's entries.
   int ignored = 0;  // checked in RunExport
   if (auto epoch = SourceDateEpoch(&ignored); epoch && *epoch >= 0) refi.timestamp = *epoch;
-  RefiProject project = BuildRefiProject(study, refi);
-  std::string bytes;
-  std::string error = PackQdpx(project, refi, &bytes);
-  if (error.empty()) error = WriteFileAtomically(options.output, bytes);
-  if (!error.empty()) {
+  RefiProject project;
+  if (std::string error = WriteQdpx(study, refi, options.output, &project); !error.empty()) {
     PrintError("cannot write " + options.output + ": " + error);
     return kExitIo;
   }
@@ -180,7 +177,7 @@ int ExportQdpx(const Study& study, const ExportCliOptions& options) {
     for (const std::string& line : project.skipped)
       std::fprintf(stderr, "framework: note: %s\n", line.c_str());
     std::fprintf(stderr, "wrote %s: %s, %s, %s, %s, %s\n", options.output.c_str(),
-                 Plural(project.sources.size(), "source", "sources").c_str(),
+                 Plural(project.source_count, "source", "sources").c_str(),
                  Plural(project.codes, "code", "codes").c_str(),
                  Plural(project.selections, "coded selection", "coded selections").c_str(),
                  Plural(project.cases, "case", "cases").c_str(),

@@ -823,4 +823,65 @@ TEST_CASE("matrix: TakeTheme gives what IndexTheme gives, moving the theme's seg
   framework::Study kept = whole;
   CheckSameMatrix(framework::TakeTheme(kept, 0), framework::IndexTheme(whole, 0));
   CheckSameMatrix(framework::TakeTheme(kept, 0), framework::IndexTheme(whole, 0));
+
+namespace {
+
+// IndexThemeCounts gives every theme's IndexTheme matrix, each cell with its number of segments
+// instead of them and the same source.
+void CheckCountsMatchIndexTheme(const Study& study) {
+  std::vector<std::vector<std::vector<std::size_t>>> counts;
+  const std::vector<Matrix> light = framework::IndexThemeCounts(study, &counts);
+  REQUIRE(light.size() == study.framework.themes.size());
+  REQUIRE(counts.size() == light.size());
+  for (std::size_t t = 0; t < light.size(); ++t) {
+    const Matrix full = framework::IndexTheme(study, static_cast<int>(t));
+    INFO("theme ", full.theme);
+    CHECK(light[t].theme == full.theme);
+    CHECK(light[t].subthemes == full.subthemes);
+    REQUIRE(light[t].participants == full.participants);
+    REQUIRE(counts[t].size() == full.cells.size());
+    for (std::size_t r = 0; r < full.cells.size(); ++r) {
+      REQUIRE(counts[t][r].size() == full.cells[r].size());
+      for (std::size_t c = 0; c < full.cells[r].size(); ++c) {
+        INFO("cell ", full.participants[r], ":", full.subthemes[c]);
+        CHECK(light[t].cells[r][c].segments.empty());
+        CHECK(counts[t][r][c] == full.cells[r][c].segments.size());
+        CHECK(light[t].cells[r][c].source == full.cells[r][c].source);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("matrix: IndexThemeCounts has IndexTheme's rows, counts and sources, texts left out") {
+  CheckCountsMatchIndexTheme(ExampleStudy());
+  // Participants with more than one transcript: their cells merge transcript by transcript.
+  // P01's segments interleave by line across its two files, one of them non-ASCII; P02's first
+  // segment has no text (IndexTheme then takes the later transcript's source, and so must this);
+  // P03 has one transcript and a segment in the second theme only.
+  framework::MemoryFileSystem files;
+  files.Add("framework.yaml",
+            "framework: 1\ntitle: t\nthemes:\n  - id: a\n    label: A\n    subthemes:\n"
+            "      - {id: b, label: B, codes: [alias]}\n      - {id: c, label: C}\n"
+            "  - id: d\n    label: D\n    subthemes:\n      - {id: e, label: E}\n");
+  files.Add("participants.yaml", "participants:\n  - {id: P01}\n  - {id: P02}\n  - {id: P03}\n");
+  files.Add("transcripts/P01.txt",
+            "P01: {a.b}one{/a.b}\n\nP01: {a.c}two   words{/a.c}\n\n\nP01: {alias}five{/alias}\n");
+  files.Add("transcripts/P01-second.txt",
+            "---\nparticipant: P01\n---\nP01: {a.b}caf\u00e9 \u00fcber{/a.b}\n"
+            "P01: {a.b}x{/a.b} {d.e}y{/d.e}\n");
+  files.Add("transcripts/P02.txt", "P02: {a.b}   {/a.b} and {a.b}later{/a.b}\n");
+  files.Add("transcripts/P02-second.txt",
+            "---\nparticipant: P02\n---\nP02: {a.b}first line{/a.b}\n");
+  files.Add("transcripts/P03.txt", "P03: {d.e}only here{/d.e}\n");
+  const Study study = framework::LoadStudy(files);
+  INFO(Describe(study.diagnostics));  // two transcripts of a participant, an empty segment
+  REQUIRE(study.transcripts.size() == 5);
+  CheckCountsMatchIndexTheme(study);
+  std::vector<std::vector<std::vector<std::size_t>>> counts;
+  const std::vector<Matrix> light = framework::IndexThemeCounts(study, &counts);
+  const int p01 = light[0].Row("P01");
+  REQUIRE(p01 >= 0);
+  CHECK(counts[0][static_cast<std::size_t>(p01)][0] == 4);  // one, five, café über, x
 }

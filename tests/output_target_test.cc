@@ -197,6 +197,7 @@ TEST_CASE("output targets: a full disk under a streamed -o keeps the old file, e
       {"quotes", "role.background", "--format", "json"},  // about 6 KB
       {"export", "--format", "json"},
       {"export", "--format", "csv", "--long"},
+      {"export", "--format", "qdpx"},  // about 140 KB, made as it is written
   };
   // 16 pages of 4 KB: one for each old target, one left free, the rest taken by a filler, so
   // every output (each more than 4 KB) runs out of space part way.

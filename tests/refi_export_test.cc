@@ -9,10 +9,12 @@
 #include <zip.h>
 #include <pugixml.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -652,4 +654,175 @@ TEST_CASE("refi export: derived GUIDs and code-point offsets") {
   CHECK(framework::CodePointOffsets(text, {0, 1, 5, 6, 8}) ==
         std::vector<std::size_t>{0, 1, 2, 3, 4});
   CHECK(framework::CodePointOffsets(text, {}).empty());
+}
+
+namespace {
+
+// project.qde as pugixml writes it, after reading it back whole (no end-of-line or attribute
+// white-space normalisation; white-space-only text kept where it is an element's only child):
+// what the export wrote when it built a pugixml tree, byte for byte.
+std::string AsPugixmlWritesIt(const std::string& xml) {
+  pugi::xml_document doc;
+  const pugi::xml_parse_result parsed =
+      doc.load_buffer(xml.data(), xml.size(),
+                      pugi::parse_declaration | pugi::parse_escapes | pugi::parse_ws_pcdata_single);
+  REQUIRE_MESSAGE(parsed, parsed.description());
+  // An empty text element (<Description></Description>) reads back without its text node; the
+  // export's tree had one (every element without attributes or children is a text element).
+  struct EmptyText : pugi::xml_tree_walker {
+    bool for_each(pugi::xml_node& node) override {
+      if (node.type() == pugi::node_element && !node.first_child() && !node.first_attribute())
+        node.append_child(pugi::node_pcdata);
+      return true;
+    }
+  } empty_text;
+  doc.traverse(empty_text);
+  std::ostringstream out;
+  doc.save(out, "  ", pugi::format_indent, pugi::encoding_utf8);
+  return out.str();
+}
+
+// A study with what XML must escape or cannot hold everywhere a text goes: quotes, apostrophes,
+// ampersands, angle brackets, tabs, CR and LF, C0 controls, U+FFFE and U+FFFF, empty and
+// white-space-only texts, in the title, description, labels, attributes, segments (ASCII ones,
+// written as they are collapsed, and others), chart summaries and comments.
+class EscapeStudy {
+ public:
+  EscapeStudy() {
+    WriteFile(root() / "framework.yaml",
+              "framework: 1\n"
+              "title: \"Q \\\"quoted\\\" & 'apostrophe' <tag> \\t tab \\u0001 \\uFFFE end\"\n"
+              "description: \"Line one\\r\\nline two & <three> \\\"four\\\"\\u0002\"\n"
+              "speakers: {INT: interviewer, \"A&B\": participant}\n"
+              "themes:\n"
+              "  - id: t\n"
+              "    label: \"T <&> \\\"\"\n"
+              "    description: \"   \"\n"
+              "    subthemes:\n"
+              "      - {id: s, label: \"S ' \\\" & \\uFFFF\", codes: [\"a&b\"]}\n"
+              "      - {id: u, label: \"\"}\n");
+    WriteFile(root() / "participants.yaml",
+              "attributes:\n  note: {type: string, description: \"<d> & \\\"e\\\"\"}\n"
+              "  kind: {type: category, values: [\"x&y\", \"<z>\"]}\n"
+              "participants:\n"
+              "  - {id: P1, note: \"a \\\"b\\\" & <c>\\t\\n'd'\", kind: \"x&y\"}\n"
+              "  - {id: P2, note: \"\"}\n");
+    WriteFile(root() / "transcripts/P1.txt",
+              "P1: {t.s}ASCII \"quoted\" & <angled>\t\ttabbed\r\nacross \x01 lines 'x'{/t.s}\n"
+              "A&B: {t.u}caf\xC3\xA9 \"q\" & <a>\t\x02 \xEF\xBF\xBE \xEF\xBF\xBF{/t.u}\n"
+              "INT: {a&b}   {/a&b} {t.s}{/t.s}\n");
+    WriteFile(root() / "transcripts/P2.txt", "");
+    WriteFile(root() / "charts/t.yaml",
+              "theme: t\ncells:\n"
+              "  - participant: P1\n    subtheme: s\n    status: charted\n"
+              "    summary: \"<b>bold</b> & \\\"so\\\"\\r\\n\\ton \\u0003\"\n"
+              "    comment: \"c & <d>\"\n"
+              "  - participant: P1\n    subtheme: u\n    status: draft\n    summary: \"\"\n"
+              "    comment: only a comment\n"
+              "  - participant: P2\n    subtheme: s\n    status: charted\n    summary: \"   \"\n"
+              "    comment: \" \"\n");
+  }
+  fs::path root() const { return tmp_.path() / "study"; }
+  fs::path tmp() const { return tmp_.path(); }
+
+ private:
+  TempDir tmp_;
+};
+
+}  // namespace
+
+TEST_CASE("refi export: project.qde is written as pugixml wrote it, escapes and all") {
+  // The export writes project.qde element by element (no tree, so a million segments cost no
+  // million nodes); its layout and escaping are pugixml's, which made it before.
+  EscapeStudy escapes;
+  OffsetStudy offsets;
+  for (const fs::path& root : {escapes.root(), offsets.root(), kExample}) {
+    CAPTURE(root.string());
+    const framework::RefiProject p = framework::BuildRefiProject(Load(root));
+    CHECK(p.project_xml == AsPugixmlWritesIt(p.project_xml));
+    CHECK(p.source_count == p.sources.size());
+  }
+  const framework::RefiProject p = framework::BuildRefiProject(Load(escapes.root()));
+  const std::string& xml = p.project_xml;
+  // Attributes: " & < escaped, > and ' not; tab, CR and LF as character references; controls,
+  // U+FFFE and U+FFFF as U+FFFD. Text: & < > escaped, quotes and white space as they are.
+  CHECK(Contains(xml, "name=\"Q &quot;quoted&quot; &amp; 'apostrophe' &lt;tag> &#09; tab "
+                      "\xEF\xBF\xBD \xEF\xBF\xBD end\""));
+  CHECK(Contains(xml, "<Description>Line one\r\nline two &amp; &lt;three&gt; \"four\""
+                      "\xEF\xBF\xBD</Description>"));
+  // The ASCII segment, collapsed as it is written; the other through SegmentText.
+  CHECK(Contains(xml, "name=\"ASCII &quot;quoted&quot; &amp; &lt;angled> tabbed across "
+                      "\xEF\xBF\xBD lines 'x'\""));
+  CHECK(Contains(xml, "name=\"caf\xC3\xA9 &quot;q&quot; &amp; &lt;a> \xEF\xBF\xBD "
+                      "\xEF\xBF\xBD \xEF\xBF\xBD\""));
+  CHECK(Contains(xml, "<PlainTextContent>&lt;b&gt;bold&lt;/b&gt; &amp; \"so\"\r\n\ton "
+                      "\xEF\xBF\xBD</PlainTextContent>"));
+  CHECK(Contains(xml, "<PlainTextContent></PlainTextContent>"));  // a comment, no summary
+  CHECK(Contains(xml, "<TextValue>a \"b\" &amp; &lt;c&gt;\t\n'd'</TextValue>"));
+  // An empty transcript is an empty source; still an entry.
+  REQUIRE(p.sources.size() == 2);
+  CHECK(p.sources[1].second.empty());
+}
+
+TEST_CASE("refi export: WriteQdpx streams the bytes PackQdpx makes, and leaves nothing beside") {
+  // Many sources, one larger than the 64 KiB pieces the writers work in, turns of several
+  // speakers (labels put back), non-ASCII text, an empty one: written to a file as they are made
+  // (WriteQdpx, what the CLI runs), the archive is byte for byte the one built in memory.
+  TempDir tmp;
+  const fs::path root = tmp.path() / "study";
+  WriteFile(root / "framework.yaml",
+            "framework: 1\ntitle: Many\nspeakers: {INT: interviewer}\nthemes:\n"
+            "  - id: t\n    label: T\n    subthemes:\n      - {id: s, label: S}\n"
+            "      - {id: u, label: U}\n");
+  std::string participants = "participants:\n";
+  for (int i = 1; i <= 40; ++i) {
+    const std::string id = "P" + std::to_string(i);
+    participants += "  - {id: " + id + "}\n";
+    std::string text;
+    for (int line = 0; line < (i == 7 ? 3000 : i % 5); ++line)
+      text += "INT: question " + std::to_string(line) + " & <more>?\n" + id + ": {t.s}answer " +
+              std::to_string(line) + " \xC5\xB5 \"quoted\"{/t.s} {t.u}" + std::string(i, 'x') +
+              "{/t.u}\n";
+    WriteFile(root / ("transcripts/" + id + ".txt"), text);
+  }
+  WriteFile(root / "participants.yaml", participants);
+  WriteFile(root / "charts/t.yaml",
+            "theme: t\ncells:\n  - participant: P3\n    subtheme: s\n    status: charted\n"
+            "    summary: \"Three & <four>\"\n");
+  const framework::Study study = Load(root);
+  REQUIRE(framework::CountDiagnostics(study.diagnostics).errors == 0);
+
+  framework::RefiExportOptions options;
+  options.origin = "framework test";
+  options.timestamp = 1700000000;
+  const framework::RefiProject built = framework::BuildRefiProject(study, options);
+  REQUIRE(built.sources.size() == 40);
+  std::size_t largest = 0;
+  for (const auto& source : built.sources) largest = std::max(largest, source.second.size());
+  CHECK(largest > 2 * 65536);
+  std::string in_memory;
+  REQUIRE(framework::PackQdpx(built, options, &in_memory) == "");
+
+  const fs::path out_dir = tmp.path() / "out";
+  fs::create_directories(out_dir);
+  const fs::path out = out_dir / "many.qdpx";
+  WriteFile(out, "old bytes");
+  framework::RefiProject report;
+  REQUIRE(framework::WriteQdpx(study, options, out.string(), &report) == "");
+  CHECK(ReadFile(out) == in_memory);
+  CHECK(report.project_xml.empty());
+  CHECK(report.sources.empty());
+  CHECK(report.source_count == 40);
+  CHECK(report.selections == built.selections);
+  CHECK(report.notes == built.notes);
+  CHECK(report.skipped == built.skipped);
+  // No scratch file (the archive's, project.qde's or libzip's) is left beside the output.
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(out_dir)) left.push_back(e.path().filename());
+  CHECK(left == std::vector<std::string>{"many.qdpx"});
+
+  // Under a file, nothing can be written: an error, and nothing made.
+  const fs::path under_a_file = out / "x.qdpx";
+  CHECK(!framework::WriteQdpx(study, options, under_a_file.string()).empty());
+  CHECK(ReadFile(out) == in_memory);
 }

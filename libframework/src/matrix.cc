@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <tuple>
 #include <type_traits>
 
@@ -322,6 +323,123 @@ std::vector<std::pair<ColumnRef, std::string>> CellSources(const Transcript& t) 
 Matrix IndexTheme(const Study& study, int theme) { return Index(study, theme, nullptr); }
 
 Matrix TakeTheme(Study& study, int theme) { return Index(study, theme, &study); }
+
+namespace {
+
+// Whether Transcript::SegmentText(s) is empty: nothing but white space, or no valid range.
+bool SegmentTextEmpty(const Transcript& t, const Segment& s) {
+  if (s.text_end > t.text.size() || s.text_begin > s.text_end) return true;
+  for (std::size_t i = s.text_begin; i < s.text_end; ++i)
+    if (!IsAsciiSpace(t.text[i])) return false;
+  return true;
+}
+
+// A segment of a cell whose participant has more than one transcript: IndexTheme merges such
+// cells transcript by transcript (IndexColumns), and this replays it without the texts.
+struct SegmentRef {
+  const Transcript* transcript;
+  std::uint32_t segment;
+  int line_start;
+};
+
+}  // namespace
+
+std::vector<Matrix> IndexThemeCounts(const Study& study,
+                                     std::vector<std::vector<std::vector<std::size_t>>>* counts) {
+  const std::size_t themes = study.framework.themes.size();
+  std::vector<Matrix> out;
+  counts->assign(themes, {});
+  bool indexed = false;  // a transcript LoadStudy folded without its text: IndexTheme's way
+  for (const Transcript& t : study.transcripts) indexed = indexed || t.indexed;
+  if (indexed) {
+    for (std::size_t th = 0; th < themes; ++th) {
+      out.push_back(IndexTheme(study, static_cast<int>(th)));
+      for (auto& row : out.back().cells) {
+        (*counts)[th].emplace_back();
+        for (MatrixCell& cell : row) {
+          (*counts)[th].back().push_back(cell.segments.size());
+          std::vector<CellSegment>().swap(cell.segments);
+          cell.words = 0;
+        }
+      }
+    }
+    return out;
+  }
+  // The rows first (their order is final once every participant is in).
+  for (std::size_t th = 0; th < themes; ++th) {
+    out.push_back(EmptyMatrix(study, static_cast<int>(th)));
+    for (const Transcript& t : study.transcripts) AddRow(out.back(), t.participant);
+    for (const auto& row : out.back().cells) (*counts)[th].emplace_back(row.size(), 0);
+  }
+  // The transcripts of each participant, in study order.
+  std::map<std::string, std::vector<const Transcript*>> of_participant;
+  for (const Transcript& t : study.transcripts) of_participant[t.participant].push_back(&t);
+  FoldSpec spec;
+  spec.sources = true;
+  spec.cell_shapes = true;
+  auto cell_of = [&](const std::string& participant, ColumnRef column) {
+    Matrix& m = out[static_cast<std::size_t>(column.theme)];
+    const auto row = static_cast<std::size_t>(m.Row(participant));
+    const auto col = static_cast<std::size_t>(column.subtheme);
+    return std::pair<MatrixCell*, std::size_t*>(
+        &m.cells[row][col], &(*counts)[static_cast<std::size_t>(column.theme)][row][col]);
+  };
+  auto valid = [&](ColumnRef column) {
+    return column.theme >= 0 && static_cast<std::size_t>(column.theme) < themes &&
+           column.subtheme >= 0 &&
+           static_cast<std::size_t>(column.subtheme) <
+               out[static_cast<std::size_t>(column.theme)].subthemes.size();
+  };
+  for (const auto& [participant, transcripts] : of_participant) {
+    if (transcripts.size() == 1) {
+      const Transcript& t = *transcripts[0];
+      for (const ColumnIndex& c : Fold(t, spec).columns) {
+        if (!valid(c.column)) continue;
+        auto [cell, count] = cell_of(participant, c.column);
+        *count = c.segments_end - c.segments_begin;
+        cell->source = c.Source();
+      }
+      continue;
+    }
+    // IndexColumns, replayed: a cell that has segments takes the new ones after them, sorted by
+    // opening line, with the source of them all when its first segment has text, else the new
+    // transcript's.
+    std::map<std::pair<int, int>, std::vector<SegmentRef>> refs;
+    for (const Transcript* tp : transcripts) {
+      const Transcript& t = *tp;
+      const Folded folded = Fold(t, spec);
+      for (const ColumnIndex& c : folded.columns) {
+        if (!valid(c.column)) continue;
+        auto [cell, count] = cell_of(participant, c.column);
+        std::vector<SegmentRef>& segs = refs[{c.column.theme, c.column.subtheme}];
+        const bool had = !segs.empty();
+        for (std::uint32_t i = c.segments_begin; i < c.segments_end && i < folded.order.size(); ++i)
+          if (folded.order[i] < t.segments.size())
+            segs.push_back({&t, folded.order[i], t.segments[folded.order[i]].line_start});
+        *count = segs.size();
+        if (had) {
+          const bool texts = !SegmentTextEmpty(
+              *segs.front().transcript, segs.front().transcript->segments[segs.front().segment]);
+          std::stable_sort(segs.begin(), segs.end(), [](const SegmentRef& a, const SegmentRef& b) {
+            return a.line_start < b.line_start;
+          });
+          if (texts) {
+            Fnv1a fnv;
+            for (std::size_t k = 0; k < segs.size(); ++k) {
+              if (k) fnv.Add('\n');
+              AddSegmentText(*segs[k].transcript, segs[k].transcript->segments[segs[k].segment],
+                             fnv);
+            }
+            cell->source = fnv.Hex();
+            continue;
+          }
+        }
+        cell->source = c.Source();
+      }
+    }
+  }
+  return out;
+}
 
 void Matrix::Merge(const Matrix& other) {
   for (std::size_t r = 0; r < other.participants.size(); ++r) {

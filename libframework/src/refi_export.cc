@@ -1,21 +1,28 @@
 #include "framework/refi_export.h"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 #include <zip.h>
-#include <pugixml.hpp>
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <functional>
 #include <map>
+#include <memory>
 #include <set>
-#include <sstream>
 #include <string_view>
 
 #include "framework/chart.h"
 #include "framework/export.h"
+#include "framework/file_system.h"
 #include "framework/matrix.h"
 #include "framework/text.h"
 
@@ -47,40 +54,204 @@ std::vector<std::size_t> CodePointOffsets(const std::string& text,
 
 namespace {
 
-// Text safe to put in XML 1.0: valid UTF-8, and no code point XML forbids (C0 controls other
-// than tab, LF and CR; U+FFFE, U+FFFF), each replaced by U+FFFD.
-std::string XmlText(std::string_view text) {
-  std::string s = IsValidUtf8(text) ? std::string(text) : SanitizeUtf8(text);
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-      out += "\xEF\xBF\xBD";
-    } else if (c == 0xEF && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xBF &&
-               (static_cast<unsigned char>(s[i + 2]) == 0xBE ||
-                static_cast<unsigned char>(s[i + 2]) == 0xBF)) {
-      out += "\xEF\xBF\xBD";
-      i += 2;
+std::string ErrorText(int err) {
+  std::string text = std::strerror(err);
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
+}
+
+// project.qde as it is made, element by element, never held as a tree: appended to a string, or
+// written to a file in 64 KiB pieces (the first error kept). The layout is pugixml's
+// format_indent with two spaces, byte for byte (the export's bytes predate this writer): each
+// element on its own line, indented by its depth; one without content as `<a x="1" />`, one
+// with text as `<a>text</a>`; a newline at the end.
+//
+// Text and attribute values are made safe for XML 1.0 first: valid UTF-8, and no code point XML
+// forbids (C0 controls other than tab, LF and CR; U+FFFE, U+FFFF), each replaced by U+FFFD. Then
+// escaped as pugixml escapes: & and < everywhere, > in text, " in attributes, and tab, LF and
+// CR in attributes as character references.
+class XmlOut {
+ public:
+  explicit XmlOut(std::string* text) : text_(text) {}
+  explicit XmlOut(int fd) : fd_(fd) { buffer_.reserve(kChunk + 4096); }
+  XmlOut(const XmlOut&) = delete;
+  XmlOut& operator=(const XmlOut&) = delete;
+
+  void Declaration() { Put("<?xml version=\"1.0\" encoding=\"utf-8\"?>"); }
+  // Begins element `name` (a child of the open one); attributes follow, then its children.
+  void Start(std::string_view name) {
+    if (tag_open_) Put(">");
+    Put("\n");
+    for (std::size_t i = 0; i < names_.size(); ++i) Put("  ");
+    Put("<");
+    Put(name);
+    names_.push_back(name);
+    tag_open_ = true;
+  }
+  void Attr(std::string_view name, std::string_view value) {
+    AttrName(name);
+    PutSafe(value, true);
+    Put("\"");
+  }
+  void Attr(std::string_view name, std::size_t value) { Attr(name, std::to_string(value)); }
+  // An attribute whose value is `text` as CollapseWhitespace makes it, `text` being ASCII (so
+  // NFC already): written as it is collapsed, never copied whole.
+  void CollapsedAsciiAttr(std::string_view name, std::string_view text);
+  // Ends the element begun last.
+  void End() {
+    if (tag_open_) {
+      Put(" />");
+      tag_open_ = false;
     } else {
-      out.push_back(s[i]);
+      Put("\n");
+      for (std::size_t i = 1; i < names_.size(); ++i) Put("  ");
+      Put("</");
+      Put(names_.back());
+      Put(">");
+    }
+    names_.pop_back();
+  }
+  // A child element holding `text` only.
+  void Text(std::string_view name, std::string_view text) {
+    Start(name);
+    Put(">");
+    tag_open_ = false;
+    PutSafe(text, false);
+    Put("</");
+    Put(name);
+    Put(">");
+    names_.pop_back();
+  }
+  // An empty child element with one attribute ("NoteRef", "targetGUID", guid).
+  void Ref(std::string_view name, std::string_view guid) {
+    Start(name);
+    Attr("targetGUID", guid);
+    End();
+  }
+  // The document's closing newline, and every byte out. Returns the first error, or "".
+  std::string Finish() {
+    Put("\n");
+    Flush();
+    return error_;
+  }
+  std::uint64_t size() const { return size_; }
+
+ private:
+  static constexpr std::size_t kChunk = 1 << 16;
+
+  void AttrName(std::string_view name) {
+    Put(" ");
+    Put(name);
+    Put("=\"");
+  }
+  void Put(std::string_view s) {
+    size_ += s.size();
+    if (text_) {
+      text_->append(s);
+      return;
+    }
+    buffer_.append(s);
+    if (buffer_.size() >= kChunk) Flush();
+  }
+  void Flush() {
+    if (text_ || buffer_.empty()) return;
+    const char* p = buffer_.data();
+    std::size_t left = buffer_.size();
+    while (left > 0 && error_.empty()) {
+      const ssize_t n = ::write(fd_, p, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        error_ = ErrorText(n < 0 ? errno : EIO);
+        break;
+      }
+      p += n;
+      left -= static_cast<std::size_t>(n);
+    }
+    buffer_.clear();
+  }
+  // `text` made safe for XML (see the class comment) and escaped.
+  void PutSafe(std::string_view text, bool attr) {
+    if (!IsValidUtf8(text)) {
+      const std::string valid = SanitizeUtf8(text);
+      PutValid(valid, attr);
+    } else {
+      PutValid(text, attr);
     }
   }
-  return out;
-}
+  void PutValid(std::string_view s, bool attr) {
+    std::size_t run = 0;  // start of the bytes not written yet
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      std::string_view replacement;
+      std::size_t skip = 0;
+      if (c < 0x20) {
+        if (c != '\t' && c != '\n' && c != '\r')
+          replacement = "\xEF\xBF\xBD";
+        else if (attr)
+          replacement = c == '\t' ? "&#09;" : c == '\n' ? "&#10;" : "&#13;";
+      } else if (c == '&') {
+        replacement = "&amp;";
+      } else if (c == '<') {
+        replacement = "&lt;";
+      } else if (c == '>' && !attr) {
+        replacement = "&gt;";
+      } else if (c == '"' && attr) {
+        replacement = "&quot;";
+      } else if (c == 0xEF && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xBF &&
+                 (static_cast<unsigned char>(s[i + 2]) == 0xBE ||
+                  static_cast<unsigned char>(s[i + 2]) == 0xBF)) {
+        replacement = "\xEF\xBF\xBD";
+        skip = 2;
+      }
+      if (replacement.empty()) continue;
+      Put(s.substr(run, i - run));
+      Put(replacement);
+      i += skip;
+      run = i + 1;
+    }
+    Put(s.substr(run));
+  }
 
-void SetAttr(pugi::xml_node node, const char* name, std::string_view value) {
-  node.append_attribute(name).set_value(XmlText(value).c_str());
-}
+  std::string* text_ = nullptr;
+  int fd_ = -1;
+  std::string buffer_;
+  std::string error_;
+  std::uint64_t size_ = 0;
+  std::vector<std::string_view> names_;  // the open elements (names are literals)
+  bool tag_open_ = false;                // the last start tag still lacks its '>'
+};
 
-pugi::xml_node AddText(pugi::xml_node parent, const char* name, std::string_view text) {
-  pugi::xml_node node = parent.append_child(name);
-  node.append_child(pugi::node_pcdata).set_value(XmlText(text).c_str());
-  return node;
-}
-
-void AddRef(pugi::xml_node parent, const char* name, const std::string& guid) {
-  parent.append_child(name).append_attribute("targetGUID").set_value(guid.c_str());
+void XmlOut::CollapsedAsciiAttr(std::string_view name, std::string_view text) {
+  AttrName(name);
+  std::string piece;
+  piece.reserve(kChunk + 8);
+  bool pending_space = false, any = false;
+  for (char c : text) {
+    if (IsAsciiSpace(c)) {
+      pending_space = any;
+      continue;
+    }
+    if (pending_space) piece.push_back(' ');
+    pending_space = false;
+    any = true;
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20)
+      piece += "\xEF\xBF\xBD";
+    else if (c == '&')
+      piece += "&amp;";
+    else if (c == '<')
+      piece += "&lt;";
+    else if (c == '"')
+      piece += "&quot;";
+    else
+      piece.push_back(c);
+    if (piece.size() >= kChunk) {
+      Put(piece);
+      piece.clear();
+    }
+  }
+  Put(piece);
+  Put("\"");
 }
 
 // "Label\n\ndescription": the convention that carries a theme's or sub-theme's label and
@@ -139,16 +310,16 @@ bool IsXsdDate(std::string_view v) {
 
 // The value element of an attribute value, typed as its Variable says, or nothing (with the
 // reason in *why) when the value has no lexical form the schema accepts.
-bool AddTypedValue(pugi::xml_node value_node, const AttributeDef& def, const std::string& value,
+bool AddTypedValue(XmlOut& out, const AttributeDef& def, const std::string& value,
                    std::string* why) {
   switch (def.type) {
     case AttributeType::kInteger:
       if (!IsXsdInteger(value)) break;
-      AddText(value_node, "IntegerValue", value);
+      out.Text("IntegerValue", value);
       return true;
     case AttributeType::kNumber: {
       if (IsXsdDecimal(value)) {
-        AddText(value_node, "FloatValue", value);
+        out.Text("FloatValue", value);
         return true;
       }
       // xsd:decimal has no exponent: write 1e3 as 1000.
@@ -158,20 +329,20 @@ bool AddTypedValue(pugi::xml_node value_node, const AttributeDef& def, const std
       char buffer[400];
       auto [ptr, ec] = std::to_chars(buffer, buffer + sizeof buffer, d, std::chars_format::fixed);
       if (ec != std::errc()) break;
-      AddText(value_node, "FloatValue", std::string(buffer, ptr));
+      out.Text("FloatValue", std::string_view(buffer, static_cast<std::size_t>(ptr - buffer)));
       return true;
     }
     case AttributeType::kBoolean:
       if (value != "true" && value != "false") break;
-      AddText(value_node, "BooleanValue", value);
+      out.Text("BooleanValue", value);
       return true;
     case AttributeType::kDate:
       if (!IsXsdDate(value)) break;
-      AddText(value_node, "DateValue", value);
+      out.Text("DateValue", value);
       return true;
     case AttributeType::kCategory:
     case AttributeType::kString:
-      AddText(value_node, "TextValue", value);
+      out.Text("TextValue", value);
       return true;
   }
   *why = "'" + value + "' is not a valid " + std::string(AttributeTypeName(def.type));
@@ -254,11 +425,12 @@ std::string SettingsYaml(const Framework& f) {
 }
 
 // A transcript's source text: the parsed text with the speaker label put back where each turn
-// begins. `Shift` maps a byte offset of `t.text` to one of the source text.
+// begins. Never built whole: `PlainPieces` yields it piece by piece. `Shift` maps a byte offset
+// of `t.text` to one of the source text.
 struct PlainSource {
-  std::string text;
   std::vector<std::size_t> at;     // offsets of `t.text` where a label was inserted, ascending
   std::vector<std::size_t> total;  // bytes inserted up to and including each of them
+  std::size_t size = 0;            // bytes of the source text
 
   std::size_t Shift(std::size_t offset) const {
     // A label stands before whatever begins at its turn's offset (a tag right after "P07:").
@@ -268,38 +440,113 @@ struct PlainSource {
   }
 };
 
+// The source text's pieces in order: runs of `t.text`, and between them "label:" where a turn
+// of a known speaker begins (turns out of order are skipped).
+class PlainPieces {
+ public:
+  explicit PlainPieces(const Transcript& t) : t_(t) {}
+  // The next piece (never empty), valid until the next call; false at the end.
+  bool Next(std::string_view* piece) {
+    const std::string_view text(t_.text);
+    for (;;) {
+      if (label_pending_) {
+        label_pending_ = false;
+        *piece = label_;
+        return true;
+      }
+      if (turn_ < t_.turns.size()) {
+        const Turn& turn = t_.turns[turn_++];
+        if (turn.speaker < 0 || static_cast<std::size_t>(turn.speaker) >= t_.speakers.size())
+          continue;
+        const std::size_t at = std::min<std::size_t>(turn.text_begin, text.size());
+        if (at < pos_) continue;
+        label_ = t_.speakers[static_cast<std::size_t>(turn.speaker)].label + ":";
+        label_pending_ = true;
+        *piece = text.substr(pos_, at - pos_);
+        pos_ = at;
+        if (!piece->empty()) return true;
+        continue;
+      }
+      if (done_) return false;
+      done_ = true;
+      *piece = text.substr(pos_);
+      if (!piece->empty()) return true;
+    }
+  }
+
+ private:
+  const Transcript& t_;
+  std::size_t turn_ = 0, pos_ = 0;
+  std::string label_;
+  bool label_pending_ = false, done_ = false;
+};
+
 PlainSource MakePlainSource(const Transcript& t) {
   PlainSource out;
-  out.text.reserve(t.text.size() + t.turns.size() * 8);
-  std::size_t pos = 0;
+  std::size_t pos = 0, inserted = 0;
   for (const Turn& turn : t.turns) {
     if (turn.speaker < 0 || static_cast<std::size_t>(turn.speaker) >= t.speakers.size()) continue;
     const std::size_t at = std::min<std::size_t>(turn.text_begin, t.text.size());
     if (at < pos) continue;
-    out.text.append(t.text, pos, at - pos);
-    const std::string label = t.speakers[static_cast<std::size_t>(turn.speaker)].label + ":";
-    out.text += label;
+    inserted += t.speakers[static_cast<std::size_t>(turn.speaker)].label.size() + 1;
     out.at.push_back(at);
-    out.total.push_back((out.total.empty() ? 0 : out.total.back()) + label.size());
+    out.total.push_back(inserted);
     pos = at;
   }
-  out.text.append(t.text, pos, std::string::npos);
+  out.size = t.text.size() + inserted;
+  return out;
+}
+
+// The whole source text (for BuildRefiProject; the file export streams it).
+std::string PlainSourceText(const Transcript& t, std::size_t size) {
+  std::string out;
+  out.reserve(size);
+  PlainPieces pieces(t);
+  for (std::string_view piece; pieces.Next(&piece);) out.append(piece);
+  return out;
+}
+
+// CodePointOffsets over the source text, read piece by piece.
+std::vector<std::size_t> SourceCodePoints(const Transcript& t, std::size_t size,
+                                          const std::vector<std::size_t>& offsets) {
+  std::vector<std::size_t> out;
+  out.reserve(offsets.size());
+  PlainPieces pieces(t);
+  std::string_view piece;
+  std::size_t base = 0;  // offset of `piece` in the source text
+  bool have = pieces.Next(&piece);
+  std::size_t pos = 0, count = 0;
+  for (std::size_t target : offsets) {
+    target = std::min(target, size);
+    while (pos < target && have) {
+      if (pos >= base + piece.size()) {
+        base += piece.size();
+        have = pieces.Next(&piece);
+        continue;
+      }
+      const std::size_t end = std::min(target, base + piece.size());
+      for (; pos < end; ++pos)
+        if ((static_cast<unsigned char>(piece[pos - base]) & 0xC0) != 0x80) ++count;
+    }
+    out.push_back(count);
+  }
   return out;
 }
 
 // What the record of one chart entry says in the matrix note: its summary, else a count.
-std::string CellLine(const Subtheme* subtheme, const std::string& subtheme_id,
-                     const MatrixCell* cell, const ChartCell* chart) {
+
+std::string CellLine(const Subtheme* subtheme, const std::string& subtheme_id, std::size_t segments,
+                     const ChartCell* chart, bool stale) {
   std::string heading = subtheme && !subtheme->label.empty()
                             ? subtheme->label + " (" + subtheme_id + ")"
                             : subtheme_id;
   std::string line = "  " + heading;
   if (chart && !chart->summary.empty()) {
     line += " [" + std::string(ChartStatusName(chart->status));
-    if (cell && cell->stale()) line += ", stale";
+    if (stale) line += ", stale";
     line += "]: " + CollapseWhitespace(chart->summary);
-  } else if (cell && cell->has_data()) {
-    const std::size_t n = cell->segments.size();
+  } else if (segments > 0) {
+    const std::size_t n = segments;
     line += ": not charted (" + std::to_string(n) + (n == 1 ? " excerpt)" : " excerpts)");
   } else {
     return {};
@@ -307,7 +554,59 @@ std::string CellLine(const Subtheme* subtheme, const std::string& subtheme_id,
   return line;
 }
 
-std::string MatrixRecord(const Theme& theme, const Matrix& m) {
+// A theme's matrix as the notes see it, as ChartedMatrices would give it but without the
+// segments' texts and without copies of the chart entries: each cell's number of segments and
+// source, and its chart entry, pointing into the study's charts.
+struct NoteMatrix {
+  Matrix m;  // its rows and columns only (a MatrixCell holds room for a whole chart entry)
+  std::vector<std::vector<std::size_t>> counts;       // [row][column]: segments
+  std::vector<std::vector<std::string>> sources;      // [row][column]: MatrixCell::source
+  std::vector<std::vector<const ChartCell*>> charts;  // [row][column]: the chart entry, if any
+  std::vector<const ChartCell*> orphans;  // entries whose participant or sub-theme is gone
+
+  // The chart entry was written from other coded text than the cell has now (MatrixCell::stale).
+  bool Stale(std::size_t r, std::size_t c) const {
+    const ChartCell* chart = charts[r][c];
+    return chart && !chart->source.empty() && chart->source != sources[r][c];
+  }
+};
+
+// Every theme's NoteMatrix; chart entries attached as AttachChart attaches them (the first for
+// a cell; a second, or one for an unknown row or column, among the orphans).
+std::vector<NoteMatrix> NoteMatrices(const Study& study) {
+  std::vector<std::vector<std::vector<std::size_t>>> counts;
+  std::vector<Matrix> matrices = IndexThemeCounts(study, &counts);
+  std::vector<NoteMatrix> out(matrices.size());
+  for (std::size_t i = 0; i < matrices.size(); ++i) {
+    NoteMatrix& n = out[i];
+    n.m = std::move(matrices[i]);
+    n.counts = std::move(counts[i]);
+    for (const auto& row : n.m.cells) n.charts.emplace_back(row.size(), nullptr);
+    for (const Chart& chart : study.charts) {
+      if (chart.theme != n.m.theme) continue;
+      for (const ChartCell& c : chart.cells) {
+        const int r = n.m.Row(c.participant), col = n.m.Column(c.subtheme);
+        const ChartCell** slot =
+            r >= 0 && col >= 0
+                ? &n.charts[static_cast<std::size_t>(r)][static_cast<std::size_t>(col)]
+                : nullptr;
+        if (slot && !*slot)
+          *slot = &c;
+        else
+          n.orphans.push_back(&c);
+      }
+    }
+    for (auto& row : n.m.cells) {
+      n.sources.emplace_back();
+      for (MatrixCell& cell : row) n.sources.back().push_back(std::move(cell.source));
+    }
+    std::vector<std::vector<MatrixCell>>().swap(n.m.cells);
+  }
+  return out;
+}
+
+std::string MatrixRecord(const Theme& theme, const NoteMatrix& n) {
+  const Matrix& m = n.m;
   std::string out =
       "Matrix: " + (theme.label.empty() ? theme.id : theme.label) + " (" + theme.id + ")\n";
   out +=
@@ -316,18 +615,19 @@ std::string MatrixRecord(const Theme& theme, const Matrix& m) {
       "the lines of the transcript files.\n";
   for (std::size_t r = 0; r < m.participants.size(); ++r) {
     std::string rows;
-    for (std::size_t c = 0; c < m.subthemes.size() && c < m.cells[r].size(); ++c) {
-      const MatrixCell& cell = m.cells[r][c];
+    for (std::size_t c = 0; c < m.subthemes.size() && c < n.counts[r].size(); ++c) {
       const Subtheme* sub = c < theme.subthemes.size() ? &theme.subthemes[c] : nullptr;
-      std::string line = CellLine(sub, m.subthemes[c], &cell, cell.chart ? &*cell.chart : nullptr);
+      std::string line =
+          CellLine(sub, m.subthemes[c], n.counts[r][c], n.charts[r][c], n.Stale(r, c));
       if (!line.empty()) rows += line + "\n";
     }
     out += "\n" + m.participants[r] + "\n" + (rows.empty() ? "  (no data)\n" : rows);
   }
-  if (!m.orphans.empty()) {
+  if (!n.orphans.empty()) {
     out += "\nChart entries whose participant or sub-theme is no longer in the study:\n";
-    for (const ChartCell& c : m.orphans)
-      out += "  " + c.participant + ", " + c.subtheme + ": " + CollapseWhitespace(c.summary) + "\n";
+    for (const ChartCell* c : n.orphans)
+      out +=
+          "  " + c->participant + ", " + c->subtheme + ": " + CollapseWhitespace(c->summary) + "\n";
   }
   return out;
 }
@@ -361,6 +661,56 @@ std::string ChartEntryDescription(const std::string& theme, const ChartCell& c, 
   e << YAML::EndMap;
   return e.good() ? e.c_str() : "";
 }
+// A set of GUIDs as 128-bit numbers in one open-addressed table (16 bytes a slot, linear
+// probing, at most seven eighths full): a million coded segments make two million GUIDs, which
+// as a std::set of strings took a quarter of a gigabyte.
+class GuidSet {
+ public:
+  // Adds `guid` (8-4-4-4-12 hex, as DerivedGuid makes it); false when it was there already.
+  bool Insert(std::string_view guid) {
+    const Key key = Parse(guid);
+    if ((count_ + 1) * 8 > slots_.size() * 7) Grow();
+    std::size_t i = Slot(key);
+    for (; slots_[i] != Key{}; i = (i + 1) & (slots_.size() - 1))
+      if (slots_[i] == key) return false;
+    slots_[i] = key;
+    ++count_;
+    return true;
+  }
+
+ private:
+  using Key = std::array<std::uint64_t, 2>;  // {0, 0} marks a free slot (no GUID is all zero)
+
+  static Key Parse(std::string_view guid) {
+    Key key{};
+    int digits = 0;
+    for (char c : guid) {
+      const int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (v < 0) continue;
+      std::uint64_t& half = key[digits < 16 ? 0 : 1];
+      half = (half << 4) | static_cast<std::uint64_t>(v);
+      ++digits;
+    }
+    return key;
+  }
+  std::size_t Slot(const Key& key) const {
+    return static_cast<std::size_t>((key[0] ^ (key[1] * 0x9E3779B97F4A7C15ull)) &
+                                    (slots_.size() - 1));
+  }
+  void Grow() {
+    std::vector<Key> old = std::move(slots_);
+    slots_.assign(old.empty() ? 64 : old.size() * 2, Key{});
+    for (const Key& key : old) {
+      if (key == Key{}) continue;
+      std::size_t i = Slot(key);
+      while (slots_[i] != Key{}) i = (i + 1) & (slots_.size() - 1);
+      slots_[i] = key;
+    }
+  }
+
+  std::vector<Key> slots_;
+  std::size_t count_ = 0;
+};
 
 // GUIDs derived from the study's title, each made once: a study with errors may repeat an id
 // (two themes, two cells), and a repeated key gets a numbered variant, so GUIDs stay unique.
@@ -369,7 +719,7 @@ class FreshGuids {
   explicit FreshGuids(std::string title) : title_(std::move(title)) {}
   std::string operator()(const std::string& kind, const std::string& id) {
     std::string g = Guid(kind, id);
-    for (int n = 2; !used_.insert(g).second; ++n) g = Guid(kind, id + "\x1f" + std::to_string(n));
+    for (int n = 2; !used_.Insert(g); ++n) g = Guid(kind, id + "\x1f" + std::to_string(n));
     return g;
   }
 
@@ -378,30 +728,36 @@ class FreshGuids {
     return DerivedGuid(title_ + "\x1f" + kind + "\x1f" + id);
   }
   std::string title_;
-  std::set<std::string> used_;
+  GuidSet used_;
 };
 
 // A Note to write: chart entries, matrix records and the settings.
+// Its texts are made only when the Notes are written (chart entries are as large as the charts
+// are, and they are in the study already).
 struct NoteOut {
-  std::string guid, name, description, content;
+  enum class Kind { kSettings, kMatrix, kEntry };
+  std::string guid;
+  Kind kind = Kind::kSettings;
+  std::size_t theme = 0;            // kMatrix, kEntry: the index of its theme
+  const ChartCell* cell = nullptr;  // kEntry
+  bool stale = false;               // kEntry
 };
 
-// The document's declaration and its Project element, with the one user.
-pugi::xml_node AddProject(pugi::xml_document& doc, const std::string& title,
-                          const RefiExportOptions& options, const std::string& user) {
-  pugi::xml_node decl = doc.append_child(pugi::node_declaration);
-  decl.append_attribute("version").set_value("1.0");
-  decl.append_attribute("encoding").set_value("utf-8");
-  pugi::xml_node project = doc.append_child("Project");
-  project.append_attribute("xmlns").set_value("urn:QDA-XML:project:1.0");
-  SetAttr(project, "name", title);
-  SetAttr(project, "origin", options.origin);
-  project.append_attribute("creatingUserGUID").set_value(user.c_str());
-
-  pugi::xml_node user_node = project.append_child("Users").append_child("User");
-  user_node.append_attribute("guid").set_value(user.c_str());
-  user_node.append_attribute("name").set_value("framework");
-  return project;
+// The document's declaration, the start of its Project element, and the one user.
+void StartProject(XmlOut& out, const std::string& title, const RefiExportOptions& options,
+                  const std::string& user) {
+  out.Declaration();
+  out.Start("Project");
+  out.Attr("xmlns", "urn:QDA-XML:project:1.0");
+  out.Attr("name", title);
+  out.Attr("origin", options.origin);
+  out.Attr("creatingUserGUID", user);
+  out.Start("Users");
+  out.Start("User");
+  out.Attr("guid", user);
+  out.Attr("name", "framework");
+  out.End();
+  out.End();
 }
 
 // GUIDs of the code tree; a code as written resolves as the CodeIndex does (first wins).
@@ -439,109 +795,111 @@ std::vector<std::string> ParticipantIds(const Study& study) {
 
 // Per theme, its matrix record, then its chart entries by participant (natural order), then
 // sub-theme; each referenced from its code (`notes_of_code`) and its participant.
-void AddChartNotes(const Framework& f, const std::vector<Matrix>& matrices,
+void AddChartNotes(const Framework& f, const std::vector<NoteMatrix>& matrices,
                    const std::vector<std::string>& theme_guids,
                    const std::vector<std::vector<std::string>>& subtheme_guids, FreshGuids& fresh,
                    std::vector<NoteOut>& notes,
                    std::map<std::string, std::vector<std::string>>& notes_of_code,
                    std::map<std::string, std::vector<std::string>>& notes_of_participant) {
   for (std::size_t i = 0; i < matrices.size(); ++i) {
-    const Matrix& m = matrices[i];
+    const NoteMatrix& n = matrices[i];
+    const Matrix& m = n.m;
     const Theme& theme = f.themes[i];
     const std::string& theme_code = theme_guids[i];
-    NoteOut record{
-        fresh("matrix", theme.id), "Matrix: " + (theme.label.empty() ? theme.id : theme.label),
-        "The Framework matrix of theme '" + theme.id + "' as plain text.", MatrixRecord(theme, m)};
+    NoteOut record{fresh("matrix", theme.id), NoteOut::Kind::kMatrix, i};
     notes_of_code[theme_code].push_back(record.guid);
     notes.push_back(std::move(record));
 
     auto add_entry = [&](const ChartCell& c, bool stale, const std::string& code) {
       if (Trim(c.summary).empty() && Trim(c.comment).empty()) return;
-      NoteOut n{fresh("summary", theme.id + "\x1f" + c.participant + "\x1f" + c.subtheme),
-                c.participant + " × " + theme.id + "." + c.subtheme,
-                ChartEntryDescription(theme.id, c, stale), c.summary};
-      notes_of_code[code].push_back(n.guid);
-      notes_of_participant[c.participant].push_back(n.guid);
-      notes.push_back(std::move(n));
+      NoteOut note{fresh("summary", theme.id + "\x1f" + c.participant + "\x1f" + c.subtheme),
+                   NoteOut::Kind::kEntry, i, &c, stale};
+      notes_of_code[code].push_back(note.guid);
+      notes_of_participant[c.participant].push_back(note.guid);
+      notes.push_back(std::move(note));
     };
     for (std::size_t r = 0; r < m.participants.size(); ++r)
-      for (std::size_t c = 0; c < m.subthemes.size() && c < m.cells[r].size(); ++c) {
-        const MatrixCell& cell = m.cells[r][c];
-        if (!cell.chart) continue;
-        add_entry(*cell.chart, cell.stale(), subtheme_guids[i][c]);
+      for (std::size_t c = 0; c < m.subthemes.size() && c < n.counts[r].size(); ++c) {
+        if (!n.charts[r][c]) continue;
+        add_entry(*n.charts[r][c], n.Stale(r, c), subtheme_guids[i][c]);
       }
     // Entries whose participant or sub-theme is gone: kept, as notes on the theme.
-    for (const ChartCell& c : m.orphans) add_entry(c, false, theme_code);
+    for (const ChartCell* c : n.orphans) add_entry(*c, false, theme_code);
   }
 }
 
 // The code tree: theme > sub-theme > alias.
-void AddCodeBook(pugi::xml_node project, const Framework& f,
-                 const std::vector<std::string>& theme_guids,
+void AddCodeBook(XmlOut& out, const Framework& f, const std::vector<std::string>& theme_guids,
                  const std::vector<std::vector<std::string>>& subtheme_guids,
                  const std::vector<std::vector<std::vector<std::string>>>& alias_guids,
                  const std::map<std::string, std::vector<std::string>>& notes_of_code,
                  RefiProject& result) {
-  if (!f.themes.empty()) {
-    pugi::xml_node codes = project.append_child("CodeBook").append_child("Codes");
-    auto add_notes = [&](pugi::xml_node node, const std::string& code) {
-      auto it = notes_of_code.find(code);
-      if (it == notes_of_code.end()) return;
-      for (const std::string& n : it->second) AddRef(node, "NoteRef", n);
-    };
-    for (std::size_t ti = 0; ti < f.themes.size(); ++ti) {
-      const Theme& t = f.themes[ti];
-      pugi::xml_node tn = codes.append_child("Code");
-      tn.append_attribute("guid").set_value(theme_guids[ti].c_str());
-      SetAttr(tn, "name", t.id);
-      tn.append_attribute("isCodable").set_value("false");
-      std::string d = CodeDescription(t.label, t.description);
-      if (!d.empty()) AddText(tn, "Description", d);
-      add_notes(tn, theme_guids[ti]);
+  if (f.themes.empty()) return;
+  out.Start("CodeBook");
+  out.Start("Codes");
+  auto add_notes = [&](const std::string& code) {
+    auto it = notes_of_code.find(code);
+    if (it == notes_of_code.end()) return;
+    for (const std::string& n : it->second) out.Ref("NoteRef", n);
+  };
+  for (std::size_t ti = 0; ti < f.themes.size(); ++ti) {
+    const Theme& t = f.themes[ti];
+    out.Start("Code");
+    out.Attr("guid", theme_guids[ti]);
+    out.Attr("name", t.id);
+    out.Attr("isCodable", "false");
+    std::string d = CodeDescription(t.label, t.description);
+    if (!d.empty()) out.Text("Description", d);
+    add_notes(theme_guids[ti]);
+    ++result.codes;
+    for (std::size_t si = 0; si < t.subthemes.size(); ++si) {
+      const Subtheme& s = t.subthemes[si];
+      out.Start("Code");
+      out.Attr("guid", subtheme_guids[ti][si]);
+      out.Attr("name", s.id);
+      out.Attr("isCodable", "true");
+      d = CodeDescription(s.label, s.description);
+      if (!d.empty()) out.Text("Description", d);
+      add_notes(subtheme_guids[ti][si]);
       ++result.codes;
-      for (std::size_t si = 0; si < t.subthemes.size(); ++si) {
-        const Subtheme& s = t.subthemes[si];
-        pugi::xml_node sn = tn.append_child("Code");
-        sn.append_attribute("guid").set_value(subtheme_guids[ti][si].c_str());
-        SetAttr(sn, "name", s.id);
-        sn.append_attribute("isCodable").set_value("true");
-        d = CodeDescription(s.label, s.description);
-        if (!d.empty()) AddText(sn, "Description", d);
-        add_notes(sn, subtheme_guids[ti][si]);
+      for (std::size_t ai = 0; ai < s.codes.size(); ++ai) {
+        out.Start("Code");
+        out.Attr("guid", alias_guids[ti][si][ai]);
+        out.Attr("name", s.codes[ai]);
+        out.Attr("isCodable", "true");
+        out.Text("Description", "An alias of " + t.id + "." + s.id + ".");
+        out.End();
         ++result.codes;
-        for (std::size_t ai = 0; ai < s.codes.size(); ++ai) {
-          pugi::xml_node an = sn.append_child("Code");
-          an.append_attribute("guid").set_value(alias_guids[ti][si][ai].c_str());
-          SetAttr(an, "name", s.codes[ai]);
-          an.append_attribute("isCodable").set_value("true");
-          AddText(an, "Description", "An alias of " + t.id + "." + s.id + ".");
-          ++result.codes;
-        }
       }
+      out.End();
     }
+    out.End();
   }
+  out.End();
+  out.End();
 }
 
 // Variables: one per declared attribute.
-void AddVariables(pugi::xml_node project, const std::vector<AttributeDef>& defs,
+void AddVariables(XmlOut& out, const std::vector<AttributeDef>& defs,
                   const std::vector<std::string>& variable_guids) {
-  if (!defs.empty()) {
-    pugi::xml_node vars = project.append_child("Variables");
-    for (std::size_t a = 0; a < defs.size(); ++a) {
-      const AttributeDef& def = defs[a];
-      pugi::xml_node v = vars.append_child("Variable");
-      v.append_attribute("guid").set_value(variable_guids[a].c_str());
-      SetAttr(v, "name", def.name);
-      v.append_attribute("typeOfVariable").set_value(std::string(VariableType(def.type)).c_str());
-      std::string d = def.description;
-      if (def.type == AttributeType::kCategory) {
-        if (!d.empty()) d += "\n\n";
-        d += "values:";
-        for (const std::string& value : def.values) d += "\n- " + value;
-      }
-      if (!d.empty()) AddText(v, "Description", d);
+  if (defs.empty()) return;
+  out.Start("Variables");
+  for (std::size_t a = 0; a < defs.size(); ++a) {
+    const AttributeDef& def = defs[a];
+    out.Start("Variable");
+    out.Attr("guid", variable_guids[a]);
+    out.Attr("name", def.name);
+    out.Attr("typeOfVariable", VariableType(def.type));
+    std::string d = def.description;
+    if (def.type == AttributeType::kCategory) {
+      if (!d.empty()) d += "\n\n";
+      d += "values:";
+      for (const std::string& value : def.values) d += "\n- " + value;
     }
+    if (!d.empty()) out.Text("Description", d);
+    out.End();
   }
+  out.End();
 }
 
 // Which transcripts make it into the project (valid UTF-8 only: a source must be UTF-8).
@@ -560,162 +918,206 @@ std::vector<const Transcript*> ExportedTranscripts(const Study& study, RefiProje
 }
 
 // Cases: every participant, each with its attribute values and sources.
-void AddCases(pugi::xml_node project, const Study& study, const std::vector<std::string>& ids,
+void AddCases(XmlOut& out, const Study& study, const std::vector<std::string>& ids,
               std::map<std::string, std::string>& case_guid,
               const std::vector<std::string>& variable_guids,
               const std::vector<const Transcript*>& transcripts,
               std::map<const Transcript*, std::string>& source_guids, RefiProject& result) {
   const std::vector<AttributeDef>& defs = study.participants.attributes;
-  if (!ids.empty()) {
-    pugi::xml_node cases = project.append_child("Cases");
-    for (const std::string& id : ids) {
-      pugi::xml_node c = cases.append_child("Case");
-      c.append_attribute("guid").set_value(case_guid[id].c_str());
-      SetAttr(c, "name", id);
-      const int p = study.participants.Find(id);
-      if (p >= 0) {
-        const Participant& row = study.participants.participants[static_cast<std::size_t>(p)];
-        for (std::size_t a = 0; a < defs.size() && a < row.values.size(); ++a) {
-          if (!row.values[a]) continue;
-          pugi::xml_node vv = c.append_child("VariableValue");
-          AddRef(vv, "VariableRef", variable_guids[a]);
-          std::string why;
-          if (!AddTypedValue(vv, defs[a], *row.values[a], &why)) {
-            result.skipped.push_back("participant " + id + ", attribute " + defs[a].name + ": " +
-                                     why + "; exported without a value");
-          }
+  if (ids.empty()) return;
+  out.Start("Cases");
+  for (const std::string& id : ids) {
+    out.Start("Case");
+    out.Attr("guid", case_guid[id]);
+    out.Attr("name", id);
+    const int p = study.participants.Find(id);
+    if (p >= 0) {
+      const Participant& row = study.participants.participants[static_cast<std::size_t>(p)];
+      for (std::size_t a = 0; a < defs.size() && a < row.values.size(); ++a) {
+        if (!row.values[a]) continue;
+        out.Start("VariableValue");
+        out.Ref("VariableRef", variable_guids[a]);
+        std::string why;
+        if (!AddTypedValue(out, defs[a], *row.values[a], &why)) {
+          result.skipped.push_back("participant " + id + ", attribute " + defs[a].name + ": " +
+                                   why + "; exported without a value");
         }
+        out.End();
       }
-      for (const Transcript* t : transcripts)
-        if (t->participant == id) AddRef(c, "SourceRef", source_guids[t]);
-      ++result.cases;
+    }
+    for (const Transcript* t : transcripts)
+      if (t->participant == id) out.Ref("SourceRef", source_guids[t]);
+    out.End();
+    ++result.cases;
+  }
+  out.End();
+}
+
+// An archive entry besides project.qde: a transcript's source text, made when it is packed.
+struct SourceEntry {
+  std::string name;  // "sources/<guid>.txt"
+  const Transcript* transcript = nullptr;
+  std::size_t size = 0;
+};
+
+// A selection's name: the segment's text as SegmentText gives it. An ASCII segment (a 200 MB
+// line, say) is collapsed as it is written instead of copied.
+void SelectionName(XmlOut& out, const Transcript& t, const Segment& s) {
+  if (s.text_end <= t.text.size() && s.text_begin <= s.text_end) {
+    const std::string_view text =
+        std::string_view(t.text).substr(s.text_begin, s.text_end - s.text_begin);
+    if (IsAscii(text)) {
+      out.CollapsedAsciiAttr("name", text);
+      return;
     }
   }
+  out.Attr("name", t.SegmentText(s));
 }
 
 // Sources: one TextSource per transcript, a PlainTextSelection per segment.
-void AddSources(pugi::xml_node project, const Study& study,
-                const std::vector<const Transcript*>& transcripts,
+void AddSources(XmlOut& out, const Study& study, const std::vector<const Transcript*>& transcripts,
                 std::map<const Transcript*, std::string>& source_guids,
                 const std::map<std::string, std::string>& code_guid,
                 const std::map<std::string, std::vector<std::string>>& notes_of_participant,
-                const std::string& user, FreshGuids& fresh, RefiProject& result) {
+                const std::string& user, FreshGuids& fresh, std::vector<SourceEntry>& entries,
+                RefiProject& result) {
   const Framework& f = study.framework;
-  if (!transcripts.empty()) {
-    pugi::xml_node sources = project.append_child("Sources");
-    for (const Transcript* tp : transcripts) {
-      const Transcript& t = *tp;
-      const std::string sg = source_guids[&t];
-      PlainSource src = MakePlainSource(t);
+  if (transcripts.empty()) return;
+  out.Start("Sources");
+  for (const Transcript* tp : transcripts) {
+    const Transcript& t = *tp;
+    const std::string sg = source_guids[&t];
+    const PlainSource src = MakePlainSource(t);
 
-      std::vector<std::size_t> offsets;
-      offsets.reserve(t.segments.size() * 2);
-      for (const Segment& s : t.segments) {
-        offsets.push_back(src.Shift(s.text_begin));
-        offsets.push_back(src.Shift(s.text_end));
-      }
-      std::vector<std::size_t> sorted = offsets;
-      std::sort(sorted.begin(), sorted.end());
-      sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-      const std::vector<std::size_t> points = CodePointOffsets(src.text, sorted);
-      auto position = [&](std::size_t byte) {
-        auto it = std::lower_bound(sorted.begin(), sorted.end(), byte);
-        return points[static_cast<std::size_t>(it - sorted.begin())];
-      };
-
-      pugi::xml_node ts = sources.append_child("TextSource");
-      ts.append_attribute("guid").set_value(sg.c_str());
-      SetAttr(ts, "name", SourceName(study, t));
-      ts.append_attribute("plainTextPath").set_value(("internal://" + sg + ".txt").c_str());
-      ts.append_attribute("creatingUser").set_value(user.c_str());
-      AddText(ts, "Description", SourceDescription(f, t));
-
-      for (std::size_t i = 0; i < t.segments.size(); ++i) {
-        const Segment& s = t.segments[i];
-        auto code = code_guid.find(s.code);
-        if (code == code_guid.end() || !s.target.valid()) {
-          result.skipped.push_back(t.path + ":" + std::to_string(s.line_start) + ": segment '" +
-                                   s.code +
-                                   "' indexes into no column of the framework, so it is not "
-                                   "exported");
-          continue;
-        }
-        const std::string key = t.path + "\x1f" + std::to_string(i);
-        pugi::xml_node sel = ts.append_child("PlainTextSelection");
-        sel.append_attribute("guid").set_value(fresh("selection", key).c_str());
-        SetAttr(sel, "name", t.SegmentText(s));
-        sel.append_attribute("startPosition").set_value(position(offsets[2 * i]));
-        sel.append_attribute("endPosition").set_value(position(offsets[2 * i + 1]));
-        sel.append_attribute("creatingUser").set_value(user.c_str());
-        pugi::xml_node coding = sel.append_child("Coding");
-        coding.append_attribute("guid").set_value(fresh("coding", key).c_str());
-        coding.append_attribute("creatingUser").set_value(user.c_str());
-        AddRef(coding, "CodeRef", code->second);
-        ++result.selections;
-      }
-      if (auto it = notes_of_participant.find(t.participant); it != notes_of_participant.end())
-        for (const std::string& n : it->second) AddRef(ts, "NoteRef", n);
-
-      result.sources.emplace_back("sources/" + sg + ".txt", std::move(src.text));
+    std::vector<std::size_t> offsets;
+    offsets.reserve(t.segments.size() * 2);
+    for (const Segment& s : t.segments) {
+      offsets.push_back(src.Shift(s.text_begin));
+      offsets.push_back(src.Shift(s.text_end));
     }
+    std::vector<std::size_t> sorted = offsets;
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    const std::vector<std::size_t> points = SourceCodePoints(t, src.size, sorted);
+    auto position = [&](std::size_t byte) {
+      auto it = std::lower_bound(sorted.begin(), sorted.end(), byte);
+      return points[static_cast<std::size_t>(it - sorted.begin())];
+    };
+
+    out.Start("TextSource");
+    out.Attr("guid", sg);
+    out.Attr("name", SourceName(study, t));
+    out.Attr("plainTextPath", "internal://" + sg + ".txt");
+    out.Attr("creatingUser", user);
+    out.Text("Description", SourceDescription(f, t));
+
+    for (std::size_t i = 0; i < t.segments.size(); ++i) {
+      const Segment& s = t.segments[i];
+      auto code = code_guid.find(s.code);
+      if (code == code_guid.end() || !s.target.valid()) {
+        result.skipped.push_back(t.path + ":" + std::to_string(s.line_start) + ": segment '" +
+                                 s.code +
+                                 "' indexes into no column of the framework, so it is not "
+                                 "exported");
+        continue;
+      }
+      const std::string key = t.path + "\x1f" + std::to_string(i);
+      out.Start("PlainTextSelection");
+      out.Attr("guid", fresh("selection", key));
+      SelectionName(out, t, s);
+      out.Attr("startPosition", position(offsets[2 * i]));
+      out.Attr("endPosition", position(offsets[2 * i + 1]));
+      out.Attr("creatingUser", user);
+      out.Start("Coding");
+      out.Attr("guid", fresh("coding", key));
+      out.Attr("creatingUser", user);
+      out.Ref("CodeRef", code->second);
+      out.End();
+      out.End();
+      ++result.selections;
+    }
+    if (auto it = notes_of_participant.find(t.participant); it != notes_of_participant.end())
+      for (const std::string& n : it->second) out.Ref("NoteRef", n);
+    out.End();
+
+    entries.push_back({"sources/" + sg + ".txt", &t, src.size});
   }
+  out.End();
 }
 
 // The Notes, in the order they were collected.
-void AddNotes(pugi::xml_node project, const std::vector<NoteOut>& notes, const std::string& user,
-              RefiProject& result) {
-  if (!notes.empty()) {
-    pugi::xml_node notes_node = project.append_child("Notes");
-    for (const NoteOut& n : notes) {
-      pugi::xml_node note = notes_node.append_child("Note");
-      note.append_attribute("guid").set_value(n.guid.c_str());
-      SetAttr(note, "name", n.name);
-      note.append_attribute("creatingUser").set_value(user.c_str());
-      AddText(note, "Description", n.description);
-      AddText(note, "PlainTextContent", n.content);
-      ++result.notes;
+void AddNotes(XmlOut& out, const Framework& f, const std::vector<NoteMatrix>& matrices,
+              const std::vector<NoteOut>& notes, const std::string& user, RefiProject& result) {
+  if (notes.empty()) return;
+  out.Start("Notes");
+  for (const NoteOut& n : notes) {
+    out.Start("Note");
+    out.Attr("guid", n.guid);
+    const Theme* theme = n.kind == NoteOut::Kind::kSettings ? nullptr : &f.themes[n.theme];
+    switch (n.kind) {
+      case NoteOut::Kind::kSettings:
+        out.Attr("name", "Framework settings");
+        out.Attr("creatingUser", user);
+        out.Text("Description",
+                 "Settings of the study's framework.yaml that belong to no theme, participant "
+                 "or transcript (speaker labels, quote attribution, smallest group shown).");
+        out.Text("PlainTextContent", SettingsYaml(f));
+        break;
+      case NoteOut::Kind::kMatrix:
+        out.Attr("name", "Matrix: " + (theme->label.empty() ? theme->id : theme->label));
+        out.Attr("creatingUser", user);
+        out.Text("Description", "The Framework matrix of theme '" + theme->id + "' as plain text.");
+        out.Text("PlainTextContent", MatrixRecord(*theme, matrices[n.theme]));
+        break;
+      case NoteOut::Kind::kEntry:
+        out.Attr("name", n.cell->participant + " × " + theme->id + "." + n.cell->subtheme);
+        out.Attr("creatingUser", user);
+        out.Text("Description", ChartEntryDescription(theme->id, *n.cell, n.stale));
+        out.Text("PlainTextContent", n.cell->summary);
+        break;
     }
+    out.End();
+    ++result.notes;
   }
+  out.End();
 }
 
 // Links from each case to its summaries, so an importer can tell whose they are (a Case has
 // no NoteRef in the schema).
-void AddLinks(pugi::xml_node project, const std::vector<std::string>& ids,
+void AddLinks(XmlOut& out, const std::vector<std::string>& ids,
               const std::map<std::string, std::vector<std::string>>& notes_of_participant,
               std::map<std::string, std::string>& case_guid, FreshGuids& fresh) {
   std::vector<std::pair<std::string, std::string>> links;
   for (const std::string& id : ids)
     if (auto it = notes_of_participant.find(id); it != notes_of_participant.end())
       for (const std::string& n : it->second) links.emplace_back(id, n);
-  if (!links.empty()) {
-    pugi::xml_node links_node = project.append_child("Links");
-    for (const auto& [participant, n] : links) {
-      pugi::xml_node link = links_node.append_child("Link");
-      link.append_attribute("guid").set_value(fresh("link", n).c_str());
-      link.append_attribute("name").set_value("summary");
-      link.append_attribute("direction").set_value("OneWay");
-      link.append_attribute("originGUID").set_value(case_guid[participant].c_str());
-      link.append_attribute("targetGUID").set_value(n.c_str());
-    }
+  if (links.empty()) return;
+  out.Start("Links");
+  for (const auto& [participant, n] : links) {
+    out.Start("Link");
+    out.Attr("guid", fresh("link", n));
+    out.Attr("name", "summary");
+    out.Attr("direction", "OneWay");
+    out.Attr("originGUID", case_guid[participant]);
+    out.Attr("targetGUID", n);
+    out.End();
   }
+  out.End();
 }
 
-}  // namespace
-
-RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& options) {
-  RefiProject result;
+// project.qde into `out`, and the source entries to pack after it; the counts and what was
+// left out into `result`. Returns the first write error, or "".
+std::string WriteProject(const Study& study, const RefiExportOptions& options, XmlOut& out,
+                         std::vector<SourceEntry>& entries, RefiProject& result) {
   const Framework& f = study.framework;
   const std::string title = f.title.empty() ? "Framework study" : f.title;
   FreshGuids fresh(title);
   const std::string user = fresh("user", "");
 
-  pugi::xml_document doc;
-  pugi::xml_node project = AddProject(doc, title, options, user);
+  StartProject(out, title, options, user);
 
   // Every theme, with its matrix, chart entries attached.
-  std::vector<int> all_themes;
-  for (std::size_t t = 0; t < f.themes.size(); ++t) all_themes.push_back(static_cast<int>(t));
-  const std::vector<Matrix> matrices = ChartedMatrices(study, all_themes);
+  const std::vector<NoteMatrix> matrices = NoteMatrices(study);
 
   // Notes first (their GUIDs are referenced from codes and sources), in a fixed order: per theme,
   // the matrix record, then its chart entries by participant (natural order), then sub-theme.
@@ -739,29 +1141,36 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
 
   // The study's settings, a project-level note.
   const std::string settings_guid = fresh("settings", "");
-  notes.push_back({settings_guid, "Framework settings",
-                   "Settings of the study's framework.yaml that belong to no theme, participant "
-                   "or transcript (speaker labels, quote attribution, smallest group shown).",
-                   SettingsYaml(f)});
+  notes.push_back({settings_guid, NoteOut::Kind::kSettings});
 
   AddChartNotes(f, matrices, theme_guids, subtheme_guids, fresh, notes, notes_of_code,
                 notes_of_participant);
 
-  AddCodeBook(project, f, theme_guids, subtheme_guids, alias_guids, notes_of_code, result);
-  AddVariables(project, study.participants.attributes, variable_guids);
+  AddCodeBook(out, f, theme_guids, subtheme_guids, alias_guids, notes_of_code, result);
+  AddVariables(out, study.participants.attributes, variable_guids);
   const std::vector<const Transcript*> transcripts = ExportedTranscripts(study, result);
-  AddCases(project, study, ids, case_guid, variable_guids, transcripts, source_guids, result);
-  AddSources(project, study, transcripts, source_guids, code_guid, notes_of_participant, user,
-             fresh, result);
-  AddNotes(project, notes, user, result);
-  AddLinks(project, ids, notes_of_participant, case_guid, fresh);
+  AddCases(out, study, ids, case_guid, variable_guids, transcripts, source_guids, result);
+  AddSources(out, study, transcripts, source_guids, code_guid, notes_of_participant, user, fresh,
+             entries, result);
+  AddNotes(out, f, matrices, notes, user, result);
+  AddLinks(out, ids, notes_of_participant, case_guid, fresh);
 
-  if (!f.description.empty()) AddText(project, "Description", f.description);
-  AddRef(project, "NoteRef", settings_guid);
+  if (!f.description.empty()) out.Text("Description", f.description);
+  out.Ref("NoteRef", settings_guid);
+  out.End();  // Project
+  result.source_count = entries.size();
+  return out.Finish();
+}
 
-  std::ostringstream out;
-  doc.save(out, "  ", pugi::format_indent, pugi::encoding_utf8);
-  result.project_xml = out.str();
+}  // namespace
+
+RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& options) {
+  RefiProject result;
+  XmlOut out(&result.project_xml);
+  std::vector<SourceEntry> entries;
+  WriteProject(study, options, out, entries, result);
+  for (const SourceEntry& e : entries)
+    result.sources.emplace_back(e.name, PlainSourceText(*e.transcript, e.size));
   return result;
 }
 
@@ -786,6 +1195,180 @@ void DosDateTime(std::int64_t seconds, zip_uint16_t* dos_date, zip_uint16_t* dos
                                         ((rest % 60) / 2));
 }
 
+// An archive entry's bytes, read front to back once, when zip_close writes the entry.
+class ByteReader {
+ public:
+  virtual ~ByteReader() = default;
+  // Up to `n` next bytes into `out`: all `n` unless the end comes first (libzip stores rather
+  // than deflates a small entry only when its first read holds all of it). -1 on an error, with
+  // errno set.
+  virtual std::int64_t Read(char* out, std::size_t n) = 0;
+};
+
+class StringReader : public ByteReader {
+ public:
+  explicit StringReader(std::string_view text) : text_(text) {}
+  std::int64_t Read(char* out, std::size_t n) override {
+    n = std::min(n, text_.size());
+    std::memcpy(out, text_.data(), n);
+    text_.remove_prefix(n);
+    return static_cast<std::int64_t>(n);
+  }
+
+ private:
+  std::string_view text_;
+};
+
+// A file's bytes from its start, by descriptor (the file need have no name).
+class FileReader : public ByteReader {
+ public:
+  explicit FileReader(int fd) : fd_(fd) {}
+  std::int64_t Read(char* out, std::size_t n) override {
+    std::size_t got = 0;
+    while (got < n) {
+      const ssize_t r = ::pread(fd_, out + got, n - got, offset_);
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) return -1;
+      if (r == 0) break;
+      got += static_cast<std::size_t>(r);
+      offset_ += r;
+    }
+    return static_cast<std::int64_t>(got);
+  }
+
+ private:
+  int fd_;
+  off_t offset_ = 0;
+};
+
+// A transcript's source text, made piece by piece as it is read.
+class SourceReader : public ByteReader {
+ public:
+  explicit SourceReader(const Transcript& t) : pieces_(t) {}
+  std::int64_t Read(char* out, std::size_t n) override {
+    std::size_t got = 0;
+    while (got < n) {
+      if (piece_.empty() && !pieces_.Next(&piece_)) break;
+      const std::size_t k = std::min(n - got, piece_.size());
+      std::memcpy(out + got, piece_.data(), k);
+      piece_.remove_prefix(k);
+      got += k;
+    }
+    return static_cast<std::int64_t>(got);
+  }
+
+ private:
+  PlainPieces pieces_;
+  std::string_view piece_;
+};
+
+// One archive entry: its name, its exact size (libzip writes a zip64 header for an entry of
+// unknown size) and how to read it.
+struct ZipEntry {
+  std::string name;
+  std::uint64_t size = 0;
+  std::function<std::unique_ptr<ByteReader>()> open;
+};
+
+// A libzip source that opens its entry's reader only when the archive is written, so one
+// entry's bytes at most are being made at a time.
+struct LazySource {
+  const ZipEntry* entry = nullptr;
+  std::unique_ptr<ByteReader> reader;
+  zip_error_t error;
+};
+
+zip_int64_t LazySourceCallback(void* state, void* data, zip_uint64_t len, zip_source_cmd_t cmd) {
+  auto* s = static_cast<LazySource*>(state);
+  switch (cmd) {
+    case ZIP_SOURCE_OPEN:
+      s->reader = s->entry->open();
+      return 0;
+    case ZIP_SOURCE_READ: {
+      if (!s->reader) {
+        zip_error_set(&s->error, ZIP_ER_INTERNAL, 0);
+        return -1;
+      }
+      const std::int64_t n =
+          s->reader->Read(static_cast<char*>(data), static_cast<std::size_t>(len));
+      if (n < 0) zip_error_set(&s->error, ZIP_ER_READ, errno);
+      return n;
+    }
+    case ZIP_SOURCE_CLOSE:
+      s->reader.reset();
+      return 0;
+    case ZIP_SOURCE_STAT: {
+      if (len < sizeof(zip_stat_t)) {
+        zip_error_set(&s->error, ZIP_ER_INVAL, 0);
+        return -1;
+      }
+      auto* st = static_cast<zip_stat_t*>(data);
+      zip_stat_init(st);
+      st->size = st->comp_size = s->entry->size;
+      st->comp_method = ZIP_CM_STORE;
+      st->encryption_method = ZIP_EM_NONE;
+      st->valid =
+          ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD;
+      return sizeof(zip_stat_t);
+    }
+    case ZIP_SOURCE_ERROR:
+      return zip_error_to_data(&s->error, data, len);
+    case ZIP_SOURCE_FREE:
+      zip_error_fini(&s->error);
+      delete s;
+      return 0;
+    case ZIP_SOURCE_SUPPORTS:
+      return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
+                                            ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
+    default:
+      zip_error_set(&s->error, ZIP_ER_OPNOTSUPP, 0);
+      return -1;
+  }
+}
+
+// What went wrong in `zip`: the system's reason when there is one ("no space left on device").
+std::string ZipErrorText(zip_t* zip) {
+  zip_error_t* error = zip_get_error(zip);
+  if (zip_error_system_type(error) == ZIP_ET_SYS && zip_error_code_system(error) != 0)
+    return ErrorText(zip_error_code_system(error));
+  return zip_strerror(zip);
+}
+
+// Adds `entries` to the new archive `zip` (deflated, dated `options.timestamp`) and writes it;
+// `zip` is closed either way. Returns an empty string on success, else the error.
+std::string PackEntries(zip_t* zip, const std::vector<ZipEntry>& entries,
+                        const RefiExportOptions& options) {
+  zip_uint16_t dos_date = 0, dos_time = 0;
+  DosDateTime(options.timestamp, &dos_date, &dos_time);
+  auto fail = [&]() {
+    std::string message = ZipErrorText(zip);
+    zip_discard(zip);
+    return message;
+  };
+  for (const ZipEntry& entry : entries) {
+    auto* state = new LazySource;
+    state->entry = &entry;
+    zip_error_init(&state->error);
+    zip_source_t* s = zip_source_function(zip, LazySourceCallback, state);
+    if (!s) {
+      zip_error_fini(&state->error);
+      delete state;
+      return fail();
+    }
+    const zip_int64_t index = zip_file_add(zip, entry.name.c_str(), s, ZIP_FL_ENC_UTF_8);
+    if (index < 0) {
+      zip_source_free(s);
+      return fail();
+    }
+    const auto i = static_cast<zip_uint64_t>(index);
+    if (zip_set_file_compression(zip, i, ZIP_CM_DEFLATE, 9) != 0 ||
+        zip_file_set_dostime(zip, i, dos_time, dos_date, 0) != 0)
+      return fail();
+  }
+  if (zip_close(zip) != 0) return fail();
+  return {};
+}
+
 }  // namespace
 
 std::string PackQdpx(const RefiProject& project, const RefiExportOptions& options,
@@ -808,30 +1391,17 @@ std::string PackQdpx(const RefiProject& project, const RefiExportOptions& option
   }
   zip_error_fini(&error);
 
-  zip_uint16_t dos_date = 0, dos_time = 0;
-  DosDateTime(options.timestamp, &dos_date, &dos_time);
-  auto fail = [&](zip_t* z) {
-    std::string message = zip_strerror(z);
-    zip_discard(z);
+  std::vector<ZipEntry> entries;
+  auto add = [&](const std::string& name, const std::string& text) {
+    entries.push_back(
+        {name, text.size(), [&text] { return std::make_unique<StringReader>(text); }});
+  };
+  add("project.qde", project.project_xml);
+  for (const auto& [name, text] : project.sources) add(name, text);
+  if (std::string message = PackEntries(zip, entries, options); !message.empty()) {
     zip_source_free(buffer);
     return message;
-  };
-  auto add = [&](const std::string& name, const std::string& data) {
-    zip_source_t* s = zip_source_buffer(zip, data.data(), data.size(), 0);
-    if (!s) return false;
-    const zip_int64_t index = zip_file_add(zip, name.c_str(), s, ZIP_FL_ENC_UTF_8);
-    if (index < 0) {
-      zip_source_free(s);
-      return false;
-    }
-    const auto i = static_cast<zip_uint64_t>(index);
-    return zip_set_file_compression(zip, i, ZIP_CM_DEFLATE, 9) == 0 &&
-           zip_file_set_dostime(zip, i, dos_time, dos_date, 0) == 0;
-  };
-  if (!add("project.qde", project.project_xml)) return fail(zip);
-  for (const auto& [name, text] : project.sources)
-    if (!add(name, text)) return fail(zip);
-  if (zip_close(zip) != 0) return fail(zip);
+  }
 
   std::string out;
   if (zip_source_open(buffer) != 0) {
@@ -846,6 +1416,52 @@ std::string PackQdpx(const RefiProject& project, const RefiExportOptions& option
   zip_source_free(buffer);
   if (n < 0) return "cannot read the archive back from memory";
   *bytes = std::move(out);
+  return {};
+}
+
+std::string WriteQdpx(const Study& study, const RefiExportOptions& options, const std::string& path,
+                      RefiProject* report) {
+  AtomicFile file;
+  std::string scratch;
+  if (std::string error = file.OpenByName(path, &scratch); !error.empty()) return error;
+
+  // project.qde first, into a file beside the scratch archive that has no name (unlinked at
+  // once, so nothing is left behind whatever happens) and is gone when it is closed.
+  std::filesystem::path dir = std::filesystem::path(scratch).parent_path();
+  if (dir.empty()) dir = ".";
+  std::string qde = (dir / ".framework-qde.tmp-XXXXXX").string();
+  const int fd = ::mkostemp(qde.data(), O_CLOEXEC);
+  if (fd < 0) return "cannot create a temporary file in " + dir.string() + ": " + ErrorText(errno);
+  ::unlink(qde.c_str());
+  struct CloseFd {
+    int fd;
+    ~CloseFd() { ::close(fd); }
+  } close_qde{fd};
+
+  RefiProject result;
+  XmlOut out(fd);
+  std::vector<SourceEntry> sources;
+  if (std::string error = WriteProject(study, options, out, sources, result); !error.empty())
+    return error;
+
+  std::vector<ZipEntry> entries;
+  entries.push_back({"project.qde", out.size(), [fd] { return std::make_unique<FileReader>(fd); }});
+  for (const SourceEntry& s : sources)
+    entries.push_back(
+        {s.name, s.size, [t = s.transcript] { return std::make_unique<SourceReader>(*t); }});
+
+  int zip_error = 0;
+  zip_t* zip = zip_open(scratch.c_str(), ZIP_TRUNCATE, &zip_error);
+  if (!zip) {
+    zip_error_t error;
+    zip_error_init_with_code(&error, zip_error);
+    std::string message = zip_error_strerror(&error);
+    zip_error_fini(&error);
+    return message;
+  }
+  if (std::string error = PackEntries(zip, entries, options); !error.empty()) return error;
+  if (std::string error = file.Commit(); !error.empty()) return error;
+  if (report) *report = std::move(result);
   return {};
 }
 

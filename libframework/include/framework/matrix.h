@@ -99,6 +99,15 @@ Matrix IndexTheme(const Study& study, int theme);
 /// words and sources stay).
 Matrix TakeTheme(Study& study, int theme);
 
+/// The matrix of every theme (in framework order), as IndexTheme gives it, but without the
+/// segments: each cell's `segments` are left empty and their number put in
+/// `(*counts)[theme][row][column]`; `words` stay 0. The cells' sources are IndexTheme's,
+/// computed from the transcripts' texts without building the segments' texts when they are
+/// ASCII, each transcript folded once for every theme. For exports that say how many excerpts a
+/// cell has but not what they are (qdpx), so that a million segments cost no million texts.
+std::vector<Matrix> IndexThemeCounts(const Study& study,
+                                     std::vector<std::vector<std::vector<std::size_t>>>* counts);
+
 /// Attaches `chart`'s cells to `matrix`: each to its cell, or to `orphans` when its participant
 /// or sub-theme is not in the matrix.
 void AttachChart(Matrix& matrix, const Chart& chart);

@@ -36,10 +36,11 @@ struct RefiProject {
   /// silently dropped. Empty for a study without errors.
   std::vector<std::string> skipped;
 
-  std::size_t codes = 0;       ///< Code elements (themes, sub-themes, aliases)
-  std::size_t selections = 0;  ///< PlainTextSelections (one per segment)
-  std::size_t cases = 0;       ///< Cases (one per participant)
-  std::size_t notes = 0;       ///< Notes (chart summaries and matrix records)
+  std::size_t source_count = 0;  ///< TextSources (one per exported transcript)
+  std::size_t codes = 0;         ///< Code elements (themes, sub-themes, aliases)
+  std::size_t selections = 0;    ///< PlainTextSelections (one per segment)
+  std::size_t cases = 0;         ///< Cases (one per participant)
+  std::size_t notes = 0;         ///< Notes (chart summaries and matrix records)
 };
 
 /// Builds the project from `study`, loaded with its text. Always the whole study: every theme,
@@ -56,6 +57,16 @@ RefiProject BuildRefiProject(const Study& study, const RefiExportOptions& option
 /// the archive in `*bytes`), else the error.
 std::string PackQdpx(const RefiProject& project, const RefiExportOptions& options,
                      std::string* bytes);
+
+/// Writes the study's .qdpx to `path` (atomically, as AtomicFile does: the target keeps its old
+/// bytes on any error), the same bytes PackQdpx(BuildRefiProject(...)) makes, without holding
+/// them: project.qde is written as it is made to an unnamed scratch file beside the output, and
+/// each source text is made from its transcript only when the archive is written, so memory
+/// stays near that of the largest transcript. `*report` (when given) gets what BuildRefiProject
+/// says besides the texts: the counts and what was left out. Returns an empty string on success,
+/// else the error.
+std::string WriteQdpx(const Study& study, const RefiExportOptions& options, const std::string& path,
+                      RefiProject* report = nullptr);
 
 /// Code points in `text` before each byte offset of `offsets` (sorted ascending, each at most
 /// `text.size()`), for REFI-QDA positions. `text` must be valid UTF-8.
