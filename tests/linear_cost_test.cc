@@ -256,14 +256,37 @@ TEST_CASE("linear cost: front matter beyond 256 KiB that needs yaml-cpp is refus
   CHECK(ds[0].hint.find("plain 'key: value' lines") != std::string::npos);
   CHECK(t.segments.size() == 1);  // the body is read
 
-  std::string plain = "---\nparticipant: P01\n";
-  for (int i = 0; plain.size() <= framework::kMaxFrontMatterYamlBytes * 2; ++i)
-    plain += "key" + std::to_string(i) + ": a value\n";
-  plain += "---\nP01: {t.s}x{/t.s}\n";
+  // Plain `key: value` lines are read without yaml-cpp past 256 KiB, up to 1,000 keys.
+  std::string plain = "---\n";
+  for (std::size_t i = 0; i < framework::kMaxFrontMatterKeys; ++i)
+    plain += "key" + std::to_string(i) + ": a value of some length to pass 256 KiB\n";
+  REQUIRE(plain.size() > framework::kMaxFrontMatterYamlBytes / 8);
+  plain += "participant: P01\n---\nP01: {t.s}x{/t.s}\n";
   Diagnostics plain_ds;
-  const framework::Transcript big = framework::ParseTranscript("P01.txt", plain, o, plain_ds);
+  const framework::Transcript fits = framework::ParseTranscript("P01.txt", plain, o, plain_ds);
   CHECK(plain_ds.empty());
-  CHECK(big.metadata.size() > 10000);
+  CHECK(fits.metadata.size() == framework::kMaxFrontMatterKeys);
+  CHECK(fits.participant == "P01");
+
+  // Past 1,000 keys: one error at the first key over; the rest are not kept, but participant
+  // and date still are, wherever they stand, and the body is read.
+  std::string many = "---\n";
+  for (int i = 0; i < 200000; ++i) many += "key" + std::to_string(i) + ": a value\n";
+  many += "participant: P01\ndate: 2024-05-01\n---\nP01: {t.s}x{/t.s}\n";
+  REQUIRE(many.size() > framework::kMaxFrontMatterYamlBytes * 8);
+  Diagnostics many_ds;
+  const framework::Transcript big = framework::ParseTranscript("P01.txt", many, o, many_ds);
+  REQUIRE(many_ds.size() == 1);
+  CHECK(many_ds[0].rule == "front-matter-too-large");
+  CHECK(many_ds[0].severity == Severity::kError);
+  CHECK(many_ds[0].line == 2 + static_cast<int>(framework::kMaxFrontMatterKeys));
+  CHECK(many_ds[0].message ==
+        "front matter of more than 1000 keys; the keys from here on are "
+        "not read");
+  CHECK(big.metadata.size() == framework::kMaxFrontMatterKeys);
+  CHECK(big.participant == "P01");
+  CHECK(big.date == "2024-05-01");
+  CHECK(big.segments.size() == 1);
 }
 
 // The YAML in yaml-cpp at once is bounded over every thread: a parse past the budget waits for

@@ -744,6 +744,7 @@ bool Parser::ApplySimpleFrontMatter(std::size_t begin, std::size_t end) {
   };
   std::vector<Entry> entries;
   std::unordered_set<std::string_view> keys;
+  std::size_t over = std::string_view::npos;  // the first key past kMaxFrontMatterKeys
   std::size_t pos = begin;
   while (pos < end) {
     std::size_t eol = bytes_.find('\n', pos);
@@ -781,6 +782,11 @@ bool Parser::ApplySimpleFrontMatter(std::size_t begin, std::size_t end) {
                                                        "True", "TRUE", "false", "False", "FALSE"};
     for (std::string_view special : kSpecialScalars)
       if (value == special) return false;
+    if (entries.size() >= kMaxFrontMatterKeys && key != "participant" && key != "date") {
+      if (over == std::string_view::npos) over = pos;
+      pos = eol + 1;
+      continue;  // not kept, and not compared for duplicates
+    }
     if (!keys.insert(key).second) return false;  // duplicates: let the YAML path report them
     entries.push_back({key, value, static_cast<std::size_t>(value.data() - bytes_.data())});
     pos = eol + 1;
@@ -800,6 +806,12 @@ bool Parser::ApplySimpleFrontMatter(std::size_t begin, std::size_t end) {
       t_.metadata.emplace_back(std::string(e.key), std::string(e.value));
     }
   }
+  if (over != std::string_view::npos)
+    Report(Severity::kError, "front-matter-too-large", over,
+           "front matter of more than " + std::to_string(kMaxFrontMatterKeys) +
+               " keys; the keys from here on are not read",
+           "front matter holds a few keys about the interview (participant, date, interviewer); "
+           "move the rest out of the transcript");
   return true;
 }
 

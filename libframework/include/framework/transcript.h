@@ -222,6 +222,10 @@ struct Transcript {
 /// opening fence and is not read (the body still is). Front matter of plain `key: value` lines
 /// is read without yaml-cpp, at any size.
 inline constexpr std::size_t kMaxFrontMatterYamlBytes = std::size_t{256} << 10;
+/// The most keys front matter of plain `key: value` lines keeps besides `participant` and
+/// `date`: past it, a "front-matter-too-large" error at the first key over, and the rest are
+/// not kept (a million keys cost seconds and hundreds of megabytes in every command).
+inline constexpr std::size_t kMaxFrontMatterKeys = 1000;
 
 /// What the parser needs to know of the study.
 struct ParseOptions {
