@@ -823,6 +823,7 @@ TEST_CASE("matrix: TakeTheme gives what IndexTheme gives, moving the theme's seg
   framework::Study kept = whole;
   CheckSameMatrix(framework::TakeTheme(kept, 0), framework::IndexTheme(whole, 0));
   CheckSameMatrix(framework::TakeTheme(kept, 0), framework::IndexTheme(whole, 0));
+}
 
 namespace {
 

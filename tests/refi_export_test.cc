@@ -746,17 +746,22 @@ TEST_CASE("refi export: project.qde is written as pugixml wrote it, escapes and 
   const std::string& xml = p.project_xml;
   // Attributes: " & < escaped, > and ' not; tab, CR and LF as character references; controls,
   // U+FFFE and U+FFFF as U+FFFD. Text: & < > escaped, quotes and white space as they are.
-  CHECK(Contains(xml, "name=\"Q &quot;quoted&quot; &amp; 'apostrophe' &lt;tag> &#09; tab "
-                      "\xEF\xBF\xBD \xEF\xBF\xBD end\""));
-  CHECK(Contains(xml, "<Description>Line one\r\nline two &amp; &lt;three&gt; \"four\""
-                      "\xEF\xBF\xBD</Description>"));
+  CHECK(Contains(xml,
+                 "name=\"Q &quot;quoted&quot; &amp; 'apostrophe' &lt;tag> &#09; tab "
+                 "\xEF\xBF\xBD \xEF\xBF\xBD end\""));
+  CHECK(Contains(xml,
+                 "<Description>Line one\r\nline two &amp; &lt;three&gt; \"four\""
+                 "\xEF\xBF\xBD</Description>"));
   // The ASCII segment, collapsed as it is written; the other through SegmentText.
-  CHECK(Contains(xml, "name=\"ASCII &quot;quoted&quot; &amp; &lt;angled> tabbed across "
-                      "\xEF\xBF\xBD lines 'x'\""));
-  CHECK(Contains(xml, "name=\"caf\xC3\xA9 &quot;q&quot; &amp; &lt;a> \xEF\xBF\xBD "
-                      "\xEF\xBF\xBD \xEF\xBF\xBD\""));
-  CHECK(Contains(xml, "<PlainTextContent>&lt;b&gt;bold&lt;/b&gt; &amp; \"so\"\r\n\ton "
-                      "\xEF\xBF\xBD</PlainTextContent>"));
+  CHECK(Contains(xml,
+                 "name=\"ASCII &quot;quoted&quot; &amp; &lt;angled> tabbed across "
+                 "\xEF\xBF\xBD lines 'x'\""));
+  CHECK(Contains(xml,
+                 "name=\"caf\xC3\xA9 &quot;q&quot; &amp; &lt;a> \xEF\xBF\xBD "
+                 "\xEF\xBF\xBD \xEF\xBF\xBD\""));
+  CHECK(Contains(xml,
+                 "<PlainTextContent>&lt;b&gt;bold&lt;/b&gt; &amp; \"so\"\r\n\ton "
+                 "\xEF\xBF\xBD</PlainTextContent>"));
   CHECK(Contains(xml, "<PlainTextContent></PlainTextContent>"));  // a comment, no summary
   CHECK(Contains(xml, "<TextValue>a \"b\" &amp; &lt;c&gt;\t\n'd'</TextValue>"));
   // An empty transcript is an empty source; still an entry.
@@ -825,4 +830,28 @@ TEST_CASE("refi export: WriteQdpx streams the bytes PackQdpx makes, and leaves n
   const fs::path under_a_file = out / "x.qdpx";
   CHECK(!framework::WriteQdpx(study, options, under_a_file.string()).empty());
   CHECK(ReadFile(out) == in_memory);
+
+  // Entries larger together than fast_deflate_bytes are deflated at the fastest level: the zip
+  // headers' deflate option bits (1-2 of the flags at offset 6) say "fast" (2), not "maximum"
+  // (1); the same entries come out, in as many bytes or more, the same each time.
+  auto deflate_bits = [](const std::string& zip) {
+    REQUIRE(zip.size() > 8);
+    return (static_cast<unsigned char>(zip[6]) >> 1) & 3;
+  };
+  CHECK(deflate_bits(in_memory) == 1);
+  framework::RefiExportOptions fast = options;
+  fast.fast_deflate_bytes = 1000;
+  std::string quick, again;
+  REQUIRE(framework::PackQdpx(built, fast, &quick) == "");
+  REQUIRE(framework::PackQdpx(built, fast, &again) == "");
+  CHECK(quick == again);
+  CHECK(deflate_bits(quick) == 2);
+  CHECK(quick != in_memory);
+  CHECK(quick.size() >= in_memory.size());
+  const std::vector<Entry> slow_entries = ReadArchive(in_memory), fast_entries = ReadArchive(quick);
+  REQUIRE(fast_entries.size() == slow_entries.size());
+  for (std::size_t i = 0; i < fast_entries.size(); ++i) {
+    CHECK(fast_entries[i].name == slow_entries[i].name);
+    CHECK(fast_entries[i].data == slow_entries[i].data);
+  }
 }

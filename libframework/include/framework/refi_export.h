@@ -14,6 +14,10 @@
 
 namespace framework {
 
+/// A .qdpx whose entries (project.qde and the sources) come to more than this (64 MiB) together
+/// is deflated at zlib's fastest level instead of its highest (docs/limits.md).
+inline constexpr std::uint64_t kQdpxFastDeflateBytes = std::uint64_t{64} << 20;
+
 /// Options for the REFI-QDA export.
 struct RefiExportOptions {
   /// The Project's `origin` (software and version). Importers key quirks off it; ours knows an
@@ -23,6 +27,9 @@ struct RefiExportOptions {
   /// archive is byte-identical for the same study; the CLI passes SOURCE_DATE_EPOCH when set.
   /// Values before 1980 (the zip format's epoch) are stored as 1980-01-01.
   std::int64_t timestamp = 315532800;  // 1980-01-01T00:00:00Z
+  /// Past this many bytes of entries in all, they are deflated at the fastest level, not the
+  /// highest.
+  std::uint64_t fast_deflate_bytes = kQdpxFastDeflateBytes;
 };
 
 /// A REFI-QDA project, built and ready to package.
