@@ -1,5 +1,4 @@
 // framework show: a transcript with its codes visible, or one code's excerpts.
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -8,6 +7,7 @@
 
 #include "commands.h"
 #include "framework/chart.h"
+#include "framework/export_json.h"
 #include "framework/file_system.h"
 #include "framework/table.h"
 #include "framework/text.h"
@@ -351,43 +351,6 @@ std::string RenderExcerpts(const Transcript& t, const Framework& f,
   return out;
 }
 
-std::string RenderJson(const Transcript& t, const Framework& f, std::size_t line_count,
-                       const std::vector<Selection>& selections) {
-  nlohmann::ordered_json out;
-  out["format"] = "framework-show";
-  out["version"] = 1;
-  out["participant"] = t.participant;
-  out["file"] = t.path;
-  out["line_count"] = line_count;
-  auto segments = nlohmann::ordered_json::array();
-  for (const Segment& s : t.segments) {
-    if (!selections.empty() &&
-        std::none_of(selections.begin(), selections.end(),
-                     [&](const Selection& sel) { return s.target == sel.column; }))
-      continue;
-    nlohmann::ordered_json item;
-    item["code"] = s.code;
-    if (s.target.valid()) {
-      const Theme& theme = f.themes[static_cast<std::size_t>(s.target.theme)];
-      item["theme"] = theme.id;
-      item["subtheme"] = theme.subthemes[static_cast<std::size_t>(s.target.subtheme)].id;
-    } else {
-      item["theme"] = nullptr;  // a code the framework lacks (the check reports it)
-      item["subtheme"] = nullptr;
-    }
-    item["line_start"] = s.line_start;
-    item["line_end"] = s.line_end;
-    if (s.speaker >= 0 && static_cast<std::size_t>(s.speaker) < t.speakers.size())
-      item["speaker"] = t.speakers[static_cast<std::size_t>(s.speaker)].label;
-    else
-      item["speaker"] = nullptr;
-    item["text"] = t.SegmentText(s);
-    segments.push_back(std::move(item));
-  }
-  out["segments"] = std::move(segments);
-  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-}
-
 // Finds the participant's transcript; on failure prints the error and sets `exit_code`.
 const Transcript* FindParticipant(const Study& study, const StudyLocation& where,
                                   const std::string& id, const std::string& color, int* exit_code) {
@@ -465,8 +428,11 @@ int RunShow(const ShowOptions& options) {
   const bool color = UseColor(stdout, options.common.color);
 
   if (options.format == "json") {
-    const std::string out = RenderJson(*t, f, lines.size(), selections);
-    std::fwrite(out.data(), 1, out.size(), stdout);
+    std::vector<ColumnRef> columns;
+    for (const Selection& sel : selections) columns.push_back(sel.column);
+    WriteShowJson(*t, f, lines.size(), columns, [](std::string_view piece) {
+      std::fwrite(piece.data(), 1, piece.size(), stdout);
+    });
   } else if (selections.empty()) {
     PrintTranscript(file.contents, lines, *t, f, color, stdout);
   } else {

@@ -234,3 +234,62 @@ TEST_CASE("JsonStream writes a long string a chunk at a time, as dump() writes i
   CHECK(pieces > 4);
   CHECK(largest < (3u << 16));
 }
+
+// show --format json is written a segment at a time: a long segment reaches the sink in many
+// pieces, and the whole is what nlohmann's dump(2) gives of the same document.
+TEST_CASE("export json: WriteShowJson streams show's document, laid out as dump(2)") {
+  TempDir tmp;
+  const fs::path root = tmp.path() / "study";
+  WriteFile(root / "framework.yaml",
+            "framework: 1\ntitle: T\nspeakers: {INT: interviewer}\nthemes:\n"
+            "  - {id: t, label: T, subthemes: [{id: s, label: S}, {id: u, label: U}]}\n");
+  WriteFile(root / "participants.yaml", "participants:\n  - {id: P01}\n");
+  const std::string long_text(300000, 'w');
+  WriteFile(root / "transcripts/P01.txt", "INT: {t.u}a \"question\"{/t.u}\nP01: {t.s}" + long_text +
+                                              "\n\ttab \xC3\xA9{/t.s} {odd}x{/odd}\n");
+  const framework::Study study = LoadAt(root);
+  REQUIRE(study.transcripts.size() == 1);
+  const framework::Transcript& t = study.transcripts[0];
+  std::vector<std::string> pieces;
+  framework::WriteShowJson(t, study.framework, 2, {},
+                           [&](std::string_view p) { pieces.emplace_back(p); });
+  CHECK(pieces.size() > 3);
+  std::string whole;
+  for (const auto& p : pieces) whole += p;
+
+  nlohmann::ordered_json expected;
+  expected["format"] = "framework-show";
+  expected["version"] = 1;
+  expected["participant"] = "P01";
+  expected["file"] = t.path;
+  expected["line_count"] = 2;
+  auto segments = nlohmann::ordered_json::array();
+  for (const framework::Segment& s : t.segments) {
+    nlohmann::ordered_json item;
+    item["code"] = s.code;
+    if (s.target.valid()) {
+      item["theme"] = "t";
+      item["subtheme"] = s.target.subtheme == 0 ? "s" : "u";
+    } else {
+      item["theme"] = nullptr;
+      item["subtheme"] = nullptr;
+    }
+    item["line_start"] = s.line_start;
+    item["line_end"] = s.line_end;
+    item["speaker"] = t.speakers[static_cast<std::size_t>(s.speaker)].label;
+    item["text"] = t.SegmentText(s);
+    segments.push_back(std::move(item));
+  }
+  REQUIRE(segments.size() == 3);
+  expected["segments"] = std::move(segments);
+  CHECK(whole == expected.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+
+  // Only the columns asked for.
+  std::string one;
+  framework::WriteShowJson(t, study.framework, 2, {study.framework.Resolve("t.u")},
+                           [&](std::string_view p) { one += p; });
+  const auto parsed = nlohmann::json::parse(one);
+  REQUIRE(parsed["segments"].size() == 1);
+  CHECK(parsed["segments"][0]["text"] == "a \"question\"");
+  CHECK(parsed["segments"][0]["speaker"] == "INT");
+}

@@ -193,4 +193,40 @@ std::string ExportJson(const Study& study, const ExportJsonOptions& options) {
   return out;
 }
 
+void WriteShowJson(const Transcript& transcript, const Framework& framework, std::size_t line_count,
+                   const std::vector<ColumnRef>& columns, const TextSink& sink) {
+  JsonStream json([&](std::string_view piece) { sink(piece); });
+  json.BeginObject();
+  json.String("framework-show", "format");
+  json.Int(1, "version");
+  json.String(transcript.participant, "participant");
+  json.String(transcript.path, "file");
+  json.Unsigned(line_count, "line_count");
+  json.BeginArray("segments");
+  for (const Segment& s : transcript.segments) {
+    if (!columns.empty() && std::find(columns.begin(), columns.end(), s.target) == columns.end())
+      continue;
+    json.BeginObject();
+    json.String(s.code, "code");
+    if (s.target.valid()) {
+      const Theme& theme = framework.themes[static_cast<std::size_t>(s.target.theme)];
+      json.String(theme.id, "theme");
+      json.String(theme.subthemes[static_cast<std::size_t>(s.target.subtheme)].id, "subtheme");
+    } else {
+      json.Null("theme");  // a code the framework lacks (the check reports it)
+      json.Null("subtheme");
+    }
+    json.Int(s.line_start, "line_start");
+    json.Int(s.line_end, "line_end");
+    if (s.speaker >= 0 && static_cast<std::size_t>(s.speaker) < transcript.speakers.size())
+      json.String(transcript.speakers[static_cast<std::size_t>(s.speaker)].label, "speaker");
+    else
+      json.Null("speaker");
+    json.String(transcript.SegmentText(s), "text");
+    json.End();
+  }
+  json.End();
+  json.End();
+}
+
 }  // namespace framework

@@ -32,4 +32,12 @@ void WriteExportJson(Study& study, const ExportJsonOptions& options, const TextS
 /// WriteExportJson's document as one string, `study` left as it is (its charts copied).
 std::string ExportJson(const Study& study, const ExportJsonOptions& options);
 
+/// `framework show --format json`: the document `framework-show` of `transcript` (read with its
+/// text) with `line_count` lines, its segments of `columns` in order (all of them when
+/// `columns` is empty), each with its code, theme, sub-theme, lines, speaker and text. Written
+/// to `sink` a segment at a time, laid out as nlohmann's dump(2), so a large transcript is
+/// never held twice.
+void WriteShowJson(const Transcript& transcript, const Framework& framework, std::size_t line_count,
+                   const std::vector<ColumnRef>& columns, const TextSink& sink);
+
 }  // namespace framework
