@@ -298,9 +298,9 @@ TEST_CASE("speaker: a segment of many turns keeps its pieces as ranges of its te
     CHECK(seg->pieces.size() == 2001);
     CheckPiecesOf(t, t.segments[0], *seg);
     // Ranges of the segment's own text, 20 bytes each: no piece holds a string of its own.
-    CHECK(!seg->pieces_own_text);
-    CHECK(seg->piece_text.empty());
-    CHECK(seg->piece_speakers.size() == 2);
+    CHECK(!seg->PiecesOwnText());
+    CHECK(seg->extras->text.empty());
+    CHECK(seg->PieceSpeakers().size() == 2);
     CHECK(seg->pieces.capacity() <= t.turns.size() + 1);
     CHECK(seg->Piece(2000).text == "a same speaker end");
     CHECK(seg->TextWithSpeakers().rfind("start [INT: q] a [INT: q] a", 0) == 0);
@@ -331,7 +331,7 @@ TEST_CASE("speaker: pieces of a text that is not UTF-8 keep texts of their own")
   const Transcript& t = c.whole.transcripts.at(0);
   REQUIRE(t.segments.size() == 1);
   for (const framework::CellSegment* seg : {c.segment, c.lean_segment}) {
-    CHECK(seg->pieces_own_text);
+    CHECK(seg->PiecesOwnText());
     CheckPiecesOf(t, t.segments[0], *seg);
     CHECK(seg->Piece(2).text == "caf\u00e9 more");
     CHECK(Contains(seg->text, "cafe\xCC\x81 more"));
@@ -342,7 +342,7 @@ TEST_CASE("speaker: pieces of a text that is not UTF-8 keep texts of their own")
   built.AddPiece("one", "P1", SpeakerRole::kParticipant, 1, 1);
   built.AddPiece("two", "INT", SpeakerRole::kInterviewer, 2, 3);
   built.AddPiece("three", "P1", SpeakerRole::kParticipant, 4, 4);
-  CHECK(built.piece_speakers.size() == 2);
+  CHECK(built.PieceSpeakers().size() == 2);
   CHECK(built.ParticipantText() == "one " + kEllipsis + " three");
   CHECK(built.SpeakerLines() == "P1 L1; INT L2-3; P1 L4");
   CHECK(built.TextWithSpeakers() == "one [INT: two] three");

@@ -78,15 +78,21 @@ std::string ParticipantText(const std::vector<SpeakerPiece>& pieces) {
   return out;
 }
 
+const std::vector<Speaker>& CellSegment::PieceSpeakers() const {
+  static const std::vector<Speaker> kNone;
+  return extras ? extras->speakers : kNone;
+}
+
 PieceView CellSegment::Piece(std::size_t i) const {
   const PieceRange& r = pieces[i];
   const std::string& all = PiecesText();
   PieceView view;
   if (r.begin <= r.end && r.end <= all.size())
     view.text = std::string_view(all).substr(r.begin, r.end - r.begin);
-  if (r.speaker < piece_speakers.size()) {
-    view.speaker = piece_speakers[r.speaker].label;
-    view.role = piece_speakers[r.speaker].role;
+  const std::vector<Speaker>& speakers = PieceSpeakers();
+  if (r.speaker < speakers.size()) {
+    view.speaker = speakers[r.speaker].label;
+    view.role = speakers[r.speaker].role;
   }
   view.line_start = r.line_start;
   view.line_end = r.line_end;
@@ -95,33 +101,32 @@ PieceView CellSegment::Piece(std::size_t i) const {
 
 void CellSegment::AddPiece(std::string_view piece, std::string_view label, SpeakerRole piece_role,
                            int first_line, int last_line) {
-  if (!pieces_own_text) {
+  PieceExtras& x = Extras();
+  if (!x.own_text) {
     // The pieces so far are ranges of `text`: from here on they are their own text.
-    piece_text.assign(text, 0,
-                      pieces.empty() ? 0 : std::min<std::size_t>(pieces.back().end, text.size()));
-    pieces_own_text = true;
+    x.text.assign(text, 0,
+                  pieces.empty() ? 0 : std::min<std::size_t>(pieces.back().end, text.size()));
+    x.own_text = true;
   }
-  if (!pieces.empty()) piece_text += ' ';
+  if (!pieces.empty()) x.text += ' ';
   PieceRange r;
-  r.begin = static_cast<std::uint32_t>(piece_text.size());
-  piece_text += piece;
-  r.end = static_cast<std::uint32_t>(piece_text.size());
+  r.begin = static_cast<std::uint32_t>(x.text.size());
+  x.text += piece;
+  r.end = static_cast<std::uint32_t>(x.text.size());
   r.line_start = first_line;
   r.line_end = last_line;
   std::size_t k = 0;
-  while (k < piece_speakers.size() &&
-         (piece_speakers[k].label != label || piece_speakers[k].role != piece_role))
+  while (k < x.speakers.size() &&
+         (x.speakers[k].label != label || x.speakers[k].role != piece_role))
     ++k;
-  if (k == piece_speakers.size()) piece_speakers.push_back({std::string(label), piece_role});
+  if (k == x.speakers.size()) x.speakers.push_back({std::string(label), piece_role});
   r.speaker = static_cast<std::uint32_t>(k);
   pieces.push_back(r);
 }
 
 void CellSegment::ClearPieces() {
   std::vector<PieceRange>().swap(pieces);
-  std::vector<Speaker>().swap(piece_speakers);
-  std::string().swap(piece_text);
-  pieces_own_text = false;
+  extras.reset();
 }
 
 std::string_view CellSegment::ParticipantText(std::string& buffer) const {
@@ -277,7 +282,7 @@ void Transcript::AddSpeakerPieces(const Segment& segment, CellSegment& cell) con
   cell.pieces.reserve(
       static_cast<std::size_t>(past - (turns.begin() + static_cast<std::ptrdiff_t>(first_turn))) +
       1);
-  // Each speaker's place in cell.piece_speakers, by index into `speakers` (+1: none is -1).
+  // Each speaker's place in PieceSpeakers(), by index into `speakers` (+1: none is -1).
   std::vector<std::uint32_t> slot(speakers.size() + 1, UINT32_MAX);
   const std::string& whole = cell.text;
   std::size_t joined = 0;  // bytes of the pieces' texts joined by spaces, so far
@@ -288,18 +293,18 @@ void Transcript::AddSpeakerPieces(const Segment& segment, CellSegment& cell) con
     const std::size_t begin = joined + (any ? 1 : 0);
     // The pieces joined by spaces are the segment's text, but for text that is not UTF-8
     // (NFC leaves it alone as a whole, not in parts): then they keep their own.
-    if (!cell.pieces_own_text &&
-        !(begin + piece.size() <= whole.size() && (!any || whole[joined] == ' ') &&
-          whole.compare(begin, piece.size(), piece) == 0)) {
-      cell.piece_text.assign(whole, 0, joined);
-      cell.pieces_own_text = true;
+    PieceExtras& x = cell.Extras();
+    if (!x.own_text && !(begin + piece.size() <= whole.size() && (!any || whole[joined] == ' ') &&
+                         whole.compare(begin, piece.size(), piece) == 0)) {
+      x.text.assign(whole, 0, joined);
+      x.own_text = true;
     }
-    if (cell.pieces_own_text) {
-      if (any) cell.piece_text += ' ';
-      cell.piece_text += piece;
+    if (x.own_text) {
+      if (any) x.text += ' ';
+      x.text += piece;
     }
     joined = begin + piece.size();
-    if (any && cell.piece_speakers[cell.pieces.back().speaker].label == label) {
+    if (any && x.speakers[cell.pieces.back().speaker].label == label) {
       // The same speaker again, with nothing said between: one piece.
       cell.pieces.back().end = static_cast<std::uint32_t>(joined);
       cell.pieces.back().line_end = last;
@@ -307,15 +312,16 @@ void Transcript::AddSpeakerPieces(const Segment& segment, CellSegment& cell) con
     }
     std::uint32_t& index = slot[static_cast<std::size_t>(speaker + 1)];
     if (index == UINT32_MAX) {
-      index = static_cast<std::uint32_t>(cell.piece_speakers.size());
-      cell.piece_speakers.push_back({std::string(label), role});
+      index = static_cast<std::uint32_t>(x.speakers.size());
+      x.speakers.push_back({std::string(label), role});
     }
     cell.pieces.push_back({static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(joined),
                            first, last, index});
   });
-  if (!cell.pieces_own_text && joined != whole.size()) {
-    cell.piece_text.assign(whole, 0, joined);
-    cell.pieces_own_text = true;
+  if (!cell.PiecesOwnText() && joined != whole.size()) {
+    PieceExtras& x = cell.Extras();
+    x.text.assign(whole, 0, joined);
+    x.own_text = true;
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -49,14 +50,14 @@ inline constexpr std::string_view kInterruption = " \u2026 ";
 std::string ParticipantText(const std::vector<SpeakerPiece>& pieces);
 
 /// One speaker's piece of a CellSegment as the segment keeps it: a byte range of its
-/// PiecesText() and an index into its `piece_speakers`, 20 bytes a piece, so that a segment of
+/// PiecesText() and an index into its PieceSpeakers(), 20 bytes a piece, so that a segment of
 /// millions of turns costs little more than its text.
 struct PieceRange {
   std::uint32_t begin = 0;  ///< bytes of CellSegment::PiecesText(), end past
   std::uint32_t end = 0;
   int line_start = 0;
   int line_end = 0;
-  std::uint32_t speaker = 0;  ///< index into CellSegment::piece_speakers
+  std::uint32_t speaker = 0;  ///< index into CellSegment::PieceSpeakers()
 };
 
 /// A SpeakerPiece as CellSegment::Piece gives it: views into the segment.
@@ -66,6 +67,39 @@ struct PieceView {
   SpeakerRole role = SpeakerRole::kParticipant;
   int line_start = 0;
   int line_end = 0;
+};
+
+/// An owning pointer that copies what it points to when it is copied (std::unique_ptr does not
+/// copy): for a member most objects leave empty.
+template <typename T>
+class DeepPtr {
+ public:
+  DeepPtr() = default;
+  DeepPtr(const DeepPtr& other) : p_(other.p_ ? std::make_unique<T>(*other.p_) : nullptr) {}
+  DeepPtr(DeepPtr&&) noexcept = default;
+  DeepPtr& operator=(const DeepPtr& other) {
+    if (this != &other) p_ = other.p_ ? std::make_unique<T>(*other.p_) : nullptr;
+    return *this;
+  }
+  DeepPtr& operator=(DeepPtr&&) noexcept = default;
+  ~DeepPtr() = default;
+  explicit operator bool() const { return p_ != nullptr; }
+  T* operator->() const { return p_.get(); }
+  T& operator*() const { return *p_; }
+  void reset(T* p = nullptr) { p_.reset(p); }
+
+ private:
+  std::unique_ptr<T> p_;
+};
+
+/// What a CellSegment of several speakers keeps beside its pieces' ranges.
+struct PieceExtras {
+  std::vector<Speaker> speakers;  ///< the speakers the pieces name (PieceRange::speaker), once each
+  /// The pieces' texts joined by spaces, when they are not the segment's `text` (pieces added
+  /// with AddPiece, or a text that is not valid UTF-8, which NFC leaves alone as a whole but not
+  /// in parts); unused otherwise.
+  std::string text;
+  bool own_text = false;  ///< the pieces are ranges of `text` here, not of the segment's
 };
 
 /// One coded passage as a matrix cell holds it: its text on its own, without the transcript's.
@@ -79,19 +113,25 @@ struct CellSegment {
   /// The text by speaker, in order, when more than one speaker says part of it (their texts
   /// joined by spaces are `text`); empty when `speaker` says all of it. Read them with Piece().
   std::vector<PieceRange> pieces;
-  /// The speakers the pieces name (PieceRange::speaker), each once.
-  std::vector<Speaker> piece_speakers;
-  /// The pieces' texts joined by spaces, when they are not `text` (pieces added with AddPiece,
-  /// or a text that is not valid UTF-8, which NFC leaves alone as a whole but not in parts);
-  /// unused otherwise: the pieces are ranges of `text`.
-  std::string piece_text;
-  bool pieces_own_text = false;  ///< the pieces are ranges of `piece_text`, not of `text`
+  /// The rest of the pieces' record, made with the first piece: absent (one pointer) for a
+  /// segment that one speaker says all of, by far the commonest, so that a million segments cost
+  /// no more than their strings.
+  DeepPtr<PieceExtras> extras;
 
-  /// What the pieces' ranges index into: `text`, or `piece_text`.
-  const std::string& PiecesText() const { return pieces_own_text ? piece_text : text; }
+  /// The speakers the pieces name (PieceRange::speaker), each once.
+  const std::vector<Speaker>& PieceSpeakers() const;
+  /// Whether the pieces are ranges of their own text (PieceExtras::text), not of `text`.
+  bool PiecesOwnText() const { return extras && extras->own_text; }
+  /// What the pieces' ranges index into: `text`, or the pieces' own text.
+  const std::string& PiecesText() const { return PiecesOwnText() ? extras->text : text; }
+  /// `extras`, made when absent.
+  PieceExtras& Extras() {
+    if (!extras) extras.reset(new PieceExtras);
+    return *extras;
+  }
   /// Piece `i` (< pieces.size()).
   PieceView Piece(std::size_t i) const;
-  /// Appends a piece with its own text (kept in `piece_text`; the segment's pieces must all
+  /// Appends a piece with its own text (kept in PieceExtras::text; the segment's pieces must all
   /// have been added so): for segments built by hand.
   void AddPiece(std::string_view piece, std::string_view label, SpeakerRole piece_role,
                 int first_line, int last_line);
