@@ -509,11 +509,14 @@ TEST_CASE("LoadFramework: 'parsed' tells whether the file was read as a mapping"
 TEST_CASE("LoadFramework: more themes or sub-themes than the limits refuse the framework whole") {
   using framework::kMaxSubthemes;
   using framework::kMaxThemes;
-  SUBCASE("themes") {
+  auto themes = [](std::size_t n) {
     std::string text = kHead + "themes:\n";
-    for (std::size_t i = 0; i <= kMaxThemes; ++i)
+    for (std::size_t i = 0; i < n; ++i)
       text += "  - {id: t" + std::to_string(i) + ", label: T, subthemes: [{id: s, label: S}]}\n";
-    Loaded l = Load(text);
+    return text;
+  };
+  SUBCASE("themes") {
+    Loaded l = Load(themes(kMaxThemes + 1));
     CHECK_FALSE(l.f.parsed);
     CHECK(l.f.themes.empty());
     REQUIRE(l.d.size() == 1);
@@ -525,10 +528,7 @@ TEST_CASE("LoadFramework: more themes or sub-themes than the limits refuse the f
     CHECK(l.d[0].column == 5);
   }
   SUBCASE("exactly at the theme limit is fine") {
-    std::string text = kHead + "themes:\n";
-    for (std::size_t i = 0; i < kMaxThemes; ++i)
-      text += "  - {id: t" + std::to_string(i) + ", label: T, subthemes: [{id: s, label: S}]}\n";
-    Loaded l = Load(text);
+    Loaded l = Load(themes(kMaxThemes));
     CHECK(l.f.parsed);
     CHECK(l.f.themes.size() == kMaxThemes);
     CHECK(l.d.empty());
