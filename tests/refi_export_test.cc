@@ -853,5 +853,18 @@ TEST_CASE("refi export: WriteQdpx streams the bytes PackQdpx makes, and leaves n
   for (std::size_t i = 0; i < fast_entries.size(); ++i) {
     CHECK(fast_entries[i].name == slow_entries[i].name);
     CHECK(fast_entries[i].data == slow_entries[i].data);
+    CHECK(fast_entries[i].compression == ZIP_CM_DEFLATE);
+  }
+  // Past store_bytes, stored: the same entries, uncompressed.
+  framework::RefiExportOptions store = fast;
+  store.store_bytes = 1000;
+  std::string stored;
+  REQUIRE(framework::PackQdpx(built, store, &stored) == "");
+  CHECK(stored.size() > quick.size());
+  const std::vector<Entry> stored_entries = ReadArchive(stored);
+  REQUIRE(stored_entries.size() == slow_entries.size());
+  for (std::size_t i = 0; i < stored_entries.size(); ++i) {
+    CHECK(stored_entries[i].data == slow_entries[i].data);
+    CHECK(stored_entries[i].compression == ZIP_CM_STORE);
   }
 }

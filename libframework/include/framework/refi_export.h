@@ -17,6 +17,9 @@ namespace framework {
 /// A .qdpx whose entries (project.qde and the sources) come to more than this (64 MiB) together
 /// is deflated at zlib's fastest level instead of its highest (docs/limits.md).
 inline constexpr std::uint64_t kQdpxFastDeflateBytes = std::uint64_t{64} << 20;
+/// Past this (256 MiB of entries together) they are stored, not deflated: deflating a study of
+/// thousands of interviews would take longer than everything else the export does.
+inline constexpr std::uint64_t kQdpxStoreBytes = std::uint64_t{256} << 20;
 
 /// Options for the REFI-QDA export.
 struct RefiExportOptions {
@@ -30,6 +33,8 @@ struct RefiExportOptions {
   /// Past this many bytes of entries in all, they are deflated at the fastest level, not the
   /// highest.
   std::uint64_t fast_deflate_bytes = kQdpxFastDeflateBytes;
+  /// Past this many bytes of entries in all, they are stored uncompressed.
+  std::uint64_t store_bytes = kQdpxStoreBytes;
 };
 
 /// A REFI-QDA project, built and ready to package.
