@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <set>
+#include <unordered_set>
 
 #include "attribute_defs.h"
 #include "framework/csv.h"
@@ -310,6 +311,8 @@ std::optional<Participants> ReadPlainParticipants(const SourceText& source, std:
   if (list == std::string_view::npos) return std::nullopt;
   if (list) ++list;
   Participants result;
+  WarningCap cap(extra);             // the unknown-attribute warnings
+  std::size_t unknown_warnings = 0;  // given to `cap` so far
   Diagnostics head_diagnostics;
   if (list > 0) {
     bool ok = false;
@@ -349,7 +352,7 @@ std::optional<Participants> ReadPlainParticipants(const SourceText& source, std:
     Participant p;
     p.values.resize(result.attributes.size());
     unsigned long long seen = 0;  // attributes given (at most 64 in this path, checked above)
-    std::vector<std::string_view> unknown;  // keys of this entry that name no attribute
+    std::unordered_set<std::string_view> unknown;  // keys of this entry that name no attribute
     bool has_id = false;
     for (FlowEntry& e : *entries) {
       if (!e.quoted && yaml::IsNullWord(e.value)) return std::nullopt;
@@ -369,14 +372,19 @@ std::optional<Participants> ReadPlainParticipants(const SourceText& source, std:
       if (index < 0) {
         // Warned about and ignored, as the yaml-cpp path does (a key given twice is a
         // duplicate-key error there: left to it).
-        if (std::find(unknown.begin(), unknown.end(), e.key) != unknown.end()) return std::nullopt;
-        unknown.push_back(e.key);
+        if (!unknown.insert(e.key).second) return std::nullopt;
+        // Listed up to the file's warning cap, then only counted: no column worked out (a pass
+        // over the line) and no suggestion past it, so 200,000 unknown keys on a line cost one
+        // pass, not 200,000.
+        const bool column_needed = ++unknown_warnings <= kMaxWarningsPerFile + 1;
+        const std::size_t key_offset = static_cast<std::size_t>(e.key.data() - line.data());
+        const int column =
+            column_needed ? static_cast<int>(CountCodePoints(line.substr(0, key_offset))) + 1 : 1;
+        if (!cap.Take(source, {line_no, column})) continue;
         if (names.empty())
           for (const auto& a : result.attributes) names.push_back(a.name);
         const std::string key(e.key);
         auto guess = Suggest(key, names);
-        const std::size_t key_offset = static_cast<std::size_t>(e.key.data() - line.data());
-        const int column = static_cast<int>(CountCodePoints(line.substr(0, key_offset))) + 1;
         extra.push_back(
             source.AtPosition(Severity::kWarning, "unknown-attribute", {line_no, column},
                               "attribute " + Quote(key) + " is not declared and is ignored",
