@@ -108,17 +108,7 @@ void AddSegmentText(const Transcript& t, const Segment& s, Fnv& fnv) {
       for (char d : t.SegmentText(s)) fnv.Add(d);
       return;
     }
-  bool started = false, pending_space = false;
-  for (char c : raw) {
-    if (IsAsciiSpace(c)) {
-      pending_space = started;
-      continue;
-    }
-    if (pending_space) fnv.Add(' ');
-    pending_space = false;
-    started = true;
-    fnv.Add(c);
-  }
+  ForEachCollapsedByte(raw, [&](char c) { fnv.Add(c); });
 }
 
 }  // namespace

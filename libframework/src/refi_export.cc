@@ -225,15 +225,7 @@ void XmlOut::CollapsedAsciiAttr(std::string_view name, std::string_view text) {
   AttrName(name);
   std::string piece;
   piece.reserve(kChunk + 8);
-  bool pending_space = false, any = false;
-  for (char c : text) {
-    if (IsAsciiSpace(c)) {
-      pending_space = any;
-      continue;
-    }
-    if (pending_space) piece.push_back(' ');
-    pending_space = false;
-    any = true;
+  ForEachCollapsedByte(text, [&](char c) {
     const auto u = static_cast<unsigned char>(c);
     if (u < 0x20)
       piece += "\xEF\xBF\xBD";
@@ -249,7 +241,7 @@ void XmlOut::CollapsedAsciiAttr(std::string_view name, std::string_view text) {
       Put(piece);
       piece.clear();
     }
-  }
+  });
   Put(piece);
   Put("\"");
 }

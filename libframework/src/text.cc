@@ -139,16 +139,7 @@ void MakeNfc(std::string& text) {
 std::string CollapseWhitespace(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  bool pending_space = false;
-  for (char c : text) {
-    if (IsAsciiSpace(c)) {
-      pending_space = !out.empty();
-      continue;
-    }
-    if (pending_space) out.push_back(' ');
-    pending_space = false;
-    out.push_back(c);
-  }
+  ForEachCollapsedByte(text, [&](char c) { out.push_back(c); });
   return out;
 }
 

@@ -63,18 +63,31 @@ bool Extent(std::string_view raw, int line, int* first_line, int* last_line) {
 
 }  // namespace
 
-std::string ParticipantText(const std::vector<SpeakerPiece>& pieces) {
-  std::string out;
+namespace {
+
+// Appends to `out` what the participant-role speakers say of `n` pieces (`piece(i)` gives each,
+// with its role and text): joined by spaces, or by kInterruption where another speaker cut in.
+template <typename PieceAt>
+void JoinParticipantSpeech(std::size_t n, PieceAt&& piece, std::string& out) {
   bool interrupted = false;
-  for (const SpeakerPiece& piece : pieces) {
-    if (piece.role != SpeakerRole::kParticipant) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& p = piece(i);
+    if (p.role != SpeakerRole::kParticipant) {
       interrupted = !out.empty();
       continue;
     }
     if (!out.empty()) out += interrupted ? kInterruption : std::string_view(" ");
-    out += piece.text;
+    out += p.text;
     interrupted = false;
   }
+}
+
+}  // namespace
+
+std::string ParticipantText(const std::vector<SpeakerPiece>& pieces) {
+  std::string out;
+  JoinParticipantSpeech(
+      pieces.size(), [&](std::size_t i) -> const SpeakerPiece& { return pieces[i]; }, out);
   return out;
 }
 
@@ -133,17 +146,8 @@ std::string_view CellSegment::ParticipantText(std::string& buffer) const {
   if (pieces.empty())
     return role == SpeakerRole::kParticipant ? std::string_view(text) : std::string_view();
   buffer.clear();
-  bool interrupted = false;
-  for (std::size_t i = 0; i < pieces.size(); ++i) {
-    const PieceView piece = Piece(i);
-    if (piece.role != SpeakerRole::kParticipant) {
-      interrupted = !buffer.empty();
-      continue;
-    }
-    if (!buffer.empty()) buffer += interrupted ? kInterruption : std::string_view(" ");
-    buffer += piece.text;
-    interrupted = false;
-  }
+  JoinParticipantSpeech(
+      pieces.size(), [&](std::size_t i) { return Piece(i); }, buffer);
   return buffer;
 }
 

@@ -41,6 +41,23 @@ inline bool IsAsciiSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
+/// Calls `emit(c)` for each byte of CollapseWhitespace(text), in order, without building it: for
+/// writers and hashes that take the collapsed text a byte at a time.
+template <typename Emit>
+void ForEachCollapsedByte(std::string_view text, Emit&& emit) {
+  bool started = false, pending_space = false;
+  for (char c : text) {
+    if (IsAsciiSpace(c)) {
+      pending_space = started;
+      continue;
+    }
+    if (pending_space) emit(' ');
+    pending_space = false;
+    started = true;
+    emit(c);
+  }
+}
+
 /// Every run of white space becomes one space; leading and trailing white space is removed.
 std::string CollapseWhitespace(std::string_view text);
 
