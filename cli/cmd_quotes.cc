@@ -64,6 +64,20 @@ ColumnRef ResolveColumn(const Framework& f, const std::string& raw) {
   return {};
 }
 
+// The theme of CODE, from framework.yaml read ahead of the load, so that the load keeps that
+// theme's coded text and chart only. Empty (every theme) when it cannot tell: what is wrong is
+// then reported by the load and ResolveColumn as before.
+std::vector<std::string> ThemeOfCode(const std::string& root, const std::string& raw) {
+  const DiskFileSystem disk = StudyDisk(root);
+  const ReadResult file = ReadTextFile(disk, "framework.yaml");
+  if (!file.ok) return {};
+  Diagnostics ignored;
+  const Framework f = LoadFramework("framework.yaml", file.contents, ignored);
+  const ColumnRef column = f.Resolve(ToNfc(Trim(raw)));
+  if (!f.parsed || !column.valid() || column.subtheme < 0) return {};
+  return {f.themes[static_cast<std::size_t>(column.theme)].id};
+}
+
 // Warns once about each placeholder of the template that no participant can fill.
 void WarnAboutTemplate(const Study& study, bool ids) {
   const std::string& pattern = study.framework.attribution;
@@ -130,6 +144,7 @@ int RunQuotes(const QuotesOptions& options) {
   LoadOptions load;  // the coded text, not the transcripts' whole text
   load.keep_text = false;
   load.keep_cells = true;
+  load.cell_themes = ThemeOfCode(where->root, options.code);
   Study study = LoadStudyAt(*where, options.common, std::move(load));
   const Framework& f = study.framework;
   if (!study.framework_loaded || !f.parsed || f.themes.empty()) {

@@ -1,5 +1,7 @@
 // framework: the command-line toolkit for the Framework method. Dispatch only; each command
 // lives in its own cmd_<name>.cc.
+#include <malloc.h>
+
 #include <clocale>
 #include <iostream>
 #include <map>
@@ -11,6 +13,12 @@
 
 int main(int argc, char** argv) {
   using namespace framework::cli;
+  // A load reads, parses and frees a buffer per file on each thread. By default glibc gives the
+  // free top of a thread's heap back to the system once 128 KiB of it is free, so every file
+  // faulted fresh pages in again (a quarter of `check`'s CPU on 4,000 transcripts). Keep up to
+  // 64 MiB of it, and serve blocks up to 32 MiB from the heap; the peak is unchanged.
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
   CLI::App app{
       "framework: the Framework method of qualitative analysis. Code transcripts, chart them into\n"
       "theme matrices (participants x sub-themes), check, summarise and export them.\n"};

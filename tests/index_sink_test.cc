@@ -242,3 +242,79 @@ TEST_CASE("ParseOptions::spans: the tags and labels the parser read") {
   CHECK(spans[6].begin == 16);
   CHECK(spans[6].end == 19);
 }
+
+namespace {
+
+// A chart cell in the plain shape SerializeChart writes.
+std::string PlainCell(const std::string& participant, const std::string& subtheme,
+                      const std::string& extra = "") {
+  return "  - participant: " + participant + "\n    subtheme: " + subtheme +
+         "\n    status: charted\n    summary: Said so (L2)\n" + extra;
+}
+
+std::string Rendered(const Study& study) {
+  std::string out;
+  for (const auto& d : study.diagnostics)
+    out += d.file + ":" + std::to_string(d.line) + ":" + std::to_string(d.column) + " " + d.rule +
+           " " + d.message + " +" + std::to_string(d.unlisted) + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Charts checked a cell at a time say what whole charts say, and keep the themes asked") {
+  Files files = SinkStudy(false);
+  std::string a = "theme: a\ncells:\n";
+  a += PlainCell("P1", "x", "    source: 0000000000000000\n");  // stale
+  a += PlainCell("P1", "q");                                     // no such sub-theme
+  a += PlainCell("P1", "y", "    refs: [L99]\n");               // beyond the transcript
+  for (int i = 0; i < 130; ++i) a += PlainCell("P" + std::to_string(1000 + i), "x");  // orphans
+  files["charts/a.yaml"] = a;
+  // Theme b in a file of another name, with a cell charted twice (sent to yaml-cpp).
+  files["charts/bee.yaml"] = "theme: b\ncells:\n" + PlainCell("P2", "z") + PlainCell("P2", "z");
+  // A theme the framework lacks; and a chart yaml-cpp reads (a flow mapping).
+  files["charts/c.yaml"] = "theme: c\ncells:\n" + PlainCell("P1", "x") + PlainCell("P2", "x");
+  files["charts/d.yaml"] = "theme: b\ncells:\n  - {participant: P1, subtheme: z, status: draft}\n";
+
+  LoadOptions whole;
+  whole.index = IndexRequest{};
+  const Study all = Load(files, whole);
+  LoadOptions none = whole;
+  none.index->charts = false;
+  const Study streamed = Load(files, none);
+  LoadOptions one = whole;
+  one.index->chart_themes = {"a"};
+  const Study theme_a = Load(files, one);
+
+  const std::string expected = Rendered(all);
+  CHECK(expected.find("stale-cell") != std::string::npos);
+  CHECK(expected.find("ref-out-of-range") != std::string::npos);
+  CHECK(expected.find("too-many-warnings") != std::string::npos);
+  CHECK(expected.find("unknown-chart-theme chart for unknown theme 'c'; its 2 cells") !=
+        std::string::npos);
+  CHECK(expected.find("chart-name") != std::string::npos);
+  CHECK(expected.find("duplicate") != std::string::npos);
+  CHECK(Rendered(streamed) == expected);
+  CHECK(Rendered(theme_a) == expected);
+
+  REQUIRE(all.charts.size() == 4);
+  REQUIRE(streamed.charts.size() == 4);
+  REQUIRE(theme_a.charts.size() == 4);
+  for (std::size_t i = 0; i < all.charts.size(); ++i) {
+    CAPTURE(all.charts[i].path);
+    CHECK(!all.charts[i].cells.empty());
+    CHECK(streamed.charts[i].cells.empty());
+    CHECK(streamed.charts[i].theme == all.charts[i].theme);
+    CHECK(theme_a.charts[i].cells.size() ==
+          (all.charts[i].theme == "a" ? all.charts[i].cells.size() : 0));
+  }
+  // The kept theme's cells as whole charts hold them.
+  const auto& a_all = all.charts[0];
+  const auto& a_one = theme_a.charts[0];
+  REQUIRE(a_one.cells.size() == a_all.cells.size());
+  for (std::size_t i = 0; i < a_all.cells.size(); ++i) {
+    CHECK(a_one.cells[i].participant == a_all.cells[i].participant);
+    CHECK(a_one.cells[i].summary == a_all.cells[i].summary);
+    CHECK(a_one.cells[i].line == a_all.cells[i].line);
+  }
+}

@@ -1,5 +1,7 @@
 #include "framework/chart.h"
 
+#include "framework/hash.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -295,12 +297,14 @@ namespace {
 
 class CanonicalChartReader {
  public:
-  explicit CanonicalChartReader(std::string_view text) : text_(text) {}
+  explicit CanonicalChartReader(std::string_view text, const ChartCellSink* sink = nullptr)
+      : text_(text), sink_(sink) {}
 
   std::optional<Chart> Read(std::string_view name) {
     Chart chart;
     chart.path = std::string(name);
     if (!yaml::PlainShapeText(text_)) return std::nullopt;
+    if (!sink_) chart.cells.reserve(CountCells(text_));
     std::string_view line;
     bool theme = false, cells = false, empty_list = false;
     while (Next(line)) {
@@ -321,11 +325,22 @@ class CanonicalChartReader {
         return std::nullopt;
       }
     }
-    if (!theme || !cells || HasDuplicateCell(chart)) return std::nullopt;
+    if (!theme || !cells || (sink_ ? HasDuplicateKey() : HasDuplicateCell(chart)))
+      return std::nullopt;
     return chart;
   }
 
  private:
+  // How many lines begin "  - " (an upper bound on the cells in the plain shape), so the cells
+  // are laid out once rather than moved each time their vector grows.
+  static std::size_t CountCells(std::string_view text) {
+    std::size_t n = text.substr(0, 4) == "  - " ? 1 : 0;
+    for (std::size_t at = text.find("\n  - "); at != std::string_view::npos;
+         at = text.find("\n  - ", at + 5))
+      ++n;
+    return n;
+  }
+
   // The next line (without its '\n') and its 1-based number; false at the end.
   bool Next(std::string_view& line) {
     if (pending_) {
@@ -445,8 +460,24 @@ class CanonicalChartReader {
       rest = next.substr(4);
     }
     if ((keys & 7u) != 7u) return false;  // participant, subtheme and status are required
-    chart.cells.push_back(std::move(cell));
+    if (!sink_) {
+      chart.cells.push_back(std::move(cell));
+      return true;
+    }
+    Fnv1a key;
+    key.Add(cell.participant);
+    key.Add('\0');
+    key.Add(cell.subtheme);
+    keys_.push_back(key.value());
+    (*sink_)(chart, std::move(cell));
     return true;
+  }
+
+  // Streaming, only each cell's key is kept: two cells with one key (or, very rarely, two keys
+  // with one hash) send the file to yaml-cpp, which reports a duplicate if there is one.
+  bool HasDuplicateKey() {
+    std::sort(keys_.begin(), keys_.end());
+    return std::adjacent_find(keys_.begin(), keys_.end()) != keys_.end();
   }
 
   // A cell charted twice draws a diagnostic, so it is left to yaml-cpp.
@@ -464,6 +495,8 @@ class CanonicalChartReader {
   }
 
   std::string_view text_;
+  const ChartCellSink* sink_ = nullptr;
+  std::vector<std::uint64_t> keys_;  // streaming: each cell's participant and sub-theme, hashed
   std::size_t pos_ = 0;
   int line_no_ = 0;
   std::optional<std::string_view> pending_;
@@ -475,6 +508,12 @@ Chart LoadChart(std::string_view name, std::string_view text, Diagnostics& diagn
   if (IsValidUtf8(text))
     if (auto chart = CanonicalChartReader(text).Read(name)) return std::move(*chart);
   return LoadChartWithYamlCpp(name, text, diagnostics);
+}
+
+std::optional<Chart> StreamChart(std::string_view name, std::string_view text,
+                                 const ChartCellSink& sink) {
+  if (!IsValidUtf8(text)) return std::nullopt;
+  return CanonicalChartReader(text, &sink).Read(name);
 }
 
 Chart LoadChartWithYamlCpp(std::string_view name, std::string_view text, Diagnostics& diagnostics) {

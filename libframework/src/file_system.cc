@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <climits>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -158,12 +159,42 @@ std::optional<std::uint64_t> ParseFileSize(std::string_view text) {
 
 namespace {
 
+// The refusal of a file whose real path `real` lies outside `confine_name`.
+bool OutsideError(const std::string& path, const std::string& real, bool link,
+                  const std::string& confine_name, ReadResult& result) {
+  std::error_code ec;
+  const std::string lexical = fs::absolute(path, ec).lexically_normal().generic_string();
+  result.ok = false;
+  result.hint =
+      "files outside " + confine_name + " are not read; pass --follow-symlinks to read them anyway";
+  result.error = link ? "a symbolic link to '" + real + "', outside " + confine_name
+                 : lexical != real
+                     ? "resolves through a symbolic link to '" + real + "', outside " + confine_name
+                     : "'" + real + "' is outside " + confine_name;
+  return false;
+}
+
+// Where the open file `fd` (opened as `path`) really is: the kernel's name for it, or the
+// path resolved again where /proc is not mounted. Empty when neither can be had.
+std::string OpenFilePath(int fd, const std::string& path) {
+  char link[64];
+  std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  char buffer[PATH_MAX + 1];
+  const ssize_t n = ::readlink(link, buffer, PATH_MAX);
+  if (n > 0 && buffer[0] == '/') return std::string(buffer, static_cast<std::size_t>(n));
+  return RealPath(path);
+}
+
 // The checks made before a file is opened: it exists, is a regular file (a FIFO or a device is
 // never opened), lies inside `confine` and is not too large. On success `open_path` is what to
 // open (the real path when confined) and `st` its status.
+// With `after_open` set, a path whose last part is not a symbolic link is not resolved here
+// (that costs a readlink per folder of the path): `*after_open` stays true and the caller
+// checks where the opened file really is (ConfinedFd), which also leaves no gap between the
+// check and the open.
 bool Precheck(const std::string& path, const ReadPolicy& policy, const std::string& confine,
               const std::string& confine_name, ReadResult& result, struct stat& st,
-              std::string& open_path) {
+              std::string& open_path, bool* after_open = nullptr) {
   auto fail = [&](std::string error, std::string hint = {}) {
     result.ok = false;
     result.error = std::move(error);
@@ -175,9 +206,11 @@ bool Precheck(const std::string& path, const ReadPolicy& policy, const std::stri
     result.not_found = errno == ENOENT || errno == ENOTDIR;
     return fail(ErrorText(errno));
   }
-  if (::stat(path.c_str(), &st) != 0) {
+  if (!S_ISLNK(link.st_mode)) {
+    st = link;
+  } else if (::stat(path.c_str(), &st) != 0) {
     const int err = errno;
-    if (S_ISLNK(link.st_mode) && (err == ENOENT || err == ENOTDIR))
+    if (err == ENOENT || err == ENOTDIR)
       return fail("a dangling symbolic link (to '" + LinkTarget(path) + "')",
                   "restore the file it points to, or remove the link");
     return fail(ErrorText(err));
@@ -186,21 +219,13 @@ bool Precheck(const std::string& path, const ReadPolicy& policy, const std::stri
   if (!S_ISREG(st.st_mode))
     return fail(std::string(KindName(st.st_mode)) + ", not a regular file", kKindHint);
   open_path = path;
-  if (!confine.empty() && !policy.follow_symlinks) {
+  const bool confined = !confine.empty() && !policy.follow_symlinks;
+  if (after_open) *after_open = confined && !S_ISLNK(link.st_mode);
+  if (confined && !(after_open && *after_open)) {
     std::string real = RealPath(path);
     if (real.empty()) return fail(ErrorText(errno));
-    if (!Inside(real, confine)) {
-      std::error_code ec;
-      const std::string lexical = fs::absolute(path, ec).lexically_normal().generic_string();
-      const std::string hint = "files outside " + confine_name +
-                               " are not read; pass --follow-symlinks to read them anyway";
-      if (S_ISLNK(link.st_mode))
-        return fail("a symbolic link to '" + real + "', outside " + confine_name, hint);
-      if (lexical != real)
-        return fail("resolves through a symbolic link to '" + real + "', outside " + confine_name,
-                    hint);
-      return fail("'" + real + "' is outside " + confine_name, hint);
-    }
+    if (!Inside(real, confine))
+      return OutsideError(path, real, S_ISLNK(link.st_mode), confine_name, result);
     open_path = real;
   }
   if (static_cast<std::uint64_t>(st.st_size) > policy.max_file_size) {
@@ -233,16 +258,28 @@ ReadResult ReadInputFile(const std::string& path, const ReadPolicy& policy,
   };
   struct stat st {};
   std::string open_path;
-  if (!Precheck(path, policy, confine, confine_name, result, st, open_path)) return result;
+  bool confine_after_open = false;
+  if (!Precheck(path, policy, confine, confine_name, result, st, open_path, &confine_after_open))
+    return result;
 
   // O_NONBLOCK: should the file have become a FIFO since, opening it does not wait for a writer.
-  const int fd = ::open(open_path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
-                                               (open_path == path ? 0 : O_NOFOLLOW));
+  // O_NOFOLLOW: its last part was not a symbolic link when checked, nor may it be now.
+  const int fd =
+      ::open(open_path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
+                                    (open_path == path && !confine_after_open ? 0 : O_NOFOLLOW));
   if (fd < 0) return fail(ErrorText(errno));
   struct FdCloser {
     int fd;
     ~FdCloser() { ::close(fd); }
   } closer{fd};
+  if (confine_after_open) {
+    const std::string real = OpenFilePath(fd, path);
+    if (real.empty()) return fail(ErrorText(errno));
+    if (!Inside(real, confine)) {
+      OutsideError(path, real, false, confine_name, result);
+      return result;
+    }
+  }
   if (::fstat(fd, &st) != 0) return fail(ErrorText(errno));
   if (S_ISDIR(st.st_mode)) return fail("is a directory");
   if (!S_ISREG(st.st_mode))

@@ -44,6 +44,7 @@ IndexRequest LoadOptions::Request() const {
   if (r.cell_texts) r.themes = cell_themes;
   r.cell_shapes = !keep_text && count_words;
   r.words = !keep_text && count_words;
+  r.chart_themes = cell_themes;
   return r;
 }
 
@@ -456,6 +457,8 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
   TranscriptIndex transcript_of;
   for (std::size_t i = 0; i < study.transcripts.size(); ++i)
     transcript_of.emplace(study.transcripts[i].participant, static_cast<int>(i));
+  std::set<std::string, std::less<>> chart_themes;  // NFC, as chart files' themes are read
+  for (const std::string& id : request.chart_themes) chart_themes.insert(ToNfc(id));
   std::vector<ChartSlot> chart_slots(chart_paths.size());
   ParallelFor(chart_paths.size(), options.jobs, [&](std::size_t c) {
     ChartSlot& slot = chart_slots[c];
@@ -466,9 +469,35 @@ Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
       return;
     }
     slot.read = true;
+    auto keep = [&](const std::string& theme) {
+      return request.charts && (chart_themes.empty() || chart_themes.count(theme));
+    };
+    // Charts whose cells are not all kept are checked a cell at a time as they are read.
+    if (!request.charts || !chart_themes.empty()) {
+      Diagnostics streamed;
+      std::optional<ChartChecker> checker;
+      std::vector<ChartCell> kept_cells;
+      auto sink = [&](const Chart& header, ChartCell&& cell) {
+        if (!checker) checker.emplace(study, header, file.contents, transcript_of, streamed);
+        checker->Cell(cell);
+        if (keep(header.theme)) kept_cells.push_back(std::move(cell));
+      };
+      std::optional<Chart> chart = StreamChart(chart_paths[c], file.contents, sink);
+      if (chart) {
+        if (!checker) checker.emplace(study, *chart, file.contents, transcript_of, streamed);
+        slot.check = checker->Finish();
+      }
+      checker.reset();  // completes its warning cap's note
+      if (chart) {
+        slot.chart = std::move(*chart);
+        slot.chart.cells = std::move(kept_cells);
+        slot.diagnostics = std::move(streamed);
+        return;
+      }
+    }
     slot.chart = LoadChart(chart_paths[c], file.contents, slot.diagnostics);
     slot.check = CheckChart(study, slot.chart, file.contents, transcript_of, slot.diagnostics);
-    if (!request.charts) std::vector<ChartCell>().swap(slot.chart.cells);
+    if (!keep(slot.chart.theme)) std::vector<ChartCell>().swap(slot.chart.cells);
   });
   for (ChartSlot& slot : chart_slots)
     if (slot.read) study.charts.push_back(std::move(slot.chart));

@@ -65,98 +65,116 @@ void CheckCellLines(const ChartCell& cell, const Transcript& tr, ColumnRef colum
 
 }  // namespace
 
-ChartCheck CheckChart(const Study& study, const Chart& chart, std::string_view text,
-                      const TranscriptIndex& transcript_of, Diagnostics& out) {
-  ChartCheck check;
+ChartChecker::ChartChecker(const Study& study, const Chart& header, std::string_view text,
+                           const TranscriptIndex& transcript_of, Diagnostics& out)
+    : study_(study),
+      transcript_of_(transcript_of),
+      out_(out),
+      source_(header.path, text),
+      cap_(out),
+      path_(header.path),
+      theme_id_(header.theme),
+      theme_at_{header.theme_line, header.theme_column} {
   const Framework& f = study.framework;
-  SourceText source(chart.path, text);
   // Without a readable framework.yaml every theme would look unknown: its error is enough.
-  if (chart.theme.empty() || !f.parsed) return check;
-  const int theme = f.FindTheme(chart.theme);
-  WarningCap cap(out);
-  auto at = [&](Severity severity, const char* rule, Position p, std::string message,
-                std::string hint) {
-    if (severity == Severity::kWarning && !cap.Take(source, p.line ? p : Position{1, 1})) return;
-    out.push_back(source.AtPosition(severity, rule, p.line ? p : Position{1, 1}, std::move(message),
+  if (theme_id_.empty() || !f.parsed) return;
+  theme_ = f.FindTheme(theme_id_);
+  if (theme_ < 0) return;  // reported by Finish, which knows how many cells the chart has
+  const std::string stem = Stem(path_);
+  if (stem != theme_id_)
+    At(Severity::kWarning, "chart-name", theme_at_,
+       "chart file " + Quote(path_) + " charts theme " + Quote(theme_id_),
+       "name it charts/" + theme_id_ + ".yaml, as commands write it");
+  check_.duplicate_at = out.size();
+  check_.duplicate = source_.AtPosition(
+      Severity::kError, "duplicate-chart", theme_at_.line ? theme_at_ : Position{1, 1}, "",
+      "merge the two files' cells into charts/" + theme_id_ + ".yaml");
+  for (const auto& s : f.themes[static_cast<std::size_t>(theme_)].subthemes)
+    sub_ids_.push_back(s.id);
+}
+
+void ChartChecker::At(Severity severity, const char* rule, Position p, std::string message,
+                      std::string hint) {
+  if (severity == Severity::kWarning && !cap_.Take(source_, p.line ? p : Position{1, 1})) return;
+  out_.push_back(source_.AtPosition(severity, rule, p.line ? p : Position{1, 1}, std::move(message),
                                     std::move(hint)));
-  };
-  if (theme < 0) {
+}
+
+void ChartChecker::Cell(const ChartCell& cell) {
+  ++cells_;
+  if (theme_ < 0) return;
+  auto at = [&](Severity severity, const char* rule, Position p, std::string message,
+                std::string hint) { At(severity, rule, p, std::move(message), std::move(hint)); };
+  auto cell_name = [&] { return cell.participant + ":" + cell.subtheme; };
+  Position p{cell.line, cell.column};
+  int sub = -1;
+  for (std::size_t i = 0; i < sub_ids_.size(); ++i)
+    if (sub_ids_[i] == cell.subtheme) sub = static_cast<int>(i);
+  const auto owner = transcript_of_.find(cell.participant);
+  const int transcript = owner == transcript_of_.end() ? -1 : owner->second;
+  const bool declared = study_.participants.Find(cell.participant) >= 0;
+  if (sub < 0) {
+    auto guess = Suggest(cell.subtheme, sub_ids_);
+    at(Severity::kWarning, "orphan-cell", p,
+       "cell " + cell_name() + " is an orphan: theme " + Quote(theme_id_) + " has no sub-theme " +
+           Quote(cell.subtheme) + "; the summary is kept",
+       guess ? "did you mean '" + *guess + "'? rename the cell's sub-theme to move it"
+             : "restore the sub-theme, or move the summary to another cell");
+    return;
+  }
+  if (!declared && transcript < 0) {
+    at(Severity::kWarning, "orphan-cell", p,
+       "cell " + cell_name() + " is an orphan: there is no participant " + Quote(cell.participant) +
+           "; the summary is kept",
+       "restore the participant, or move the summary to another row");
+    return;
+  }
+  if (transcript < 0) return;
+  const Transcript& tr = study_.transcripts[static_cast<std::size_t>(transcript)];
+  const ColumnIndex* column = tr.Column({theme_, sub});
+  const std::string now = column ? column->Source() : std::string();
+  const bool stale = !cell.source.empty() && cell.source != now;
+  if (stale)
+    at(Severity::kWarning, "stale-cell", p,
+       "cell " + cell_name() + " is stale: its coded text changed since it was charted",
+       "review it with 'framework chart " + theme_id_ + " --edit " + cell_name() + "'");
+  if (!stale) CheckCellLines(cell, tr, {theme_, sub}, theme_id_, p, at);
+  std::vector<LineRef> refs;
+  for (const auto& r : cell.refs)
+    if (auto ref = ParseLineRef(r)) refs.push_back(*ref);
+  for (const auto& found : FindLineRefs(cell.summary)) refs.push_back(found.ref);
+  std::vector<LineRef> reported;
+  for (const LineRef& ref : refs) {
+    if (ref.last <= tr.line_count) continue;
+    auto same = [&](const LineRef& r) { return r.first == ref.first && r.last == ref.last; };
+    if (std::any_of(reported.begin(), reported.end(), same)) continue;
+    reported.push_back(ref);
+    at(Severity::kError, "ref-out-of-range", p,
+       "cell " + cell_name() + " refers to " + ref.ToString() + ", beyond the end of " + tr.path +
+           " (" + std::to_string(tr.line_count) + " lines)",
+       "correct the line reference");
+  }
+}
+
+ChartCheck ChartChecker::Finish() {
+  if (theme_ < 0 && !theme_id_.empty() && study_.framework.parsed) {
     std::vector<std::string> ids;
-    for (const auto& t : f.themes) ids.push_back(t.id);
-    auto guess = Suggest(chart.theme, ids);
-    at(Severity::kWarning, "unknown-chart-theme", {chart.theme_line, chart.theme_column},
-       "chart for unknown theme " + Quote(chart.theme) + "; its " +
-           std::to_string(chart.cells.size()) + " cells are kept",
+    for (const auto& t : study_.framework.themes) ids.push_back(t.id);
+    auto guess = Suggest(theme_id_, ids);
+    At(Severity::kWarning, "unknown-chart-theme", theme_at_,
+       "chart for unknown theme " + Quote(theme_id_) + "; its " + std::to_string(cells_) +
+           " cells are kept",
        guess ? "did you mean '" + *guess + "'?"
              : "restore the theme in framework.yaml, or fix 'theme:'");
-    return check;
   }
-  const std::string stem = Stem(chart.path);
-  if (stem != chart.theme)
-    at(Severity::kWarning, "chart-name", {chart.theme_line, chart.theme_column},
-       "chart file " + Quote(chart.path) + " charts theme " + Quote(chart.theme),
-       "name it charts/" + chart.theme + ".yaml, as commands write it");
-  const Position theme_at{chart.theme_line, chart.theme_column};
-  check.duplicate_at = out.size();
-  check.duplicate = source.AtPosition(
-      Severity::kError, "duplicate-chart", theme_at.line ? theme_at : Position{1, 1}, "",
-      "merge the two files' cells into charts/" + chart.theme + ".yaml");
-  const Theme& t = f.themes[static_cast<std::size_t>(theme)];
-  std::vector<std::string> sub_ids;
-  for (const auto& s : t.subthemes) sub_ids.push_back(s.id);
-  for (const ChartCell& cell : chart.cells) {
-    auto cell_name = [&] { return cell.participant + ":" + cell.subtheme; };
-    Position p{cell.line, cell.column};
-    int sub = -1;
-    for (std::size_t i = 0; i < sub_ids.size(); ++i)
-      if (sub_ids[i] == cell.subtheme) sub = static_cast<int>(i);
-    const auto owner = transcript_of.find(cell.participant);
-    const int transcript = owner == transcript_of.end() ? -1 : owner->second;
-    const bool declared = study.participants.Find(cell.participant) >= 0;
-    if (sub < 0) {
-      auto guess = Suggest(cell.subtheme, sub_ids);
-      at(Severity::kWarning, "orphan-cell", p,
-         "cell " + cell_name() + " is an orphan: theme " + Quote(chart.theme) +
-             " has no sub-theme " + Quote(cell.subtheme) + "; the summary is kept",
-         guess ? "did you mean '" + *guess + "'? rename the cell's sub-theme to move it"
-               : "restore the sub-theme, or move the summary to another cell");
-      continue;
-    }
-    if (!declared && transcript < 0) {
-      at(Severity::kWarning, "orphan-cell", p,
-         "cell " + cell_name() + " is an orphan: there is no participant " +
-             Quote(cell.participant) + "; the summary is kept",
-         "restore the participant, or move the summary to another row");
-      continue;
-    }
-    if (transcript >= 0) {
-      const Transcript& tr = study.transcripts[static_cast<std::size_t>(transcript)];
-      const ColumnIndex* column = tr.Column({theme, sub});
-      const std::string now = column ? column->Source() : std::string();
-      const bool stale = !cell.source.empty() && cell.source != now;
-      if (stale)
-        at(Severity::kWarning, "stale-cell", p,
-           "cell " + cell_name() + " is stale: its coded text changed since it was charted",
-           "review it with 'framework chart " + chart.theme + " --edit " + cell_name() + "'");
-      if (!stale) CheckCellLines(cell, tr, {theme, sub}, chart.theme, p, at);
-      std::vector<LineRef> refs;
-      for (const auto& r : cell.refs)
-        if (auto ref = ParseLineRef(r)) refs.push_back(*ref);
-      for (const auto& found : FindLineRefs(cell.summary)) refs.push_back(found.ref);
-      std::vector<LineRef> reported;
-      for (const LineRef& ref : refs) {
-        if (ref.last <= tr.line_count) continue;
-        auto same = [&](const LineRef& r) { return r.first == ref.first && r.last == ref.last; };
-        if (std::any_of(reported.begin(), reported.end(), same)) continue;
-        reported.push_back(ref);
-        at(Severity::kError, "ref-out-of-range", p,
-           "cell " + cell_name() + " refers to " + ref.ToString() + ", beyond the end of " +
-               tr.path + " (" + std::to_string(tr.line_count) + " lines)",
-           "correct the line reference");
-      }
-    }
-  }
-  return check;
+  return check_;
+}
+
+ChartCheck CheckChart(const Study& study, const Chart& chart, std::string_view text,
+                      const TranscriptIndex& transcript_of, Diagnostics& out) {
+  ChartChecker checker(study, chart, text, transcript_of, out);
+  for (const ChartCell& cell : chart.cells) checker.Cell(cell);
+  return checker.Finish();
 }
 
 void AddDuplicateChartErrors(const Chart& chart, const ChartCheck& check,

@@ -13,6 +13,7 @@
 #include "framework/file_system.h"
 #include "framework/source_text.h"
 #include "framework/study.h"
+#include "warning_cap.h"
 
 namespace framework {
 
@@ -33,6 +34,35 @@ struct ChartCheck {
 };
 ChartCheck CheckChart(const Study& study, const Chart& chart, std::string_view text,
                       const TranscriptIndex& transcript_of, Diagnostics& out);
+
+// CheckChart a cell at a time, for a chart whose cells are not kept (StreamChart): made from
+// the chart's path and theme (`header`, its cells not read), handed each cell, then Finish.
+// The diagnostics go to `out` as CheckChart puts them, the warnings capped (WarningCap) until
+// the checker is destroyed.
+class ChartChecker {
+ public:
+  ChartChecker(const Study& study, const Chart& header, std::string_view text,
+               const TranscriptIndex& transcript_of, Diagnostics& out);
+  void Cell(const ChartCell& cell);
+  ChartCheck Finish();
+  ChartChecker(const ChartChecker&) = delete;
+  ChartChecker& operator=(const ChartChecker&) = delete;
+
+ private:
+  void At(Severity severity, const char* rule, Position p, std::string message, std::string hint);
+
+  const Study& study_;
+  const TranscriptIndex& transcript_of_;
+  Diagnostics& out_;
+  SourceText source_;
+  WarningCap cap_;
+  std::string path_, theme_id_;
+  Position theme_at_;
+  int theme_ = -1;
+  std::vector<std::string> sub_ids_;
+  std::size_t cells_ = 0;
+  ChartCheck check_;
+};
 
 // Inserts into `out` (the chart's diagnostics) the "a second chart for theme" errors of
 // `chart`, one for each chart of `charts` (Study::charts, in path order) with its theme and an

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,6 +76,18 @@ struct Chart {
 /// duplicate cells) go to `diagnostics`. Cells with problems are still kept when they have a
 /// participant and a sub-theme: a summary is never dropped on load.
 Chart LoadChart(std::string_view name, std::string_view text, Diagnostics& diagnostics);
+
+/// What StreamChart hands each cell to: the chart read so far (path and theme; no cells) and
+/// the cell, which the sink may keep.
+using ChartCellSink = std::function<void(const Chart& header, ChartCell&& cell)>;
+
+/// Reads a chart file in the plain shape SerializeChart writes, handing each cell to `sink` as
+/// it is read instead of keeping it: the chart returned has no cells, so a chart costs its text
+/// and one cell at a time. Nothing (after some cells may have been handed over) when the file
+/// is in another shape or would draw a diagnostic on load (LoadChart's fast reader would not
+/// take it): read it with LoadChart then, and forget what the sink was given.
+std::optional<Chart> StreamChart(std::string_view name, std::string_view text,
+                                 const ChartCellSink& sink);
 
 /// The chart as YAML, cells sorted by participant (natural order: P2 before P10), then by
 /// sub-theme in `subtheme_order` (ids not listed come after, by id). Deterministic.

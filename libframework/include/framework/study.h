@@ -41,6 +41,10 @@ struct IndexRequest {
   /// checked as it is read and only its path and theme are kept, so charts cost memory one file
   /// at a time.
   bool charts = true;
+  /// With `charts`: the theme ids whose chart cells are kept; every theme when empty. The
+  /// other charts are still read and checked (their diagnostics stand), then only their path
+  /// and theme are kept, as without `charts` (`chart THEME` holds one theme's summaries).
+  std::vector<std::string> chart_themes;
 };
 
 /// How to load a study.
