@@ -195,6 +195,12 @@ TEST_CASE("input files: study files that lead outside the study folder are refus
   r = disk.Read("elsewhere/secret.txt");
   CHECK(r.error ==
         "resolves through a symbolic link to '" + secret + "', outside the study folder");
+  // A folder linked inside the study: read, the file checked where it was opened.
+  fs::create_symlink(study / "transcripts", study / "alias");
+  CHECK(disk.Read("alias/P01.txt").contents == "Hello {t.s}world{/t.s}\n");
+  CHECK(disk.Read("alias/P04.txt").ok);
+  r = disk.Read("alias/P03.txt");
+  CHECK(r.error == "a symbolic link to '" + secret + "', outside the study folder");
   r = disk.Read(secret);  // an absolute path, as framework.yaml could name it
   CHECK(r.error == "'" + secret + "' is outside the study folder");
   r = disk.Read(fs::relative(secret, study.root()).string());

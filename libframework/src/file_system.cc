@@ -181,7 +181,8 @@ std::string OpenFilePath(int fd, const std::string& path) {
   std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
   char buffer[PATH_MAX + 1];
   const ssize_t n = ::readlink(link, buffer, PATH_MAX);
-  if (n > 0 && buffer[0] == '/') return std::string(buffer, static_cast<std::size_t>(n));
+  if (n > 0 && n < PATH_MAX && buffer[0] == '/')
+    return std::string(buffer, static_cast<std::size_t>(n));
   return RealPath(path);
 }
 
