@@ -1,7 +1,5 @@
 // framework check: validate the whole study.
-#include <nlohmann/json.hpp>
-
-#include <iostream>
+#include <cstdio>
 
 #include "commands.h"
 
@@ -29,33 +27,14 @@ int RunCheck(const CheckOptions& options) {
   DiagnosticCounts counts = CountDiagnostics(study.diagnostics);
 
   if (options.format == "json") {
-    nlohmann::ordered_json out;
-    out["format"] = "framework-check";
-    out["version"] = 1;
-    out["study"] = options.common.directory.empty() ? std::string(".") : options.common.directory;
-    out["summary"] = {{"errors", counts.errors},
-                      {"warnings", counts.warnings},
-                      {"unlisted_errors", counts.unlisted_errors},
-                      {"transcripts", study.transcripts.size()},
-                      {"participants", study.participants.participants.size()},
-                      {"segments", study.SegmentCount()}};
-    auto list = nlohmann::ordered_json::array();
-    for (const auto& d : study.diagnostics) {
-      nlohmann::ordered_json item;
-      item["severity"] = std::string(SeverityName(d.severity));
-      item["rule"] = d.rule;
-      item["file"] = d.file;
-      if (d.line > 0) item["line"] = d.line;
-      if (d.column > 0) item["column"] = d.column;
-      item["message"] = d.message;
-      if (!d.hint.empty()) item["hint"] = d.hint;
-      if (d.unlisted > 0) item["unlisted"] = d.unlisted;
-      list.push_back(std::move(item));
-    }
-    out["diagnostics"] = std::move(list);
-    std::string text = out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-    text += '\n';
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    CheckTotals totals;
+    totals.study = options.common.directory.empty() ? std::string(".") : options.common.directory;
+    totals.transcripts = study.transcripts.size();
+    totals.participants = study.participants.participants.size();
+    totals.segments = study.SegmentCount();
+    WriteDiagnosticsJson(study.diagnostics, totals, [](std::string_view piece) {
+      std::fwrite(piece.data(), 1, piece.size(), stdout);
+    });
   } else {
     PrintDiagnostics(study.diagnostics, *where, UseColor(stderr, options.common.color));
     if (!options.common.quiet) {

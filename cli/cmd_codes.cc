@@ -1,6 +1,4 @@
 // framework codes: the codebook with its use.
-#include <nlohmann/json.hpp>
-
 #include "commands.h"
 #include "framework/code_stats.h"
 #include "framework/text.h"
@@ -59,42 +57,9 @@ int RunCodes(const CodesOptions& options) {
   const auto& columns = stats.columns;
 
   if (options.format == "json") {
-    nlohmann::ordered_json out;
-    out["format"] = "framework-codes";
-    out["version"] = 1;
-    auto themes = nlohmann::ordered_json::array();
-    for (std::size_t t = 0; t < f.themes.size(); ++t) {
-      const Theme& theme = f.themes[t];
-      auto subs = nlohmann::ordered_json::array();
-      for (std::size_t s = 0; s < theme.subthemes.size(); ++s) {
-        const ColumnStats& use = columns[t][s];
-        auto codes = nlohmann::ordered_json::array();
-        for (const CodeCount& c : use.codes)
-          codes.push_back({{"code", c.code}, {"segments", c.segments}});
-        subs.push_back({{"id", theme.subthemes[s].id},
-                        {"label", theme.subthemes[s].label},
-                        {"codes", codes},
-                        {"segments", use.segments},
-                        {"participants", use.participants},
-                        {"words", use.words}});
-      }
-      themes.push_back({{"id", theme.id}, {"label", theme.label}, {"subthemes", subs}});
-    }
-    out["themes"] = themes;
-    auto missing = nlohmann::ordered_json::array();
-    for (const UnknownCode& use : stats.unknown) {
-      auto places = nlohmann::ordered_json::array();
-      for (const CodePlace& place : use.places)
-        places.push_back({{"file", place.file}, {"line", place.line}});
-      missing.push_back({{"code", use.code},
-                         {"segments", use.segments},
-                         {"participants", use.participants},
-                         {"words", use.words},
-                         {"places", places}});
-    }
-    out["unknown_codes"] = missing;
-    std::string text = out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    WriteCodeStatsJson(f, stats, [](std::string_view piece) {
+      std::fwrite(piece.data(), 1, piece.size(), stdout);
+    });
   } else {
     std::vector<std::vector<std::string>> rows{
         {"THEME", "SUB-THEME", "CODES", "SEGMENTS", "PARTICIPANTS", "WORDS"}};

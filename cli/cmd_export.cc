@@ -189,82 +189,76 @@ int ExportQdpx(const Study& study, const ExportCliOptions& options) {
 
 // ---- the run -------------------------------------------------------------------------------
 
-int RunExport(ExportCliOptions options) {
-  int exit_code = kExitOk;
-  if (!CheckOptions(options, &exit_code)) return exit_code;
-  if (SourceDateEpoch(&exit_code); exit_code != kExitOk) return exit_code;  // dates qdpx, xlsx
-  const std::string& format = options.format;
-
-  // --only and --only-from: the transcripts to export, as globs.
-  std::vector<std::string> only = options.only;
-  if (!options.only_from.empty()) {
-    ReadResult list = ReadNamedFile(options.only_from);
-    if (!list.ok) {
-      PrintError("cannot read --only-from " + options.only_from + ": " + list.error, list.hint);
-      return kExitIo;
-    }
-    std::istringstream in(list.contents);
-    for (std::string line; std::getline(in, line);)
-      if (auto item = Trim(line); !item.empty() && item.front() != '#') only.emplace_back(item);
-    if (only.empty()) {
-      PrintError("--only-from " + options.only_from + " lists no transcript",
-                 "one glob or participant id per line (# starts a comment)");
-      return kExitUsage;
-    }
+// --only and --only-from: the transcripts to export, as globs, in `only`. False (with
+// `exit_code`) when the --only-from list cannot be read or names nothing.
+bool TranscriptGlobs(const ExportCliOptions& options, std::vector<std::string>& only,
+                     int* exit_code) {
+  only = options.only;
+  if (options.only_from.empty()) return true;
+  ReadResult list = ReadNamedFile(options.only_from);
+  if (!list.ok) {
+    PrintError("cannot read --only-from " + options.only_from + ": " + list.error, list.hint);
+    *exit_code = kExitIo;
+    return false;
   }
+  std::istringstream in(list.contents);
+  for (std::string line; std::getline(in, line);)
+    if (auto item = Trim(line); !item.empty() && item.front() != '#') only.emplace_back(item);
+  if (only.empty()) {
+    PrintError("--only-from " + options.only_from + " lists no transcript",
+               "one glob or participant id per line (# starts a comment)");
+    *exit_code = kExitUsage;
+    return false;
+  }
+  return true;
+}
 
-  auto where = LocateStudy(options.common, &exit_code);
-  if (!where) return exit_code;
-  // Summaries need only each cell's chart entry and whether it is stale: the transcripts are
-  // reduced to their cells' sources as they load, and their text is not kept.
+// What the format needs loaded. Summaries need only each cell's chart entry and whether it is
+// stale: the transcripts are reduced to their cells' sources as they load, and their text is
+// not kept. Excerpts and JSON need the coded text of the themes exported, not the rest of the
+// transcripts; only qdpx carries whole transcripts.
+LoadOptions ExportLoadOptions(const ExportCliOptions& options,
+                              const std::vector<std::string>& only) {
+  const std::string& format = options.format;
   const bool summaries_only =
       format != "json" && format != "qdpx" &&
       (options.long_form ? options.content == "summary"
                          : options.content.empty() || options.content == "summary");
-  // Excerpts and JSON need the coded text of the themes exported, not the rest of the
-  // transcripts; only qdpx carries whole transcripts.
   LoadOptions load;
   load.keep_text = format == "qdpx";
   load.keep_segments = !summaries_only;
   load.keep_cells = !summaries_only && format != "qdpx";
   for (const std::string& id : options.themes) load.cell_themes.push_back(ToNfc(id));
   load.only = only;
-  Study study = LoadStudyAt(*where, options.common, std::move(load));
-  if (study.partial && study.transcripts.empty() && !study.io_error) {
-    PrintError("--only matches no transcript",
-               "globs match a transcript's path under the study "
-               "(transcripts/P01.txt) or its name without .txt (P01)");
-    return kExitUsage;
-  }
-  const Framework& f = study.framework;
-  if (!study.framework_loaded || !f.parsed || f.themes.empty()) {
-    PrintDiagnostics(study.diagnostics, *where, UseColor(stderr, options.common.color));
-    return study.io_error ? kExitIo : kExitStudyErrors;
-  }
-  if (format == "qdpx") {
-    if (!CheckOutputTarget(options.output, where->root, f, {options.only_from}, &exit_code))
-      return exit_code;
-    return ExportQdpx(study, options);
-  }
+  return load;
+}
 
-  // The themes, as given (each once), else every theme in framework order.
-  std::vector<int> themes;
+// The themes, as given (each once), else every theme in framework order. False (with
+// `exit_code`) for a theme the framework lacks.
+bool ExportThemes(const Framework& f, const ExportCliOptions& options, std::vector<int>& themes,
+                  int* exit_code) {
   for (const std::string& id : options.themes) {
-    int t = ResolveTheme(f, ToNfc(id), &exit_code);
-    if (t < 0) return exit_code;
+    int t = ResolveTheme(f, ToNfc(id), exit_code);
+    if (t < 0) return false;
     if (std::find(themes.begin(), themes.end(), t) == themes.end()) themes.push_back(t);
   }
   if (themes.empty())
     for (std::size_t t = 0; t < f.themes.size(); ++t) themes.push_back(static_cast<int>(t));
+  return true;
+}
 
-  ExportOptions sheet_options;
+// The sheets' options: the attribute columns asked for, each value shown only as far as it fits
+// min_group participants (disclosure.h; a note says how many rows lost some), and the cells'
+// content. False (with `exit_code`) for an attribute the study lacks.
+bool SheetOptions(const Study& study, const ExportCliOptions& options, ExportOptions& sheet_options,
+                  int* exit_code) {
+  const Framework& f = study.framework;
   for (const std::string& name : SplitList(options.attributes)) {
-    int a = ResolveAttribute(study, ToNfc(name), &exit_code);
-    if (a < 0) return exit_code;
+    int a = ResolveAttribute(study, ToNfc(name), exit_code);
+    if (a < 0) return false;
     sheet_options.attributes.push_back(
         study.participants.attributes[static_cast<std::size_t>(a)].name);
   }
-  // Attribute columns are shown only as far as they fit min_group participants (disclosure.h).
   if (!sheet_options.attributes.empty() && !options.allow_identifying) {
     const int min_group = options.min_group > 0 ? options.min_group : f.min_group;
     WarnAboutMinGroup(min_group, f.min_group);
@@ -288,14 +282,32 @@ int RunExport(ExportCliOptions options) {
   sheet_options.content = content == "excerpts" ? CellContent::kExcerpts
                           : content == "both"   ? CellContent::kBoth
                                                 : CellContent::kSummary;
+  return true;
+}
 
-  // Where the output goes: stdout, one file, or a folder of files.
+// Where the output goes: standard output, one file (`path`), or a folder of files.
+struct Placement {
+  std::string path;     // -o as given ("" for standard output)
+  bool folder = false;  // `path` is a folder of files
+  std::string FileInFolder(const std::string& name, const std::string& ext) const {
+    return (fs::path(path) / (name + "." + ext)).string();
+  }
+};
+
+// Decides where the output goes, creates the folder it goes in, and checks every file the
+// export writes before any is written (output never replaces an input). False (with
+// `exit_code`) when the output cannot go where asked.
+bool PlaceOutput(const Framework& f, const StudyLocation& where, const ExportCliOptions& options,
+                 const std::vector<int>& themes, Placement& place, int* exit_code) {
+  const std::string& format = options.format;
   std::error_code ec;
   const bool wide = !options.long_form && format != "json" && format != "xlsx";
   const bool several = wide && themes.size() > 1;
   const std::string& out_path = options.output;
-  bool folder = !out_path.empty() && format != "xlsx" &&
-                (fs::is_directory(out_path, ec) || out_path.back() == '/');
+  place.path = out_path;
+  bool& folder = place.folder;
+  folder = !out_path.empty() && format != "xlsx" &&
+           (fs::is_directory(out_path, ec) || out_path.back() == '/');
   // Markdown and HTML make one document of several themes; other formats one file per theme.
   const bool document = format == "md" || format == "html";
   if (several && !folder) {
@@ -303,7 +315,8 @@ int RunExport(ExportCliOptions options) {
       PrintError(Plural(themes.size(), "theme", "themes") + " make one " + format +
                      " file each; they cannot all go to standard output",
                  "give a folder with -o DIR, one THEME, or --long for one table");
-      return kExitUsage;
+      *exit_code = kExitUsage;
+      return false;
     }
     if (!out_path.empty() && !document) {
       if (FormatOfPath(out_path) == format || fs::exists(out_path, ec)) {
@@ -311,7 +324,8 @@ int RunExport(ExportCliOptions options) {
                        Plural(themes.size(), "theme", "themes") + " make one " + format +
                        " file each",
                    "give a folder with -o DIR, one THEME, or --long for one table");
-        return kExitUsage;
+        *exit_code = kExitUsage;
+        return false;
       }
       folder = true;
     }
@@ -325,171 +339,265 @@ int RunExport(ExportCliOptions options) {
     if (ec || !fs::is_directory(out_path, ec)) {
       PrintError("cannot create the folder " + out_path + ": " +
                  (ec ? ec.message() : std::string("not a folder")));
-      return kExitIo;
+      *exit_code = kExitIo;
+      return false;
     }
   }
-  auto file_in_folder = [&](const std::string& name, const std::string& ext) {
-    return (fs::path(out_path) / (name + "." + ext)).string();
-  };
-  // Every file the export writes, checked before any is written: output never replaces an input.
   std::vector<std::string> targets;
   if (!folder && !out_path.empty()) {
     targets.push_back(out_path);
   } else if (folder && format == "json") {
-    targets.push_back(file_in_folder("export", "json"));
+    targets.push_back(place.FileInFolder("export", "json"));
   } else if (folder && options.long_form) {
     targets.push_back(
-        file_in_folder(options.content == "summary" ? "summaries" : "segments", format));
+        place.FileInFolder(options.content == "summary" ? "summaries" : "segments", format));
   } else if (folder) {
     for (int t : themes)
-      targets.push_back(file_in_folder(f.themes[static_cast<std::size_t>(t)].id, format));
+      targets.push_back(place.FileInFolder(f.themes[static_cast<std::size_t>(t)].id, format));
   }
   for (const std::string& target : targets)
-    if (!CheckOutputTarget(target, where->root, f, {options.only_from}, &exit_code))
-      return exit_code;
-  // One theme's matrix at a time, its chart entries moved out of the study: each is written
-  // (or made a sheet) and dropped before the next is built.
-  auto charted = [&](int theme) {
-    Matrix m = TakeChartedMatrix(study, theme);
-    if (!m.orphans.empty() && !options.common.quiet && format != "json")
+    if (!CheckOutputTarget(target, where.root, f, {options.only_from}, exit_code)) return false;
+  return true;
+}
+
+// Writes the export's files, placed: JSON and CSV/TSV tables streamed as they are made, one
+// theme's matrix at a time (its chart entries moved out of the study, written or made a sheet,
+// and dropped before the next); Markdown and HTML rendered whole from their sheets; XLSX a
+// sheet at a time.
+class ExportWriter {
+ public:
+  ExportWriter(Study& study, const ExportCliOptions& options, const std::vector<int>& themes,
+               const std::vector<std::string>& only, const ExportOptions& sheet_options,
+               const Placement& place)
+      : study_(study),
+        options_(options),
+        format_(options.format),
+        themes_(themes),
+        only_(only),
+        sheet_options_(sheet_options),
+        place_(place) {
+    csv_.delimiter = format_ == "tsv" ? '\t' : ',';
+    csv_.crlf = !options.lf;
+    csv_.bom = options.excel;
+    csv_.sanitize = !options.no_sanitize;
+  }
+
+  // Writes every output and the closing notes; the exit code.
+  int Run() {
+    if (format_ == "xlsx") xlsx_error_ = workbook_.Open(place_.path, csv_.sanitize);
+    WriteMatrices();
+    std::vector<Rendered> rendered;
+    if (format_ == "xlsx") {
+      if (!FinishWorkbook()) return kExitIo;
+    } else {
+      rendered = RenderDocuments();
+    }
+    sheets_.clear();
+    for (const Rendered& r : rendered) {
+      if (!error_.empty()) break;
+      Stream(r.path, [&](Output& out) { out.Write(r.contents); });
+    }
+    if (!error_.empty()) {
+      PrintError(error_);
+      return kExitIo;
+    }
+    const bool quiet = options_.common.quiet;
+    if (!quiet && files_ > 0) {
+      if (place_.folder)
+        std::fprintf(stderr, "wrote %s in %s\n", Plural(files_, "file", "files").c_str(),
+                     place_.path.c_str());
+      else
+        std::fprintf(stderr, "wrote %s\n", place_.path.c_str());
+    }
+    if (!quiet) NoteStudyErrors(study_.diagnostics, "the export may be incomplete");
+    return FinishOutput(OutputExitCode(study_));
+  }
+
+ private:
+  // Theme `theme`'s matrix, its chart entries moved out of the study; orphans noted.
+  Matrix Charted(int theme) {
+    Matrix m = TakeChartedMatrix(study_, theme);
+    if (!m.orphans.empty() && !options_.common.quiet && format_ != "json")
       std::fprintf(stderr,
                    "framework: note: %s in charts of '%s' (participant or sub-theme gone) are "
                    "not in the tables; --format json includes them\n",
                    Plural(m.orphans.size(), "orphan entry", "orphan entries").c_str(),
                    m.theme.c_str());
     return m;
-  };
+  }
 
-  CsvOptions csv;
-  csv.delimiter = format == "tsv" ? '\t' : ',';
-  csv.crlf = !options.lf;
-  csv.bom = options.excel;
-  csv.sanitize = !options.no_sanitize;
-
-  std::size_t files = 0;  // files written (not counting standard output)
-  std::string error;
   // Streams one output: `write(out)` gives its bytes; then it is put in place.
-  auto stream = [&](const std::string& path, const std::function<void(Output&)>& write) {
+  bool Stream(const std::string& path, const std::function<void(Output&)>& write) {
     Output out;
-    error = out.Open(path);
-    if (!error.empty()) return false;
+    error_ = out.Open(path);
+    if (!error_.empty()) return false;
     write(out);
-    error = out.Commit();
-    if (!error.empty()) return false;
-    if (!path.empty()) ++files;
+    error_ = out.Commit();
+    if (!error_.empty()) return false;
+    if (!path.empty()) ++files_;
     return true;
-  };
+  }
+
   // A CSV or TSV table: `head`'s header, then the rows `rows` gives.
-  auto stream_table = [&](const std::string& path, const Sheet& head,
-                          const std::function<void(const RowSink&)>& rows) {
-    return stream(path, [&](Output& out) {
-      std::string text = CsvPreamble(csv);
-      AppendCsvRow(head.header, csv, text);
+  bool StreamTable(const std::string& path, const Sheet& head,
+                   const std::function<void(const RowSink&)>& rows) {
+    return Stream(path, [&](Output& out) {
+      std::string text = CsvPreamble(csv_);
+      AppendCsvRow(head.header, csv_, text);
       rows([&](const std::vector<std::string>& row) {
-        AppendCsvRow(row, csv, text);
+        AppendCsvRow(row, csv_, text);
         if (text.size() < kChunk) return;
         out.Write(text);
         text.clear();
       });
       out.Write(text);
     });
-  };
+  }
 
-  std::vector<Sheet> sheets;  // md and html: rendered whole
-  // xlsx: a workbook written a sheet at a time, each sheet dropped once added.
-  XlsxWorkbook workbook;
-  std::string xlsx_error;
-  if (format == "xlsx") xlsx_error = workbook.Open(out_path, csv.sanitize);
-  auto add_sheet = [&](Sheet sheet) {
-    if (format != "xlsx")
-      sheets.push_back(std::move(sheet));
-    else if (xlsx_error.empty())
-      xlsx_error = workbook.AddSheet(sheet);
-  };
-  const bool table = format == "csv" || format == "tsv";
-  const bool summaries = options.content == "summary";
-  if (format == "json") {
-    // The whole model (export_json.h), written as it is made.
-    stream(folder ? file_in_folder("export", "json") : out_path, [&](Output& out) {
-      WriteExportJson(study, {themes, only}, [&](std::string_view piece) { out.Write(piece); });
-    });
-  } else if (options.long_form) {
-    // --long means segments unless --content summary asks for the summaries.
-    Sheet head = summaries ? LongSummariesHead(sheet_options) : LongSegmentsHead(sheet_options);
-    auto rows = [&](const RowSink& sink) {
-      for (int t : themes) {
-        const Matrix m = charted(t);
-        if (summaries)
-          LongSummariesRows(study, m, sheet_options, sink);
-        else
-          LongSegmentsRows(study, m, sheet_options, sink);
+  // md and html: kept to be rendered whole; xlsx: added to the workbook and dropped.
+  void AddSheet(Sheet sheet) {
+    if (format_ != "xlsx")
+      sheets_.push_back(std::move(sheet));
+    else if (xlsx_error_.empty())
+      xlsx_error_ = workbook_.AddSheet(sheet);
+  }
+
+  std::string Target(const std::string& name, const std::string& ext) const {
+    return place_.folder ? place_.FileInFolder(name, ext) : place_.path;
+  }
+
+  // The matrices: the whole model as JSON, the long table, or a wide table per theme.
+  void WriteMatrices() {
+    const bool table = format_ == "csv" || format_ == "tsv";
+    const bool summaries = options_.content == "summary";
+    if (format_ == "json") {
+      // The whole model (export_json.h), written as it is made.
+      Stream(Target("export", "json"), [&](Output& out) {
+        WriteExportJson(study_, {themes_, only_},
+                        [&](std::string_view piece) { out.Write(piece); });
+      });
+    } else if (options_.long_form) {
+      // --long means segments unless --content summary asks for the summaries.
+      Sheet head = summaries ? LongSummariesHead(sheet_options_) : LongSegmentsHead(sheet_options_);
+      auto rows = [&](const RowSink& sink) {
+        for (int t : themes_) {
+          const Matrix m = Charted(t);
+          if (summaries)
+            LongSummariesRows(study_, m, sheet_options_, sink);
+          else
+            LongSegmentsRows(study_, m, sheet_options_, sink);
+        }
+      };
+      if (table) {
+        StreamTable(Target(head.name, format_), head, rows);
+      } else {
+        rows([&](const std::vector<std::string>& row) { head.rows.push_back(row); });
+        AddSheet(std::move(head));
       }
-    };
-    if (table) {
-      stream_table(folder ? file_in_folder(head.name, format) : out_path, head, rows);
     } else {
-      rows([&](const std::vector<std::string>& row) { head.rows.push_back(row); });
-      add_sheet(std::move(head));
-    }
-  } else {
-    for (int t : themes) {
-      const Matrix m = charted(t);
-      if (!table) {
-        add_sheet(WideSheet(study, m, sheet_options));
-        continue;
+      for (int t : themes_) {
+        const Matrix m = Charted(t);
+        if (!table) {
+          AddSheet(WideSheet(study_, m, sheet_options_));
+          continue;
+        }
+        const Sheet head = WideSheetHead(study_, m, sheet_options_);
+        if (!StreamTable(Target(head.name, format_), head,
+                         [&](const RowSink& sink) { WideRows(study_, m, sheet_options_, sink); }))
+          break;
       }
-      const Sheet head = WideSheetHead(study, m, sheet_options);
-      if (!stream_table(folder ? file_in_folder(head.name, format) : out_path, head,
-                        [&](const RowSink& sink) { WideRows(study, m, sheet_options, sink); }))
-        break;
     }
   }
 
-  std::vector<Rendered> rendered;
-  if (format == "xlsx") {
-    error = xlsx_error.empty() ? workbook.Finish(CodebookSheet(study, themes)) : xlsx_error;
-    if (!error.empty()) {
-      PrintError("cannot write " + out_path + ": " + error);
-      return kExitIo;
+  // The workbook closed with its codebook sheet; false (the error printed) when it fails.
+  bool FinishWorkbook() {
+    error_ = xlsx_error_.empty() ? workbook_.Finish(CodebookSheet(study_, themes_)) : xlsx_error_;
+    if (!error_.empty()) {
+      PrintError("cannot write " + place_.path + ": " + error_);
+      return false;
     }
-    if (!options.common.quiet) std::fprintf(stderr, "wrote %s\n", out_path.c_str());
-  } else if (format == "html") {
-    if (folder) {
-      for (std::size_t i = 0; i < sheets.size(); ++i)
+    if (!options_.common.quiet) std::fprintf(stderr, "wrote %s\n", place_.path.c_str());
+    return true;
+  }
+
+  // Markdown and HTML documents from the sheets: one, or one per sheet in a folder.
+  std::vector<Rendered> RenderDocuments() const {
+    std::vector<Rendered> rendered;
+    const std::string& title = study_.framework.title;
+    if (format_ == "html") {
+      if (place_.folder) {
+        for (std::size_t i = 0; i < sheets_.size(); ++i)
+          rendered.push_back(
+              {place_.FileInFolder(sheets_[i].name, "html"),
+               WriteHtml(
+                   {sheets_[i]}, title,
+                   CodebookSheet(study_,
+                                 options_.long_form ? themes_ : std::vector<int>{themes_[i]}))});
+      } else {
         rendered.push_back(
-            {file_in_folder(sheets[i].name, "html"),
-             WriteHtml(
-                 {sheets[i]}, f.title,
-                 CodebookSheet(study, options.long_form ? themes : std::vector<int>{themes[i]}))});
-    } else {
-      rendered.push_back({out_path, WriteHtml(sheets, f.title, CodebookSheet(study, themes))});
+            {place_.path, WriteHtml(sheets_, title, CodebookSheet(study_, themes_))});
+      }
+    } else if (format_ == "md") {
+      if (place_.folder) {
+        for (const Sheet& s : sheets_)
+          rendered.push_back({place_.FileInFolder(s.name, "md"), WriteMarkdown({s}, title)});
+      } else {
+        rendered.push_back({place_.path, WriteMarkdown(sheets_, title)});
+      }
     }
-  } else if (format == "md") {
-    if (folder) {
-      for (const Sheet& s : sheets)
-        rendered.push_back({file_in_folder(s.name, "md"), WriteMarkdown({s}, f.title)});
-    } else {
-      rendered.push_back({out_path, WriteMarkdown(sheets, f.title)});
-    }
+    return rendered;
   }
-  sheets.clear();
-  for (const Rendered& r : rendered) {
-    if (!error.empty()) break;
-    stream(r.path, [&](Output& out) { out.Write(r.contents); });
+
+  Study& study_;
+  const ExportCliOptions& options_;
+  const std::string& format_;
+  const std::vector<int>& themes_;
+  const std::vector<std::string>& only_;
+  const ExportOptions& sheet_options_;
+  const Placement& place_;
+  CsvOptions csv_;
+  std::size_t files_ = 0;  // files written (not counting standard output)
+  std::string error_;
+  std::vector<Sheet> sheets_;  // md and html: rendered whole
+  // xlsx: a workbook written a sheet at a time, each sheet dropped once added.
+  XlsxWorkbook workbook_;
+  std::string xlsx_error_;
+};
+
+int RunExport(ExportCliOptions options) {
+  int exit_code = kExitOk;
+  if (!CheckOptions(options, &exit_code)) return exit_code;
+  if (SourceDateEpoch(&exit_code); exit_code != kExitOk) return exit_code;  // dates qdpx, xlsx
+  std::vector<std::string> only;
+  if (!TranscriptGlobs(options, only, &exit_code)) return exit_code;
+
+  auto where = LocateStudy(options.common, &exit_code);
+  if (!where) return exit_code;
+  Study study = LoadStudyAt(*where, options.common, ExportLoadOptions(options, only));
+  if (study.partial && study.transcripts.empty() && !study.io_error) {
+    PrintError("--only matches no transcript",
+               "globs match a transcript's path under the study "
+               "(transcripts/P01.txt) or its name without .txt (P01)");
+    return kExitUsage;
   }
-  if (!error.empty()) {
-    PrintError(error);
-    return kExitIo;
+  const Framework& f = study.framework;
+  if (!study.framework_loaded || !f.parsed || f.themes.empty()) {
+    PrintDiagnostics(study.diagnostics, *where, UseColor(stderr, options.common.color));
+    return study.io_error ? kExitIo : kExitStudyErrors;
   }
-  if (!options.common.quiet && files > 0) {
-    if (folder)
-      std::fprintf(stderr, "wrote %s in %s\n", Plural(files, "file", "files").c_str(),
-                   out_path.c_str());
-    else
-      std::fprintf(stderr, "wrote %s\n", out_path.c_str());
+  if (options.format == "qdpx") {
+    if (!CheckOutputTarget(options.output, where->root, f, {options.only_from}, &exit_code))
+      return exit_code;
+    return ExportQdpx(study, options);
   }
-  if (!options.common.quiet) NoteStudyErrors(study.diagnostics, "the export may be incomplete");
-  return FinishOutput(OutputExitCode(study));
+  std::vector<int> themes;
+  ExportOptions sheet_options;
+  Placement place;
+  if (!ExportThemes(f, options, themes, &exit_code) ||
+      !SheetOptions(study, options, sheet_options, &exit_code) ||
+      !PlaceOutput(f, *where, options, themes, place, &exit_code))
+    return exit_code;
+  return ExportWriter(study, options, themes, only, sheet_options, place).Run();
 }
 
 }  // namespace

@@ -11,11 +11,13 @@
 
 #include "framework/chart_json.h"
 #include "framework/chart_ops.h"
+#include "framework/disclosure.h"
 #include "framework/export.h"
 #include "framework/export_json.h"
 #include "framework/file_system.h"
 #include "framework/quotes.h"
 #include "framework/study.h"
+#include "framework/summarise.h"
 #include "json_layout.h"
 #include "json_model.h"
 #include "run_binary.h"
@@ -106,6 +108,61 @@ TEST_CASE("export json: CollectQuotes and its writers give the bytes of quotes")
   CHECK(framework::QuotesJson(set) == run("json"));
   CHECK(framework::QuotesCsv(set) == run("csv"));
   CHECK(framework::QuotesMarkdown(set) == run("md"));
+}
+
+TEST_CASE("export json: CollectQuotes groups quotes as GroupTexts groups texts") {
+  // The one group order (summarise.h): the plan's groups, then the "(other)" TextHeadings adds;
+  // each quote under its participant's heading, headings without quotes left out.
+  const framework::Study study = LoadAt(kExample);
+  const std::vector<std::string> population = framework::Population(study);
+  std::size_t moved = 0, cases = 0;
+  for (const char* code : {"training.postqual", "training.prequal", "role.caseload", "understanding.profiles"}) {
+    const framework::ColumnRef column = study.framework.Resolve(code);
+    if (!column.valid()) continue;
+    for (std::size_t a = 0; a < study.participants.attributes.size(); ++a) {
+      for (int min_group : {2, 3, 5}) {
+        framework::QuoteRequest request;
+        request.column = column;
+        request.by = static_cast<int>(a);
+        request.min_group = min_group;
+        const framework::QuoteSet set = framework::CollectQuotes(study, request);
+        const framework::GroupPlan plan =
+            framework::PlanGroups(study, population, request.by, min_group);
+        if (plan.refused) {
+          CHECK(set.refused);
+          continue;
+        }
+        const framework::AttributionPlan attribution =
+            framework::PlanAttribution(study, population, min_group, false);
+        std::vector<std::string> labels;
+        for (const std::string& id : population)
+          labels.push_back(attribution.Label(study, id, false));
+        const framework::TextGrouping grouping =
+            framework::GroupTexts(plan, population, labels, false);
+        std::vector<std::pair<std::string, std::vector<std::string>>> expected;
+        for (std::size_t h = 0; h < grouping.headings.size(); ++h) {
+          std::vector<std::string> who;
+          for (const framework::QuoteGroup& g : set.groups)
+            for (const framework::Quotation& q : g.quotes)
+              if (grouping.heading_of.at(q.participant) == static_cast<int>(h))
+                who.push_back(q.participant);
+          if (!who.empty()) expected.emplace_back(grouping.headings[h].label, who);
+        }
+        std::vector<std::pair<std::string, std::vector<std::string>>> got;
+        for (const framework::QuoteGroup& g : set.groups) {
+          std::vector<std::string> who;
+          for (const framework::Quotation& q : g.quotes) who.push_back(q.participant);
+          got.emplace_back(g.label, who);
+        }
+        INFO(code << " by " << study.participants.attributes[a].name << ", min " << min_group);
+        CHECK(got == expected);
+        ++cases;
+        moved += grouping.moved && !set.groups.empty() && set.groups.back().label == "(other)";
+      }
+    }
+  }
+  CHECK(cases > 10);
+  CHECK(moved > 0);  // the "(other)" TextHeadings adds is among them
 }
 
 TEST_CASE("export json: 20,000 near-empty transcripts export whole, as JSON and CSV") {

@@ -2,16 +2,21 @@
 // scalar writer, the hash and the enum parsers, on the example study and on hostile input.
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "framework/chart_ops.h"
 #include "framework/code_stats.h"
 #include "framework/codebook.h"
+#include "framework/diagnostic.h"
 #include "framework/file_system.h"
 #include "framework/hash.h"
 #include "framework/merge.h"
@@ -218,6 +223,161 @@ TEST_CASE("ComputeCodeStats counts every segment once") {
     CHECK(u.places.size() == u.segments);
   }
   CHECK(segments == study.SegmentCount());
+}
+
+// The report `check --format json` printed when cli/ built it as one nlohmann tree: the bytes
+// WriteDiagnosticsJson must still give.
+std::string CheckJsonAsTree(const framework::Diagnostics& diagnostics,
+                            const framework::CheckTotals& totals) {
+  const framework::DiagnosticCounts counts = framework::CountDiagnostics(diagnostics);
+  nlohmann::ordered_json out;
+  out["format"] = "framework-check";
+  out["version"] = 1;
+  out["study"] = totals.study;
+  out["summary"] = {{"errors", counts.errors},
+                    {"warnings", counts.warnings},
+                    {"unlisted_errors", counts.unlisted_errors},
+                    {"transcripts", totals.transcripts},
+                    {"participants", totals.participants},
+                    {"segments", totals.segments}};
+  auto list = nlohmann::ordered_json::array();
+  for (const auto& d : diagnostics) {
+    nlohmann::ordered_json item;
+    item["severity"] = std::string(framework::SeverityName(d.severity));
+    item["rule"] = d.rule;
+    item["file"] = d.file;
+    if (d.line > 0) item["line"] = d.line;
+    if (d.column > 0) item["column"] = d.column;
+    item["message"] = d.message;
+    if (!d.hint.empty()) item["hint"] = d.hint;
+    if (d.unlisted > 0) item["unlisted"] = d.unlisted;
+    list.push_back(std::move(item));
+  }
+  out["diagnostics"] = std::move(list);
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+std::string Collect(const std::function<void(const std::function<void(std::string_view)>&)>& write,
+                    std::size_t* pieces = nullptr) {
+  std::string text;
+  write([&](std::string_view piece) {
+    text += piece;
+    if (pieces) ++*pieces;
+  });
+  return text;
+}
+
+TEST_CASE("WriteDiagnosticsJson writes check's report as the one tree did, in pieces") {
+  framework::Diagnostics diagnostics;
+  framework::Diagnostic located;
+  located.rule = "unknown-code";
+  located.file = "transcripts/P01.txt";
+  located.line = 12;
+  located.column = 7;
+  located.message = "unknown code 'suport' \"quoted\" \t\x01 and bad \xff UTF-8";
+  located.hint = "did you mean 'support'?";
+  diagnostics.push_back(located);
+  framework::Diagnostic whole_file;
+  whole_file.severity = framework::Severity::kWarning;
+  whole_file.rule = "participant-without-transcript";
+  whole_file.file = "participants.yaml";
+  whole_file.message = std::string(100000, 'x');  // a message longer than a piece
+  diagnostics.push_back(whole_file);
+  framework::Diagnostic capped;
+  capped.severity = framework::Severity::kNote;
+  capped.rule = "too-many-errors";
+  capped.file = "transcripts/P01.txt";
+  capped.message = "7 more errors not listed";
+  capped.unlisted = 7;
+  diagnostics.push_back(capped);
+  for (int i = 0; i < 2000; ++i) diagnostics.push_back(located);
+  const framework::CheckTotals totals{"studies/\xc3\xa9t\xc3\xa9", 3, 4, 5};
+
+  std::size_t pieces = 0;
+  const std::string text =
+      Collect([&](const auto& sink) { framework::WriteDiagnosticsJson(diagnostics, totals, sink); },
+              &pieces);
+  CHECK(text == CheckJsonAsTree(diagnostics, totals));
+  CHECK(pieces > 3);  // streamed, not written whole at the end
+
+  const auto report = nlohmann::json::parse(text);
+  CHECK(report.at("summary").at("errors") == 2001 + 7);
+  CHECK(report.at("summary").at("unlisted_errors") == 7);
+  CHECK(report.at("summary").at("warnings") == 1);
+  CHECK(report.at("diagnostics").at(1).count("line") == 0);
+  CHECK(report.at("diagnostics").at(2).at("unlisted") == 7);
+  CHECK(report.at("diagnostics").at(0).count("unlisted") == 0);
+
+  const std::string empty = Collect([&](const auto& sink) {
+    framework::WriteDiagnosticsJson({}, {".", 0, 0, 0}, sink);
+  });
+  CHECK(empty == CheckJsonAsTree({}, {".", 0, 0, 0}));
+  CHECK(Contains(empty, "\"diagnostics\": []\n}\n"));
+}
+
+// The report `codes --format json` printed when cli/ built it as one nlohmann tree.
+std::string CodesJsonAsTree(const framework::Framework& f, const framework::CodeStats& stats) {
+  nlohmann::ordered_json out;
+  out["format"] = "framework-codes";
+  out["version"] = 1;
+  auto themes = nlohmann::ordered_json::array();
+  for (std::size_t t = 0; t < f.themes.size(); ++t) {
+    const framework::Theme& theme = f.themes[t];
+    auto subs = nlohmann::ordered_json::array();
+    for (std::size_t s = 0; s < theme.subthemes.size(); ++s) {
+      const framework::ColumnStats& use = stats.columns[t][s];
+      auto codes = nlohmann::ordered_json::array();
+      for (const framework::CodeCount& c : use.codes)
+        codes.push_back({{"code", c.code}, {"segments", c.segments}});
+      subs.push_back({{"id", theme.subthemes[s].id},
+                      {"label", theme.subthemes[s].label},
+                      {"codes", codes},
+                      {"segments", use.segments},
+                      {"participants", use.participants},
+                      {"words", use.words}});
+    }
+    themes.push_back({{"id", theme.id}, {"label", theme.label}, {"subthemes", subs}});
+  }
+  out["themes"] = themes;
+  auto missing = nlohmann::ordered_json::array();
+  for (const framework::UnknownCode& use : stats.unknown) {
+    auto places = nlohmann::ordered_json::array();
+    for (const framework::CodePlace& place : use.places)
+      places.push_back({{"file", place.file}, {"line", place.line}});
+    missing.push_back({{"code", use.code},
+                       {"segments", use.segments},
+                       {"participants", use.participants},
+                       {"words", use.words},
+                       {"places", places}});
+  }
+  out["unknown_codes"] = missing;
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+TEST_CASE("WriteCodeStatsJson writes codes' report as the one tree did") {
+  framework::DiskFileSystem disk(kExample.string());
+  const framework::Study study = framework::LoadStudy(disk);
+  framework::CodeStats stats = framework::ComputeCodeStats(study);
+  const std::string text = Collect(
+      [&](const auto& sink) { framework::WriteCodeStatsJson(study.framework, stats, sink); });
+  CHECK(text == CodesJsonAsTree(study.framework, stats));
+  const auto report = nlohmann::json::parse(text);
+  CHECK(report.at("format") == "framework-codes");
+  REQUIRE(report.at("themes").size() == study.framework.themes.size());
+  CHECK(report.at("themes").at(0).at("subthemes").at(0).at("codes").at(0).at("code") ==
+        study.framework.themes[0].id + "." + study.framework.themes[0].subthemes[0].id);
+
+  // Unknown codes with their places (one with none), a code and a file not valid UTF-8, and a
+  // sub-theme no code indexes into.
+  stats.unknown.push_back(
+      {"suport\xff", 2, 1, 30, {{"transcripts/P01.txt", 3}, {"t/\x01.txt", 9}}});
+  stats.unknown.push_back({"zzz", 0, 0, 0, {}});
+  stats.columns[0][0].codes.clear();
+  const std::string hostile = Collect(
+      [&](const auto& sink) { framework::WriteCodeStatsJson(study.framework, stats, sink); });
+  CHECK(hostile == CodesJsonAsTree(study.framework, stats));
+  CHECK(Contains(hostile, "\"codes\": [],"));
+  CHECK(Contains(hostile, "\"places\": []\n"));
 }
 
 TEST_CASE("MergeExportTexts refuses what is not a part, naming it") {

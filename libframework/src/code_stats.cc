@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "framework/text.h"
+#include "json_layout.h"
 
 namespace framework {
 namespace {
@@ -66,6 +67,62 @@ CodeStats ComputeCodeStats(const Study& study) {
     stats.unknown.push_back(
         {code, use.segments, use.participants.size(), use.words, std::move(use.places)});
   return stats;
+}
+
+void WriteCodeStatsJson(const Framework& framework, const CodeStats& stats,
+                        const std::function<void(std::string_view)>& sink) {
+  JsonStream out(sink);
+  out.BeginObject();
+  out.String("framework-codes", "format");
+  out.Int(1, "version");
+  out.BeginArray("themes");
+  for (std::size_t t = 0; t < framework.themes.size(); ++t) {
+    const Theme& theme = framework.themes[t];
+    out.BeginObject();
+    out.String(theme.id, "id");
+    out.String(theme.label, "label");
+    out.BeginArray("subthemes");
+    for (std::size_t s = 0; s < theme.subthemes.size(); ++s) {
+      const ColumnStats& use = stats.columns[t][s];
+      out.BeginObject();
+      out.String(theme.subthemes[s].id, "id");
+      out.String(theme.subthemes[s].label, "label");
+      out.BeginArray("codes");
+      for (const CodeCount& c : use.codes) {
+        out.BeginObject();
+        out.String(c.code, "code");
+        out.Unsigned(c.segments, "segments");
+        out.End();
+      }
+      out.End();
+      out.Unsigned(use.segments, "segments");
+      out.Unsigned(use.participants, "participants");
+      out.Unsigned(use.words, "words");
+      out.End();
+    }
+    out.End();
+    out.End();
+  }
+  out.End();
+  out.BeginArray("unknown_codes");
+  for (const UnknownCode& use : stats.unknown) {
+    out.BeginObject();
+    out.String(use.code, "code");
+    out.Unsigned(use.segments, "segments");
+    out.Unsigned(use.participants, "participants");
+    out.Unsigned(use.words, "words");
+    out.BeginArray("places");
+    for (const CodePlace& place : use.places) {
+      out.BeginObject();
+      out.String(place.file, "file");
+      out.Int(place.line, "line");
+      out.End();
+    }
+    out.End();
+    out.End();
+  }
+  out.End();
+  out.End();
 }
 
 }  // namespace framework

@@ -9,6 +9,7 @@
 
 #include "framework/source_text.h"
 #include "framework/text.h"
+#include "json_layout.h"
 
 namespace framework {
 
@@ -61,6 +62,39 @@ void SortDiagnostics(Diagnostics& diagnostics, const std::vector<std::string>& f
   diagnostics.clear();
   for (auto& g : groups)
     for (auto& d : g) diagnostics.push_back(std::move(d));
+}
+
+void WriteDiagnosticsJson(const Diagnostics& diagnostics, const CheckTotals& totals,
+                          const std::function<void(std::string_view)>& sink) {
+  const DiagnosticCounts counts = CountDiagnostics(diagnostics);
+  JsonStream out(sink);
+  out.BeginObject();
+  out.String("framework-check", "format");
+  out.Int(1, "version");
+  out.String(totals.study, "study");
+  out.BeginObject("summary");
+  out.Unsigned(counts.errors, "errors");
+  out.Unsigned(counts.warnings, "warnings");
+  out.Unsigned(counts.unlisted_errors, "unlisted_errors");
+  out.Unsigned(totals.transcripts, "transcripts");
+  out.Unsigned(totals.participants, "participants");
+  out.Unsigned(totals.segments, "segments");
+  out.End();
+  out.BeginArray("diagnostics");
+  for (const Diagnostic& d : diagnostics) {
+    out.BeginObject();
+    out.String(SeverityName(d.severity), "severity");
+    out.String(d.rule, "rule");
+    out.String(d.file, "file");
+    if (d.line > 0) out.Int(d.line, "line");
+    if (d.column > 0) out.Int(d.column, "column");
+    out.String(d.message, "message");
+    if (!d.hint.empty()) out.String(d.hint, "hint");
+    if (d.unlisted > 0) out.Unsigned(d.unlisted, "unlisted");
+    out.End();
+  }
+  out.End();
+  out.End();
 }
 
 namespace {

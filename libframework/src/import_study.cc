@@ -469,11 +469,12 @@ class FilesView : public FileSystem {
   std::map<std::string, std::pair<std::FILE*, std::size_t>> aside_;
 };
 
-// A coded passage compared by its first 60 bytes, its length and a hash, not a copy of it all.
+// A coded passage compared by its first 60 bytes, its length and its hash (the one content
+// hash, HashHex: the same on every platform), not a copy of it all.
 std::string PassageKey(const std::string& text) {
   std::string key = text.substr(0, 60);
   key += '\0';
-  key += std::to_string(text.size()) + ":" + std::to_string(std::hash<std::string>{}(text));
+  key += std::to_string(text.size()) + ":" + HashHex(text);
   return key;
 }
 

@@ -923,46 +923,38 @@ Status AdmitChecked(const std::vector<Part>& parts, std::size_t i, Owners& owner
   }
 }
 
-// Joins the parts, writing to `out`. Everything that depends on the whole study (the participant
-// rows, the rows of each matrix, which chart entry lands in which cell, stale cells, orphans) is
-// recomputed as `export` computes it; each cell's coded data comes from the part holding its
-// transcript. Throws Malformed.
-Status Merge(const std::vector<Part>& parts, Writer& out) {
-  const Part& first = parts.front();
-  const Ref head{&first, 0};
-  const Ref head_part = head["part"];
-  Owners owner;
-  for (std::size_t i = 0; i < parts.size(); ++i)
-    if (Status status = Admit(parts, i, owner); !status.ok()) return status;
-
-  // Participants: the declared ones and every one with a transcript, in natural order.
-  const Ref head_participants = head["participants"];
+// The merged participant rows: the declared ones (their rows in the first part) and every one
+// with a transcript in some part, in natural order; `row_of` gives each id's place.
+struct MergedRows {
   std::map<std::string, Ref> declared;
+  std::vector<std::string> ids;
+  std::map<std::string, std::size_t> row_of;
+};
+
+MergedRows PlanRows(const Ref& head_participants, const Owners& owner) {
+  MergedRows rows;
   for (const Ref& row : head_participants["rows"].Elements("'rows'")) {
     const Ref flag = row["declared"];
     flag.Expect(Kind::kTrue, "'declared'");
-    if (flag.kind() == Kind::kTrue) declared.emplace(row["id"].Str("a row's 'id'"), row);
+    if (flag.kind() == Kind::kTrue) rows.declared.emplace(row["id"].Str("a row's 'id'"), row);
   }
-  std::vector<std::string> ids;
-  for (const auto& [id, row] : declared) ids.push_back(id);
+  for (const auto& [id, row] : rows.declared) rows.ids.push_back(id);
   for (const auto& [id, part] : owner)
-    if (!declared.count(id) && !id.empty()) ids.push_back(id);
-  std::sort(ids.begin(), ids.end(), NaturalLessString);
-  std::map<std::string, std::size_t> row_of;
-  for (std::size_t r = 0; r < ids.size(); ++r) row_of.emplace(ids[r], r);
+    if (!rows.declared.count(id) && !id.empty()) rows.ids.push_back(id);
+  std::sort(rows.ids.begin(), rows.ids.end(), NaturalLessString);
+  for (std::size_t r = 0; r < rows.ids.size(); ++r) rows.row_of.emplace(rows.ids[r], r);
+  return rows;
+}
 
-  out.BeginObject();
-  out.Copy(head["format"], "format");
-  out.Copy(head["version"], "version");
-  out.Copy(head["title"], "title");
-  const Ref framework = head["framework"];
-  out.Copy(framework, "framework");
+// "participants": the first part's attributes, then a row per merged participant (the declared
+// row as exported, an undeclared one with no attributes).
+void WriteParticipants(const Ref& head_participants, const MergedRows& rows, Writer& out) {
   out.BeginObject("participants");
   out.Copy(head_participants["attributes"], "attributes");
   out.BeginArray("rows");
-  for (const std::string& id : ids) {
-    auto it = declared.find(id);
-    if (it != declared.end()) {
+  for (const std::string& id : rows.ids) {
+    auto it = rows.declared.find(id);
+    if (it != rows.declared.end()) {
       out.Copy(it->second);
       continue;
     }
@@ -975,111 +967,168 @@ Status Merge(const std::vector<Part>& parts, Writer& out) {
   }
   out.End();
   out.End();
+}
+
+// Each merged row's cells in matrix `m` of the part that owns its transcript (nothing for a
+// participant without one).
+std::vector<std::optional<Ref>> OwnedCells(const std::vector<Part>& parts,
+                                           const std::vector<std::vector<Ref>>& part_matrices,
+                                           std::size_t m, const Owners& owner,
+                                           const MergedRows& rows) {
+  std::vector<std::optional<Ref>> data(rows.ids.size());
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (m >= part_matrices[i].size())
+      Ref{&parts[i], 0}["matrices"].Bad("fewer matrices than in " + parts.front().path);
+    for (const Ref& row : part_matrices[i][m]["rows"].Elements("'rows'")) {
+      const std::string id = row["participant"].Str("a row's 'participant'");
+      auto o = owner.find(id);
+      auto r = rows.row_of.find(id);
+      if (o != owner.end() && o->second == i && r != rows.row_of.end())
+        data[r->second] = row["cells"];
+    }
+  }
+  return data;
+}
+
+// The chart entries of `theme`, each in its cell (chart[row][subtheme]), first come first
+// served; the rest are orphans.
+struct PlacedEntries {
+  std::vector<std::vector<std::optional<Ref>>> chart;
+  std::vector<Ref> orphans;
+};
+
+PlacedEntries PlaceEntries(const std::vector<Ref>& charts, const std::string& theme,
+                           const std::vector<std::string>& subthemes, const MergedRows& rows) {
+  PlacedEntries placed;
+  placed.chart.assign(rows.ids.size(), std::vector<std::optional<Ref>>(subthemes.size()));
+  for (const Ref& file : charts) {
+    if (!file["theme"].IsString(theme)) continue;
+    for (const Ref& cell : file["cells"].Elements("'cells'")) {
+      auto r = rows.row_of.find(cell["participant"].Str("a chart entry's 'participant'"));
+      auto c = std::find(subthemes.begin(), subthemes.end(),
+                         cell["subtheme"].Str("a chart entry's 'subtheme'"));
+      if (r != rows.row_of.end() && c != subthemes.end()) {
+        std::optional<Ref>& slot =
+            placed.chart[r->second][static_cast<std::size_t>(c - subthemes.begin())];
+        if (!slot) {
+          slot = cell;
+          continue;
+        }
+      }
+      placed.orphans.push_back(cell);
+    }
+  }
+  return placed;
+}
+
+// One cell of a merged row: its coded data (`cell`, from the owning part; nothing when the row
+// has none), its chart `entry`, and the state and staleness worked out from both as export
+// works them out.
+void WriteCell(const std::string& subtheme, const Ref* cell, const std::optional<Ref>& entry,
+               Writer& out) {
+  std::optional<Ref> words, source, segments;
+  if (cell) {
+    words = (*cell)["words"];
+    source = (*cell)["source"];
+    segments = (*cell)["segments"];
+  }
+  const bool has_segments =
+      segments && (segments->kind() == Kind::kArray || segments->kind() == Kind::kObject
+                       ? segments->Size() > 0
+                       : segments->kind() != Kind::kNull);
+  const std::string state = entry          ? (*entry)["status"].Str("'status'")
+                            : has_segments ? "uncharted"
+                                           : "empty";
+  bool stale = false;
+  if (entry) {
+    const Ref entry_source = (*entry)["source"];
+    stale = !entry_source.IsString("") &&
+            (source ? !Equal(entry_source, *source) : !entry_source.IsString(""));
+  }
+  out.BeginObject();
+  out.String(subtheme, "subtheme");
+  out.String(state, "state");
+  out.Bool(stale, "stale");
+  if (words)
+    out.Copy(*words, "words");
+  else
+    out.Uint(0, "words");
+  if (source)
+    out.Copy(*source, "source");
+  else
+    out.String("", "source");
+  if (segments) {
+    out.Copy(*segments, "segments");
+  } else {
+    out.BeginArray("segments");
+    out.End();
+  }
+  if (entry)
+    out.Copy(*entry, "chart");
+  else
+    out.Null("chart");
+  out.End();
+}
+
+// Matrix `m` of the merged export: a row per merged participant, then the orphan entries.
+void WriteMatrix(const std::vector<Part>& parts, const std::vector<std::vector<Ref>>& part_matrices,
+                 std::size_t m, const Ref& framework, const std::vector<Ref>& charts,
+                 const Owners& owner, const MergedRows& rows, Writer& out) {
+  const std::string theme = part_matrices[0][m]["theme"].Str("a matrix's 'theme'");
+  const std::vector<std::string> subthemes = SubthemeIds(framework, theme);
+  const std::vector<std::optional<Ref>> data = OwnedCells(parts, part_matrices, m, owner, rows);
+  const PlacedEntries placed = PlaceEntries(charts, theme, subthemes, rows);
+  out.BeginObject();
+  out.String(theme, "theme");
+  out.BeginArray("rows");
+  for (std::size_t r = 0; r < rows.ids.size(); ++r) {
+    out.BeginObject();
+    out.String(rows.ids[r], "participant");
+    out.BeginArray("cells");
+    std::vector<Ref> cells;
+    if (data[r]) cells = data[r]->Elements("'cells'");
+    for (std::size_t c = 0; c < subthemes.size(); ++c)
+      WriteCell(subthemes[c], c < cells.size() ? &cells[c] : nullptr, placed.chart[r][c], out);
+    out.End();
+    out.End();
+  }
+  out.End();
+  out.BeginArray("orphans");
+  for (const Ref& orphan : placed.orphans) out.Copy(orphan);
+  out.End();
+  out.End();
+}
+
+// Joins the parts, writing to `out`. Everything that depends on the whole study (the participant
+// rows, the rows of each matrix, which chart entry lands in which cell, stale cells, orphans) is
+// recomputed as `export` computes it; each cell's coded data comes from the part holding its
+// transcript. Throws Malformed.
+Status Merge(const std::vector<Part>& parts, Writer& out) {
+  const Part& first = parts.front();
+  const Ref head{&first, 0};
+  const Ref head_part = head["part"];
+  Owners owner;
+  for (std::size_t i = 0; i < parts.size(); ++i)
+    if (Status status = Admit(parts, i, owner); !status.ok()) return status;
+
+  const Ref head_participants = head["participants"];
+  const MergedRows rows = PlanRows(head_participants, owner);
+
+  out.BeginObject();
+  out.Copy(head["format"], "format");
+  out.Copy(head["version"], "version");
+  out.Copy(head["title"], "title");
+  const Ref framework = head["framework"];
+  out.Copy(framework, "framework");
+  WriteParticipants(head_participants, rows, out);
 
   std::vector<std::vector<Ref>> part_matrices;
   for (const Part& part : parts)
     part_matrices.push_back(Ref{&part, 0}["matrices"].Elements("'matrices'"));
   const std::vector<Ref> charts = head_part["charts"].Elements("'charts'");
   out.BeginArray("matrices");
-  for (std::size_t m = 0; m < part_matrices[0].size(); ++m) {
-    const std::string theme = part_matrices[0][m]["theme"].Str("a matrix's 'theme'");
-    const std::vector<std::string> subthemes = SubthemeIds(framework, theme);
-    // Each owned participant's row in its part's matrix of this theme.
-    std::vector<std::optional<Ref>> data(ids.size());
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-      if (m >= part_matrices[i].size())
-        Ref{&parts[i], 0}["matrices"].Bad("fewer matrices than in " + first.path);
-      for (const Ref& row : part_matrices[i][m]["rows"].Elements("'rows'")) {
-        const std::string id = row["participant"].Str("a row's 'participant'");
-        auto o = owner.find(id);
-        auto r = row_of.find(id);
-        if (o != owner.end() && o->second == i && r != row_of.end()) data[r->second] = row["cells"];
-      }
-    }
-    // Chart entries: each to its cell, first come first served; the rest are orphans.
-    std::vector<std::vector<std::optional<Ref>>> chart(
-        ids.size(), std::vector<std::optional<Ref>>(subthemes.size()));
-    std::vector<Ref> orphans;
-    for (const Ref& file : charts) {
-      if (!file["theme"].IsString(theme)) continue;
-      for (const Ref& cell : file["cells"].Elements("'cells'")) {
-        auto r = row_of.find(cell["participant"].Str("a chart entry's 'participant'"));
-        auto c = std::find(subthemes.begin(), subthemes.end(),
-                           cell["subtheme"].Str("a chart entry's 'subtheme'"));
-        if (r != row_of.end() && c != subthemes.end()) {
-          std::optional<Ref>& slot =
-              chart[r->second][static_cast<std::size_t>(c - subthemes.begin())];
-          if (!slot) {
-            slot = cell;
-            continue;
-          }
-        }
-        orphans.push_back(cell);
-      }
-    }
-    out.BeginObject();
-    out.String(theme, "theme");
-    out.BeginArray("rows");
-    for (std::size_t r = 0; r < ids.size(); ++r) {
-      out.BeginObject();
-      out.String(ids[r], "participant");
-      out.BeginArray("cells");
-      std::vector<Ref> cells;
-      if (data[r]) cells = data[r]->Elements("'cells'");
-      for (std::size_t c = 0; c < subthemes.size(); ++c) {
-        std::optional<Ref> words, source, segments;
-        if (c < cells.size()) {
-          words = cells[c]["words"];
-          source = cells[c]["source"];
-          segments = cells[c]["segments"];
-        }
-        const std::optional<Ref>& entry = chart[r][c];
-        const bool has_segments =
-            segments && (segments->kind() == Kind::kArray || segments->kind() == Kind::kObject
-                             ? segments->Size() > 0
-                             : segments->kind() != Kind::kNull);
-        const std::string state = entry          ? (*entry)["status"].Str("'status'")
-                                  : has_segments ? "uncharted"
-                                                 : "empty";
-        bool stale = false;
-        if (entry) {
-          const Ref entry_source = (*entry)["source"];
-          stale = !entry_source.IsString("") &&
-                  (source ? !Equal(entry_source, *source) : !entry_source.IsString(""));
-        }
-        out.BeginObject();
-        out.String(subthemes[c], "subtheme");
-        out.String(state, "state");
-        out.Bool(stale, "stale");
-        if (words)
-          out.Copy(*words, "words");
-        else
-          out.Uint(0, "words");
-        if (source)
-          out.Copy(*source, "source");
-        else
-          out.String("", "source");
-        if (segments) {
-          out.Copy(*segments, "segments");
-        } else {
-          out.BeginArray("segments");
-          out.End();
-        }
-        if (entry)
-          out.Copy(*entry, "chart");
-        else
-          out.Null("chart");
-        out.End();
-      }
-      out.End();
-      out.End();
-    }
-    out.End();
-    out.BeginArray("orphans");
-    for (const Ref& orphan : orphans) out.Copy(orphan);
-    out.End();
-    out.End();
-  }
+  for (std::size_t m = 0; m < part_matrices[0].size(); ++m)
+    WriteMatrix(parts, part_matrices, m, framework, charts, owner, rows, out);
   out.End();
   out.End();
   return {};

@@ -21,27 +21,6 @@
 namespace framework {
 namespace {
 
-// Each population participant's heading: its group of `plan`, moved under "(other)" where its
-// attribution is too rare within the group (unless `identifying`).
-std::map<std::string, int> Headings(const Study& study, const std::vector<std::string>& population,
-                                    const GroupPlan& plan, const AttributionPlan& attribution,
-                                    bool identifying, int min_group) {
-  int other = static_cast<int>(plan.groups.size());
-  for (std::size_t g = 0; g < plan.groups.size(); ++g)
-    if (plan.groups[g].kind == SummaryGroup::Kind::kOther) other = static_cast<int>(g);
-  std::vector<int> groups(population.size(), other);
-  std::vector<std::string> labels;
-  for (std::size_t i = 0; i < population.size(); ++i) {
-    if (const int g = plan.GroupOf(population[i]); g >= 0) groups[i] = g;
-    labels.push_back(attribution.Label(study, population[i], false));
-  }
-  const std::vector<int> shown =
-      identifying ? groups : TextHeadings(groups, labels, other, min_group);
-  std::map<std::string, int> headings;
-  for (std::size_t i = 0; i < population.size(); ++i) headings[population[i]] = shown[i];
-  return headings;
-}
-
 // Every segment in the column with participant speech, as its participant speech, participants
 // in natural order, then by line. A passage coded twice into the column (by two of its codes)
 // is one quote. `matrix` is the column's theme's.
@@ -85,35 +64,29 @@ std::vector<Quotation> Passages(const Study& study, const Matrix& matrix,
   return quotes;
 }
 
-// TODO(lead): when helper "summ" exposes the library's one group order (PlanGroups' groups with
-// the "(other)" heading TextHeadings adds), use it here instead of this walk over plan->groups.
-// Groups by `plan` (nothing: one group), in its order. Each quote stands under its
-// participant's heading in `headings`; an "(other)" the plan has not comes last. Groups without
-// quotes are left out.
-std::vector<QuoteGroup> Group(std::vector<Quotation> quotes, const GroupPlan* plan,
-                              const std::map<std::string, int>& headings) {
-  if (!plan) {
+// The quotes grouped as GroupTexts groups texts (the one group order: the plan's groups, then
+// the "(other)" it adds for texts moved out of their group), each quote under its participant's
+// heading; a participant `grouping` does not know stands under the last heading. Headings
+// without quotes are left out. Without a grouping, one group of every quote.
+std::vector<QuoteGroup> Group(std::vector<Quotation> quotes, const TextGrouping* grouping) {
+  if (!grouping) {
     QuoteGroup all;
     all.quotes = std::move(quotes);
     return {std::move(all)};
   }
-  std::vector<QuoteGroup> groups(plan->groups.size() + 1);
-  for (std::size_t g = 0; g <= plan->groups.size(); ++g) {
-    if (g == plan->groups.size()) {
-      groups[g].label = "(other)";
-      groups[g].kind = "other";
-      continue;
-    }
-    const SummaryGroup& sg = plan->groups[g];
-    groups[g].label = sg.label;
-    groups[g].kind = sg.kind == SummaryGroup::Kind::kValue         ? "value"
-                     : sg.kind == SummaryGroup::Kind::kNotRecorded ? "not-recorded"
-                                                                   : "other";
-    if (sg.kind == SummaryGroup::Kind::kValue) groups[g].value = sg.value;
+  std::vector<QuoteGroup> groups(grouping->headings.size());
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const SummaryGroup& heading = grouping->headings[g];
+    groups[g].label = heading.label;
+    groups[g].kind = heading.kind == SummaryGroup::Kind::kValue         ? "value"
+                     : heading.kind == SummaryGroup::Kind::kNotRecorded ? "not-recorded"
+                                                                        : "other";
+    if (heading.kind == SummaryGroup::Kind::kValue) groups[g].value = heading.value;
   }
   for (Quotation& q : quotes) {
-    auto it = headings.find(q.participant);
-    const std::size_t g = it == headings.end() ? plan->groups.size() : std::size_t(it->second);
+    auto it = grouping->heading_of.find(q.participant);
+    const std::size_t g =
+        it == grouping->heading_of.end() ? groups.size() - 1 : std::size_t(it->second);
     groups[g].quotes.push_back(std::move(q));
   }
   std::vector<QuoteGroup> shown;
@@ -156,15 +129,19 @@ QuoteSet CollectQuotes(const Study& study, const QuoteRequest& request, const Ma
   const bool identifying = request.allow_identifying || request.ids;
   const AttributionPlan attribution =
       PlanAttribution(study, population, request.min_group, identifying);
-  std::map<std::string, int> headings;
-  if (plan)
-    headings = Headings(study, population, *plan, attribution, identifying, request.min_group);
+  std::optional<TextGrouping> grouping;
+  if (plan) {
+    std::vector<std::string> labels;
+    labels.reserve(population.size());
+    for (const std::string& id : population) labels.push_back(attribution.Label(study, id, false));
+    grouping = GroupTexts(*plan, population, labels, identifying);
+  }
   std::vector<Quotation> quotes = Passages(study, matrix, request, attribution, &set.left_out);
   set.count = quotes.size();
   std::set<std::string> speakers;
   for (const Quotation& q : quotes) speakers.insert(q.participant);
   set.participants = speakers.size();
-  set.groups = Group(std::move(quotes), plan ? &*plan : nullptr, headings);
+  set.groups = Group(std::move(quotes), grouping ? &*grouping : nullptr);
   return set;
 }
 

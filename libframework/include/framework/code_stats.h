@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "framework/study.h"
@@ -54,5 +56,15 @@ struct CodeStats {
 /// under its code as an unknown code when it has no valid target. Words are the participant's
 /// own (Transcript::ParticipantText), counted with CountWords.
 CodeStats ComputeCodeStats(const Study& study);
+
+/// Writes the report of `framework codes --format json` to `sink`: `format` "framework-codes",
+/// `version` 1, `themes` (each theme of `framework` with its id, label and `subthemes`, each
+/// with its id, label, `codes` (code and segments), segments, participants and words, from
+/// `stats.columns`) and `unknown_codes` (each of `stats.unknown` with its code, segments,
+/// participants, words and `places`, file and line). `stats` is ComputeCodeStats of a study
+/// with this framework. Laid out as nlohmann's dump(2) with a final line break, invalid UTF-8
+/// replaced; written a value at a time, in pieces of about 64 KiB.
+void WriteCodeStatsJson(const Framework& framework, const CodeStats& stats,
+                        const std::function<void(std::string_view)>& sink);
 
 }  // namespace framework

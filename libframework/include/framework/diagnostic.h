@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,6 +71,25 @@ DiagnosticCounts CountDiagnostics(const Diagnostics& diagnostics);
 /// `file_order` (files not listed come after, by name). Notes stay directly after the diagnostic
 /// they belong to.
 void SortDiagnostics(Diagnostics& diagnostics, const std::vector<std::string>& file_order = {});
+
+/// What the report of `framework check --format json` says about the study besides its
+/// diagnostics.
+struct CheckTotals {
+  std::string study;             ///< the study as named (the -C directory as typed, or ".")
+  std::size_t transcripts = 0;   ///< transcripts read
+  std::size_t participants = 0;  ///< participants declared
+  std::size_t segments = 0;      ///< coded segments
+};
+
+/// Writes the report of `framework check --format json` (schemas/check-output.schema.json) to
+/// `sink`: `format` "framework-check", `version` 1, `study`, `summary` (the counts of
+/// CountDiagnostics, then `totals`' transcripts, participants and segments) and `diagnostics`,
+/// each with its severity, rule, file, line and column (when known), message, hint (when
+/// given) and the number of unlisted diagnostics (on a note closing a capped list). Laid out as
+/// nlohmann's dump(2) with a final line break, invalid UTF-8 replaced; written a diagnostic at
+/// a time, in pieces of about 64 KiB, so the report is never held twice.
+void WriteDiagnosticsJson(const Diagnostics& diagnostics, const CheckTotals& totals,
+                          const std::function<void(std::string_view)>& sink);
 
 /// Options for rendering diagnostics as text.
 struct RenderOptions {
