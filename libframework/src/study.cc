@@ -273,254 +273,311 @@ std::optional<StudyInput> StudyInputAt(const std::string& root, const Framework&
   return std::nullopt;
 }
 
-Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
-  Study study;
-  const std::string framework_path = "framework.yaml";
-  std::vector<std::string> file_order{framework_path};
+namespace {
 
-  ReadResult framework_file = ReadTextFile(fs, framework_path);
-  if (!framework_file.ok) {
-    Diagnostic d = ReadError(framework_path, "framework.yaml", framework_file);
-    if (framework_file.not_found) {
-      d.rule = "missing-file";
-      d.hint = "run 'framework init' to start a study here";
+// A load in progress: what the steps of LoadStudy's one pass share, each step a stage of it.
+// Read framework.yaml; start the participants file on its own thread; list the transcripts
+// and charts; read, parse, fold and strip the transcripts in parallel; join the participants;
+// drop unreadable transcripts; check across files; read and check the charts.
+struct Loader {
+  Loader(const FileSystem& file_system, const LoadOptions& load)
+      : fs(file_system), options(load), request(load.Request()) {}
+
+  // false: there is no framework.yaml to go on (its error is in the study).
+  bool ReadFramework() {
+    const std::string framework_path = "framework.yaml";
+    framework_file = ReadTextFile(fs, framework_path);
+    if (!framework_file.ok) {
+      Diagnostic d = ReadError(framework_path, "framework.yaml", framework_file);
+      if (framework_file.not_found) {
+        d.rule = "missing-file";
+        d.hint = "run 'framework init' to start a study here";
+      }
+      study.io_error = !framework_file.not_found && framework_file.encoding.empty();
+      study.diagnostics.push_back(std::move(d));
+      return false;
     }
-    study.io_error = !framework_file.not_found && framework_file.encoding.empty();
-    study.diagnostics.push_back(std::move(d));
-    return study;
+    study.framework_loaded = true;
+    study.framework = LoadFramework(framework_path, framework_file.contents, study.diagnostics);
+    framework_source = SourceText(framework_path, framework_file.contents);
+    return true;
   }
-  study.framework_loaded = true;
-  study.framework = LoadFramework(framework_path, framework_file.contents, study.diagnostics);
-  const Framework& f = study.framework;
-  SourceText framework_source(framework_path, framework_file.contents);
 
-  // Participants.
-  study.participants_path = f.participants;
-  file_order.push_back(f.participants);
   // Loaded on its own thread while the transcripts parse: a large participants.yaml costs
   // yaml-cpp as much as many transcripts.
+  void StartParticipants() {
+    study.participants_path = f.participants;
+    file_order.push_back(f.participants);
+    participants_thread = std::thread([&] {
+      participants_file = ReadTextFile(fs, f.participants);
+      if (!participants_file.ok && !participants_file.encoding.empty()) {
+        participant_diagnostics.push_back(ReadError(f.participants, "", participants_file));
+        study.participants_unread = true;
+        return;
+      }
+      if (!participants_file.ok) {
+        participants_io_error = !participants_file.not_found;
+        study.participants_unread = participants_io_error;
+        participant_diagnostics.push_back(
+            AtKey(framework_source, f.participants_line, f.participants_column, f.participants,
+                  participants_file.not_found ? "missing-file" : "io-error",
+                  "cannot read the participants file " + Quote(f.participants) + ": " +
+                      participants_file.error,
+                  participants_file.not_found
+                      ? "create it, or point 'participants:' in framework.yaml at the right file"
+                      : participants_file.hint));
+        return;
+      }
+      std::string lower = f.participants;
+      std::transform(lower.begin(), lower.end(), lower.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      bool csv = lower.size() >= 4 && lower.compare(lower.size() - 4, 4, ".csv") == 0;
+      study.participants = csv ? LoadParticipantsCsv(f.participants, participants_file.contents,
+                                                     f.attributes, participant_diagnostics)
+                               : LoadParticipantsYaml(f.participants, participants_file.contents,
+                                                      participant_diagnostics);
+      study.participants_loaded = true;
+      study.participants_unread =
+          !study.participants.complete && study.participants.participants.empty();
+    });
+  }
+
+  // Transcripts: a folder of .txt files, or a glob.
+  void ListTranscripts() {
+    // Folders that could not be read.
+    std::vector<ListProblem> unlisted;
+    if (HasGlob(f.transcripts)) {
+      paths = fs.GlobChecked(f.transcripts, &unlisted);
+      transcripts_found = !paths.empty();
+      if (paths.empty() && unlisted.empty())  // else the unreadable folder says why
+        study.diagnostics.push_back(AtKey(framework_source, f.transcripts_line,
+                                          f.transcripts_column, f.transcripts, "missing-file",
+                                          "no transcript matches " + Quote(f.transcripts),
+                                          "check the pattern in 'transcripts:'"));
+    } else if (!fs.IsDirectory(f.transcripts)) {
+      transcripts_found = false;
+      study.diagnostics.push_back(AtKey(
+          framework_source, f.transcripts_line, f.transcripts_column, f.transcripts, "missing-file",
+          "the transcripts folder " + Quote(f.transcripts) + " does not exist",
+          "create it and put the .txt transcripts in it, or fix 'transcripts:' in framework.yaml"));
+    } else {
+      paths = fs.ListFilesChecked(f.transcripts, ".txt", &unlisted);
+    }
+    if (!unlisted.empty()) {
+      transcripts_found = false;
+      study.io_error = true;
+      ReportListProblems(unlisted, study.diagnostics);
+    }
+    if (!options.only.empty()) {
+      study.partial = true;
+      const Selection selection(options.only);
+      std::erase_if(paths, [&](const std::string& p) { return !selection.Selected(p); });
+    }
+    file_order.insert(file_order.end(), paths.begin(), paths.end());
+  }
+
+  void ListCharts() {
+    // Charts: when there are any, the sink folds the hash of each cell's coded text (and its
+    // lines), so stale cells are found without keeping the text.
+    if (fs.IsDirectory("charts")) {
+      std::vector<ListProblem> charts_unlisted;
+      chart_paths = fs.ListFilesChecked("charts", ".yaml", &charts_unlisted);
+      study.io_error |= !charts_unlisted.empty();
+      ReportListProblems(charts_unlisted, study.diagnostics);
+    }
+    spec = SpecFor(request, f, !chart_paths.empty());
+  }
+
+  void LoadTranscripts() {
+    // Transcripts, in parallel: each parsed, handed to the sink while its text is alive, then
+    // stripped to what the request keeps. Each file's diagnostics stay with it so the output
+    // order is fixed.
+    study.transcripts.resize(paths.size());
+    per_file.resize(paths.size());
+    unreadable.assign(paths.size(), 0);
+    ParseOptions base;
+    base.speakers = f.speakers;
+    base.codes = f.parsed ? &f.codes : nullptr;
+    base.max_span_turns = f.max_span_turns;
+    base.keep_text = true;  // the sink needs it; dropped below unless asked for
+    auto load_transcript = [&](std::size_t i) {
+      ReadResult file = ReadTextFile(fs, paths[i]);
+      if (!file.ok) {
+        per_file[i].push_back(ReadError(paths[i], "transcript", file));
+        unreadable[i] = file.encoding.empty() ? 1 : 2;  // 2: read, but not UTF-8
+        return;
+      }
+      ParseOptions po = base;
+      po.stem = Stem(paths[i]);
+      Transcript& t = study.transcripts[i];
+      t = ParseTranscript(paths[i], file.contents, po, per_file[i]);
+      std::string().swap(file.contents);
+      // Without a framework.yaml that parses, the study's speaker labels are unknown: one cause,
+      // one diagnostic, so no "undeclared speaker" warnings.
+      if (!f.parsed)
+        std::erase_if(per_file[i],
+                      [](const Diagnostic& d) { return d.rule == "undeclared-speaker"; });
+      FoldTranscript(t, spec);
+      t.indexed = !request.text;
+      if (!request.text) std::string().swap(t.text);
+      if (!request.text && !request.segments && !spec.cell_shapes) {
+        std::vector<Segment>().swap(t.segments);
+        std::vector<Turn>().swap(t.turns);
+      }
+    };
+    ParallelFor(paths.size(), options.jobs, load_transcript);
+  }
+
+  void JoinParticipants() {
+    participants_thread.join();
+    study.io_error |= participants_io_error;
+    SortDiagnostics(participant_diagnostics);
+    CapWarnings(participant_diagnostics);
+    for (auto& d : participant_diagnostics) study.diagnostics.push_back(std::move(d));
+  }
+
+  // The transcripts that could be read, in order; each file's diagnostics in the study.
+  void KeepReadTranscripts() {
+    std::vector<Transcript> kept;
+    kept.reserve(paths.size());
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      for (auto& d : per_file[i]) study.diagnostics.push_back(std::move(d));
+      if (unreadable[i]) {
+        unread_stems.insert(Stem(paths[i]));
+        study.io_error |= unreadable[i] == 1;
+        continue;
+      }
+      kept.push_back(std::move(study.transcripts[i]));
+    }
+    study.transcripts = std::move(kept);
+    std::vector<Diagnostics>().swap(per_file);
+  }
+
+  void CheckAcrossFiles() {
+    // Across files (study_checks.cc): each transcript's participant declared and unique; each
+    // participant with one; attributions that single out fewer than min_group (disclosure.h).
+    std::map<std::string, std::size_t> owner;
+    CheckTranscriptParticipants(fs, study, owner, study.diagnostics);
+    if (study.participants.complete && transcripts_found && !study.partial)
+      CheckParticipantsHaveTranscripts(study, participants_file.contents, owner, unread_stems,
+                                       study.diagnostics);
+    if (study.participants.complete && study.framework.parsed)
+      CheckAttributionPlaceholders(framework_source, study, study.diagnostics);
+    if (study.participants.complete && !study.partial && study.framework.parsed)
+      AttributionWarnings(study, f.participants, participants_file.contents, study.diagnostics);
+  }
+
+  void LoadCharts() {
+    // Charts, in parallel, each checked against the folded transcripts as soon as it is read and
+    // its text dropped then; without IndexRequest::charts its cells go too, so only the charts
+    // in flight cost memory.
+    file_order.insert(file_order.end(), chart_paths.begin(), chart_paths.end());
+    TranscriptIndex transcript_of;
+    for (std::size_t i = 0; i < study.transcripts.size(); ++i)
+      transcript_of.emplace(study.transcripts[i].participant, static_cast<int>(i));
+    std::set<std::string, std::less<>> chart_themes;  // NFC, as chart files' themes are read
+    for (const std::string& id : request.chart_themes) chart_themes.insert(ToNfc(id));
+    std::vector<ChartSlot> chart_slots(chart_paths.size());
+    ParallelFor(chart_paths.size(), options.jobs, [&](std::size_t c) {
+      ChartSlot& slot = chart_slots[c];
+      ReadResult file = ReadTextFile(fs, chart_paths[c]);
+      if (!file.ok) {
+        slot.diagnostics.push_back(ReadError(chart_paths[c], "chart", file));
+        slot.io_error = file.encoding.empty();
+        return;
+      }
+      slot.read = true;
+      auto keep = [&](const std::string& theme) {
+        return request.charts && (chart_themes.empty() || chart_themes.count(theme));
+      };
+      // Charts whose cells are not all kept are checked a cell at a time as they are read.
+      if (!request.charts || !chart_themes.empty()) {
+        Diagnostics streamed;
+        std::optional<ChartChecker> checker;
+        std::vector<ChartCell> kept_cells;
+        auto sink = [&](const Chart& header, ChartCell&& cell) {
+          if (!checker) checker.emplace(study, header, file.contents, transcript_of, streamed);
+          checker->Cell(cell);
+          if (keep(header.theme)) kept_cells.push_back(std::move(cell));
+        };
+        std::optional<Chart> chart = StreamChart(chart_paths[c], file.contents, sink);
+        if (chart) {
+          if (!checker) checker.emplace(study, *chart, file.contents, transcript_of, streamed);
+          slot.check = checker->Finish();
+        }
+        checker.reset();  // completes its warning cap's note
+        if (chart) {
+          slot.chart = std::move(*chart);
+          slot.chart.cells = std::move(kept_cells);
+          slot.diagnostics = std::move(streamed);
+          return;
+        }
+      }
+      slot.chart = LoadChart(chart_paths[c], file.contents, slot.diagnostics);
+      slot.check = CheckChart(study, slot.chart, file.contents, transcript_of, slot.diagnostics);
+      if (!keep(slot.chart.theme)) std::vector<ChartCell>().swap(slot.chart.cells);
+    });
+    for (ChartSlot& slot : chart_slots)
+      if (slot.read) study.charts.push_back(std::move(slot.chart));
+    std::size_t next_chart = 0;
+    for (ChartSlot& slot : chart_slots) {
+      study.io_error |= slot.io_error;
+      // The loader's warnings (a cell without 'status', say) and the check's, capped together.
+      if (slot.read) {
+        AddDuplicateChartErrors(study.charts[next_chart++], slot.check, study.charts,
+                                slot.diagnostics);
+        SortDiagnostics(slot.diagnostics);
+        CapWarnings(slot.diagnostics);
+      }
+      for (auto& d : slot.diagnostics) study.diagnostics.push_back(std::move(d));
+    }
+    // The lines served the chart checks only.
+    for (Transcript& t : study.transcripts)
+      if (!t.column_lines.empty()) std::vector<LineRef>().swap(t.column_lines);
+  }
+
+  Study Finish() {
+    SortDiagnostics(study.diagnostics, file_order);
+    // Edit buffers never saved (chart_buffer.h): listed last, as notes of their own.
+    for (Diagnostic& d : UnsavedBufferNotes(fs)) study.diagnostics.push_back(std::move(d));
+    return std::move(study);
+  }
+
+  const FileSystem& fs;
+  const LoadOptions& options;
+  const IndexRequest request;
+  Study study;
+  const Framework& f = study.framework;
+  std::vector<std::string> file_order{"framework.yaml"};
+  ReadResult framework_file;
+  SourceText framework_source{"framework.yaml", {}};
   ReadResult participants_file;
   Diagnostics participant_diagnostics;
   bool participants_io_error = false;
-  std::thread participants_thread([&] {
-    participants_file = ReadTextFile(fs, f.participants);
-    if (!participants_file.ok && !participants_file.encoding.empty()) {
-      participant_diagnostics.push_back(ReadError(f.participants, "", participants_file));
-      study.participants_unread = true;
-      return;
-    }
-    if (!participants_file.ok) {
-      participants_io_error = !participants_file.not_found;
-      study.participants_unread = participants_io_error;
-      participant_diagnostics.push_back(
-          AtKey(framework_source, f.participants_line, f.participants_column, f.participants,
-                participants_file.not_found ? "missing-file" : "io-error",
-                "cannot read the participants file " + Quote(f.participants) + ": " +
-                    participants_file.error,
-                participants_file.not_found
-                    ? "create it, or point 'participants:' in framework.yaml at the right file"
-                    : participants_file.hint));
-      return;
-    }
-    std::string lower = f.participants;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    bool csv = lower.size() >= 4 && lower.compare(lower.size() - 4, 4, ".csv") == 0;
-    study.participants = csv ? LoadParticipantsCsv(f.participants, participants_file.contents,
-                                                   f.attributes, participant_diagnostics)
-                             : LoadParticipantsYaml(f.participants, participants_file.contents,
-                                                    participant_diagnostics);
-    study.participants_loaded = true;
-    study.participants_unread =
-        !study.participants.complete && study.participants.participants.empty();
-  });
-
-  // Transcripts: a folder of .txt files, or a glob.
-  std::vector<std::string> paths;
-  bool transcripts_found = true;  // else "no transcript" warnings would only repeat the error
-  // Folders that could not be read.
-  std::vector<ListProblem> unlisted;
-  if (HasGlob(f.transcripts)) {
-    paths = fs.GlobChecked(f.transcripts, &unlisted);
-    transcripts_found = !paths.empty();
-    if (paths.empty() && unlisted.empty())  // else the unreadable folder says why
-      study.diagnostics.push_back(AtKey(
-          framework_source, f.transcripts_line, f.transcripts_column, f.transcripts, "missing-file",
-          "no transcript matches " + Quote(f.transcripts), "check the pattern in 'transcripts:'"));
-  } else if (!fs.IsDirectory(f.transcripts)) {
-    transcripts_found = false;
-    study.diagnostics.push_back(AtKey(
-        framework_source, f.transcripts_line, f.transcripts_column, f.transcripts, "missing-file",
-        "the transcripts folder " + Quote(f.transcripts) + " does not exist",
-        "create it and put the .txt transcripts in it, or fix 'transcripts:' in framework.yaml"));
-  } else {
-    paths = fs.ListFilesChecked(f.transcripts, ".txt", &unlisted);
-  }
-  if (!unlisted.empty()) {
-    transcripts_found = false;
-    study.io_error = true;
-    ReportListProblems(unlisted, study.diagnostics);
-  }
-  if (!options.only.empty()) {
-    study.partial = true;
-    const Selection selection(options.only);
-    std::erase_if(paths, [&](const std::string& p) { return !selection.Selected(p); });
-  }
-  file_order.insert(file_order.end(), paths.begin(), paths.end());
-
-  // Charts: when there are any, the sink folds the hash of each cell's coded text (and its
-  // lines), so stale cells are found without keeping the text.
+  std::thread participants_thread;
+  std::vector<std::string> paths;  // the transcripts
+  bool transcripts_found = true;   // else "no transcript" warnings would only repeat the error
   std::vector<std::string> chart_paths;
-  if (fs.IsDirectory("charts")) {
-    std::vector<ListProblem> charts_unlisted;
-    chart_paths = fs.ListFilesChecked("charts", ".yaml", &charts_unlisted);
-    study.io_error |= !charts_unlisted.empty();
-    ReportListProblems(charts_unlisted, study.diagnostics);
-  }
-  const IndexRequest request = options.Request();
-  const FoldSpec spec = SpecFor(request, f, !chart_paths.empty());
-
-  // Transcripts, in parallel: each parsed, handed to the sink while its text is alive, then
-  // stripped to what the request keeps. Each file's diagnostics stay with it so the output
-  // order is fixed.
-  study.transcripts.resize(paths.size());
-  std::vector<Diagnostics> per_file(paths.size());
-  std::vector<char> unreadable(paths.size(), 0);
-  ParseOptions base;
-  base.speakers = f.speakers;
-  base.codes = f.parsed ? &f.codes : nullptr;
-  base.max_span_turns = f.max_span_turns;
-  base.keep_text = true;  // the sink needs it; dropped below unless asked for
-  auto load_transcript = [&](std::size_t i) {
-    ReadResult file = ReadTextFile(fs, paths[i]);
-    if (!file.ok) {
-      per_file[i].push_back(ReadError(paths[i], "transcript", file));
-      unreadable[i] = file.encoding.empty() ? 1 : 2;  // 2: read, but not UTF-8
-      return;
-    }
-    ParseOptions po = base;
-    po.stem = Stem(paths[i]);
-    Transcript& t = study.transcripts[i];
-    t = ParseTranscript(paths[i], file.contents, po, per_file[i]);
-    std::string().swap(file.contents);
-    // Without a framework.yaml that parses, the study's speaker labels are unknown: one cause,
-    // one diagnostic, so no "undeclared speaker" warnings.
-    if (!f.parsed)
-      std::erase_if(per_file[i],
-                    [](const Diagnostic& d) { return d.rule == "undeclared-speaker"; });
-    FoldTranscript(t, spec);
-    t.indexed = !request.text;
-    if (!request.text) std::string().swap(t.text);
-    if (!request.text && !request.segments && !spec.cell_shapes) {
-      std::vector<Segment>().swap(t.segments);
-      std::vector<Turn>().swap(t.turns);
-    }
-  };
-  ParallelFor(paths.size(), options.jobs, load_transcript);
-  participants_thread.join();
-  study.io_error |= participants_io_error;
-  SortDiagnostics(participant_diagnostics);
-  CapWarnings(participant_diagnostics);
-  for (auto& d : participant_diagnostics) study.diagnostics.push_back(std::move(d));
-
-  std::vector<Transcript> kept;
-  kept.reserve(paths.size());
+  FoldSpec spec;
+  std::vector<Diagnostics> per_file;   // each transcript's, so the output order is fixed
+  std::vector<char> unreadable;        // 1: could not be read; 2: read, but not UTF-8
   std::set<std::string> unread_stems;  // their participants are not also "without transcript"
-  for (std::size_t i = 0; i < paths.size(); ++i) {
-    for (auto& d : per_file[i]) study.diagnostics.push_back(std::move(d));
-    if (unreadable[i]) {
-      unread_stems.insert(Stem(paths[i]));
-      study.io_error |= unreadable[i] == 1;
-      continue;
-    }
-    kept.push_back(std::move(study.transcripts[i]));
-  }
-  study.transcripts = std::move(kept);
-  std::vector<Diagnostics>().swap(per_file);
+};
 
-  // Across files (study_checks.cc): each transcript's participant declared and unique; each
-  // participant with one; attributions that single out fewer than min_group (disclosure.h).
-  std::map<std::string, std::size_t> owner;
-  CheckTranscriptParticipants(fs, study, owner, study.diagnostics);
-  if (study.participants.complete && transcripts_found && !study.partial)
-    CheckParticipantsHaveTranscripts(study, participants_file.contents, owner, unread_stems,
-                                     study.diagnostics);
-  if (study.participants.complete && study.framework.parsed)
-    CheckAttributionPlaceholders(framework_source, study, study.diagnostics);
-  if (study.participants.complete && !study.partial && study.framework.parsed)
-    AttributionWarnings(study, f.participants, participants_file.contents, study.diagnostics);
+}  // namespace
 
-  // Charts, in parallel, each checked against the folded transcripts as soon as it is read and
-  // its text dropped then; without IndexRequest::charts its cells go too, so only the charts
-  // in flight cost memory.
-  file_order.insert(file_order.end(), chart_paths.begin(), chart_paths.end());
-  TranscriptIndex transcript_of;
-  for (std::size_t i = 0; i < study.transcripts.size(); ++i)
-    transcript_of.emplace(study.transcripts[i].participant, static_cast<int>(i));
-  std::set<std::string, std::less<>> chart_themes;  // NFC, as chart files' themes are read
-  for (const std::string& id : request.chart_themes) chart_themes.insert(ToNfc(id));
-  std::vector<ChartSlot> chart_slots(chart_paths.size());
-  ParallelFor(chart_paths.size(), options.jobs, [&](std::size_t c) {
-    ChartSlot& slot = chart_slots[c];
-    ReadResult file = ReadTextFile(fs, chart_paths[c]);
-    if (!file.ok) {
-      slot.diagnostics.push_back(ReadError(chart_paths[c], "chart", file));
-      slot.io_error = file.encoding.empty();
-      return;
-    }
-    slot.read = true;
-    auto keep = [&](const std::string& theme) {
-      return request.charts && (chart_themes.empty() || chart_themes.count(theme));
-    };
-    // Charts whose cells are not all kept are checked a cell at a time as they are read.
-    if (!request.charts || !chart_themes.empty()) {
-      Diagnostics streamed;
-      std::optional<ChartChecker> checker;
-      std::vector<ChartCell> kept_cells;
-      auto sink = [&](const Chart& header, ChartCell&& cell) {
-        if (!checker) checker.emplace(study, header, file.contents, transcript_of, streamed);
-        checker->Cell(cell);
-        if (keep(header.theme)) kept_cells.push_back(std::move(cell));
-      };
-      std::optional<Chart> chart = StreamChart(chart_paths[c], file.contents, sink);
-      if (chart) {
-        if (!checker) checker.emplace(study, *chart, file.contents, transcript_of, streamed);
-        slot.check = checker->Finish();
-      }
-      checker.reset();  // completes its warning cap's note
-      if (chart) {
-        slot.chart = std::move(*chart);
-        slot.chart.cells = std::move(kept_cells);
-        slot.diagnostics = std::move(streamed);
-        return;
-      }
-    }
-    slot.chart = LoadChart(chart_paths[c], file.contents, slot.diagnostics);
-    slot.check = CheckChart(study, slot.chart, file.contents, transcript_of, slot.diagnostics);
-    if (!keep(slot.chart.theme)) std::vector<ChartCell>().swap(slot.chart.cells);
-  });
-  for (ChartSlot& slot : chart_slots)
-    if (slot.read) study.charts.push_back(std::move(slot.chart));
-  std::size_t next_chart = 0;
-  for (ChartSlot& slot : chart_slots) {
-    study.io_error |= slot.io_error;
-    // The loader's warnings (a cell without 'status', say) and the check's, capped together.
-    if (slot.read) {
-      AddDuplicateChartErrors(study.charts[next_chart++], slot.check, study.charts,
-                              slot.diagnostics);
-      SortDiagnostics(slot.diagnostics);
-      CapWarnings(slot.diagnostics);
-    }
-    for (auto& d : slot.diagnostics) study.diagnostics.push_back(std::move(d));
-  }
-  // The lines served the chart checks only.
-  for (Transcript& t : study.transcripts)
-    if (!t.column_lines.empty()) std::vector<LineRef>().swap(t.column_lines);
-
-  SortDiagnostics(study.diagnostics, file_order);
-  // Edit buffers never saved (chart_buffer.h): listed last, as notes of their own.
-  for (Diagnostic& d : UnsavedBufferNotes(fs)) study.diagnostics.push_back(std::move(d));
-  return study;
+Study LoadStudy(const FileSystem& fs, const LoadOptions& options) {
+  Loader load(fs, options);
+  if (!load.ReadFramework()) return std::move(load.study);
+  load.StartParticipants();
+  load.ListTranscripts();
+  load.ListCharts();
+  load.LoadTranscripts();
+  load.JoinParticipants();
+  load.KeepReadTranscripts();
+  load.CheckAcrossFiles();
+  load.LoadCharts();
+  return load.Finish();
 }
 
 }  // namespace framework
