@@ -5,11 +5,13 @@
 #include <unicode/utext.h>
 
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <memory>
 #include <optional>
 
 #include "framework/text.h"
+#include "test_hooks.h"
 
 namespace framework {
 namespace {
@@ -277,6 +279,141 @@ std::optional<std::string_view> OneLine(std::string_view text, std::size_t width
   return text.substr(0, end);
 }
 
+// Line breaking without ICU, for the plain prose most cells hold (letters, digits, spaces and
+// common punctuation). A text qualifies when every byte is in the alphabet below and every word
+// (a run of non-spaces) has a shape whose break opportunities UAX #14 (as ICU gives them) leaves
+// in no doubt: then WrapText's breaks are exactly the ends of the runs of spaces and the ends of
+// the hyphens between two letters (and the end of the text), each a grapheme cluster boundary
+// (every character here is a cluster of its own) and none inside a number range. Anything else
+// goes to ICU. tests/table_test.cc compares the two on generated texts.
+//
+// The word shapes, by UAX #14 class (ASCII letters and U+2022 BULLET are AL, digits NU):
+//   - a word starts with AL, NU or OP ('(' '['): after spaces, LB13 keeps CL, CP, EX, IS, SY
+//     with the word before, LB20a (Unicode 15.1) a word-initial hyphen with the word after, and
+//     a quote (LB15, LB19) is left to ICU;
+//   - inside a word: AL and NU are followed by AL, NU, IS, EX, OP, CP (LB23, LB28, LB30, LB13);
+//     IS ('.' ',' ';' ':') by AL, IS, CP or EX (LB29, LB13), or NU after NU (LB25: "1.5");
+//     EX ('!' '?') by IS, CP or EX only; CP (')' ']') by AL, NU, IS, CP, EX (LB30, LB13); OP by
+//     AL or NU (LB14);
+//   - a hyphen (HY) only between two digits (a range such as "L65-67": whatever ICU allows
+//     around it, InsideRange drops) or two ASCII letters ("e-learning": a break after it only,
+//     LB21); an apostrophe (QU) only between two ASCII letters (LB19: no break either side);
+//   - a word never ends with OP (LB14: OP SP* x);
+//   - U+2014 EM DASH (B2) only as a word of its own, and never the next word after another
+//     (LB17: B2 SP* x B2).
+enum PlainClass : unsigned char {
+  kPlainNone,    // not in the alphabet
+  kPlainSpace,   // ' '
+  kPlainLetter,  // AL: A-Z a-z (and U+2022, decoded apart)
+  kPlainDigit,   // NU
+  kPlainInfix,   // IS: . , ; :
+  kPlainExclam,  // EX: ! ?
+  kPlainOpen,    // OP: ( [
+  kPlainClose,   // CP: ) ]
+  kPlainHyphen,  // HY: -
+  kPlainQuote,   // QU: '
+  kPlainDash,    // B2: U+2014, decoded apart
+};
+
+constexpr std::array<PlainClass, 128> MakePlainClasses() {
+  std::array<PlainClass, 128> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = kPlainLetter;
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = kPlainLetter;
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = kPlainDigit;
+  t[' '] = kPlainSpace;
+  t['.'] = t[','] = t[';'] = t[':'] = kPlainInfix;
+  t['!'] = t['?'] = kPlainExclam;
+  t['('] = t['['] = kPlainOpen;
+  t[')'] = t[']'] = kPlainClose;
+  t['-'] = kPlainHyphen;
+  t['\''] = kPlainQuote;
+  return t;
+}
+constexpr std::array<PlainClass, 128> kPlainClass = MakePlainClasses();
+
+// Whether `next` may follow `prev` inside a word, `before` being the class before `prev` (see
+// above); hyphens and apostrophes are checked with the byte after them by the caller.
+constexpr bool PlainFollows(PlainClass before, PlainClass prev, PlainClass next) {
+  switch (prev) {
+    case kPlainLetter:
+    case kPlainDigit:
+      return next != kPlainDash && next != kPlainSpace && next != kPlainNone;
+    case kPlainInfix:
+      return next == kPlainLetter || next == kPlainInfix || next == kPlainClose ||
+             next == kPlainExclam || (next == kPlainDigit && before == kPlainDigit);
+    case kPlainExclam:
+      return next == kPlainInfix || next == kPlainClose || next == kPlainExclam;
+    case kPlainClose:
+      return next == kPlainLetter || next == kPlainDigit || next == kPlainInfix ||
+             next == kPlainClose || next == kPlainExclam;
+    case kPlainOpen:
+      return next == kPlainLetter || next == kPlainDigit;
+    case kPlainHyphen:
+      return next == before && (next == kPlainDigit || next == kPlainLetter);
+    case kPlainQuote:
+      return next == kPlainLetter;
+    default:
+      return false;
+  }
+}
+
+// True when `text` qualifies for the plain line breaking above.
+bool IsPlainProse(std::string_view text) {
+  const std::size_t n = text.size();
+  PlainClass before = kPlainSpace, prev = kPlainSpace;  // the classes before i
+  bool last_word_dash = false, word_dash = false;
+  for (std::size_t i = 0; i < n;) {
+    const unsigned char b = static_cast<unsigned char>(text[i]);
+    PlainClass c;
+    std::size_t len = 1;
+    if (b < 0x80) {
+      c = kPlainClass[b];
+      if (c == kPlainNone) return false;
+    } else if (b == 0xE2 && i + 2 < n && static_cast<unsigned char>(text[i + 1]) == 0x80 &&
+               (static_cast<unsigned char>(text[i + 2]) == 0xA2 ||
+                static_cast<unsigned char>(text[i + 2]) == 0x94)) {
+      c = static_cast<unsigned char>(text[i + 2]) == 0xA2 ? kPlainLetter : kPlainDash;
+      len = 3;
+    } else {
+      return false;
+    }
+    if (c == kPlainSpace) {
+      if (prev == kPlainOpen) return false;  // a word ending with OP
+      if (prev != kPlainSpace) {
+        last_word_dash = word_dash;
+        word_dash = false;
+      }
+    } else if (prev == kPlainSpace) {  // a word starts
+      if (c == kPlainDash) {
+        if (last_word_dash) return false;
+        word_dash = true;
+      } else if (c != kPlainLetter && c != kPlainDigit && c != kPlainOpen) {
+        return false;
+      }
+    } else if (!PlainFollows(before, prev, c)) {
+      return false;
+    }
+    if (c == kPlainHyphen || c == kPlainQuote) {
+      // Between two digits or two ASCII letters (a hyphen), two ASCII letters (an apostrophe).
+      if (i + 1 >= n || len != 1 || (i > 0 && static_cast<unsigned char>(text[i - 1]) >= 0x80))
+        return false;
+      const unsigned char after = static_cast<unsigned char>(text[i + 1]);
+      const PlainClass want = c == kPlainQuote ? kPlainLetter : prev;
+      if (prev != want || after >= 0x80 || kPlainClass[after] != want) return false;
+    }
+    before = prev;
+    prev = c;
+    i += len;
+  }
+  return prev != kPlainOpen;
+}
+
+// Whether WrapText breaks plain prose before byte `i` (0 < i < text.size()).
+bool PlainBreakBefore(std::string_view text, std::size_t i) {
+  const char c = text[i], p = text[i - 1];
+  return (p == ' ' && c != ' ') || (p == '-' && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')));
+}
+
 // -------------------------------------------------------------------------------------------------
 // Tables
 
@@ -451,23 +588,33 @@ void AppendRow(std::string& out, const std::vector<std::size_t>& widths,
 
 }  // namespace
 
-std::vector<std::string> WrapText(std::string_view text, std::size_t width) {
-  std::string storage;
-  text = CleanText(text, storage);
-  width = std::max<std::size_t>(width, 1);
-  if (std::optional<std::string_view> line = OneLine(text, width)) return {std::string(*line)};
-  LineFiller filler(width);
-  if (text.empty()) return filler.Finish();
+namespace {
 
+// Calls `piece(start, end, hard, breaks)` for each piece of clean, non-empty `text` between two
+// line-break opportunities that WrapText may take (`hard` for a hard line break; `breaks` the
+// ICU iterators, or null), in order: plain prose without ICU when `plain_allowed`.
+template <typename Piece>
+void ForEachPiece(std::string_view text, bool plain_allowed, Piece&& piece) {
+  if (plain_allowed && IsPlainProse(text)) {
+    std::size_t start = 0;
+    for (std::size_t i = 1; i < text.size(); ++i) {
+      if (PlainBreakBefore(text, i)) {
+        piece(start, i, false, nullptr);
+        start = i;
+      }
+    }
+    piece(start, text.size(), false, nullptr);
+    return;
+  }
   Breaks breaks(text);
   if (breaks.ok()) {
     std::size_t start = 0;
     bool hard = false;
     for (int32_t end = breaks.NextLineBreak(hard); end >= 0; end = breaks.NextLineBreak(hard)) {
-      AddPiece(filler, text, start, static_cast<std::size_t>(end), hard, &breaks);
+      piece(start, static_cast<std::size_t>(end), hard, &breaks);
       start = static_cast<std::size_t>(end);
     }
-    return filler.Finish();
+    return;
   }
   // Without ICU data: break after spaces and at '\n' only.
   std::size_t start = 0;
@@ -475,11 +622,49 @@ std::vector<std::string> WrapText(std::string_view text, std::size_t width) {
     bool hard = text[i] == '\n';
     bool soft = text[i] == ' ' && (i + 1 == text.size() || text[i + 1] != ' ');
     if (hard || soft || i + 1 == text.size()) {
-      AddPiece(filler, text, start, i + 1, hard, nullptr);
+      piece(start, i + 1, hard, nullptr);
       start = i + 1;
     }
   }
+}
+
+std::vector<std::string> Wrap(std::string_view text, std::size_t width, bool plain_allowed) {
+  std::string storage;
+  text = CleanText(text, storage);
+  width = std::max<std::size_t>(width, 1);
+  if (std::optional<std::string_view> line = OneLine(text, width)) return {std::string(*line)};
+  LineFiller filler(width);
+  if (text.empty()) return filler.Finish();
+  ForEachPiece(text, plain_allowed,
+               [&](std::size_t start, std::size_t end, bool hard, Breaks* breaks) {
+                 AddPiece(filler, text, start, end, hard, breaks);
+               });
   return filler.Finish();
+}
+
+}  // namespace
+
+std::vector<std::string> WrapText(std::string_view text, std::size_t width) {
+  return Wrap(text, width, true);
+}
+
+std::vector<std::string> WrapTextWithIcu(std::string_view text, std::size_t width) {
+  return Wrap(text, width, false);
+}
+
+bool IsPlainProseForTest(std::string_view text) {
+  std::string storage;
+  return IsPlainProse(CleanText(text, storage));
+}
+
+std::vector<std::size_t> LineBreaksForTest(std::string_view text, bool with_icu) {
+  std::string storage;
+  text = CleanText(text, storage);
+  std::vector<std::size_t> ends;
+  if (text.empty()) return ends;
+  ForEachPiece(text, !with_icu,
+               [&](std::size_t, std::size_t end, bool, Breaks*) { ends.push_back(end); });
+  return ends;
 }
 
 std::string PadToWidth(std::string_view text, std::size_t width, bool right) {
