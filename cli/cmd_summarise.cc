@@ -150,6 +150,7 @@ int RunSummarise(const SummariseCliOptions& options) {
       SummaryTextOptions text;
       text.width = TerminalWidth(options.width);
       text.color = to_stdout && UseColor(stdout, options.common.color);
+      text.jobs = options.common.jobs;
       RenderSummaryText(report, text, sink);
     }
   };

@@ -1,10 +1,14 @@
 // The summary for a terminal: headings and wrapped lines, tables by RenderTable, the coverage
 // heatmap in shaded blocks.
+#include <algorithm>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "framework/summarise.h"
 #include "framework/table.h"
+#include "parallel.h"
 #include "summarise_render.h"
 
 namespace framework {
@@ -30,6 +34,14 @@ class TextWriter {
   std::string Run();
 
  private:
+  using Section = std::function<void(TextWriter&)>;
+
+  // A writer for one section on its own, as if after text ending in `before`.
+  TextWriter(const SummaryReport& report, const SummaryTextOptions& options,
+             std::string_view before)
+      : r_(report), o_(options), out_(nullptr, before), part_(true) {}
+
+  void Sections(const std::vector<Section>& sections);
   void Heading(const std::string& text) {
     Gap();
     for (const std::string& line : WrapText(text, o_.width))
@@ -57,6 +69,7 @@ class TextWriter {
     t.color = o_.color;
     t.unicode = o_.unicode;
     t.fixed = std::move(fixed);
+    t.jobs = part_ ? 1 : o_.jobs;  // a section on a thread of its own draws its tables alone
     return t;
   }
   void Coverage(const framework::Coverage& c);
@@ -69,7 +82,43 @@ class TextWriter {
   const SummaryReport& r_;
   const SummaryTextOptions& o_;
   summarise_render::Output out_;
+  bool part_ = false;  // a section rendered on its own (see Sections)
 };
+
+// Renders `sections` in order: with more than one job, a wave of them at a time (as many as the
+// jobs), each on a thread into a text of its own, as if it followed text ending in a line break
+// that is not a blank line ("x\n"), or what is written so far, the first of the wave. Each text
+// is joined where what comes before it does end so, and its section rendered again here where
+// not: a section's text depends on what comes before it only through Gap (empty, or ending in a
+// blank line: the last two characters), so the output is the same as one section after another.
+void TextWriter::Sections(const std::vector<Section>& sections) {
+  const unsigned jobs = ResolveJobs(o_.jobs);
+  if (jobs <= 1 || sections.size() <= 1) {
+    for (const Section& section : sections) section(*this);
+    return;
+  }
+  constexpr std::string_view kAfterLine = "x\n";
+  for (std::size_t begin = 0; begin < sections.size(); begin += jobs) {
+    const std::size_t end = std::min(sections.size(), begin + jobs);
+    const std::string first = out_.Tail();
+    std::vector<std::string> parts(end - begin);
+    ParallelFor(parts.size(), jobs, [&](std::size_t i) {
+      TextWriter part(r_, o_, i == 0 ? std::string_view(first) : kAfterLine);
+      sections[begin + i](part);
+      parts[i] = part.out_.Finish();
+    });
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      const std::string tail = out_.Tail();
+      if (i == 0 || (tail.size() == 2 && tail[0] != '\n' && tail[1] == '\n')) {
+        out_.text += parts[i];
+        parts[i] = std::string();
+        out_.Spill();
+      } else {
+        sections[begin + i](*this);
+      }
+    }
+  }
+}
 
 void TextWriter::Coverage(const framework::Coverage& c) {
   const auto& shades = o_.unicode ? kShades : kAsciiShades;
@@ -256,8 +305,11 @@ std::string TextWriter::Run() {
     Case(*r_.case_view);
     return out_.Finish();
   }
-  for (const framework::Coverage& c : r_.coverage) Coverage(c);
-  for (const RangeTheme& t : r_.range) Range(t);
+  std::vector<Section> sections;
+  for (const framework::Coverage& c : r_.coverage)
+    sections.push_back([&c](TextWriter& w) { w.Coverage(c); });
+  for (const RangeTheme& t : r_.range) sections.push_back([&t](TextWriter& w) { w.Range(t); });
+  Sections(sections);
   if (r_.comparison) Compare(*r_.comparison);
   if (r_.cooccurrence) Cooccur(*r_.cooccurrence);
   Notes();

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "framework/text.h"
+#include "parallel.h"
 #include "test_hooks.h"
 
 namespace framework {
@@ -707,9 +708,22 @@ void AppendTable(const std::vector<TableCell>& header,
     AppendRow(out, widths, cells(0, true), header, options, b);
     if (!rows.empty()) out += mid;
   }
+  // With more than one job, the rows are wrapped a block at a time on the threads, then drawn
+  // here in order.
+  const unsigned jobs = streamable ? ResolveJobs(options.jobs) : 1;
+  const std::size_t block = jobs > 1 ? std::size_t{64} * jobs : 0;
+  std::vector<std::vector<CellLines>> wrapped;
   for (std::size_t r = 0; r < rows.size(); ++r) {
+    if (block > 0 && r % block == 0) {
+      wrapped.assign(std::min(block, rows.size() - r), {});
+      ParallelFor(wrapped.size(), jobs,
+                  [&](std::size_t i) { wrapped[i] = WrapRow(rows[r + i], widths, options); });
+    }
     if (r > 0) out += mid;
-    AppendRow(out, widths, cells(r, false), rows[r], options, b);
+    if (block > 0)
+      AppendRow(out, widths, wrapped[r % block], rows[r], options, b);
+    else
+      AppendRow(out, widths, cells(r, false), rows[r], options, b);
     if (after_row) after_row(out);
   }
   out += Rule(widths, b.bottom_left, b.bottom_mid, b.bottom_right, b.horizontal);

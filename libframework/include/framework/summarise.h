@@ -311,6 +311,8 @@ struct SummaryTextOptions {
   std::size_t width = 80;
   bool color = false;
   bool unicode = true;  ///< shaded blocks and box drawing; false: ASCII
+  unsigned jobs = 1;    ///< threads to render with (a theme's view at a time), 0: every core;
+                        ///< the text is the same with any number
 };
 
 /// The report for a terminal: tables by `RenderTable`, the coverage heatmap in shaded blocks

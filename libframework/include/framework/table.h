@@ -52,6 +52,8 @@ struct TableOptions {
   std::vector<bool> fixed;      ///< columns sized to their content (no wrapping), e.g. the
                                 ///< participant column; missing entries mean "wrapped"
   bool unicode = true;          ///< box-drawing characters; false: ASCII '|', '-', '+'
+  unsigned jobs = 1;            ///< threads to wrap the cells with, 0: every core; the text is
+                                ///< the same with any number
 };
 
 /// Renders a header row and body rows as a grid:
