@@ -319,8 +319,12 @@ TEST_CASE("WrapText: plain prose breaks where ICU breaks, on generated texts") {
     CHECK_MESSAGE(fast == icu, "breaks differ in \"", text, "\"");
     // And the lines, at a width that splits long words and one that does not.
     for (const std::size_t width : {std::size_t{1} + i % 7, std::size_t{4} + i % 23}) {
-      CHECK_MESSAGE(WrapText(text, width) == WrapTextWithIcu(text, width), "lines differ in \"",
-                    text, "\" at width ", width);
+      const std::vector<std::string> lines = WrapText(text, width);
+      CHECK_MESSAGE(lines == WrapTextWithIcu(text, width), "lines differ in \"", text,
+                    "\" at width ", width);
+      std::vector<std::string> handed;  // the same lines handed over one at a time
+      WrapText(text, width, [&](std::string_view line) { handed.emplace_back(line); });
+      CHECK(handed == lines);
     }
   }
   // Most texts are plain prose: the comparison is not empty.
@@ -368,6 +372,7 @@ TEST_CASE("DisplayWidth: code points that are clusters of their own, with and wi
   }
   CHECK(DisplayWidth("\u2591\u2591\u2591 18") == 6);
   CHECK(DisplayWidth("\u6211\u559c") == 4);
+  CHECK(DisplayWidth("\u2022 \u2014") == 3);  // what plain prose counts a column each
 }
 
 // ---------------------------------------------------------------------------------------------

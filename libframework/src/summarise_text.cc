@@ -44,21 +44,30 @@ class TextWriter {
   void Sections(const std::vector<Section>& sections);
   void Heading(const std::string& text) {
     Gap();
-    for (const std::string& line : WrapText(text, o_.width))
-      out_.text += (o_.color ? "\x1b[1m" + line + "\x1b[0m" : line) + "\n";
+    Styled(text, 0, 0, o_.width, "\x1b[1m");
   }
   void Line(const std::string& text, std::size_t indent = 0, std::size_t hang = 0) {
     const std::size_t width = o_.width > indent + hang + 12 ? o_.width - indent - hang : 12;
-    const auto lines = WrapText(text, width);
-    for (std::size_t i = 0; i < lines.size(); ++i)
-      out_.text += std::string(indent + (i ? hang : 0), ' ') + lines[i] + "\n";
+    Styled(text, indent, hang, width, {});
   }
   void Dim(const std::string& text, std::size_t indent, std::size_t hang = 0) {
     const std::size_t width = o_.width > indent + hang + 12 ? o_.width - indent - hang : 12;
-    const auto lines = WrapText(text, width);
-    for (std::size_t i = 0; i < lines.size(); ++i)
-      out_.text += std::string(indent + (i ? hang : 0), ' ') +
-                   (o_.color ? "\x1b[2m" + lines[i] + "\x1b[0m" : lines[i]) + "\n";
+    Styled(text, indent, hang, width, "\x1b[2m");
+  }
+  // `text` wrapped to `width`, each line after `indent` spaces (and `hang` more after the
+  // first), in `style` and a reset when there is colour and a style.
+  void Styled(const std::string& text, std::size_t indent, std::size_t hang, std::size_t width,
+              std::string_view style) {
+    const bool styled = o_.color && !style.empty();
+    bool first = true;
+    WrapText(text, width, [&](std::string_view line) {
+      out_.text.append(indent + (first ? 0 : hang), ' ');
+      first = false;
+      if (styled) out_.text += style;
+      out_.text += line;
+      if (styled) out_.text += "\x1b[0m";
+      out_.text += '\n';
+    });
   }
   void Gap() {
     if (!out_.empty() && !out_.EndsWithBlankLine()) out_.text += "\n";

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -27,11 +29,24 @@ bool IsC1Control(std::string_view text, std::size_t i) {
 }
 
 bool NeedsCleaning(std::string_view text) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  // Eight bytes at a time while they are all printable ASCII (no control, DEL or high byte).
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, text.data() + i, 8);
+    constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+    const std::uint64_t below_space = (x - 0x20 * kOnes) & ~x & kHigh;  // bytes < 0x20
+    const std::uint64_t del = ((x ^ (0x7F * kOnes)) - kOnes) & ~(x ^ (0x7F * kOnes)) & kHigh;
+    if ((below_space | del | (x & kHigh)) != 0) break;
+  }
+  if (i == text.size()) return false;
+  bool ascii = true;
+  for (std::size_t k = i; k < text.size(); ++k) ascii &= static_cast<unsigned char>(text[k]) < 0x80;
+  for (; i < text.size(); ++i) {
     unsigned char b = static_cast<unsigned char>(text[i]);
     if ((b < 0x20 && b != '\n') || b == 0x7F || IsC1Control(text, i)) return true;
   }
-  return !IsValidUtf8(text);
+  return !ascii && !IsValidUtf8(text);
 }
 
 // Text that cannot move the cursor or start an escape sequence: a terminal must show exactly what
@@ -153,7 +168,10 @@ class Breaks {
 // Greedy filling of lines, one break-delimited piece ("word   ") at a time.
 class LineFiller {
  public:
-  explicit LineFiller(std::size_t width) : width_(width) {}
+  // `plain`: the text is plain prose (IsPlainProse), every code point one column wide.
+  // `sink`, when given, receives each line as it is made, and none is kept.
+  explicit LineFiller(std::size_t width, bool plain = false, const LineSink* sink = nullptr)
+      : width_(width), plain_(plain), sink_(sink) {}
 
   // A piece of text: its visible part `body` and the `spaces` that follow it.
   void Add(std::string_view body, std::size_t spaces, Breaks* breaks, int32_t body_offset) {
@@ -162,7 +180,7 @@ class LineFiller {
       line_width_ += spaces;
       return;
     }
-    std::size_t body_width = DisplayWidth(body);
+    std::size_t body_width = Width(body);
     // UAX #14 keeps some spaces unbreakable (after a closing quote, before an opening bracket);
     // a piece too wide for any line is broken at those spaces before inside a word.
     if (body_width > width_) {
@@ -203,7 +221,7 @@ class LineFiller {
   void HardBreak() { Emit(); }
 
   std::vector<std::string> Finish() {
-    if (has_content_ || lines_.empty()) Emit();
+    if (has_content_ || emitted_ == 0) Emit();
     return std::move(lines_);
   }
 
@@ -222,7 +240,7 @@ class LineFiller {
       }
       if (end <= i) end = word.size();
       std::string_view cluster = word.substr(i, end - i);
-      std::size_t w = DisplayWidth(cluster);
+      std::size_t w = Width(cluster);
       if (has_content_ && line_width_ + w > width_) Emit();
       line_.append(cluster);
       line_width_ += w;
@@ -231,9 +249,17 @@ class LineFiller {
     }
   }
 
+  std::size_t Width(std::string_view text) const {
+    return plain_ ? CountCodePoints(text) : DisplayWidth(text);
+  }
+
   void Emit() {
     while (!line_.empty() && line_.back() == ' ') line_.pop_back();
-    lines_.push_back(std::move(line_));
+    ++emitted_;
+    if (sink_)
+      (*sink_)(line_);
+    else
+      lines_.push_back(std::move(line_));
     Clear();
   }
 
@@ -244,6 +270,9 @@ class LineFiller {
   }
 
   std::size_t width_;
+  bool plain_;
+  const LineSink* sink_;
+  std::size_t emitted_ = 0;
   std::vector<std::string> lines_;
   std::string line_;
   std::size_t line_width_ = 0;  // including trailing spaces: they separate it from the next word
@@ -358,56 +387,76 @@ constexpr bool PlainFollows(PlainClass before, PlainClass prev, PlainClass next)
   }
 }
 
-// True when `text` qualifies for the plain line breaking above.
-bool IsPlainProse(std::string_view text) {
+// The display width of `text` (its code points, each one column wide) when it qualifies for the
+// plain line breaking above, else -1.
+long PlainProseWidth(std::string_view text) {
   const std::size_t n = text.size();
   PlainClass before = kPlainSpace, prev = kPlainSpace;  // the classes before i
   bool last_word_dash = false, word_dash = false;
+  long width = 0;
   for (std::size_t i = 0; i < n;) {
     const unsigned char b = static_cast<unsigned char>(text[i]);
     PlainClass c;
     std::size_t len = 1;
     if (b < 0x80) {
       c = kPlainClass[b];
-      if (c == kPlainNone) return false;
+      if (c == kPlainNone) return -1;
     } else if (b == 0xE2 && i + 2 < n && static_cast<unsigned char>(text[i + 1]) == 0x80 &&
                (static_cast<unsigned char>(text[i + 2]) == 0xA2 ||
                 static_cast<unsigned char>(text[i + 2]) == 0x94)) {
       c = static_cast<unsigned char>(text[i + 2]) == 0xA2 ? kPlainLetter : kPlainDash;
       len = 3;
     } else {
-      return false;
+      return -1;
     }
     if (c == kPlainSpace) {
-      if (prev == kPlainOpen) return false;  // a word ending with OP
+      if (prev == kPlainOpen) return -1;  // a word ending with OP
       if (prev != kPlainSpace) {
         last_word_dash = word_dash;
         word_dash = false;
       }
     } else if (prev == kPlainSpace) {  // a word starts
       if (c == kPlainDash) {
-        if (last_word_dash) return false;
+        if (last_word_dash) return -1;
         word_dash = true;
       } else if (c != kPlainLetter && c != kPlainDigit && c != kPlainOpen) {
-        return false;
+        return -1;
       }
     } else if (!PlainFollows(before, prev, c)) {
-      return false;
+      return -1;
     }
     if (c == kPlainHyphen || c == kPlainQuote) {
       // Between two digits or two ASCII letters (a hyphen), two ASCII letters (an apostrophe).
       if (i + 1 >= n || len != 1 || (i > 0 && static_cast<unsigned char>(text[i - 1]) >= 0x80))
-        return false;
+        return -1;
       const unsigned char after = static_cast<unsigned char>(text[i + 1]);
       const PlainClass want = c == kPlainQuote ? kPlainLetter : prev;
-      if (prev != want || after >= 0x80 || kPlainClass[after] != want) return false;
+      if (prev != want || after >= 0x80 || kPlainClass[after] != want) return -1;
     }
     before = prev;
     prev = c;
     i += len;
+    ++width;
+    if (c == kPlainLetter || c == kPlainDigit) {
+      // The rest of a run of ASCII letters and digits: each may follow the one before.
+      auto alnum = [&](std::size_t k) {
+        const unsigned char a = static_cast<unsigned char>(text[k]);
+        return a < 0x80 && (kPlainClass[a] == kPlainLetter || kPlainClass[a] == kPlainDigit);
+      };
+      std::size_t j = i;
+      while (j < n && alnum(j)) ++j;
+      if (j > i) {
+        before = j - i >= 2 ? kPlainClass[static_cast<unsigned char>(text[j - 2])] : c;
+        prev = kPlainClass[static_cast<unsigned char>(text[j - 1])];
+        width += static_cast<long>(j - i);
+        i = j;
+      }
+    }
   }
-  return prev != kPlainOpen;
+  return prev != kPlainOpen ? width : -1;
 }
+
+bool IsPlainProse(std::string_view text) { return PlainProseWidth(text) >= 0; }
 
 // Whether WrapText breaks plain prose before byte `i` (0 < i < text.size()).
 bool PlainBreakBefore(std::string_view text, std::size_t i) {
@@ -595,8 +644,8 @@ namespace {
 // line-break opportunities that WrapText may take (`hard` for a hard line break; `breaks` the
 // ICU iterators, or null), in order: plain prose without ICU when `plain_allowed`.
 template <typename Piece>
-void ForEachPiece(std::string_view text, bool plain_allowed, Piece&& piece) {
-  if (plain_allowed && IsPlainProse(text)) {
+void ForEachPiece(std::string_view text, bool plain, Piece&& piece) {
+  if (plain) {
     std::size_t start = 0;
     for (std::size_t i = 1; i < text.size(); ++i) {
       if (PlainBreakBefore(text, i)) {
@@ -629,14 +678,30 @@ void ForEachPiece(std::string_view text, bool plain_allowed, Piece&& piece) {
   }
 }
 
-std::vector<std::string> Wrap(std::string_view text, std::size_t width, bool plain_allowed) {
+// WrapText's lines, or nothing with them handed to `sink` instead.
+std::vector<std::string> Wrap(std::string_view text, std::size_t width, bool plain_allowed,
+                              const LineSink* sink = nullptr) {
+  auto one = [&](std::string_view line) -> std::vector<std::string> {
+    if (!sink) return {std::string(line)};
+    (*sink)(line);
+    return {};
+  };
   std::string storage;
   text = CleanText(text, storage);
   width = std::max<std::size_t>(width, 1);
-  if (std::optional<std::string_view> line = OneLine(text, width)) return {std::string(*line)};
-  LineFiller filler(width);
+  // Plain prose holds no hard line break and is as wide as its code points: OneLine's test is
+  // its width.
+  const long plain_width = plain_allowed ? PlainProseWidth(text) : -1;
+  if (plain_width >= 0 && static_cast<std::size_t>(plain_width) <= width) {
+    std::size_t end = text.size();
+    while (end > 0 && text[end - 1] == ' ') --end;
+    return one(text.substr(0, end));
+  }
+  if (plain_width < 0)
+    if (std::optional<std::string_view> line = OneLine(text, width)) return one(*line);
+  LineFiller filler(width, plain_width >= 0, sink);
   if (text.empty()) return filler.Finish();
-  ForEachPiece(text, plain_allowed,
+  ForEachPiece(text, plain_width >= 0,
                [&](std::size_t start, std::size_t end, bool hard, Breaks* breaks) {
                  AddPiece(filler, text, start, end, hard, breaks);
                });
@@ -647,6 +712,10 @@ std::vector<std::string> Wrap(std::string_view text, std::size_t width, bool pla
 
 std::vector<std::string> WrapText(std::string_view text, std::size_t width) {
   return Wrap(text, width, true);
+}
+
+void WrapText(std::string_view text, std::size_t width, const LineSink& line) {
+  Wrap(text, width, true, &line);
 }
 
 std::vector<std::string> WrapTextWithIcu(std::string_view text, std::size_t width) {
@@ -663,7 +732,7 @@ std::vector<std::size_t> LineBreaksForTest(std::string_view text, bool with_icu)
   text = CleanText(text, storage);
   std::vector<std::size_t> ends;
   if (text.empty()) return ends;
-  ForEachPiece(text, !with_icu,
+  ForEachPiece(text, !with_icu && IsPlainProse(text),
                [&](std::size_t, std::size_t end, bool, Breaks*) { ends.push_back(end); });
   return ends;
 }

@@ -23,6 +23,12 @@ namespace framework {
 /// Lines hold no '\n'. Thread-safe; the ICU iterators are created once per thread.
 std::vector<std::string> WrapText(std::string_view text, std::size_t width);
 
+/// Receives a line of `WrapText`'s (valid for the call only).
+using LineSink = std::function<void(std::string_view)>;
+
+/// `WrapText`, handing each line to `line` in turn instead of returning them all.
+void WrapText(std::string_view text, std::size_t width, const LineSink& line);
+
 /// `text` followed by spaces up to `width` display columns, or preceded by them when `right`.
 /// Text already `width` columns wide or wider is returned unchanged (never truncated).
 std::string PadToWidth(std::string_view text, std::size_t width, bool right = false);
