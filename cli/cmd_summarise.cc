@@ -121,6 +121,7 @@ int RunSummarise(const SummariseCliOptions& options) {
     }
   }
   so.words = options.words;
+  so.jobs = options.common.jobs;
   so.within = ParseWithin(options.within).value_or(Within::kSegment);  // checked by CLI11
   so.top = options.top;
   if (!views.empty()) {

@@ -588,6 +588,13 @@ void CheckLeanMatchesFull(const fs::path& root) {
     CHECK(framework::RenderSummaryText(a, {100, false, true}) ==
           framework::RenderSummaryText(b, {100, false, true}));
     CHECK(framework::RenderSummaryMarkdown(a) == framework::RenderSummaryMarkdown(b));
+    // Built a theme a thread (SummariseOptions::jobs), and rendered a section a thread: the same.
+    SummariseOptions threads = o;
+    threads.jobs = 3;
+    const SummaryReport c = framework::Summarise(lean, threads);
+    CHECK(framework::RenderSummaryJson(c) == framework::RenderSummaryJson(b));
+    CHECK(framework::RenderSummaryText(c, {100, false, true, 3}) ==
+          framework::RenderSummaryText(b, {100, false, true}));
   }
 }
 

@@ -41,10 +41,14 @@ bool NeedsCleaning(std::string_view text) {
   }
   if (i == text.size()) return false;
   bool ascii = true;
-  for (std::size_t k = i; k < text.size(); ++k) ascii &= static_cast<unsigned char>(text[k]) < 0x80;
   for (; i < text.size(); ++i) {
     unsigned char b = static_cast<unsigned char>(text[i]);
-    if ((b < 0x20 && b != '\n') || b == 0x7F || IsC1Control(text, i)) return true;
+    if (b < 0x80) {
+      if ((b < 0x20 && b != '\n') || b == 0x7F) return true;
+      continue;
+    }
+    ascii = false;
+    if (IsC1Control(text, i)) return true;
   }
   return !ascii && !IsValidUtf8(text);
 }
