@@ -623,22 +623,21 @@ SummaryReport Summarise(const Study& study, const SummariseOptions& options) {
     builder.Begin({});
     return builder.End();
   }
-  // Every matrix has the same rows (the declared participants and those with a transcript), so
-  // the first gives the population.
-  {
-    std::vector<Matrix> one = ChartedMatrices(study, {themes.front()});
-    builder.Begin({&one.front().participants});
-    builder.Add(one.front());
-  }
-  // The rest a wave at a time, a matrix a thread (each dropped once its part is built), added in
-  // order.
+  // A wave of themes at a time, a matrix a thread: the matrices built, then (the first giving
+  // the population: every matrix has the same rows, the declared participants and those with a
+  // transcript) their parts of the report, added in order, and the matrices dropped.
   const unsigned jobs = ResolveJobs(options.jobs);
-  for (std::size_t begin = 1; begin < themes.size(); begin += jobs) {
+  for (std::size_t begin = 0; begin < themes.size(); begin += jobs) {
     const std::size_t end = std::min(themes.size(), begin + jobs);
-    std::vector<ReportBuilder::Part> parts(end - begin);
+    std::vector<Matrix> matrices(end - begin);
+    ParallelFor(matrices.size(), jobs, [&](std::size_t i) {
+      matrices[i] = std::move(ChartedMatrices(study, {themes[begin + i]}).front());
+    });
+    if (begin == 0) builder.Begin({&matrices.front().participants});
+    std::vector<ReportBuilder::Part> parts(matrices.size());
     ParallelFor(parts.size(), jobs, [&](std::size_t i) {
-      std::vector<Matrix> one = ChartedMatrices(study, {themes[begin + i]});
-      parts[i] = builder.Build(one.front());
+      parts[i] = builder.Build(matrices[i]);
+      matrices[i] = Matrix();
     });
     for (ReportBuilder::Part& part : parts) builder.Add(std::move(part));
   }
