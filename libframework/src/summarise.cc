@@ -613,6 +613,9 @@ LoadOptions SummariseLoadOptions() {
   return load;
 }
 
+// The most cells a matrix may have for Summarise to build several at once.
+constexpr std::size_t kParallelMatrixCells = 200000;
+
 SummaryReport Summarise(const Study& study, const SummariseOptions& options) {
   ReportBuilder builder(study, options);
   std::vector<int> themes;
@@ -626,7 +629,15 @@ SummaryReport Summarise(const Study& study, const SummariseOptions& options) {
   // A wave of themes at a time, a matrix a thread: the matrices built, then (the first giving
   // the population: every matrix has the same rows, the declared participants and those with a
   // transcript) their parts of the report, added in order, and the matrices dropped.
-  const unsigned jobs = ResolveJobs(options.jobs);
+  // More than one matrix at a time only while a matrix is small (the rows, declared
+  // participants and transcripts, by the sub-themes): a study of 200,000 participants holds one.
+  std::size_t subthemes = 0;
+  for (const int theme : themes)
+    subthemes = std::max(subthemes,
+                         study.framework.themes[static_cast<std::size_t>(theme)].subthemes.size());
+  const std::size_t cells =
+      (study.participants.participants.size() + study.transcripts.size()) * subthemes;
+  const unsigned jobs = cells <= kParallelMatrixCells ? ResolveJobs(options.jobs) : 1;
   for (std::size_t begin = 0; begin < themes.size(); begin += jobs) {
     const std::size_t end = std::min(themes.size(), begin + jobs);
     std::vector<Matrix> matrices(end - begin);

@@ -34,7 +34,14 @@ class TextWriter {
   std::string Run();
 
  private:
-  using Section = std::function<void(TextWriter&)>;
+  // A section of the output (a theme's coverage or range of views), and about how many bytes
+  // of text it makes.
+  struct Section {
+    std::function<void(TextWriter&)> render;
+    std::size_t bytes = 0;
+  };
+  // A section bigger than this is rendered in place, streamed to the sink, never held whole.
+  static constexpr std::size_t kMaxPartBytes = std::size_t{16} << 20;
 
   // A writer for one section on its own, as if after text ending in `before`.
   TextWriter(const SummaryReport& report, const SummaryTextOptions& options,
@@ -42,6 +49,7 @@ class TextWriter {
       : r_(report), o_(options), out_(nullptr, before), part_(true) {}
 
   void Sections(const std::vector<Section>& sections);
+  void Wave(const std::vector<const Section*>& wave);
   void Heading(const std::string& text) {
     Gap();
     Styled(text, 0, 0, o_.width, "\x1b[1m");
@@ -94,37 +102,55 @@ class TextWriter {
   bool part_ = false;  // a section rendered on its own (see Sections)
 };
 
-// Renders `sections` in order: with more than one job, a wave of them at a time (as many as the
-// jobs), each on a thread into a text of its own, as if it followed text ending in a line break
-// that is not a blank line ("x\n"), or what is written so far, the first of the wave. Each text
-// is joined where what comes before it does end so, and its section rendered again here where
-// not: a section's text depends on what comes before it only through Gap (empty, or ending in a
-// blank line: the last two characters), so the output is the same as one section after another.
+// Renders `sections` in order. With more than one job, consecutive sections of at most
+// kMaxPartBytes go a wave at a time (as many as the jobs, see Wave); a bigger one is rendered in
+// place, so what is held beside the sink's pieces stays bounded.
 void TextWriter::Sections(const std::vector<Section>& sections) {
   const unsigned jobs = ResolveJobs(o_.jobs);
-  if (jobs <= 1 || sections.size() <= 1) {
-    for (const Section& section : sections) section(*this);
+  std::vector<const Section*> wave;
+  auto flush = [&] {
+    Wave(wave);
+    wave.clear();
+  };
+  for (const Section& section : sections) {
+    if (jobs <= 1 || section.bytes > kMaxPartBytes) {
+      flush();
+      section.render(*this);
+      continue;
+    }
+    wave.push_back(&section);
+    if (wave.size() == jobs) flush();
+  }
+  flush();
+}
+
+// Renders a wave of sections, each on a thread into a text of its own, as if it followed text
+// ending in a line break that is not a blank line ("x\n"), or what is written so far, the first
+// of the wave. Each text is joined where what comes before it does end so, and its section
+// rendered again here where not: a section's text depends on what comes before it only through
+// Gap (empty, or ending in a blank line: the last two characters), so the output is the same as
+// one section after another.
+void TextWriter::Wave(const std::vector<const Section*>& wave) {
+  if (wave.size() <= 1) {
+    for (const Section* section : wave) section->render(*this);
     return;
   }
   constexpr std::string_view kAfterLine = "x\n";
-  for (std::size_t begin = 0; begin < sections.size(); begin += jobs) {
-    const std::size_t end = std::min(sections.size(), begin + jobs);
-    const std::string first = out_.Tail();
-    std::vector<std::string> parts(end - begin);
-    ParallelFor(parts.size(), jobs, [&](std::size_t i) {
-      TextWriter part(r_, o_, i == 0 ? std::string_view(first) : kAfterLine);
-      sections[begin + i](part);
-      parts[i] = part.out_.Finish();
-    });
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-      const std::string tail = out_.Tail();
-      if (i == 0 || (tail.size() == 2 && tail[0] != '\n' && tail[1] == '\n')) {
-        out_.text += parts[i];
-        parts[i] = std::string();
-        out_.Spill();
-      } else {
-        sections[begin + i](*this);
-      }
+  const std::string first = out_.Tail();
+  std::vector<std::string> parts(wave.size());
+  ParallelFor(parts.size(), static_cast<unsigned>(wave.size()), [&](std::size_t i) {
+    TextWriter part(r_, o_, i == 0 ? std::string_view(first) : kAfterLine);
+    wave[i]->render(part);
+    parts[i] = part.out_.Finish();
+  });
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const std::string tail = out_.Tail();
+    if (i == 0 || (tail.size() == 2 && tail[0] != '\n' && tail[1] == '\n')) {
+      out_.text += parts[i];
+      parts[i] = std::string();
+      out_.Spill();
+    } else {
+      wave[i]->render(*this);
     }
   }
 }
@@ -316,8 +342,16 @@ std::string TextWriter::Run() {
   }
   std::vector<Section> sections;
   for (const framework::Coverage& c : r_.coverage)
-    sections.push_back([&c](TextWriter& w) { w.Coverage(c); });
-  for (const RangeTheme& t : r_.range) sections.push_back([&t](TextWriter& w) { w.Range(t); });
+    sections.push_back({[&c](TextWriter& w) { w.Coverage(c); },
+                        (c.participants.size() + 4) * (c.columns.size() + 1) * 48});
+  for (const RangeTheme& t : r_.range) {
+    std::size_t bytes = 256;
+    for (const RangeColumn& col : t.columns)
+      for (const RangeGroup& g : col.groups)
+        for (const RangeEntry& e : g.entries)
+          bytes += e.summary.size() + e.attribution.size() + 16 * e.refs.size() + 64;
+    sections.push_back({[&t](TextWriter& w) { w.Range(t); }, bytes});
+  }
   Sections(sections);
   if (r_.comparison) Compare(*r_.comparison);
   if (r_.cooccurrence) Cooccur(*r_.cooccurrence);
