@@ -8,6 +8,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "commands.h"
@@ -184,12 +185,13 @@ std::vector<TableCell> CellText(const MatrixCell& cell) {
   return {{"", CellStyle::kNormal}};
 }
 
-std::string RenderText(const Context& ctx, std::size_t width, bool color) {
+std::string RenderText(const Context& ctx, std::size_t width, bool color, unsigned jobs) {
   const Theme& theme = ctx.study.framework.themes[static_cast<std::size_t>(ctx.theme)];
   std::vector<TableCell> header{{"Participant", CellStyle::kHeader}};
   TableOptions table;
   table.width = width;
   table.color = color;
+  table.jobs = jobs;
   table.fixed.push_back(true);
   for (int a : ctx.attribute_columns) {
     header.push_back(
@@ -233,11 +235,15 @@ std::string RenderText(const Context& ctx, std::size_t width, bool color) {
   return out;
 }
 
-// Writes `text` to stdout, through a pager when it is wider than the terminal (as git does).
-void Emit(const std::string& text, std::size_t text_width, const ChartOptions& options) {
-  std::size_t terminal = StdoutTerminalWidth();
-  bool page = options.pager == "always" ||
-              (options.pager == "auto" && terminal > 0 && text_width > terminal);
+// Writes `text` to stdout, through a pager when it is wider than the terminal (as git does);
+// `text_width()` gives its width, asked only when there is a terminal to compare it with.
+void Emit(const std::string& text, const std::function<std::size_t()>& text_width,
+          const ChartOptions& options) {
+  bool page = options.pager == "always";
+  if (!page && options.pager == "auto") {
+    const std::size_t terminal = StdoutTerminalWidth();
+    page = terminal > 0 && text_width() > terminal;
+  }
   if (page && WriteThroughPager(text)) return;  // else (no pager to run) plain output
   std::fwrite(text.data(), 1, text.size(), stdout);
 }
@@ -666,25 +672,28 @@ int RunChart(const ChartOptions& options) {
   }
   std::size_t width = TerminalWidth(options.width);
   bool color = UseColor(stdout, options.common.color);
-  std::string text = RenderText(*ctx, width, color);
+  std::string text = RenderText(*ctx, width, color, options.common.jobs);
   // Measured with the colour codes (ESC [ ... m) left out: DisplayWidth would count them.
-  std::size_t widest = 0;
-  for (std::size_t start = 0; start < text.size();) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line;
-    for (std::size_t i = start; i < end; ++i) {
-      if (text[i] == '\x1b' && i + 1 < end && text[i + 1] == '[') {
-        i += 2;
-        while (i < end && !(text[i] >= 0x40 && text[i] <= 0x7E)) ++i;
-        continue;
+  auto widest_line = [&text] {
+    std::size_t widest = 0;
+    for (std::size_t start = 0; start < text.size();) {
+      std::size_t end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      std::string line;
+      for (std::size_t i = start; i < end; ++i) {
+        if (text[i] == '\x1b' && i + 1 < end && text[i + 1] == '[') {
+          i += 2;
+          while (i < end && !(text[i] >= 0x40 && text[i] <= 0x7E)) ++i;
+          continue;
+        }
+        line += text[i];
       }
-      line += text[i];
+      widest = std::max(widest, DisplayWidth(line));
+      start = end + 1;
     }
-    widest = std::max(widest, DisplayWidth(line));
-    start = end + 1;
-  }
-  Emit(text, widest, options);
+    return widest;
+  };
+  Emit(text, widest_line, options);
   return FinishOutput(shown);
 }
 

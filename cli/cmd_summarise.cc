@@ -121,6 +121,7 @@ int RunSummarise(const SummariseCliOptions& options) {
     }
   }
   so.words = options.words;
+  so.jobs = options.common.jobs;
   so.within = ParseWithin(options.within).value_or(Within::kSegment);  // checked by CLI11
   so.top = options.top;
   if (!views.empty()) {
@@ -150,6 +151,7 @@ int RunSummarise(const SummariseCliOptions& options) {
       SummaryTextOptions text;
       text.width = TerminalWidth(options.width);
       text.color = to_stdout && UseColor(stdout, options.common.color);
+      text.jobs = options.common.jobs;
       RenderSummaryText(report, text, sink);
     }
   };

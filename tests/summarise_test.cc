@@ -588,6 +588,13 @@ void CheckLeanMatchesFull(const fs::path& root) {
     CHECK(framework::RenderSummaryText(a, {100, false, true}) ==
           framework::RenderSummaryText(b, {100, false, true}));
     CHECK(framework::RenderSummaryMarkdown(a) == framework::RenderSummaryMarkdown(b));
+    // Built a theme a thread (SummariseOptions::jobs), and rendered a section a thread: the same.
+    SummariseOptions threads = o;
+    threads.jobs = 3;
+    const SummaryReport c = framework::Summarise(lean, threads);
+    CHECK(framework::RenderSummaryJson(c) == framework::RenderSummaryJson(b));
+    CHECK(framework::RenderSummaryText(c, {100, false, true, 3}) ==
+          framework::RenderSummaryText(b, {100, false, true}));
   }
 }
 
@@ -923,5 +930,78 @@ TEST_CASE("summarise: a table drawn a row at a time is the table drawn whole") {
     framework::AppendTable(header, rows, options, drawn, [&](std::string&) { ++calls; });
     CHECK(drawn == framework::RenderTable(header, rows, options));
     CHECK(calls == rows.size());
+  }
+}
+
+TEST_CASE("summarise: a table wrapped on several threads is the table wrapped on one") {
+  // 400 rows: more than one block of rows at 3 jobs (64 rows a job), the last block part-full.
+  std::vector<framework::TableCell> header{{"Who"}, {"Said"}, {"More"}};
+  std::vector<std::vector<framework::TableCell>> rows;
+  for (int i = 0; i < 400; ++i)
+    rows.push_back({{"P" + std::to_string(i)},
+                    {std::string(static_cast<std::size_t>(i % 17), 'x') + " e-learning (L" +
+                     std::to_string(i) + "-" + std::to_string(i + 2) + ") \u201Cquoted\u201D"},
+                    {i % 5 ? "" : "\u4E2D\u6587 text"}});
+  for (const std::size_t width : {30, 80}) {
+    framework::TableOptions one;
+    one.width = width;
+    one.fixed = {true};
+    framework::TableOptions three = one;
+    three.jobs = 3;
+    std::string drawn;
+    std::size_t calls = 0;
+    framework::AppendTable(header, rows, three, drawn, [&](std::string&) { ++calls; });
+    CHECK(drawn == framework::RenderTable(header, rows, one));
+    CHECK(calls == rows.size());
+  }
+}
+
+TEST_CASE("summarise: the text rendered a section a thread is the text rendered in order") {
+  // Sections render on their own as if after a line that is not blank, and are rendered again
+  // in place where that does not hold: here a label ending in blank lines leaves the coverage
+  // of theme t1 ending in a blank line, so the theme after it starts without a gap.
+  SummaryReport r;
+  r.population = 3;
+  for (int t = 0; t < 5; ++t) {
+    framework::Coverage c;
+    c.theme = "t" + std::to_string(t);
+    c.label = "Theme " + std::to_string(t);
+    c.participants = {"P1", "P2", "P3"};
+    framework::CoverageColumn col;
+    col.id = "s";
+    col.label = t == 1 ? "Sub\n\n" : "Sub";
+    col.little_data = true;
+    col.words = 4;
+    col.participants = 1;
+    col.silent = {"P2", "P3"};
+    c.columns = {col};
+    c.words = {{4}, {0}, {0}};
+    c.max_words = 4;
+    r.coverage.push_back(c);
+    framework::RangeTheme range;
+    range.theme = c.theme;
+    range.label = c.label;
+    framework::RangeColumn rc;
+    rc.id = "s";
+    rc.label = "Sub";
+    rc.charted = 1;
+    framework::RangeGroup g;
+    framework::RangeEntry e;
+    e.attribution = "Manager, children's services";
+    e.summary = t == 3 ? "Ends in blank lines\n\n" : "Plain words (L1-2).";
+    e.refs = {"L1-2"};
+    g.entries = {e};
+    rc.groups = {g};
+    range.columns = {rc};
+    r.range.push_back(range);
+  }
+  const std::string in_order = framework::RenderSummaryText(r, {60, false, true, 1});
+  CHECK(in_order.find("Sub\n\n\nCoverage: Theme 2") == std::string::npos);
+  for (const unsigned jobs : {2u, 3u, 8u}) {
+    CHECK(framework::RenderSummaryText(r, {60, false, true, jobs}) == in_order);
+    std::string pieces;
+    framework::RenderSummaryText(r, {60, false, true, jobs},
+                                 [&](std::string_view piece) { pieces += piece; });
+    CHECK(pieces == in_order);
   }
 }

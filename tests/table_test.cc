@@ -4,11 +4,14 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "framework/text.h"
+#include "test_hooks.h"
 #include "test_util.h"
 
 using framework::CellStyle;
@@ -18,6 +21,7 @@ using framework::TableCell;
 using framework::TableOptions;
 using framework::TableWidth;
 using framework::WrapText;
+using framework::WrapTextWithIcu;
 using framework_test::StripAnsi;
 
 namespace {
@@ -218,6 +222,157 @@ TEST_CASE("WrapText: control characters cannot reach the terminal") {
 
 TEST_CASE("WrapText: many calls on one thread reuse the iterators") {
   for (int i = 0; i < 100; ++i) CHECK(WrapText("caf\u00e9 au lait", 5).size() == 3);
+}
+
+// ---------------------------------------------------------------------------------------------
+// WrapText without ICU: plain prose (letters, digits, spaces, common punctuation) is broken by a
+// table of its own; these compare it with ICU's line-break iterator on generated texts. More
+// samples: FRAMEWORK_TEST_WRAP_SAMPLES=N (e.g. to check another ICU version).
+
+namespace {
+
+std::size_t WrapSamples(std::size_t normal) {
+  const char* n = std::getenv("FRAMEWORK_TEST_WRAP_SAMPLES");
+  return n ? std::strtoul(n, nullptr, 10) : normal;
+}
+
+// Random text over the plain alphabet, with now and then something outside it (a quote, a
+// slash, a tab, a line break, accented letters, an en dash), so the texts fall on both sides.
+std::string RandomPlainish(std::mt19937& rng, bool words) {
+  static const std::vector<std::string> plain = {
+      "a", "b", "Z", "e", "q", "0", "7", "1", " ", " ", " ",      ".",     ",",
+      ";", ":", "!", "?", "(", ")", "[", "]", "-", "'", "\u2022", "\u2014"};
+  static const std::vector<std::string> other = {"\"", "/", "\t",     "\n", "\u00e9", "\u2013", "#",
+                                                 "%",  "&", "\u2019", "+",  "$",      "\u00B7"};
+  static const std::vector<std::string> word_list = {"Relationships",
+                                                     "late",
+                                                     "e-learning",
+                                                     "same-sex",
+                                                     "children's",
+                                                     "(L23-24).",
+                                                     "(L40)",
+                                                     "[draft]",
+                                                     "[stale]",
+                                                     "records?",
+                                                     "years,",
+                                                     "1.5",
+                                                     "10:30",
+                                                     "1,000",
+                                                     "\u2022",
+                                                     "\u2014",
+                                                     "(role)",
+                                                     "sub-themes;",
+                                                     "P00012,",
+                                                     "ok!",
+                                                     "(a)",
+                                                     "x",
+                                                     "Q.",
+                                                     "L65-67",
+                                                     "[a]b",
+                                                     "f(x)",
+                                                     "well-known.",
+                                                     "don't",
+                                                     "(",
+                                                     "-",
+                                                     "'",
+                                                     ")",
+                                                     ".",
+                                                     "a-",
+                                                     "-b",
+                                                     "e.g.",
+                                                     "5-a",
+                                                     "a-5",
+                                                     "2019-2020,"};
+  std::string out;
+  std::uniform_int_distribution<int> pct(0, 99);
+  const int n = std::uniform_int_distribution<int>(1, words ? 14 : 40)(rng);
+  for (int i = 0; i < n; ++i) {
+    if (words) {
+      if (i > 0 || pct(rng) < 10) out.append(pct(rng) < 85 ? 1 : 2, ' ');
+      out += word_list[std::uniform_int_distribution<std::size_t>(0, word_list.size() - 1)(rng)];
+      if (pct(rng) < 3)
+        out += other[std::uniform_int_distribution<std::size_t>(0, other.size() - 1)(rng)];
+    } else if (pct(rng) < 3) {
+      out += other[std::uniform_int_distribution<std::size_t>(0, other.size() - 1)(rng)];
+    } else {
+      out += plain[std::uniform_int_distribution<std::size_t>(0, plain.size() - 1)(rng)];
+    }
+  }
+  if (pct(rng) < 10) out += ' ';
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("WrapText: plain prose breaks where ICU breaks, on generated texts") {
+  std::mt19937 rng(15);
+  const std::size_t samples = WrapSamples(6000);
+  std::size_t plain = 0;
+  for (std::size_t i = 0; i < samples; ++i) {
+    // Seven in ten are drawn until one is plain prose, the rest as they come.
+    std::string text = RandomPlainish(rng, i % 2 == 0);
+    for (int tries = 0; i % 10 < 7 && tries < 100 && !framework::IsPlainProseForTest(text); ++tries)
+      text = RandomPlainish(rng, i % 2 == 0);
+    if (framework::IsPlainProseForTest(text)) ++plain;
+    const std::vector<std::size_t> fast = framework::LineBreaksForTest(text, false);
+    const std::vector<std::size_t> icu = framework::LineBreaksForTest(text, true);
+    CHECK_MESSAGE(fast == icu, "breaks differ in \"", text, "\"");
+    // And the lines, at a width that splits long words and one that does not.
+    for (const std::size_t width : {std::size_t{1} + i % 7, std::size_t{4} + i % 23}) {
+      const std::vector<std::string> lines = WrapText(text, width);
+      CHECK_MESSAGE(lines == WrapTextWithIcu(text, width), "lines differ in \"", text,
+                    "\" at width ", width);
+      std::vector<std::string> handed;  // the same lines handed over one at a time
+      WrapText(text, width, [&](std::string_view line) { handed.emplace_back(line); });
+      CHECK(handed == lines);
+    }
+  }
+  // Most texts are plain prose: the comparison is not empty.
+  CHECK(plain > samples / 2);
+  CHECK(plain < samples);
+}
+
+TEST_CASE("WrapText: which texts count as plain prose") {
+  using framework::IsPlainProseForTest;
+  CHECK(IsPlainProseForTest("Late know ever which much about (L23-24)."));
+  CHECK(IsPlainProseForTest("\u2022 Years many e-learning thresholds (L344). [draft]"));
+  CHECK(IsPlainProseForTest("\u2014 Manager, children's services (L195, L344-346)"));
+  CHECK(IsPlainProseForTest("  two  spaces, 1.5 and 10:30! (a) [b]?  "));
+  CHECK_FALSE(IsPlainProseForTest("a \"quote\""));    // QU: ICU
+  CHECK_FALSE(IsPlainProseForTest("and/or"));         // SY
+  CHECK_FALSE(IsPlainProseForTest("word ."));         // LB13 after a space
+  CHECK_FALSE(IsPlainProseForTest("-minus"));         // word-initial hyphen
+  CHECK_FALSE(IsPlainProseForTest("COVID-19"));       // letter, hyphen, digit
+  CHECK_FALSE(IsPlainProseForTest("( spaced"));       // LB14: OP SP*
+  CHECK_FALSE(IsPlainProseForTest("\u2014 \u2014"));  // LB17: B2 SP* B2
+  CHECK_FALSE(IsPlainProseForTest("caf\u00e9"));      // beyond ASCII
+  CHECK_FALSE(IsPlainProseForTest("one\ntwo"));       // a hard break
+  CHECK(IsPlainProseForTest("tab\there"));            // a tab is cleaned to a space first
+  // e-learning breaks after the hyphen only; a range not at all.
+  CHECK(framework::LineBreaksForTest("e-learning L65-67", false) ==
+        std::vector<std::size_t>{2, 11, 17});
+}
+
+TEST_CASE("DisplayWidth: code points that are clusters of their own, with and without ICU") {
+  std::mt19937 rng(29);
+  // Width 1 (Latin, shades, box drawing, dashes), 2 (CJK, emoji presentation), 0 (combining
+  // marks, joiners, selectors: ICU's path), flags, invalid bytes.
+  const std::vector<std::string> parts = {
+      "a",          " ",          "\u00e9", "\u0142",     "\u2591", "\u2588", "\u00B7",
+      "\u2014",     "\u2022",     "\u6211", "\U0001F600", "\u0301", "\u200D", "\uFE0F",
+      "\U0001F1EC", "\U0001F1E7", "\xFF",   "\t",         "\u1100", "\u1161", "\u0915",
+      "\u094D",     "\u00AD",     "\u200B", "\u263A",     "\uFF21"};
+  for (int i = 0; i < 3000; ++i) {
+    std::string text;
+    const int n = std::uniform_int_distribution<int>(1, 12)(rng);
+    for (int k = 0; k < n; ++k)
+      text += parts[std::uniform_int_distribution<std::size_t>(0, parts.size() - 1)(rng)];
+    CHECK_MESSAGE(DisplayWidth(text) == framework::DisplayWidthWithIcu(text), "width of \"", text,
+                  "\"");
+  }
+  CHECK(DisplayWidth("\u2591\u2591\u2591 18") == 6);
+  CHECK(DisplayWidth("\u6211\u559c") == 4);
+  CHECK(DisplayWidth("\u2022 \u2014") == 3);  // what plain prose counts a column each
 }
 
 // ---------------------------------------------------------------------------------------------

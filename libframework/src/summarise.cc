@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
@@ -16,6 +17,7 @@
 #include "framework/disclosure.h"
 #include "framework/export.h"
 #include "framework/text.h"
+#include "parallel.h"
 
 namespace framework {
 
@@ -533,20 +535,46 @@ class ReportBuilder {
                         " participants are shortened until they fit that many");
   }
 
-  void Add(const Matrix& m) {
-    SummaryReport& r = report_;
+  // What Add adds for one matrix, worked out without changing the builder: matrices may be
+  // worked out on several threads at once, then added in order.
+  struct Part {
+    std::optional<CaseTheme> case_theme;
+    std::optional<Coverage> coverage;
+    std::optional<RangeTheme> range;
+    std::optional<CompareTheme> compare;
+    int theme = -1;
+  };
+
+  Part Build(const Matrix& m) const {
+    const SummaryReport& r = report_;
+    Part part;
     if (r.case_view) {
-      r.case_view->themes.push_back(BuildCaseTheme(study_, m, r.case_view->participant));
-      return;
+      part.case_theme = BuildCaseTheme(study_, m, r.case_view->participant);
+      return part;
     }
     const GroupPlan* plan = r.plan ? &*r.plan : nullptr;
     const std::vector<int> groups = RowGroups(m, plan, plan ? plan->index : heading_of_);
-    if (r.options.coverage) r.coverage.push_back(BuildCoverage(study_, m));
+    if (r.options.coverage) part.coverage = BuildCoverage(study_, m);
     if (r.options.range)
-      r.range.push_back(BuildRange(study_, m, plan, RowGroups(m, plan, heading_of_), label_of_));
-    if (r.comparison) r.comparison->themes.push_back(BuildCompareTheme(study_, m, *plan, groups));
-    if (const int t = study_.framework.FindTheme(m.theme); t >= 0) themes_.push_back(t);
+      part.range = BuildRange(study_, m, plan, RowGroups(m, plan, heading_of_), label_of_);
+    if (r.comparison) part.compare = BuildCompareTheme(study_, m, *plan, groups);
+    part.theme = study_.framework.FindTheme(m.theme);
+    return part;
   }
+
+  void Add(Part&& part) {
+    SummaryReport& r = report_;
+    if (r.case_view) {
+      r.case_view->themes.push_back(std::move(*part.case_theme));
+      return;
+    }
+    if (part.coverage) r.coverage.push_back(std::move(*part.coverage));
+    if (part.range) r.range.push_back(std::move(*part.range));
+    if (part.compare) r.comparison->themes.push_back(std::move(*part.compare));
+    if (part.theme >= 0) themes_.push_back(part.theme);
+  }
+
+  void Add(const Matrix& m) { Add(Build(m)); }
 
   SummaryReport End() {
     SummaryReport& r = report_;
@@ -585,19 +613,45 @@ LoadOptions SummariseLoadOptions() {
   return load;
 }
 
+// The most cells a matrix may have for Summarise to build several at once.
+constexpr std::size_t kParallelMatrixCells = 200000;
+
 SummaryReport Summarise(const Study& study, const SummariseOptions& options) {
   ReportBuilder builder(study, options);
-  bool begun = false;
-  for (const int theme : options.themes) {
-    if (theme < 0 || static_cast<std::size_t>(theme) >= study.framework.themes.size()) continue;
-    std::vector<Matrix> one = ChartedMatrices(study, {theme});
-    // Every matrix has the same rows (the declared participants and those with a
-    // transcript), so the first gives the population.
-    if (!begun) builder.Begin({&one.front().participants});
-    begun = true;
-    builder.Add(one.front());
+  std::vector<int> themes;
+  for (const int theme : options.themes)
+    if (theme >= 0 && static_cast<std::size_t>(theme) < study.framework.themes.size())
+      themes.push_back(theme);
+  if (themes.empty()) {
+    builder.Begin({});
+    return builder.End();
   }
-  if (!begun) builder.Begin({});
+  // A wave of themes at a time, a matrix a thread: the matrices built, then (the first giving
+  // the population: every matrix has the same rows, the declared participants and those with a
+  // transcript) their parts of the report, added in order, and the matrices dropped.
+  // More than one matrix at a time only while a matrix is small (the rows, declared
+  // participants and transcripts, by the sub-themes): a study of 200,000 participants holds one.
+  std::size_t subthemes = 0;
+  for (const int theme : themes)
+    subthemes = std::max(subthemes,
+                         study.framework.themes[static_cast<std::size_t>(theme)].subthemes.size());
+  const std::size_t cells =
+      (study.participants.participants.size() + study.transcripts.size()) * subthemes;
+  const unsigned jobs = cells <= kParallelMatrixCells ? ResolveJobs(options.jobs) : 1;
+  for (std::size_t begin = 0; begin < themes.size(); begin += jobs) {
+    const std::size_t end = std::min(themes.size(), begin + jobs);
+    std::vector<Matrix> matrices(end - begin);
+    ParallelFor(matrices.size(), jobs, [&](std::size_t i) {
+      matrices[i] = std::move(ChartedMatrices(study, {themes[begin + i]}).front());
+    });
+    if (begin == 0) builder.Begin({&matrices.front().participants});
+    std::vector<ReportBuilder::Part> parts(matrices.size());
+    ParallelFor(parts.size(), jobs, [&](std::size_t i) {
+      parts[i] = builder.Build(matrices[i]);
+      matrices[i] = Matrix();
+    });
+    for (ReportBuilder::Part& part : parts) builder.Add(std::move(part));
+  }
   return builder.End();
 }
 

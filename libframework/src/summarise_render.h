@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "framework/summarise.h"
@@ -18,6 +19,10 @@ class Output {
  public:
   /// `sink` may be null: then `Finish` returns the whole text.
   explicit Output(const SummarySink* sink) : sink_(sink) {}
+  /// Without a sink, as if `before` (its last two characters are all that count) had been
+  /// written and handed over already: for a part of the output rendered on its own, to be
+  /// joined after text that ends so (see `Tail`).
+  Output(std::nullptr_t, std::string_view before) : sink_(nullptr), tail_(Last2(before)) {}
 
   std::string text;  ///< what is not yet handed over
 
@@ -31,8 +36,13 @@ class Output {
   bool empty() const { return text.empty() && tail_.empty(); }
   /// Whether everything written so far ends with a blank line ("\n\n").
   bool EndsWithBlankLine() const;
+  /// The last two characters of everything written so far (fewer at the start).
+  std::string Tail() const { return Last2(tail_ + Last2(text)); }
 
  private:
+  static std::string Last2(std::string_view s) {
+    return std::string(s.substr(s.size() >= 2 ? s.size() - 2 : 0));
+  }
   static constexpr std::size_t kPiece = std::size_t{1} << 20;
   void Hand();
   const SummarySink* sink_;

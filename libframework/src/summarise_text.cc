@@ -1,10 +1,14 @@
 // The summary for a terminal: headings and wrapped lines, tables by RenderTable, the coverage
 // heatmap in shaded blocks.
+#include <algorithm>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "framework/summarise.h"
 #include "framework/table.h"
+#include "parallel.h"
 #include "summarise_render.h"
 
 namespace framework {
@@ -30,23 +34,48 @@ class TextWriter {
   std::string Run();
 
  private:
+  // A section of the output (a theme's coverage or range of views), and about how many bytes
+  // of text it makes.
+  struct Section {
+    std::function<void(TextWriter&)> render;
+    std::size_t bytes = 0;
+  };
+  // A section bigger than this is rendered in place, streamed to the sink, never held whole.
+  static constexpr std::size_t kMaxPartBytes = std::size_t{16} << 20;
+
+  // A writer for one section on its own, as if after text ending in `before`.
+  TextWriter(const SummaryReport& report, const SummaryTextOptions& options,
+             std::string_view before)
+      : r_(report), o_(options), out_(nullptr, before), part_(true) {}
+
+  void Sections(const std::vector<Section>& sections);
+  void Wave(const std::vector<const Section*>& wave);
   void Heading(const std::string& text) {
     Gap();
-    for (const std::string& line : WrapText(text, o_.width))
-      out_.text += (o_.color ? "\x1b[1m" + line + "\x1b[0m" : line) + "\n";
+    Styled(text, 0, 0, o_.width, "\x1b[1m");
   }
   void Line(const std::string& text, std::size_t indent = 0, std::size_t hang = 0) {
     const std::size_t width = o_.width > indent + hang + 12 ? o_.width - indent - hang : 12;
-    const auto lines = WrapText(text, width);
-    for (std::size_t i = 0; i < lines.size(); ++i)
-      out_.text += std::string(indent + (i ? hang : 0), ' ') + lines[i] + "\n";
+    Styled(text, indent, hang, width, {});
   }
   void Dim(const std::string& text, std::size_t indent, std::size_t hang = 0) {
     const std::size_t width = o_.width > indent + hang + 12 ? o_.width - indent - hang : 12;
-    const auto lines = WrapText(text, width);
-    for (std::size_t i = 0; i < lines.size(); ++i)
-      out_.text += std::string(indent + (i ? hang : 0), ' ') +
-                   (o_.color ? "\x1b[2m" + lines[i] + "\x1b[0m" : lines[i]) + "\n";
+    Styled(text, indent, hang, width, "\x1b[2m");
+  }
+  // `text` wrapped to `width`, each line after `indent` spaces (and `hang` more after the
+  // first), in `style` and a reset when there is colour and a style.
+  void Styled(const std::string& text, std::size_t indent, std::size_t hang, std::size_t width,
+              std::string_view style) {
+    const bool styled = o_.color && !style.empty();
+    bool first = true;
+    WrapText(text, width, [&](std::string_view line) {
+      out_.text.append(indent + (first ? 0 : hang), ' ');
+      first = false;
+      if (styled) out_.text += style;
+      out_.text += line;
+      if (styled) out_.text += "\x1b[0m";
+      out_.text += '\n';
+    });
   }
   void Gap() {
     if (!out_.empty() && !out_.EndsWithBlankLine()) out_.text += "\n";
@@ -57,6 +86,7 @@ class TextWriter {
     t.color = o_.color;
     t.unicode = o_.unicode;
     t.fixed = std::move(fixed);
+    t.jobs = part_ ? 1 : o_.jobs;  // a section on a thread of its own draws its tables alone
     return t;
   }
   void Coverage(const framework::Coverage& c);
@@ -69,7 +99,61 @@ class TextWriter {
   const SummaryReport& r_;
   const SummaryTextOptions& o_;
   summarise_render::Output out_;
+  bool part_ = false;  // a section rendered on its own (see Sections)
 };
+
+// Renders `sections` in order. With more than one job, consecutive sections of at most
+// kMaxPartBytes go a wave at a time (as many as the jobs, see Wave); a bigger one is rendered in
+// place, so what is held beside the sink's pieces stays bounded.
+void TextWriter::Sections(const std::vector<Section>& sections) {
+  const unsigned jobs = ResolveJobs(o_.jobs);
+  std::vector<const Section*> wave;
+  auto flush = [&] {
+    Wave(wave);
+    wave.clear();
+  };
+  for (const Section& section : sections) {
+    if (jobs <= 1 || section.bytes > kMaxPartBytes) {
+      flush();
+      section.render(*this);
+      continue;
+    }
+    wave.push_back(&section);
+    if (wave.size() == jobs) flush();
+  }
+  flush();
+}
+
+// Renders a wave of sections, each on a thread into a text of its own, as if it followed text
+// ending in a line break that is not a blank line ("x\n"), or what is written so far, the first
+// of the wave. Each text is joined where what comes before it does end so, and its section
+// rendered again here where not: a section's text depends on what comes before it only through
+// Gap (empty, or ending in a blank line: the last two characters), so the output is the same as
+// one section after another.
+void TextWriter::Wave(const std::vector<const Section*>& wave) {
+  if (wave.size() <= 1) {
+    for (const Section* section : wave) section->render(*this);
+    return;
+  }
+  constexpr std::string_view kAfterLine = "x\n";
+  const std::string first = out_.Tail();
+  std::vector<std::string> parts(wave.size());
+  ParallelFor(parts.size(), static_cast<unsigned>(wave.size()), [&](std::size_t i) {
+    TextWriter part(r_, o_, i == 0 ? std::string_view(first) : kAfterLine);
+    wave[i]->render(part);
+    parts[i] = part.out_.Finish();
+  });
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const std::string tail = out_.Tail();
+    if (i == 0 || (tail.size() == 2 && tail[0] != '\n' && tail[1] == '\n')) {
+      out_.text += parts[i];
+      parts[i] = std::string();
+      out_.Spill();
+    } else {
+      wave[i]->render(*this);
+    }
+  }
+}
 
 void TextWriter::Coverage(const framework::Coverage& c) {
   const auto& shades = o_.unicode ? kShades : kAsciiShades;
@@ -256,8 +340,19 @@ std::string TextWriter::Run() {
     Case(*r_.case_view);
     return out_.Finish();
   }
-  for (const framework::Coverage& c : r_.coverage) Coverage(c);
-  for (const RangeTheme& t : r_.range) Range(t);
+  std::vector<Section> sections;
+  for (const framework::Coverage& c : r_.coverage)
+    sections.push_back({[&c](TextWriter& w) { w.Coverage(c); },
+                        (c.participants.size() + 4) * (c.columns.size() + 1) * 48});
+  for (const RangeTheme& t : r_.range) {
+    std::size_t bytes = 256;
+    for (const RangeColumn& col : t.columns)
+      for (const RangeGroup& g : col.groups)
+        for (const RangeEntry& e : g.entries)
+          bytes += e.summary.size() + e.attribution.size() + 16 * e.refs.size() + 64;
+    sections.push_back({[&t](TextWriter& w) { w.Range(t); }, bytes});
+  }
+  Sections(sections);
   if (r_.comparison) Compare(*r_.comparison);
   if (r_.cooccurrence) Cooccur(*r_.cooccurrence);
   Notes();

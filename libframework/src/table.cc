@@ -5,11 +5,16 @@
 #include <unicode/utext.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <optional>
 
 #include "framework/text.h"
+#include "parallel.h"
+#include "test_hooks.h"
 
 namespace framework {
 namespace {
@@ -24,11 +29,28 @@ bool IsC1Control(std::string_view text, std::size_t i) {
 }
 
 bool NeedsCleaning(std::string_view text) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    unsigned char b = static_cast<unsigned char>(text[i]);
-    if ((b < 0x20 && b != '\n') || b == 0x7F || IsC1Control(text, i)) return true;
+  // Eight bytes at a time while they are all printable ASCII (no control, DEL or high byte).
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, text.data() + i, 8);
+    constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+    const std::uint64_t below_space = (x - 0x20 * kOnes) & ~x & kHigh;  // bytes < 0x20
+    const std::uint64_t del = ((x ^ (0x7F * kOnes)) - kOnes) & ~(x ^ (0x7F * kOnes)) & kHigh;
+    if ((below_space | del | (x & kHigh)) != 0) break;
   }
-  return !IsValidUtf8(text);
+  if (i == text.size()) return false;
+  bool ascii = true;
+  for (; i < text.size(); ++i) {
+    unsigned char b = static_cast<unsigned char>(text[i]);
+    if (b < 0x80) {
+      if ((b < 0x20 && b != '\n') || b == 0x7F) return true;
+      continue;
+    }
+    ascii = false;
+    if (IsC1Control(text, i)) return true;
+  }
+  return !ascii && !IsValidUtf8(text);
 }
 
 // Text that cannot move the cursor or start an escape sequence: a terminal must show exactly what
@@ -150,7 +172,10 @@ class Breaks {
 // Greedy filling of lines, one break-delimited piece ("word   ") at a time.
 class LineFiller {
  public:
-  explicit LineFiller(std::size_t width) : width_(width) {}
+  // `plain`: the text is plain prose (IsPlainProse), every code point one column wide.
+  // `sink`, when given, receives each line as it is made, and none is kept.
+  explicit LineFiller(std::size_t width, bool plain = false, const LineSink* sink = nullptr)
+      : width_(width), plain_(plain), sink_(sink) {}
 
   // A piece of text: its visible part `body` and the `spaces` that follow it.
   void Add(std::string_view body, std::size_t spaces, Breaks* breaks, int32_t body_offset) {
@@ -159,7 +184,7 @@ class LineFiller {
       line_width_ += spaces;
       return;
     }
-    std::size_t body_width = DisplayWidth(body);
+    std::size_t body_width = Width(body);
     // UAX #14 keeps some spaces unbreakable (after a closing quote, before an opening bracket);
     // a piece too wide for any line is broken at those spaces before inside a word.
     if (body_width > width_) {
@@ -200,7 +225,7 @@ class LineFiller {
   void HardBreak() { Emit(); }
 
   std::vector<std::string> Finish() {
-    if (has_content_ || lines_.empty()) Emit();
+    if (has_content_ || emitted_ == 0) Emit();
     return std::move(lines_);
   }
 
@@ -219,7 +244,7 @@ class LineFiller {
       }
       if (end <= i) end = word.size();
       std::string_view cluster = word.substr(i, end - i);
-      std::size_t w = DisplayWidth(cluster);
+      std::size_t w = Width(cluster);
       if (has_content_ && line_width_ + w > width_) Emit();
       line_.append(cluster);
       line_width_ += w;
@@ -228,9 +253,17 @@ class LineFiller {
     }
   }
 
+  std::size_t Width(std::string_view text) const {
+    return plain_ ? CountCodePoints(text) : DisplayWidth(text);
+  }
+
   void Emit() {
     while (!line_.empty() && line_.back() == ' ') line_.pop_back();
-    lines_.push_back(std::move(line_));
+    ++emitted_;
+    if (sink_)
+      (*sink_)(line_);
+    else
+      lines_.push_back(std::move(line_));
     Clear();
   }
 
@@ -241,6 +274,9 @@ class LineFiller {
   }
 
   std::size_t width_;
+  bool plain_;
+  const LineSink* sink_;
+  std::size_t emitted_ = 0;
   std::vector<std::string> lines_;
   std::string line_;
   std::size_t line_width_ = 0;  // including trailing spaces: they separate it from the next word
@@ -275,6 +311,161 @@ std::optional<std::string_view> OneLine(std::string_view text, std::size_t width
   std::size_t end = text.size();
   while (end > 0 && text[end - 1] == ' ') --end;
   return text.substr(0, end);
+}
+
+// Line breaking without ICU, for the plain prose most cells hold (letters, digits, spaces and
+// common punctuation). A text qualifies when every byte is in the alphabet below and every word
+// (a run of non-spaces) has a shape whose break opportunities UAX #14 (as ICU gives them) leaves
+// in no doubt: then WrapText's breaks are exactly the ends of the runs of spaces and the ends of
+// the hyphens between two letters (and the end of the text), each a grapheme cluster boundary
+// (every character here is a cluster of its own) and none inside a number range. Anything else
+// goes to ICU. tests/table_test.cc compares the two on generated texts.
+//
+// The word shapes, by UAX #14 class (ASCII letters and U+2022 BULLET are AL, digits NU):
+//   - a word starts with AL, NU or OP ('(' '['): after spaces, LB13 keeps CL, CP, EX, IS, SY
+//     with the word before, LB20a (Unicode 15.1) a word-initial hyphen with the word after, and
+//     a quote (LB15, LB19) is left to ICU;
+//   - inside a word: AL and NU are followed by AL, NU, IS, EX, OP, CP (LB23, LB28, LB30, LB13);
+//     IS ('.' ',' ';' ':') by AL, IS, CP or EX (LB29, LB13), or NU after NU (LB25: "1.5");
+//     EX ('!' '?') by IS, CP or EX only; CP (')' ']') by AL, NU, IS, CP, EX (LB30, LB13); OP by
+//     AL or NU (LB14);
+//   - a hyphen (HY) only between two digits (a range such as "L65-67": whatever ICU allows
+//     around it, InsideRange drops) or two ASCII letters ("e-learning": a break after it only,
+//     LB21); an apostrophe (QU) only between two ASCII letters (LB19: no break either side);
+//   - a word never ends with OP (LB14: OP SP* x);
+//   - U+2014 EM DASH (B2) only as a word of its own, and never the next word after another
+//     (LB17: B2 SP* x B2).
+enum PlainClass : unsigned char {
+  kPlainNone,    // not in the alphabet
+  kPlainSpace,   // ' '
+  kPlainLetter,  // AL: A-Z a-z (and U+2022, decoded apart)
+  kPlainDigit,   // NU
+  kPlainInfix,   // IS: . , ; :
+  kPlainExclam,  // EX: ! ?
+  kPlainOpen,    // OP: ( [
+  kPlainClose,   // CP: ) ]
+  kPlainHyphen,  // HY: -
+  kPlainQuote,   // QU: '
+  kPlainDash,    // B2: U+2014, decoded apart
+};
+
+constexpr std::array<PlainClass, 128> MakePlainClasses() {
+  std::array<PlainClass, 128> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = kPlainLetter;
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = kPlainLetter;
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = kPlainDigit;
+  t[' '] = kPlainSpace;
+  t['.'] = t[','] = t[';'] = t[':'] = kPlainInfix;
+  t['!'] = t['?'] = kPlainExclam;
+  t['('] = t['['] = kPlainOpen;
+  t[')'] = t[']'] = kPlainClose;
+  t['-'] = kPlainHyphen;
+  t['\''] = kPlainQuote;
+  return t;
+}
+constexpr std::array<PlainClass, 128> kPlainClass = MakePlainClasses();
+
+// Whether `next` may follow `prev` inside a word, `before` being the class before `prev` (see
+// above); hyphens and apostrophes are checked with the byte after them by the caller.
+constexpr bool PlainFollows(PlainClass before, PlainClass prev, PlainClass next) {
+  switch (prev) {
+    case kPlainLetter:
+    case kPlainDigit:
+      return next != kPlainDash && next != kPlainSpace && next != kPlainNone;
+    case kPlainInfix:
+      return next == kPlainLetter || next == kPlainInfix || next == kPlainClose ||
+             next == kPlainExclam || (next == kPlainDigit && before == kPlainDigit);
+    case kPlainExclam:
+      return next == kPlainInfix || next == kPlainClose || next == kPlainExclam;
+    case kPlainClose:
+      return next == kPlainLetter || next == kPlainDigit || next == kPlainInfix ||
+             next == kPlainClose || next == kPlainExclam;
+    case kPlainOpen:
+      return next == kPlainLetter || next == kPlainDigit;
+    case kPlainHyphen:
+      return next == before && (next == kPlainDigit || next == kPlainLetter);
+    case kPlainQuote:
+      return next == kPlainLetter;
+    default:
+      return false;
+  }
+}
+
+// The display width of `text` (its code points, each one column wide) when it qualifies for the
+// plain line breaking above, else -1.
+long PlainProseWidth(std::string_view text) {
+  const std::size_t n = text.size();
+  PlainClass before = kPlainSpace, prev = kPlainSpace;  // the classes before i
+  bool last_word_dash = false, word_dash = false;
+  long width = 0;
+  for (std::size_t i = 0; i < n;) {
+    const unsigned char b = static_cast<unsigned char>(text[i]);
+    PlainClass c;
+    std::size_t len = 1;
+    if (b < 0x80) {
+      c = kPlainClass[b];
+      if (c == kPlainNone) return -1;
+    } else if (b == 0xE2 && i + 2 < n && static_cast<unsigned char>(text[i + 1]) == 0x80 &&
+               (static_cast<unsigned char>(text[i + 2]) == 0xA2 ||
+                static_cast<unsigned char>(text[i + 2]) == 0x94)) {
+      c = static_cast<unsigned char>(text[i + 2]) == 0xA2 ? kPlainLetter : kPlainDash;
+      len = 3;
+    } else {
+      return -1;
+    }
+    if (c == kPlainSpace) {
+      if (prev == kPlainOpen) return -1;  // a word ending with OP
+      if (prev != kPlainSpace) {
+        last_word_dash = word_dash;
+        word_dash = false;
+      }
+    } else if (prev == kPlainSpace) {  // a word starts
+      if (c == kPlainDash) {
+        if (last_word_dash) return -1;
+        word_dash = true;
+      } else if (c != kPlainLetter && c != kPlainDigit && c != kPlainOpen) {
+        return -1;
+      }
+    } else if (!PlainFollows(before, prev, c)) {
+      return -1;
+    }
+    if (c == kPlainHyphen || c == kPlainQuote) {
+      // Between two digits or two ASCII letters (a hyphen), two ASCII letters (an apostrophe).
+      if (i + 1 >= n || len != 1 || (i > 0 && static_cast<unsigned char>(text[i - 1]) >= 0x80))
+        return -1;
+      const unsigned char after = static_cast<unsigned char>(text[i + 1]);
+      const PlainClass want = c == kPlainQuote ? kPlainLetter : prev;
+      if (prev != want || after >= 0x80 || kPlainClass[after] != want) return -1;
+    }
+    before = prev;
+    prev = c;
+    i += len;
+    ++width;
+    if (c == kPlainLetter || c == kPlainDigit) {
+      // The rest of a run of ASCII letters and digits: each may follow the one before.
+      auto alnum = [&](std::size_t k) {
+        const unsigned char a = static_cast<unsigned char>(text[k]);
+        return a < 0x80 && (kPlainClass[a] == kPlainLetter || kPlainClass[a] == kPlainDigit);
+      };
+      std::size_t j = i;
+      while (j < n && alnum(j)) ++j;
+      if (j > i) {
+        before = j - i >= 2 ? kPlainClass[static_cast<unsigned char>(text[j - 2])] : c;
+        prev = kPlainClass[static_cast<unsigned char>(text[j - 1])];
+        width += static_cast<long>(j - i);
+        i = j;
+      }
+    }
+  }
+  return prev != kPlainOpen ? width : -1;
+}
+
+bool IsPlainProse(std::string_view text) { return PlainProseWidth(text) >= 0; }
+
+// Whether WrapText breaks plain prose before byte `i` (0 < i < text.size()).
+bool PlainBreakBefore(std::string_view text, std::size_t i) {
+  const char c = text[i], p = text[i - 1];
+  return (p == ' ' && c != ' ') || (p == '-' && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')));
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -451,23 +642,33 @@ void AppendRow(std::string& out, const std::vector<std::size_t>& widths,
 
 }  // namespace
 
-std::vector<std::string> WrapText(std::string_view text, std::size_t width) {
-  std::string storage;
-  text = CleanText(text, storage);
-  width = std::max<std::size_t>(width, 1);
-  if (std::optional<std::string_view> line = OneLine(text, width)) return {std::string(*line)};
-  LineFiller filler(width);
-  if (text.empty()) return filler.Finish();
+namespace {
 
+// Calls `piece(start, end, hard, breaks)` for each piece of clean, non-empty `text` between two
+// line-break opportunities that WrapText may take (`hard` for a hard line break; `breaks` the
+// ICU iterators, or null), in order: plain prose without ICU when `plain_allowed`.
+template <typename Piece>
+void ForEachPiece(std::string_view text, bool plain, Piece&& piece) {
+  if (plain) {
+    std::size_t start = 0;
+    for (std::size_t i = 1; i < text.size(); ++i) {
+      if (PlainBreakBefore(text, i)) {
+        piece(start, i, false, nullptr);
+        start = i;
+      }
+    }
+    piece(start, text.size(), false, nullptr);
+    return;
+  }
   Breaks breaks(text);
   if (breaks.ok()) {
     std::size_t start = 0;
     bool hard = false;
     for (int32_t end = breaks.NextLineBreak(hard); end >= 0; end = breaks.NextLineBreak(hard)) {
-      AddPiece(filler, text, start, static_cast<std::size_t>(end), hard, &breaks);
+      piece(start, static_cast<std::size_t>(end), hard, &breaks);
       start = static_cast<std::size_t>(end);
     }
-    return filler.Finish();
+    return;
   }
   // Without ICU data: break after spaces and at '\n' only.
   std::size_t start = 0;
@@ -475,11 +676,69 @@ std::vector<std::string> WrapText(std::string_view text, std::size_t width) {
     bool hard = text[i] == '\n';
     bool soft = text[i] == ' ' && (i + 1 == text.size() || text[i + 1] != ' ');
     if (hard || soft || i + 1 == text.size()) {
-      AddPiece(filler, text, start, i + 1, hard, nullptr);
+      piece(start, i + 1, hard, nullptr);
       start = i + 1;
     }
   }
+}
+
+// WrapText's lines, or nothing with them handed to `sink` instead.
+std::vector<std::string> Wrap(std::string_view text, std::size_t width, bool plain_allowed,
+                              const LineSink* sink = nullptr) {
+  auto one = [&](std::string_view line) -> std::vector<std::string> {
+    if (!sink) return {std::string(line)};
+    (*sink)(line);
+    return {};
+  };
+  std::string storage;
+  text = CleanText(text, storage);
+  width = std::max<std::size_t>(width, 1);
+  // Plain prose holds no hard line break and is as wide as its code points: OneLine's test is
+  // its width.
+  const long plain_width = plain_allowed ? PlainProseWidth(text) : -1;
+  if (plain_width >= 0 && static_cast<std::size_t>(plain_width) <= width) {
+    std::size_t end = text.size();
+    while (end > 0 && text[end - 1] == ' ') --end;
+    return one(text.substr(0, end));
+  }
+  if (plain_width < 0)
+    if (std::optional<std::string_view> line = OneLine(text, width)) return one(*line);
+  LineFiller filler(width, plain_width >= 0, sink);
+  if (text.empty()) return filler.Finish();
+  ForEachPiece(text, plain_width >= 0,
+               [&](std::size_t start, std::size_t end, bool hard, Breaks* breaks) {
+                 AddPiece(filler, text, start, end, hard, breaks);
+               });
   return filler.Finish();
+}
+
+}  // namespace
+
+std::vector<std::string> WrapText(std::string_view text, std::size_t width) {
+  return Wrap(text, width, true);
+}
+
+void WrapText(std::string_view text, std::size_t width, const LineSink& line) {
+  Wrap(text, width, true, &line);
+}
+
+std::vector<std::string> WrapTextWithIcu(std::string_view text, std::size_t width) {
+  return Wrap(text, width, false);
+}
+
+bool IsPlainProseForTest(std::string_view text) {
+  std::string storage;
+  return IsPlainProse(CleanText(text, storage));
+}
+
+std::vector<std::size_t> LineBreaksForTest(std::string_view text, bool with_icu) {
+  std::string storage;
+  text = CleanText(text, storage);
+  std::vector<std::size_t> ends;
+  if (text.empty()) return ends;
+  ForEachPiece(text, !with_icu && IsPlainProse(text),
+               [&](std::size_t, std::size_t end, bool, Breaks*) { ends.push_back(end); });
+  return ends;
 }
 
 std::string PadToWidth(std::string_view text, std::size_t width, bool right) {
@@ -522,9 +781,22 @@ void AppendTable(const std::vector<TableCell>& header,
     AppendRow(out, widths, cells(0, true), header, options, b);
     if (!rows.empty()) out += mid;
   }
+  // With more than one job, the rows are wrapped a block at a time on the threads, then drawn
+  // here in order.
+  const unsigned jobs = streamable ? ResolveJobs(options.jobs) : 1;
+  const std::size_t block = jobs > 1 ? std::size_t{64} * jobs : 0;
+  std::vector<std::vector<CellLines>> wrapped;
   for (std::size_t r = 0; r < rows.size(); ++r) {
+    if (block > 0 && r % block == 0) {
+      wrapped.assign(std::min(block, rows.size() - r), {});
+      ParallelFor(wrapped.size(), jobs,
+                  [&](std::size_t i) { wrapped[i] = WrapRow(rows[r + i], widths, options); });
+    }
     if (r > 0) out += mid;
-    AppendRow(out, widths, cells(r, false), rows[r], options, b);
+    if (block > 0)
+      AppendRow(out, widths, wrapped[r % block], rows[r], options, b);
+    else
+      AppendRow(out, widths, cells(r, false), rows[r], options, b);
     if (after_row) after_row(out);
   }
   out += Rule(widths, b.bottom_left, b.bottom_mid, b.bottom_right, b.horizontal);

@@ -1,9 +1,12 @@
-// Test hooks: the slow yaml-cpp paths of the readers that have a fast path of their own, so tests
-// and fuzzers can compare the two. Private (not installed); tests and fuzzers reach it through
-// their include path (libframework/src).
+// Test hooks: the slow paths (yaml-cpp readers, ICU text iterators) of the code that has a fast
+// path of its own, so tests and fuzzers can compare the two. Private (not installed); tests and
+// fuzzers reach it through their include path (libframework/src).
 #pragma once
 
+#include <cstddef>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "framework/chart.h"
 #include "framework/diagnostic.h"
@@ -21,5 +24,20 @@ Chart LoadChartWithYamlCpp(std::string_view name, std::string_view text, Diagnos
 /// same result and diagnostics; tests compare the two.
 Participants LoadParticipantsYamlWithYamlCpp(std::string_view name, std::string_view text,
                                              Diagnostics& diagnostics);
+
+/// WrapText always through ICU's line-break iterator. WrapText breaks plain prose (see
+/// IsPlainProseForTest) without it and gives the same lines; tests compare the two.
+std::vector<std::string> WrapTextWithIcu(std::string_view text, std::size_t width);
+
+/// Whether WrapText breaks `text` (once made safe to print) without ICU.
+bool IsPlainProseForTest(std::string_view text);
+
+/// The byte offsets (into `text` made safe to print) where WrapText may break it, the end
+/// included: found without ICU for plain prose unless `with_icu`.
+std::vector<std::size_t> LineBreaksForTest(std::string_view text, bool with_icu);
+
+/// DisplayWidth always through ICU's grapheme-cluster iterator. DisplayWidth measures text whose
+/// every code point is a cluster of its own without it; tests compare the two.
+std::size_t DisplayWidthWithIcu(std::string_view text);
 
 }  // namespace framework

@@ -9,10 +9,12 @@
 #include <simdjson.h>
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <memory>
 
 #include "framework/hash.h"
+#include "test_hooks.h"
 
 namespace framework {
 
@@ -149,12 +151,78 @@ std::string_view Trim(std::string_view text) {
   return text;
 }
 
+namespace {
+
+// The width of code point `c` when it is a grapheme cluster on its own whatever comes before or
+// after it, i.e. its Grapheme_Cluster_Break is Other (UAX #29 GB999: nothing joins it to a
+// neighbour that is Other too; every rule that keeps two code points together needs a control,
+// Extend, ZWJ, SpacingMark, Prepend, Hangul jamo or regional indicator on one side), or -1.
+int SoloWidth(UChar32 c) {
+  if (u_getIntPropertyValue(c, UCHAR_GRAPHEME_CLUSTER_BREAK) != U_GCB_OTHER) return -1;
+  return CodePointWidth(c);
+}
+
+// SoloWidth of the Basic Multilingual Plane, worked out as each code point is first met: 0 not
+// yet known, 1 not solo, else the width + 2. Relaxed atomics: two threads may both work one out,
+// and store the same value.
+std::array<std::atomic<std::int8_t>, 0x10000> solo_widths{};
+
+int CachedSoloWidth(UChar32 c) {
+  if (c > 0xFFFF) return SoloWidth(c);
+  std::atomic<std::int8_t>& slot = solo_widths[static_cast<std::size_t>(c)];
+  std::int8_t v = slot.load(std::memory_order_relaxed);
+  if (v == 0) {
+    const int w = SoloWidth(c);
+    v = static_cast<std::int8_t>(w < 0 ? 1 : w + 2);
+    slot.store(v, std::memory_order_relaxed);
+  }
+  return v == 1 ? -1 : v - 2;
+}
+
+// DisplayWidth of valid UTF-8 whose every code point is solo (each its own cluster, so a
+// cluster's width is its code point's), or -1 for anything else: an invalid sequence, a control
+// character, a combining mark, a joiner, a flag.
+long SoloDisplayWidth(std::string_view text) {
+  long width = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const unsigned char b = static_cast<unsigned char>(text[i]);
+    if (b < 0x80) {
+      if (b < 0x20 || b == 0x7F) return -1;
+      ++width;
+      ++i;
+      continue;
+    }
+    const UChar32 c = NextCodePoint(text, i);
+    if (c < 0) return -1;
+    const int w = CachedSoloWidth(c);
+    if (w < 0) return -1;
+    width += w;
+  }
+  return width;
+}
+
+std::size_t DisplayWidthByClusters(std::string_view text);
+
+}  // namespace
+
 std::size_t DisplayWidth(std::string_view text) {
   if (IsAscii(text)) {
     std::size_t n = 0;
     for (char c : text) n += static_cast<unsigned char>(c) >= 0x20 && c != 0x7F;
     return n;
   }
+  if (const long w = SoloDisplayWidth(text); w >= 0) return static_cast<std::size_t>(w);
+  return DisplayWidthByClusters(text);
+}
+
+std::size_t DisplayWidthWithIcu(std::string_view text) {
+  if (IsAscii(text)) return DisplayWidth(text);
+  return DisplayWidthByClusters(text);
+}
+
+namespace {
+
+std::size_t DisplayWidthByClusters(std::string_view text) {
   // Per grapheme cluster (ICU): the widest of its code points, where an emoji presentation
   // selector, a regional indicator (flags) or a pictograph joined by ZWJ makes it 2.
   UErrorCode status = U_ZERO_ERROR;
@@ -186,6 +254,8 @@ std::size_t DisplayWidth(std::string_view text) {
   utext_close(ut);
   return width;
 }
+
+}  // namespace
 
 std::size_t CountWords(std::string_view text) {
   if (text.empty()) return 0;

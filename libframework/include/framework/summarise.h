@@ -51,6 +51,8 @@ struct SummariseOptions {
   std::string participant;   ///< non-empty: the case view of this participant, and nothing else
   std::size_t top = 10;      ///< strongest pairs and "differ most" sub-themes listed
   bool allow_identifying = false;  ///< attributions in full, even those fitting few participants
+  unsigned jobs = 1;  ///< threads building the themes' matrices and views (0: every core), each
+                      ///< holding one matrix at a time; the report is the same with any number
 };
 
 /// One group of participants by an attribute's value.
@@ -311,6 +313,8 @@ struct SummaryTextOptions {
   std::size_t width = 80;
   bool color = false;
   bool unicode = true;  ///< shaded blocks and box drawing; false: ASCII
+  unsigned jobs = 1;    ///< threads to render with (a theme's view at a time), 0: every core;
+                        ///< the text is the same with any number
 };
 
 /// The report for a terminal: tables by `RenderTable`, the coverage heatmap in shaded blocks

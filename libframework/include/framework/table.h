@@ -23,6 +23,12 @@ namespace framework {
 /// Lines hold no '\n'. Thread-safe; the ICU iterators are created once per thread.
 std::vector<std::string> WrapText(std::string_view text, std::size_t width);
 
+/// Receives a line of `WrapText`'s (valid for the call only).
+using LineSink = std::function<void(std::string_view)>;
+
+/// `WrapText`, handing each line to `line` in turn instead of returning them all.
+void WrapText(std::string_view text, std::size_t width, const LineSink& line);
+
 /// `text` followed by spaces up to `width` display columns, or preceded by them when `right`.
 /// Text already `width` columns wide or wider is returned unchanged (never truncated).
 std::string PadToWidth(std::string_view text, std::size_t width, bool right = false);
@@ -52,6 +58,8 @@ struct TableOptions {
   std::vector<bool> fixed;      ///< columns sized to their content (no wrapping), e.g. the
                                 ///< participant column; missing entries mean "wrapped"
   bool unicode = true;          ///< box-drawing characters; false: ASCII '|', '-', '+'
+  unsigned jobs = 1;            ///< threads to wrap the cells with, 0: every core; the text is
+                                ///< the same with any number
 };
 
 /// Renders a header row and body rows as a grid:
