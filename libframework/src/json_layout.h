@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -15,15 +17,42 @@
 
 namespace framework {
 
+namespace json_detail {
+
+// Whether any of the 8 bytes in `word` needs escaping: below 0x20, '"' or '\\' (the classic
+// "has a byte less than n" and "has a zero byte" bit tricks).
+inline bool AnyToEscape(std::uint64_t word) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  const std::uint64_t quote = word ^ (kOnes * '"'), backslash = word ^ (kOnes * '\\');
+  return (((word - kOnes * 0x20) | (quote - kOnes) | (backslash - kOnes)) & ~word & kHigh) != 0;
+}
+
+inline bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+}  // namespace json_detail
+
 /// Appends `text` as the JSON string dump() writes for it (ensure_ascii off): `"`, `\\` and
 /// the controls escaped (\b \t \n \f \r, else \u00xx), everything else byte for byte; text
 /// that is not valid UTF-8 goes through nlohmann, which replaces what is invalid.
-/// Appends the inside of that string (without its quotes) for valid UTF-8 `text`: byte by
-/// byte, so a text may be escaped a part at a time.
+/// Appends the inside of that string (without its quotes) for valid UTF-8 `text`: each byte
+/// on its own (the runs between bytes to escape appended whole, found eight bytes at a time),
+/// so a text may be escaped a part at a time.
 inline void AppendJsonEscaped(std::string_view text, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p < end) {
+    // The run up to the next byte to escape, appended whole.
+    const char* q = p;
+    for (std::uint64_t word; end - q >= 8; q += 8) {
+      std::memcpy(&word, q, 8);
+      if (json_detail::AnyToEscape(word)) break;
+    }
+    while (q < end && !json_detail::NeedsEscape(static_cast<unsigned char>(*q))) ++q;
+    out.append(p, static_cast<std::size_t>(q - p));
+    if (q == end) return;
+    const auto c = static_cast<unsigned char>(*q);
+    p = q + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -46,20 +75,18 @@ inline void AppendJsonEscaped(std::string_view text, std::string& out) {
       case '\r':
         out += "\\r";
         break;
-      default:
-        if (c <= 0x1F) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-        } else {
-          out += ch;
-        }
+      default: {
+        const char code[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+        out.append(code, sizeof code);
+      }
     }
   }
 }
 
 inline void AppendJsonString(std::string_view text, std::string& out) {
-  if (!IsValidUtf8(text)) {
+  // A short text (a key, an id) is mostly ASCII: that check costs less than a call to the
+  // validator.
+  if (!(text.size() < 64 && IsAscii(text)) && !IsValidUtf8(text)) {
     out += nlohmann::ordered_json(std::string(text))
                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return;
