@@ -207,6 +207,44 @@ TEST_CASE("export json: strings and cells written directly are the bytes dump() 
   }
 }
 
+TEST_CASE("export json: escaping finds each byte to escape wherever it falls in 8 bytes") {
+  // The runs between escapes are found eight bytes at a time: every byte that needs escaping,
+  // and its neighbours that do not ('!' '#' '[' ']' ' ' DEL and a UTF-8 lead), at each place.
+  const std::string bytes = std::string("\"\\\x01\x1F\n\x00", 6) + "!#[] \x7F\xC3";
+  for (char b : bytes) {
+    for (std::size_t at = 0; at < 24; ++at) {
+      std::string text(24, 'x');
+      text[at] = b;
+      if (b == '\xC3') text.insert(at + 1, "\xA9");  // a whole character
+      std::string direct;
+      framework::AppendJsonString(text, direct);
+      CAPTURE(at);
+      CHECK(direct == nlohmann::ordered_json(text).dump(-1, ' ', false,
+                                                        nlohmann::json::error_handler_t::replace));
+    }
+  }
+}
+
+TEST_CASE("export json: rows written in blocks on several threads give the same bytes") {
+  // More rows than two blocks on each of three threads: blocks are added in row order.
+  TempDir dir;
+  const fs::path root = dir.path() / "study";
+  WriteEmptyStudy(root, 1000);
+  const framework::Study study = LoadAt(root);
+  framework::ExportJsonOptions options;
+  options.jobs = 1;
+  const std::string one = framework::ExportJson(study, options);
+  const auto parsed = nlohmann::ordered_json::parse(one);
+  CHECK(one == parsed.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  REQUIRE(parsed["matrices"][0]["rows"].size() == 1000);
+  CHECK(parsed["matrices"][0]["rows"][999]["participant"] == "P999");
+  for (unsigned jobs : {2u, 3u, 8u}) {
+    CAPTURE(jobs);
+    options.jobs = jobs;
+    CHECK(framework::ExportJson(study, options) == one);
+  }
+}
+
 TEST_CASE("JsonStream writes a long string a chunk at a time, as dump() writes it") {
   // Escapes, controls and multi-byte characters all along, so chunk ends fall inside escapes'
   // sources and inside characters: 300 KiB, several of JsonStream's 64 KiB pieces.

@@ -117,6 +117,28 @@ inline void AppendJsonAtDepth(const nlohmann::ordered_json& value, std::size_t d
 class JsonStream {
  public:
   explicit JsonStream(std::function<void(std::string_view)> sink) : sink_(std::move(sink)) {}
+  /// A stream for one value (or several, one after the other) that another stream places
+  /// `depth` levels deep (see Elements): laid out as there, without the document's final line
+  /// break.
+  JsonStream(std::function<void(std::string_view)> sink, std::size_t depth)
+      : sink_(std::move(sink)), base_(depth) {}
+  /// How deep a value written next would be: the elements of the open array are this deep.
+  std::size_t Depth() const { return base_ + stack_.size(); }
+  /// `count` elements of the open array, written (by streams at depth Depth()) into `text`
+  /// with ",\n" and the indentation before each but the first: what writing them here would
+  /// have written.
+  void Elements(std::string_view text, std::size_t count) {
+    if (count == 0) return;
+    Item(nullptr);
+    stack_.back().children += count - 1;
+    text_ += text;
+    Spill(false);
+  }
+  /// What goes before an element of an array `depth` levels deep that has one before it.
+  static void AppendSeparator(std::size_t depth, std::string& out) {
+    out += ",\n";
+    out.append(2 * depth, ' ');
+  }
   /// Opens an object or array: the document, an element of the open array, or the member `key`
   /// of the open object.
   void BeginObject(const char* key = nullptr) { Open('{', '}', key); }
@@ -127,16 +149,16 @@ class JsonStream {
     stack_.pop_back();
     if (level.children) {
       text_ += '\n';
-      text_.append(2 * stack_.size(), ' ');
+      text_.append(2 * Depth(), ' ');
     }
     text_ += level.close;
-    if (stack_.empty()) text_ += '\n';
+    if (stack_.empty() && base_ == 0) text_ += '\n';
     Spill(stack_.empty());
   }
   /// A whole value, as an element or the member `key`.
   void Value(const nlohmann::ordered_json& value, const char* key = nullptr) {
     Item(key);
-    AppendJsonAtDepth(value, stack_.size(), text_);
+    AppendJsonAtDepth(value, Depth(), text_);
     Spill(false);
   }
   /// A string, number, boolean or null, as an element or the member `key`, written directly
@@ -181,7 +203,7 @@ class JsonStream {
   void Item(const char* key) {
     if (!stack_.empty()) {
       text_ += stack_.back().children++ ? ",\n" : "\n";
-      text_.append(2 * stack_.size(), ' ');
+      text_.append(2 * Depth(), ' ');
     }
     if (key) {
       AppendJsonString(key, text_);
@@ -200,6 +222,7 @@ class JsonStream {
   }
 
   std::function<void(std::string_view)> sink_;
+  std::size_t base_ = 0;  // the depth of the value written first
   std::vector<Level> stack_;
   std::string text_;
 };
