@@ -411,7 +411,8 @@ int RunExport(ExportCliOptions options) {
   if (format == "json") {
     // The whole model (export_json.h), written as it is made.
     stream(folder ? file_in_folder("export", "json") : out_path, [&](Output& out) {
-      WriteExportJson(study, {themes, only, options.common.jobs}, [&](std::string_view piece) { out.Write(piece); });
+      WriteExportJson(study, {themes, only, options.common.jobs},
+                      [&](std::string_view piece) { out.Write(piece); });
     });
   } else if (options.long_form) {
     // --long means segments unless --content summary asks for the summaries.

@@ -243,6 +243,22 @@ TEST_CASE("export json: rows written in blocks on several threads give the same 
     options.jobs = jobs;
     CHECK(framework::ExportJson(study, options) == one);
   }
+  // chart --format json's rows too, in SelectRows' order (here the reverse of the matrix's).
+  const framework::Matrix matrix = framework::ChartedMatrices(study, {0}).front();
+  std::vector<int> rows = framework::SelectRows(study, matrix, {}, {});
+  std::reverse(rows.begin(), rows.end());
+  auto chart = [&](unsigned jobs) {
+    std::string out;
+    framework::WriteChartJson(
+        study, 0, matrix, rows, [&](std::string_view piece) { out.append(piece); }, jobs);
+    return out;
+  };
+  const std::string chart_one = chart(1);
+  const auto chart_parsed = nlohmann::ordered_json::parse(chart_one);
+  CHECK(chart_one ==
+        chart_parsed.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  CHECK(chart_parsed["rows"][0]["participant"] == "P999");
+  for (unsigned jobs : {2u, 3u, 8u}) CHECK(chart(jobs) == chart_one);
 }
 
 TEST_CASE("JsonStream writes a long string a chunk at a time, as dump() writes it") {

@@ -142,9 +142,11 @@ TEST_CASE("CountWords: ASCII text is counted without ICU, as ICU counts it") {
   // The ASCII rules (text.cc CountAsciiWords) against ICU's: a word after " \u00e9" (not ASCII)
   // sends the text through ICU, and counts one more, its segmentation of `text` unchanged.
   auto icu = [](const std::string& text) { return framework::CountWords(text + " \u00e9") - 1; };
-  for (const char* text : {"a:b", "a.b", "a'b", "1,2", "1;2", "1.2", "1'2", "a.1", "1.a", "a,b",
-                           "a..b", "a.b.c", "1,2,3", "a.1.b", "x1.5", "1.5x", "@", "x@y.com",
-                           "a'", "'a", "1'a", "a-b", "a\vb", "it's 3.5 o'clock; 1,000,000 e.g."}) {
+  for (const char* text :
+       {"a:b",   "a.b",   "a'b",  "1,2",  "1;2",  "1.2",
+        "1'2",   "a.1",   "1.a",  "a,b",  "a..b", "a.b.c",
+        "1,2,3", "a.1.b", "x1.5", "1.5x", "@",    "x@y.com",
+        "a'",    "'a",    "1'a",  "a-b",  "a\vb", "it's 3.5 o'clock; 1,000,000 e.g."}) {
     CAPTURE(text);
     CHECK(framework::CountWords(text) == icu(text));
   }

@@ -5,9 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <exception>
 #include <set>
-#include <thread>
 
 #include "framework/chart.h"
 #include "framework/participants.h"
@@ -124,51 +122,10 @@ Json PartJson(const Study& study, const std::vector<int>& themes, const Json& ti
           {"charts", charts}};
 }
 
-// Rows written apart (see ForEachRowBlock): their text, and how many rows it holds.
-struct RowBlock {
-  std::string text;
-  std::size_t count = 0;
-};
-
-// Calls `write(from, to, block)` for the rows [0, rows) in blocks of kRowsPerBlock, `jobs` blocks
-// at a time on as many threads (this one among them), then `add(block)` for each block in row
-// order before the next blocks are written: the text in memory is `jobs` blocks, whatever the
-// number of rows. An exception on any thread is thrown here once all of them have stopped.
-constexpr std::size_t kRowsPerBlock = 128;
-template <typename Write, typename Add>
-void ForEachRowBlock(std::size_t rows, unsigned jobs, const Write& write, const Add& add) {
-  std::vector<RowBlock> blocks(std::max(1u, jobs));
-  std::vector<std::exception_ptr> errors(blocks.size());
-  const std::size_t step = kRowsPerBlock * blocks.size();
-  for (std::size_t first = 0; first < rows; first += step) {
-    auto run = [&](std::size_t k) {
-      const std::size_t from = first + k * kRowsPerBlock;
-      blocks[k].text.clear();
-      blocks[k].count = 0;
-      try {
-        if (from < rows) write(from, std::min(rows, from + kRowsPerBlock), blocks[k]);
-      } catch (...) {
-        errors[k] = std::current_exception();
-      }
-    };
-    std::vector<std::thread> threads;
-    for (std::size_t k = 1; k < blocks.size() && first + k * kRowsPerBlock < rows; ++k)
-      threads.emplace_back(run, k);
-    run(0);
-    for (std::thread& t : threads) t.join();
-    for (std::size_t k = 0; k < blocks.size(); ++k) {
-      if (errors[k]) std::rethrow_exception(errors[k]);
-      if (first + k * kRowsPerBlock < rows) add(blocks[k]);
-    }
-  }
-}
-
 }  // namespace
 
 void WriteExportJson(Study& study, const ExportJsonOptions& options, const TextSink& sink) {
   std::vector<int> themes = options.themes;
-  const unsigned jobs =
-      options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   if (themes.empty())
     for (std::size_t t = 0; t < study.framework.themes.size(); ++t)
       themes.push_back(static_cast<int>(t));
@@ -225,7 +182,7 @@ void WriteExportJson(Study& study, const ExportJsonOptions& options, const TextS
         rows.End();
       }
     };
-    ForEachRowBlock(m.participants.size(), jobs, write_rows,
+    ForEachRowBlock(m.participants.size(), options.jobs, write_rows,
                     [&](const RowBlock& block) { json.Elements(block.text, block.count); });
     json.End();
     json.BeginArray("orphans");

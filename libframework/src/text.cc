@@ -191,8 +191,9 @@ namespace {
 
 // CountWords for ASCII text without '_' (ICU's ExtendNumLet, whose lone runs are no word but
 // whose pairs are): what ICU's word rules (UAX #29) count there, without ICU. A word is a run of
-// letters (and '@', an ICU letter) and digits (WB5, WB8-10), and two runs are one word across a single '.' or '\''
-// between two letters (WB6-7; ICU leaves ':' out of MidLetter) or a single ',', ';', '.' or
+// letters (and '@', an ICU letter) and digits (WB5, WB8-10), and two runs are one word across a
+// single '.' or '\'' between two letters (WB6-7; ICU leaves ':' out of MidLetter) or a single ',',
+// ';', '.' or
 // '\'' between two digits (WB11-12). tests/text_test.cc compares it with ICU.
 std::size_t CountAsciiWords(std::string_view text) {
   auto kind = [](unsigned char c) {  // 1 letter (ICU counts '@' one), 2 digit, 0 other
@@ -213,9 +214,8 @@ std::size_t CountAsciiWords(std::string_view text) {
     }
     if (before && i + 1 < n) {
       const int after = kind(static_cast<unsigned char>(text[i + 1]));
-      const bool joins = after == before &&
-                         (c == '.' || c == '\'' ||
-                          (before == 2 && (c == ',' || c == ';')));
+      const bool joins =
+          after == before && (c == '.' || c == '\'' || (before == 2 && (c == ',' || c == ';')));
       if (joins) {
         ++i;  // the run goes on through `c` and the byte after it
         continue;
