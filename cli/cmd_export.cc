@@ -426,7 +426,17 @@ int RunExport(ExportCliOptions options) {
           LongSegmentsRows(study, m, sheet_options, sink);
       }
     };
-    if (table) {
+    if (table && !summaries) {
+      // Segments: each matrix's rows written on --jobs threads (WriteLongSegmentsCsv).
+      stream(folder ? file_in_folder(head.name, format) : out_path, [&](Output& out) {
+        std::string text = CsvPreamble(csv);
+        AppendCsvRow(head.header, csv, text);
+        out.Write(text);
+        for (int t : themes)
+          WriteLongSegmentsCsv(study, charted(t), sheet_options, csv, options.common.jobs,
+                               [&](std::string_view piece) { out.Write(piece); });
+      });
+    } else if (table) {
       stream_table(folder ? file_in_folder(head.name, format) : out_path, head, rows);
     } else {
       rows([&](const std::vector<std::string>& row) { head.rows.push_back(row); });

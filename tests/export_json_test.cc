@@ -261,6 +261,42 @@ TEST_CASE("export json: rows written in blocks on several threads give the same 
   for (unsigned jobs : {2u, 3u, 8u}) CHECK(chart(jobs) == chart_one);
 }
 
+TEST_CASE("export: WriteLongSegmentsCsv on several threads gives the rows LongSegmentsRows gives") {
+  // The example study with 300 more transcripts (copies of one under new ids): more rows than
+  // a block of participants on each of three threads.
+  TempDir dir;
+  const fs::path root = dir.path() / "study";
+  fs::copy(kExample, root, fs::copy_options::recursive);
+  const std::string first = ReadFile(root / "transcripts" / "P01.txt");
+  const std::string marker = "participant: P01\n";
+  REQUIRE(first.find(marker) != std::string::npos);
+  for (int i = 0; i < 300; ++i) {
+    std::string copy = first;
+    const std::string id = "Q" + std::to_string(1000 + i);
+    copy.replace(copy.find(marker), marker.size(), "participant: " + id + "\n");
+    WriteFile(root / "transcripts" / (id + ".txt"), copy);
+  }
+  const framework::Study study = LoadAt(root);
+  const int t = study.framework.FindTheme("role");
+  REQUIRE(t >= 0);
+  const framework::Matrix matrix = framework::ChartedMatrices(study, {t}).front();
+  REQUIRE(matrix.participants.size() > 300);
+  framework::ExportOptions options;
+  framework::CsvOptions csv;
+  std::string rows;
+  framework::LongSegmentsRows(study, matrix, options, [&](const std::vector<std::string>& row) {
+    framework::AppendCsvRow(row, csv, rows);
+  });
+  CHECK(std::count(rows.begin(), rows.end(), '\n') > 300);
+  for (unsigned jobs : {1u, 2u, 3u, 8u}) {
+    CAPTURE(jobs);
+    std::string written;
+    framework::WriteLongSegmentsCsv(study, matrix, options, csv, jobs,
+                                    [&](std::string_view piece) { written.append(piece); });
+    CHECK(written == rows);
+  }
+}
+
 TEST_CASE("JsonStream writes a long string a chunk at a time, as dump() writes it") {
   // Escapes, controls and multi-byte characters all along, so chunk ends fall inside escapes'
   // sources and inside characters: 300 KiB, several of JsonStream's 64 KiB pieces.

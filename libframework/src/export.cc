@@ -9,6 +9,7 @@
 #include "framework/chart.h"
 #include "framework/html.h"
 #include "framework/markdown.h"
+#include "row_blocks.h"
 
 namespace framework {
 
@@ -205,26 +206,54 @@ Sheet LongSegmentsHead(const ExportOptions& options) {
   return sheet;
 }
 
+namespace {
+
+// The long-form row of segment `s` of cell (r, c) of `m`, into `row` (its strings reused: each
+// field copied once into the capacity it had).
+void FillSegmentRow(const Study& study, const Matrix& m, std::size_t r, std::size_t c,
+                    const CellSegment& s, const ExportOptions& options,
+                    std::vector<std::string>& row) {
+  constexpr std::size_t kFields = 9;
+  row.resize(kFields);
+  row[0] = m.participants[r];
+  row[1] = m.theme;
+  row[2] = m.subthemes[c];
+  row[3] = s.code;
+  row[4] = std::to_string(s.line_start);
+  row[5] = std::to_string(s.line_end);
+  row[6] = s.speaker;
+  row[7] = s.text;
+  row[8] = s.SpeakerLines();
+  AddAttributeValues(study, m.participants[r], options, row);
+}
+
+}  // namespace
+
 void LongSegmentsRows(const Study& study, const Matrix& m, const ExportOptions& options,
                       const RowSink& sink) {
-  // One row reused: each field copied once into the capacity it had (no list of temporaries).
-  constexpr std::size_t kFields = 9;
   std::vector<std::string> row;
   ForEachCell(m, [&](std::size_t r, std::size_t c, const MatrixCell& cell) {
     for (const CellSegment& s : cell.segments) {
-      row.resize(kFields);
-      row[0] = m.participants[r];
-      row[1] = m.theme;
-      row[2] = m.subthemes[c];
-      row[3] = s.code;
-      row[4] = std::to_string(s.line_start);
-      row[5] = std::to_string(s.line_end);
-      row[6] = s.speaker;
-      row[7] = s.text;
-      row[8] = s.SpeakerLines();
-      AddAttributeValues(study, m.participants[r], options, row);
+      FillSegmentRow(study, m, r, c, s, options, row);
       sink(row);
     }
+  });
+}
+
+void WriteLongSegmentsCsv(const Study& study, const Matrix& m, const ExportOptions& options,
+                          const CsvOptions& csv, unsigned jobs, const TextSink& sink) {
+  auto write = [&](std::size_t from, std::size_t to, RowBlock& block) {
+    std::vector<std::string> row;
+    for (std::size_t r = from; r < to; ++r)
+      for (std::size_t c = 0; c < m.cells[r].size() && c < m.subthemes.size(); ++c)
+        for (const CellSegment& s : m.cells[r][c].segments) {
+          FillSegmentRow(study, m, r, c, s, options, row);
+          AppendCsvRow(row, csv, block.text);
+          ++block.count;
+        }
+  };
+  ForEachRowBlock(m.cells.size(), jobs, write, [&](const RowBlock& block) {
+    if (!block.text.empty()) sink(block.text);
   });
 }
 
