@@ -259,6 +259,19 @@ TEST_CASE("export json: rows written in blocks on several threads give the same 
         chart_parsed.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   CHECK(chart_parsed["rows"][0]["participant"] == "P999");
   for (unsigned jobs : {2u, 3u, 8u}) CHECK(chart(jobs) == chart_one);
+  // Threads: capped (memory holds a block per thread), and one when a row is long: then rows
+  // are streamed as written, a long passage never copied whole into a block.
+  CHECK(framework::RowThreads(256, 0) <= framework::kMaxRowThreads);
+  CHECK(framework::RowThreads(1, 0) == 1);
+  CHECK(framework::RowThreads(8, framework::kMaxBlockRowBytes + 1) == 1);
+  framework::Matrix long_row;
+  long_row.cells.resize(2, std::vector<framework::MatrixCell>(2));
+  framework::CellSegment passage;
+  passage.text = std::string(framework::kMaxBlockRowBytes, 'x');
+  long_row.cells[1][0].segments.push_back(passage);
+  passage.text = "y";
+  long_row.cells[1][1].segments.push_back(passage);
+  CHECK(framework::LargestRowBytes(long_row) == framework::kMaxBlockRowBytes + 1);
 }
 
 TEST_CASE("export: WriteLongSegmentsCsv on several threads gives the rows LongSegmentsRows gives") {

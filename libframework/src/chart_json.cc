@@ -25,30 +25,36 @@ void WriteChartJson(const Study& study, int theme_index, const Matrix& matrix,
   json.Value(subs, "subthemes");
   json.BeginArray("rows");
   const auto& defs = study.participants.attributes;
-  // The rows written a block at a time on `jobs` threads (json_layout.h), added in order.
-  const std::size_t depth = json.Depth();
-  auto write_rows = [&](std::size_t from, std::size_t to, RowBlock& block) {
-    JsonStream out([&](std::string_view piece) { block.text.append(piece); }, depth);
-    for (std::size_t i = from; i < to; ++i) {
-      const int r = rows[i];
-      const std::string& id = matrix.participants[static_cast<std::size_t>(r)];
-      Json attrs = Json::object();
-      for (std::size_t a = 0; a < defs.size(); ++a)
-        if (auto v = AttributeValue(study, id, static_cast<int>(a))) attrs[defs[a].name] = *v;
-      if (block.count++) JsonStream::AppendSeparator(depth, block.text);
-      out.BeginObject();
-      out.String(id, "participant");
-      out.Value(attrs, "attributes");
-      out.BeginArray("cells");
-      const auto& row = matrix.cells[static_cast<std::size_t>(r)];
-      for (std::size_t c = 0; c < row.size(); ++c)
-        WriteMatrixCell(out, row[c], matrix.subthemes[c]);
-      out.End();
-      out.End();
-    }
+  auto write_row = [&](JsonStream& out, int r) {
+    const std::string& id = matrix.participants[static_cast<std::size_t>(r)];
+    Json attrs = Json::object();
+    for (std::size_t a = 0; a < defs.size(); ++a)
+      if (auto v = AttributeValue(study, id, static_cast<int>(a))) attrs[defs[a].name] = *v;
+    out.BeginObject();
+    out.String(id, "participant");
+    out.Value(attrs, "attributes");
+    out.BeginArray("cells");
+    const auto& row = matrix.cells[static_cast<std::size_t>(r)];
+    for (std::size_t c = 0; c < row.size(); ++c) WriteMatrixCell(out, row[c], matrix.subthemes[c]);
+    out.End();
+    out.End();
   };
-  ForEachRowBlock(rows.size(), jobs, write_rows,
-                  [&](const RowBlock& block) { json.Elements(block.text, block.count); });
+  const unsigned threads = RowThreads(jobs, LargestRowBytes(matrix));
+  if (threads == 1) {
+    for (int r : rows) write_row(json, r);
+  } else {
+    // A block at a time on each thread, each into its own text, added in order (row_blocks.h).
+    const std::size_t depth = json.Depth();
+    auto write_rows = [&](std::size_t from, std::size_t to, RowBlock& block) {
+      JsonStream out([&](std::string_view piece) { block.text.append(piece); }, depth);
+      for (std::size_t i = from; i < to; ++i) {
+        if (block.count++) JsonStream::AppendSeparator(depth, block.text);
+        write_row(out, rows[i]);
+      }
+    };
+    ForEachRowBlock(rows.size(), threads, write_rows,
+                    [&](const RowBlock& block) { json.Elements(block.text, block.count); });
+  }
   json.End();
   json.BeginArray("orphans");
   for (const ChartCell& c : matrix.orphans) WriteChartCell(json, c);

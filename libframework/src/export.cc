@@ -252,7 +252,24 @@ void WriteLongSegmentsCsv(const Study& study, const Matrix& m, const ExportOptio
           ++block.count;
         }
   };
-  ForEachRowBlock(m.cells.size(), jobs, write, [&](const RowBlock& block) {
+  const unsigned threads = RowThreads(jobs, LargestRowBytes(m));
+  if (threads == 1) {
+    // Straight to `sink` a row at a time, in pieces of about 64 KiB.
+    std::string text;
+    std::vector<std::string> row;
+    ForEachCell(m, [&](std::size_t r, std::size_t c, const MatrixCell& cell) {
+      for (const CellSegment& s : cell.segments) {
+        FillSegmentRow(study, m, r, c, s, options, row);
+        AppendCsvRow(row, csv, text);
+        if (text.size() < (64u << 10)) continue;
+        sink(text);
+        text.clear();
+      }
+    });
+    if (!text.empty()) sink(text);
+    return;
+  }
+  ForEachRowBlock(m.cells.size(), threads, write, [&](const RowBlock& block) {
     if (!block.text.empty()) sink(block.text);
   });
 }

@@ -10,7 +10,40 @@
 #include <thread>
 #include <vector>
 
+#include "framework/matrix.h"
+
 namespace framework {
+
+/// Rows are written apart only while none holds more coded text than this: a block's text is a
+/// copy of its rows', so a study of long passages (a passage is never held twice: hostile cases
+/// 15b, 15c) has its rows streamed on one thread as before.
+inline constexpr std::size_t kMaxBlockRowBytes = 64 << 10;
+/// At most this many blocks at a time, whatever --jobs asks: memory holds that many blocks.
+inline constexpr unsigned kMaxRowThreads = 8;
+
+/// The coded text of the largest row of `m` (its segments' texts and chart entries), in bytes.
+inline std::size_t LargestRowBytes(const Matrix& m) {
+  std::size_t largest = 0;
+  for (const auto& row : m.cells) {
+    std::size_t bytes = 0;
+    for (const MatrixCell& cell : row) {
+      for (const CellSegment& s : cell.segments) bytes += s.text.size();
+      if (cell.chart) bytes += cell.chart->summary.size() + cell.chart->comment.size();
+    }
+    largest = std::max(largest, bytes);
+  }
+  return largest;
+}
+
+/// The threads to write rows on: `jobs` (0: every core), at most the cores and kMaxRowThreads;
+/// 1 when a row holds more than kMaxBlockRowBytes (`largest_row`): then the caller writes the
+/// rows straight to its output, one at a time.
+inline unsigned RowThreads(unsigned jobs, std::size_t largest_row) {
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  if (jobs == 0) jobs = cores;
+  if (largest_row > kMaxBlockRowBytes) return 1;
+  return std::max(1u, std::min({jobs, cores, kMaxRowThreads}));
+}
 
 /// Rows written apart (see ForEachRowBlock): their text, and how many rows it holds.
 struct RowBlock {
