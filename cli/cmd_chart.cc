@@ -665,9 +665,10 @@ int RunChart(const ChartOptions& options) {
   const int shown = OutputExitCode(ctx->study);
   if (options.format == "json") {
     // The matrix as JSON (chart_json.h), streamed to stdout.
-    WriteChartJson(ctx->study, ctx->theme, ctx->matrix, ctx->rows, [](std::string_view piece) {
-      std::fwrite(piece.data(), 1, piece.size(), stdout);
-    });
+    WriteChartJson(
+        ctx->study, ctx->theme, ctx->matrix, ctx->rows,
+        [](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), stdout); },
+        options.common.jobs);
     return FinishOutput(shown);
   }
   std::size_t width = TerminalWidth(options.width);

@@ -473,7 +473,7 @@ class ExportWriter {
     if (format_ == "json") {
       // The whole model (export_json.h), written as it is made.
       Stream(Target("export", "json"), [&](Output& out) {
-        WriteExportJson(study_, {themes_, only_},
+        WriteExportJson(study_, {themes_, only_, options_.common.jobs},
                         [&](std::string_view piece) { out.Write(piece); });
       });
     } else if (options_.long_form) {
@@ -488,7 +488,17 @@ class ExportWriter {
             LongSegmentsRows(study_, m, sheet_options_, sink);
         }
       };
-      if (table) {
+      if (table && !summaries) {
+        // Segments: each matrix's rows written on --jobs threads (WriteLongSegmentsCsv).
+        Stream(Target(head.name, format_), [&](Output& out) {
+          std::string text = CsvPreamble(csv_);
+          AppendCsvRow(head.header, csv_, text);
+          out.Write(text);
+          for (int t : themes_)
+            WriteLongSegmentsCsv(study_, Charted(t), sheet_options_, csv_, options_.common.jobs,
+                                 [&](std::string_view piece) { out.Write(piece); });
+        });
+      } else if (table) {
         StreamTable(Target(head.name, format_), head, rows);
       } else {
         rows([&](const std::vector<std::string>& row) { head.rows.push_back(row); });

@@ -1,6 +1,7 @@
 // framework quotes: one matrix column's verbatim quotes, anonymously attributed, for a report.
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
@@ -11,6 +12,7 @@
 #include "commands.h"
 #include "framework/attribution.h"
 #include "framework/chart.h"
+#include "framework/codebook.h"
 #include "framework/disclosure.h"
 #include "framework/export.h"
 #include "framework/file_system.h"
@@ -64,15 +66,20 @@ ColumnRef ResolveColumn(const Framework& f, const std::string& raw) {
   return {};
 }
 
-// The theme of CODE, from framework.yaml read ahead of the load, so that the load keeps that
-// theme's coded text and chart only. Empty (every theme) when it cannot tell: what is wrong is
-// then reported by the load and ResolveColumn as before.
-std::vector<std::string> ThemeOfCode(const std::string& root, const std::string& raw) {
-  const DiskFileSystem disk = StudyDisk(root);
-  const ReadResult file = ReadTextFile(disk, "framework.yaml");
-  if (!file.ok) return {};
+// The theme of the column CODE names, read from framework.yaml before the study is loaded, so
+// that the load keeps the coded text of that theme only: nothing when the file is not a small
+// regular file inside the study, or CODE names no column there (the load then keeps every
+// theme's, and ResolveColumn reports CODE as before).
+std::vector<std::string> ThemeOfCode(const StudyLocation& where, const std::string& raw) {
+  std::error_code ec;
+  const std::string root = std::filesystem::canonical(where.root, ec).string();
+  if (ec) return {};
+  ReadPolicy policy;
+  policy.max_file_size = 1 << 20;
+  const ReadResult read = ReadInputFile(root + "/framework.yaml", policy, root);
+  if (!read.ok) return {};
   Diagnostics ignored;
-  const Framework f = LoadFramework("framework.yaml", file.contents, ignored);
+  const Framework f = LoadFramework("framework.yaml", read.contents, ignored);
   const ColumnRef column = f.Resolve(ToNfc(Trim(raw)));
   if (!f.parsed || !column.valid() || column.subtheme < 0) return {};
   return {f.themes[static_cast<std::size_t>(column.theme)].id};
@@ -144,7 +151,7 @@ int RunQuotes(const QuotesOptions& options) {
   LoadOptions load;  // the coded text, not the transcripts' whole text
   load.keep_text = false;
   load.keep_cells = true;
-  load.cell_themes = ThemeOfCode(where->root, options.code);
+  load.cell_themes = ThemeOfCode(*where, options.code);
   Study study = LoadStudyAt(*where, options.common, std::move(load));
   const Framework& f = study.framework;
   if (!study.framework_loaded || !f.parsed || f.themes.empty()) {

@@ -264,6 +264,109 @@ TEST_CASE("export json: strings and cells written directly are the bytes dump() 
   }
 }
 
+TEST_CASE("export json: escaping finds each byte to escape wherever it falls in 8 bytes") {
+  // The runs between escapes are found eight bytes at a time: every byte that needs escaping,
+  // and its neighbours that do not ('!' '#' '[' ']' ' ' DEL and a UTF-8 lead), at each place.
+  const std::string bytes = std::string("\"\\\x01\x1F\n\x00", 6) + "!#[] \x7F\xC3";
+  for (char b : bytes) {
+    for (std::size_t at = 0; at < 24; ++at) {
+      std::string text(24, 'x');
+      text[at] = b;
+      if (b == '\xC3') text.insert(at + 1, "\xA9");  // a whole character
+      std::string direct;
+      framework::AppendJsonString(text, direct);
+      CAPTURE(at);
+      CHECK(direct == nlohmann::ordered_json(text).dump(-1, ' ', false,
+                                                        nlohmann::json::error_handler_t::replace));
+    }
+  }
+}
+
+TEST_CASE("export json: rows written in blocks on several threads give the same bytes") {
+  // More rows than two blocks on each of three threads: blocks are added in row order.
+  TempDir dir;
+  const fs::path root = dir.path() / "study";
+  WriteEmptyStudy(root, 1000);
+  const framework::Study study = LoadAt(root);
+  framework::ExportJsonOptions options;
+  options.jobs = 1;
+  const std::string one = framework::ExportJson(study, options);
+  const auto parsed = nlohmann::ordered_json::parse(one);
+  CHECK(one == parsed.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  REQUIRE(parsed["matrices"][0]["rows"].size() == 1000);
+  CHECK(parsed["matrices"][0]["rows"][999]["participant"] == "P999");
+  for (unsigned jobs : {2u, 3u, 8u}) {
+    CAPTURE(jobs);
+    options.jobs = jobs;
+    CHECK(framework::ExportJson(study, options) == one);
+  }
+  // chart --format json's rows too, in SelectRows' order (here the reverse of the matrix's).
+  const framework::Matrix matrix = framework::ChartedMatrices(study, {0}).front();
+  std::vector<int> rows = framework::SelectRows(study, matrix, {}, {});
+  std::reverse(rows.begin(), rows.end());
+  auto chart = [&](unsigned jobs) {
+    std::string out;
+    framework::WriteChartJson(
+        study, 0, matrix, rows, [&](std::string_view piece) { out.append(piece); }, jobs);
+    return out;
+  };
+  const std::string chart_one = chart(1);
+  const auto chart_parsed = nlohmann::ordered_json::parse(chart_one);
+  CHECK(chart_one ==
+        chart_parsed.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  CHECK(chart_parsed["rows"][0]["participant"] == "P999");
+  for (unsigned jobs : {2u, 3u, 8u}) CHECK(chart(jobs) == chart_one);
+  // Threads: capped (memory holds a block per thread), and one when a row is long: then rows
+  // are streamed as written, a long passage never copied whole into a block.
+  CHECK(framework::RowThreads(256, 0) <= framework::kMaxRowThreads);
+  CHECK(framework::RowThreads(1, 0) == 1);
+  CHECK(framework::RowThreads(8, framework::kMaxBlockRowBytes + 1) == 1);
+  framework::Matrix long_row;
+  long_row.cells.resize(2, std::vector<framework::MatrixCell>(2));
+  framework::CellSegment passage;
+  passage.text = std::string(framework::kMaxBlockRowBytes, 'x');
+  long_row.cells[1][0].segments.push_back(passage);
+  passage.text = "y";
+  long_row.cells[1][1].segments.push_back(passage);
+  CHECK(framework::LargestRowBytes(long_row) == framework::kMaxBlockRowBytes + 1);
+}
+
+TEST_CASE("export: WriteLongSegmentsCsv on several threads gives the rows LongSegmentsRows gives") {
+  // The example study with 300 more transcripts (copies of one under new ids): more rows than
+  // a block of participants on each of three threads.
+  TempDir dir;
+  const fs::path root = dir.path() / "study";
+  fs::copy(kExample, root, fs::copy_options::recursive);
+  const std::string first = ReadFile(root / "transcripts" / "P01.txt");
+  const std::string marker = "participant: P01\n";
+  REQUIRE(first.find(marker) != std::string::npos);
+  for (int i = 0; i < 300; ++i) {
+    std::string copy = first;
+    const std::string id = "Q" + std::to_string(1000 + i);
+    copy.replace(copy.find(marker), marker.size(), "participant: " + id + "\n");
+    WriteFile(root / "transcripts" / (id + ".txt"), copy);
+  }
+  const framework::Study study = LoadAt(root);
+  const int t = study.framework.FindTheme("role");
+  REQUIRE(t >= 0);
+  const framework::Matrix matrix = framework::ChartedMatrices(study, {t}).front();
+  REQUIRE(matrix.participants.size() > 300);
+  framework::ExportOptions options;
+  framework::CsvOptions csv;
+  std::string rows;
+  framework::LongSegmentsRows(study, matrix, options, [&](const std::vector<std::string>& row) {
+    framework::AppendCsvRow(row, csv, rows);
+  });
+  CHECK(std::count(rows.begin(), rows.end(), '\n') > 300);
+  for (unsigned jobs : {1u, 2u, 3u, 8u}) {
+    CAPTURE(jobs);
+    std::string written;
+    framework::WriteLongSegmentsCsv(study, matrix, options, csv, jobs,
+                                    [&](std::string_view piece) { written.append(piece); });
+    CHECK(written == rows);
+  }
+}
+
 TEST_CASE("JsonStream writes a long string a chunk at a time, as dump() writes it") {
   // Escapes, controls and multi-byte characters all along, so chunk ends fall inside escapes'
   // sources and inside characters: 300 KiB, several of JsonStream's 64 KiB pieces.

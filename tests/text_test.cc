@@ -138,6 +138,32 @@ TEST_CASE("CountWords") {
 // ---------------------------------------------------------------------------------------------
 // Edit distance and suggestions
 
+TEST_CASE("CountWords: ASCII text is counted without ICU, as ICU counts it") {
+  // The ASCII rules (text.cc CountAsciiWords) against ICU's: a word after " \u00e9" (not ASCII)
+  // sends the text through ICU, and counts one more, its segmentation of `text` unchanged.
+  auto icu = [](const std::string& text) { return framework::CountWords(text + " \u00e9") - 1; };
+  for (const char* text :
+       {"a:b",   "a.b",   "a'b",  "1,2",  "1;2",  "1.2",
+        "1'2",   "a.1",   "1.a",  "a,b",  "a..b", "a.b.c",
+        "1,2,3", "a.1.b", "x1.5", "1.5x", "@",    "x@y.com",
+        "a'",    "'a",    "1'a",  "a-b",  "a\vb", "it's 3.5 o'clock; 1,000,000 e.g."}) {
+    CAPTURE(text);
+    CHECK(framework::CountWords(text) == icu(text));
+  }
+  CHECK(framework::CountWords("a.b a:b 1,2 a,b") == 6);
+  // Random texts over the bytes the rules treat apart, and any other ASCII byte now and then.
+  const std::string alphabet = "aZ@09.,;:'\" -!?\n\r\t\v\f[`{/";
+  unsigned state = 12345;
+  auto next = [&] { return (state = state * 1103515245u + 12345u) >> 16; };
+  for (int i = 0; i < 3000; ++i) {
+    std::string text;
+    for (unsigned n = next() % 14; n > 0; --n)
+      text += next() % 8 ? alphabet[next() % alphabet.size()] : static_cast<char>(1 + next() % 127);
+    CAPTURE(text);
+    REQUIRE(framework::CountWords(text) == icu(text));
+  }
+}
+
 TEST_CASE("EditDistance") {
   CHECK(framework::EditDistance("kitten", "sitting") == 3);
   CHECK(framework::EditDistance("same", "same") == 0);

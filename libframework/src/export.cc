@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <cstring>
 #include <set>
 
 #include "framework/chart.h"
 #include "framework/html.h"
 #include "framework/markdown.h"
+#include "row_blocks.h"
 
 namespace framework {
 
@@ -76,8 +79,22 @@ RowSink AppendTo(Sheet& sheet) {
 }
 
 bool NeedsQuotes(const std::string& field, char delimiter) {
-  for (char ch : field)
+  // Eight bytes at a time while none of them is the delimiter, '"', CR or LF (the "has a zero
+  // byte" bit trick on the word xor each of them); then byte by byte.
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  auto has = [&](std::uint64_t word, char c) {
+    const std::uint64_t x = word ^ (kOnes * static_cast<unsigned char>(c));
+    return ((x - kOnes) & ~x & kHigh) != 0;
+  };
+  std::size_t i = 0;
+  for (std::uint64_t word; i + 8 <= field.size(); i += 8) {
+    std::memcpy(&word, field.data() + i, 8);
+    if (has(word, delimiter) || has(word, '"') || has(word, '\r') || has(word, '\n')) break;
+  }
+  for (; i < field.size(); ++i) {
+    const char ch = field[i];
     if (ch == delimiter || ch == '"' || ch == '\r' || ch == '\n') return true;
+  }
   return false;
 }
 
@@ -189,16 +206,71 @@ Sheet LongSegmentsHead(const ExportOptions& options) {
   return sheet;
 }
 
+namespace {
+
+// The long-form row of segment `s` of cell (r, c) of `m`, into `row` (its strings reused: each
+// field copied once into the capacity it had).
+void FillSegmentRow(const Study& study, const Matrix& m, std::size_t r, std::size_t c,
+                    const CellSegment& s, const ExportOptions& options,
+                    std::vector<std::string>& row) {
+  constexpr std::size_t kFields = 9;
+  row.resize(kFields);
+  row[0] = m.participants[r];
+  row[1] = m.theme;
+  row[2] = m.subthemes[c];
+  row[3] = s.code;
+  row[4] = std::to_string(s.line_start);
+  row[5] = std::to_string(s.line_end);
+  row[6] = s.speaker;
+  row[7] = s.text;
+  row[8] = s.SpeakerLines();
+  AddAttributeValues(study, m.participants[r], options, row);
+}
+
+}  // namespace
+
 void LongSegmentsRows(const Study& study, const Matrix& m, const ExportOptions& options,
                       const RowSink& sink) {
   std::vector<std::string> row;
   ForEachCell(m, [&](std::size_t r, std::size_t c, const MatrixCell& cell) {
     for (const CellSegment& s : cell.segments) {
-      row.assign({m.participants[r], m.theme, m.subthemes[c], s.code, std::to_string(s.line_start),
-                  std::to_string(s.line_end), s.speaker, s.text, s.SpeakerLines()});
-      AddAttributeValues(study, m.participants[r], options, row);
+      FillSegmentRow(study, m, r, c, s, options, row);
       sink(row);
     }
+  });
+}
+
+void WriteLongSegmentsCsv(const Study& study, const Matrix& m, const ExportOptions& options,
+                          const CsvOptions& csv, unsigned jobs, const TextSink& sink) {
+  auto write = [&](std::size_t from, std::size_t to, RowBlock& block) {
+    std::vector<std::string> row;
+    for (std::size_t r = from; r < to; ++r)
+      for (std::size_t c = 0; c < m.cells[r].size() && c < m.subthemes.size(); ++c)
+        for (const CellSegment& s : m.cells[r][c].segments) {
+          FillSegmentRow(study, m, r, c, s, options, row);
+          AppendCsvRow(row, csv, block.text);
+          ++block.count;
+        }
+  };
+  const unsigned threads = RowThreads(jobs, LargestRowBytes(m));
+  if (threads == 1) {
+    // Straight to `sink` a row at a time, in pieces of about 64 KiB.
+    std::string text;
+    std::vector<std::string> row;
+    ForEachCell(m, [&](std::size_t r, std::size_t c, const MatrixCell& cell) {
+      for (const CellSegment& s : cell.segments) {
+        FillSegmentRow(study, m, r, c, s, options, row);
+        AppendCsvRow(row, csv, text);
+        if (text.size() < (64u << 10)) continue;
+        sink(text);
+        text.clear();
+      }
+    });
+    if (!text.empty()) sink(text);
+    return;
+  }
+  ForEachRowBlock(m.cells.size(), threads, write, [&](const RowBlock& block) {
+    if (!block.text.empty()) sink(block.text);
   });
 }
 
@@ -279,10 +351,13 @@ void AppendCsvRow(const std::vector<std::string>& cells, const CsvOptions& optio
     }
     out += '"';
     if (formula) out += '\'';
-    for (char ch : cell) {
-      if (ch == '"') out += '"';
-      out += ch;
+    // Each '"' doubled: the runs between them appended whole.
+    std::string_view rest = cell;
+    for (std::size_t q; (q = rest.find('"')) != std::string_view::npos; rest.remove_prefix(q + 1)) {
+      out.append(rest.data(), q + 1);
+      out += '"';
     }
+    out.append(rest);
     out += '"';
   }
   out += options.crlf ? "\r\n" : "\n";

@@ -165,15 +165,36 @@ void WriteExportJson(Study& study, const ExportJsonOptions& options, const TextS
     json.BeginObject();
     json.Value(m.theme, "theme");
     json.BeginArray("rows");
-    for (std::size_t r = 0; r < m.participants.size(); ++r) {
-      if (study.partial && !in_part.count(m.participants[r])) continue;
-      json.BeginObject();
-      json.String(m.participants[r], "participant");
-      json.BeginArray("cells");
+    auto write_row = [&](JsonStream& out, std::size_t r) {
+      out.BeginObject();
+      out.String(m.participants[r], "participant");
+      out.BeginArray("cells");
       for (std::size_t c = 0; c < m.subthemes.size() && c < m.cells[r].size(); ++c)
-        WriteMatrixCell(json, m.cells[r][c], m.subthemes[c]);
-      json.End();
-      json.End();
+        WriteMatrixCell(out, m.cells[r][c], m.subthemes[c]);
+      out.End();
+      out.End();
+    };
+    auto skipped = [&](std::size_t r) {
+      return study.partial && !in_part.count(m.participants[r]);
+    };
+    const unsigned threads = RowThreads(options.jobs, LargestRowBytes(m));
+    if (threads == 1) {
+      for (std::size_t r = 0; r < m.participants.size(); ++r)
+        if (!skipped(r)) write_row(json, r);
+    } else {
+      // A block at a time on each thread, each into its own text (laid out at the depth of the
+      // rows), then added in order (row_blocks.h).
+      const std::size_t depth = json.Depth();
+      auto write_rows = [&](std::size_t from, std::size_t to, RowBlock& block) {
+        JsonStream rows([&](std::string_view piece) { block.text.append(piece); }, depth);
+        for (std::size_t r = from; r < to; ++r) {
+          if (skipped(r)) continue;
+          if (block.count++) JsonStream::AppendSeparator(depth, block.text);
+          write_row(rows, r);
+        }
+      };
+      ForEachRowBlock(m.participants.size(), threads, write_rows,
+                      [&](const RowBlock& block) { json.Elements(block.text, block.count); });
     }
     json.End();
     json.BeginArray("orphans");

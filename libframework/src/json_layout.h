@@ -5,25 +5,56 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "framework/text.h"
+#include "row_blocks.h"
 
 namespace framework {
+
+namespace json_detail {
+
+// Whether any of the 8 bytes in `word` needs escaping: below 0x20, '"' or '\\' (the classic
+// "has a byte less than n" and "has a zero byte" bit tricks).
+inline bool AnyToEscape(std::uint64_t word) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  const std::uint64_t quote = word ^ (kOnes * '"'), backslash = word ^ (kOnes * '\\');
+  return (((word - kOnes * 0x20) | (quote - kOnes) | (backslash - kOnes)) & ~word & kHigh) != 0;
+}
+
+inline bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+}  // namespace json_detail
 
 /// Appends `text` as the JSON string dump() writes for it (ensure_ascii off): `"`, `\\` and
 /// the controls escaped (\b \t \n \f \r, else \u00xx), everything else byte for byte; text
 /// that is not valid UTF-8 goes through nlohmann, which replaces what is invalid.
-/// Appends the inside of that string (without its quotes) for valid UTF-8 `text`: byte by
-/// byte, so a text may be escaped a part at a time.
+/// Appends the inside of that string (without its quotes) for valid UTF-8 `text`: each byte
+/// on its own (the runs between bytes to escape appended whole, found eight bytes at a time),
+/// so a text may be escaped a part at a time.
 inline void AppendJsonEscaped(std::string_view text, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p < end) {
+    // The run up to the next byte to escape, appended whole.
+    const char* q = p;
+    for (std::uint64_t word; end - q >= 8; q += 8) {
+      std::memcpy(&word, q, 8);
+      if (json_detail::AnyToEscape(word)) break;
+    }
+    while (q < end && !json_detail::NeedsEscape(static_cast<unsigned char>(*q))) ++q;
+    out.append(p, static_cast<std::size_t>(q - p));
+    if (q == end) return;
+    const auto c = static_cast<unsigned char>(*q);
+    p = q + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -46,20 +77,18 @@ inline void AppendJsonEscaped(std::string_view text, std::string& out) {
       case '\r':
         out += "\\r";
         break;
-      default:
-        if (c <= 0x1F) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-        } else {
-          out += ch;
-        }
+      default: {
+        const char code[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+        out.append(code, sizeof code);
+      }
     }
   }
 }
 
 inline void AppendJsonString(std::string_view text, std::string& out) {
-  if (!IsValidUtf8(text)) {
+  // A short text (a key, an id) is mostly ASCII: that check costs less than a call to the
+  // validator.
+  if (!(text.size() < 64 && IsAscii(text)) && !IsValidUtf8(text)) {
     out += nlohmann::ordered_json(std::string(text))
                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return;
@@ -90,6 +119,28 @@ inline void AppendJsonAtDepth(const nlohmann::ordered_json& value, std::size_t d
 class JsonStream {
  public:
   explicit JsonStream(std::function<void(std::string_view)> sink) : sink_(std::move(sink)) {}
+  /// A stream for one value (or several, one after the other) that another stream places
+  /// `depth` levels deep (see Elements): laid out as there, without the document's final line
+  /// break.
+  JsonStream(std::function<void(std::string_view)> sink, std::size_t depth)
+      : sink_(std::move(sink)), base_(depth) {}
+  /// How deep a value written next would be: the elements of the open array are this deep.
+  std::size_t Depth() const { return base_ + stack_.size(); }
+  /// `count` elements of the open array, written (by streams at depth Depth()) into `text`
+  /// with ",\n" and the indentation before each but the first: what writing them here would
+  /// have written.
+  void Elements(std::string_view text, std::size_t count) {
+    if (count == 0) return;
+    Item(nullptr);
+    stack_.back().children += count - 1;
+    text_ += text;
+    Spill(false);
+  }
+  /// What goes before an element of an array `depth` levels deep that has one before it.
+  static void AppendSeparator(std::size_t depth, std::string& out) {
+    out += ",\n";
+    out.append(2 * depth, ' ');
+  }
   /// Opens an object or array: the document, an element of the open array, or the member `key`
   /// of the open object.
   void BeginObject(const char* key = nullptr) { Open('{', '}', key); }
@@ -100,16 +151,16 @@ class JsonStream {
     stack_.pop_back();
     if (level.children) {
       text_ += '\n';
-      text_.append(2 * stack_.size(), ' ');
+      text_.append(2 * Depth(), ' ');
     }
     text_ += level.close;
-    if (stack_.empty()) text_ += '\n';
+    if (stack_.empty() && base_ == 0) text_ += '\n';
     Spill(stack_.empty());
   }
   /// A whole value, as an element or the member `key`.
   void Value(const nlohmann::ordered_json& value, const char* key = nullptr) {
     Item(key);
-    AppendJsonAtDepth(value, stack_.size(), text_);
+    AppendJsonAtDepth(value, Depth(), text_);
     Spill(false);
   }
   /// A string, number, boolean or null, as an element or the member `key`, written directly
@@ -154,7 +205,7 @@ class JsonStream {
   void Item(const char* key) {
     if (!stack_.empty()) {
       text_ += stack_.back().children++ ? ",\n" : "\n";
-      text_.append(2 * stack_.size(), ' ');
+      text_.append(2 * Depth(), ' ');
     }
     if (key) {
       AppendJsonString(key, text_);
@@ -173,6 +224,7 @@ class JsonStream {
   }
 
   std::function<void(std::string_view)> sink_;
+  std::size_t base_ = 0;  // the depth of the value written first
   std::vector<Level> stack_;
   std::string text_;
 };

@@ -1,4 +1,4 @@
-// Work spread over threads, for the renderers (study.cc has a twin of ParallelFor for the load).
+// Work spread over threads: the load (study.cc) and the renderers.
 // Private to the library.
 #pragma once
 

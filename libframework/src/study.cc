@@ -18,6 +18,7 @@
 #include "framework/matrix.h"
 #include "framework/source_text.h"
 #include "framework/text.h"
+#include "parallel.h"
 #include "study_checks.h"
 #include "warning_cap.h"
 
@@ -129,30 +130,6 @@ Diagnostic AtKey(const SourceText& source, int line, int column, const std::stri
   }
   return source.AtPosition(Severity::kError, std::move(rule), p, std::move(message),
                            std::move(hint), std::max(length, 1));
-}
-
-// Runs `work(i)` for every i in [0, n) on up to `jobs` threads (0: every core), each taking the
-// next index as it finishes one.
-template <typename Work>
-void ParallelFor(std::size_t n, unsigned jobs, const Work& work) {
-  if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
-  jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, std::max<std::size_t>(n, 1)));
-  std::atomic<std::size_t> next{0};
-  auto run = [&] {
-    for (std::size_t i = next++; i < n; i = next++) work(i);
-  };
-  if (jobs <= 1) {
-    run();
-    return;
-  }
-  std::vector<std::thread> threads;
-  try {
-    for (unsigned j = 0; j < jobs; ++j) threads.emplace_back(run);
-  } catch (const std::system_error&) {
-    // The system would start no more threads: the ones started, and this one, do the work.
-  }
-  run();
-  for (auto& t : threads) t.join();
 }
 
 // "cannot read <what>: <error>" at `path`; for a UTF-16 or UTF-32 file, that it is not UTF-8

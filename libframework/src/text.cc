@@ -257,8 +257,50 @@ std::size_t DisplayWidthByClusters(std::string_view text) {
 
 }  // namespace
 
+namespace {
+
+// CountWords for ASCII text without '_' (ICU's ExtendNumLet, whose lone runs are no word but
+// whose pairs are): what ICU's word rules (UAX #29) count there, without ICU. A word is a run of
+// letters (and '@', an ICU letter) and digits (WB5, WB8-10), and two runs are one word across a
+// single '.' or '\'' between two letters (WB6-7; ICU leaves ':' out of MidLetter) or a single ',',
+// ';', '.' or
+// '\'' between two digits (WB11-12). tests/text_test.cc compares it with ICU.
+std::size_t CountAsciiWords(std::string_view text) {
+  auto kind = [](unsigned char c) {  // 1 letter (ICU counts '@' one), 2 digit, 0 other
+    const unsigned lower = c | 0x20u;
+    if ((lower >= 'a' && lower <= 'z') || c == '@') return 1;
+    return c >= '0' && c <= '9' ? 2 : 0;
+  };
+  std::size_t words = 0;
+  int before = 0;  // kind of the byte before
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const int k = kind(c);
+    if (k) {
+      words += before == 0;
+      before = k;
+      continue;
+    }
+    if (before && i + 1 < n) {
+      const int after = kind(static_cast<unsigned char>(text[i + 1]));
+      const bool joins =
+          after == before && (c == '.' || c == '\'' || (before == 2 && (c == ',' || c == ';')));
+      if (joins) {
+        ++i;  // the run goes on through `c` and the byte after it
+        continue;
+      }
+    }
+    before = 0;
+  }
+  return words;
+}
+
+}  // namespace
+
 std::size_t CountWords(std::string_view text) {
   if (text.empty()) return 0;
+  if (IsAscii(text) && text.find('_') == std::string_view::npos) return CountAsciiWords(text);
   UErrorCode status = U_ZERO_ERROR;
   thread_local std::unique_ptr<icu::BreakIterator> words(
       icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));

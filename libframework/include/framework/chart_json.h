@@ -16,8 +16,10 @@ namespace framework {
 /// participant with its declared attribute values as text and its cells, as MatrixCellJson
 /// gives them) and `orphans` (the matrix's orphan chart entries). `matrix` is the theme's
 /// charted matrix (ChartedMatrices). Laid out as nlohmann's dump(2), with a final line break.
+/// The rows are written in blocks on `jobs` threads (0: every core), added in order: the same
+/// bytes whatever `jobs` is.
 void WriteChartJson(const Study& study, int theme, const Matrix& matrix,
-                    const std::vector<int>& rows, const TextSink& sink);
+                    const std::vector<int>& rows, const TextSink& sink, unsigned jobs = 0);
 
 /// WriteChartJson's document as one string.
 std::string ChartJson(const Study& study, int theme, const Matrix& matrix,

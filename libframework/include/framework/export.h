@@ -130,6 +130,12 @@ std::string CsvPreamble(const CsvOptions& options);
 void AppendCsvRow(const std::vector<std::string>& cells, const CsvOptions& options,
                   std::string& out);
 
+/// LongSegmentsRows of `matrix` as CSV (AppendCsvRow each) to `sink`: the rows written in
+/// blocks of participants on `jobs` threads (0: every core) and passed on in order, so the text
+/// is the same whatever `jobs` is, and memory holds `jobs` blocks of it.
+void WriteLongSegmentsCsv(const Study& study, const Matrix& matrix, const ExportOptions& options,
+                          const CsvOptions& csv, unsigned jobs, const TextSink& sink);
+
 /// The sheets as one Markdown document: `# title`, then per sheet `## <sheet title>` (else its
 /// name) and a GitHub pipe table. In cells `|` is escaped as `\|`, and line breaks (LF, CRLF,
 /// CR) become `<br>`. LF line ends; deterministic.

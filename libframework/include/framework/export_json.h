@@ -17,6 +17,9 @@ struct ExportJsonOptions {
   /// The globs the study's transcripts were chosen by (LoadOptions::only), recorded in a part's
   /// `part.only` (a study loaded whole has no `part`).
   std::vector<std::string> only;
+  /// Threads that write the matrices' rows (in blocks, added in order: the same bytes whatever
+  /// the number); 0: every core.
+  unsigned jobs = 0;
 };
 
 /// Writes the export document to `sink`, piece by piece (about 64 KiB each, the rest at the
