@@ -1,7 +1,6 @@
 // framework quotes: one matrix column's verbatim quotes, anonymously attributed, for a report.
 #include <algorithm>
 #include <cstdlib>
-#include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
@@ -67,16 +66,11 @@ ColumnRef ResolveColumn(const Framework& f, const std::string& raw) {
 }
 
 // The theme of the column CODE names, read from framework.yaml before the study is loaded, so
-// that the load keeps the coded text of that theme only: nothing when the file is not a small
-// regular file inside the study, or CODE names no column there (the load then keeps every
+// that the load keeps the coded text of that theme only: nothing when the file cannot be read
+// as the load reads it, or CODE names no column there (the load then keeps every
 // theme's, and ResolveColumn reports CODE as before).
 std::vector<std::string> ThemeOfCode(const StudyLocation& where, const std::string& raw) {
-  std::error_code ec;
-  const std::string root = std::filesystem::canonical(where.root, ec).string();
-  if (ec) return {};
-  ReadPolicy policy;
-  policy.max_file_size = 1 << 20;
-  const ReadResult read = ReadInputFile(root + "/framework.yaml", policy, root);
+  const ReadResult read = ReadTextFile(StudyDisk(where.root), "framework.yaml");
   if (!read.ok) return {};
   Diagnostics ignored;
   const Framework f = LoadFramework("framework.yaml", read.contents, ignored);

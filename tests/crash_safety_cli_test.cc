@@ -278,7 +278,10 @@ void CheckJsonLoads(const std::string& bytes) {
   CHECK(json.is_object());
 }
 
-void CheckXlsxLoads(const std::string& bytes) {
+// Opens `bytes` as a zip archive (checked for consistency) and hands it to `check`, which
+// asserts on its entries; `what` names the file in the failure message.
+void CheckZipLoads(const std::string& bytes, const char* what,
+                   const std::function<void(zip_t*)>& check) {
   zip_error_t error;
   zip_error_init(&error);
   zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
@@ -286,24 +289,23 @@ void CheckXlsxLoads(const std::string& bytes) {
   zip_t* zip = zip_open_from_source(source, ZIP_RDONLY | ZIP_CHECKCONS, &error);
   if (zip == nullptr) zip_source_free(source);
   zip_error_fini(&error);
-  REQUIRE_MESSAGE(zip != nullptr, "the workbook does not open as a zip");
-  CHECK(zip_name_locate(zip, "xl/workbook.xml", 0) >= 0);
-  CHECK(zip_name_locate(zip, "xl/worksheets/sheet1.xml", 0) >= 0);
+  REQUIRE_MESSAGE(zip != nullptr, what, " does not open as a zip");
+  check(zip);
   zip_discard(zip);
 }
 
+void CheckXlsxLoads(const std::string& bytes) {
+  CheckZipLoads(bytes, "the workbook", [](zip_t* zip) {
+    CHECK(zip_name_locate(zip, "xl/workbook.xml", 0) >= 0);
+    CHECK(zip_name_locate(zip, "xl/worksheets/sheet1.xml", 0) >= 0);
+  });
+}
+
 void CheckQdpxLoads(const std::string& bytes) {
-  zip_error_t error;
-  zip_error_init(&error);
-  zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
-  REQUIRE(source != nullptr);
-  zip_t* zip = zip_open_from_source(source, ZIP_RDONLY | ZIP_CHECKCONS, &error);
-  if (zip == nullptr) zip_source_free(source);
-  zip_error_fini(&error);
-  REQUIRE_MESSAGE(zip != nullptr, "the project does not open as a zip");
-  CHECK(zip_name_locate(zip, "project.qde", 0) >= 0);
-  CHECK(zip_get_num_entries(zip, 0) > 1);
-  zip_discard(zip);
+  CheckZipLoads(bytes, "the project", [](zip_t* zip) {
+    CHECK(zip_name_locate(zip, "project.qde", 0) >= 0);
+    CHECK(zip_get_num_entries(zip, 0) > 1);
+  });
 }
 
 }  // namespace

@@ -6,11 +6,11 @@
 #include <cstddef>
 #include <exception>
 #include <string>
-#include <system_error>
 #include <thread>
 #include <vector>
 
 #include "framework/matrix.h"
+#include "parallel.h"
 
 namespace framework {
 
@@ -59,8 +59,7 @@ struct RowBlock {
 inline constexpr std::size_t kRowsPerBlock = 128;
 template <typename Write, typename Add>
 void ForEachRowBlock(std::size_t rows, unsigned jobs, const Write& write, const Add& add) {
-  if (jobs == 0) jobs = std::thread::hardware_concurrency();
-  std::vector<RowBlock> blocks(std::max(1u, jobs));
+  std::vector<RowBlock> blocks(ResolveJobs(jobs));
   std::vector<std::exception_ptr> errors(blocks.size());
   const std::size_t step = kRowsPerBlock * blocks.size();
   for (std::size_t first = 0; first < rows; first += step) {
@@ -74,16 +73,9 @@ void ForEachRowBlock(std::size_t rows, unsigned jobs, const Write& write, const 
         errors[k] = std::current_exception();
       }
     };
-    std::vector<std::thread> threads;
-    for (std::size_t k = 1; k < blocks.size() && first + k * kRowsPerBlock < rows; ++k) {
-      try {
-        threads.emplace_back(run, k);
-      } catch (const std::system_error&) {
-        run(k);  // no thread to be had: written here
-      }
-    }
-    run(0);
-    for (std::thread& t : threads) t.join();
+    const std::size_t wave =
+        std::min(blocks.size(), (rows - first + kRowsPerBlock - 1) / kRowsPerBlock);
+    ParallelFor(wave, static_cast<unsigned>(blocks.size()), run);
     for (std::size_t k = 0; k < blocks.size(); ++k) {
       if (errors[k]) std::rethrow_exception(errors[k]);
       if (first + k * kRowsPerBlock < rows) add(blocks[k]);

@@ -472,10 +472,14 @@ struct Loader {
         Diagnostics streamed;
         std::optional<ChartChecker> checker;
         std::vector<ChartCell> kept_cells;
+        bool keep_theme = false;  // the chart's theme is known at its first cell
         auto sink = [&](const Chart& header, ChartCell&& cell) {
-          if (!checker) checker.emplace(study, header, file.contents, transcript_of, streamed);
+          if (!checker) {
+            checker.emplace(study, header, file.contents, transcript_of, streamed);
+            keep_theme = keep(header.theme);
+          }
           checker->Cell(cell);
-          if (keep(header.theme)) kept_cells.push_back(std::move(cell));
+          if (keep_theme) kept_cells.push_back(std::move(cell));
         };
         std::optional<Chart> chart = StreamChart(chart_paths[c], file.contents, sink);
         if (chart) {
