@@ -148,3 +148,57 @@ TEST_CASE("agreement: the bootstrap is seeded and deterministic") {
   std::vector<ReliabilityData> none(3, Units(2, {{0, 0}}));
   CHECK_FALSE(framework::BootstrapAlpha(none, 50, 7));
 }
+
+#include <map>
+#include <string>
+
+#include "framework/file_system.h"
+#include "framework/study.h"
+
+namespace {
+
+framework::Study LoadCopy(const std::string& p01) {
+  framework::MemoryFileSystem fs;
+  fs.Add("framework.yaml",
+         "framework: 1\ntitle: T\nspeakers: {INT: interviewer}\nthemes:\n  - id: t\n    label: T\n"
+         "    subthemes:\n      - id: a\n        label: A\n      - id: b\n        label: B\n"
+         "attribution: Participant\n");
+  fs.Add("participants.yaml", "participants:\n  - {id: P01}\n");
+  fs.Add("transcripts/P01.txt", p01);
+  return framework::LoadStudy(fs);
+}
+
+}  // namespace
+
+TEST_CASE("agreement: coders' copies compared line by line, participant speech only") {
+  framework::Study a =
+      LoadCopy("INT: Ask.\nP01: {t.a}One.{/t.a}\nP01: Two.\nP01: {t.b}Three.{/}\n");
+  framework::Study b =
+      LoadCopy("INT: {t.a}Ask.\nP01: One.{/t.a}\nP01: {t.a}Two.{/}\nP01: Three.\n");
+  const framework::Study* both[] = {&a, &b};
+  framework::AgreementOptions options;
+  options.disagreements = true;
+  framework::AgreementReport report;
+  REQUIRE_FALSE(framework::CompareCoders(both, options, report));
+  REQUIRE(report.codes.size() == 2);
+  // t.a: lines 2-4 are the participant's: A codes {2}, B codes {2, 3}.
+  CHECK(report.codes[0].measures.units == 3);
+  CHECK(*report.codes[0].measures.agreement == doctest::Approx(2.0 / 3.0));
+  REQUIRE(report.codes[0].disagreements.size() == 1);
+  CHECK(report.codes[0].disagreements[0].line_start == 3);
+  CHECK(report.codes[0].disagreements[0].text == "Two.");
+  // t.b: only A codes line 4; kappa 0 (p_o 2/3, p_e 2/3).
+  CHECK(*report.codes[1].measures.kappa == doctest::Approx(0.0));
+  // Excluding uncoded units: t.a has lines 2 and 3.
+  options.exclude_uncoded = true;
+  REQUIRE_FALSE(framework::CompareCoders(both, options, report));
+  CHECK(report.codes[0].measures.units == 2);
+  // Different text: located at the first difference.
+  framework::Study c = LoadCopy("INT: Ask.\nP01: One.\nP01: Tw0.\nP01: Three.\n");
+  const framework::Study* differ[] = {&a, &c};
+  auto mismatch = framework::CompareCoders(differ, options, report);
+  REQUIRE(mismatch);
+  CHECK(mismatch->line == 3);
+  CHECK(mismatch->column == 4);
+  CHECK(framework::AgreementJson(report, {"A", "B"}).find("\"alpha_ci\"") != std::string::npos);
+}

@@ -7,8 +7,11 @@
 #include <map>
 #include <optional>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
+
+#include "framework/study.h"
 
 namespace framework {
 
@@ -85,5 +88,60 @@ inline constexpr std::uint64_t kDefaultBootstrapSeed = 20260101;
 std::optional<std::pair<double, double>> BootstrapAlpha(std::span<const ReliabilityData> clusters,
                                                         int replicates,
                                                         std::uint64_t seed = kDefaultBootstrapSeed);
+
+/// What one unit is (README "Coding as a team" gives the exact definitions).
+enum class AgreementUnit { kLine, kWord, kChar };
+
+struct AgreementOptions {
+  AgreementUnit unit = AgreementUnit::kLine;
+  bool all_speakers = false;     ///< every non-blank unit, not only participant speech
+  bool exclude_uncoded = false;  ///< only units at least one coder coded (per code)
+  int bootstrap = 1000;          ///< replicates; 0: no interval
+  std::uint64_t seed = kDefaultBootstrapSeed;
+  bool disagreements = false;  ///< list where coders differ
+};
+
+/// A run of neighbouring units of one transcript on which the coders gave the same differing
+/// verdicts for one code.
+struct AgreementDisagreement {
+  std::string participant;
+  int line_start = 0, line_end = 0;  ///< lines of the transcript file (front matter counted)
+  std::vector<int> verdicts;         ///< per coder: 1 coded, 0 not, -1 no copy
+  std::string text;                  ///< the units' text, white space collapsed
+};
+
+struct AgreementRow {
+  std::string code;      ///< theme.subtheme; empty for a theme or the overall row
+  std::string theme;     ///< empty for the overall row
+  std::string subtheme;  ///< empty for a theme or the overall row
+  AgreementMeasures measures;
+  std::vector<AgreementDisagreement> disagreements;  ///< codes only, with `disagreements`
+};
+
+struct AgreementReport {
+  int coders = 0;
+  AgreementOptions options;
+  std::vector<AgreementRow> codes;   ///< framework order
+  std::vector<AgreementRow> themes;  ///< codes pooled
+  AgreementRow overall;              ///< every code pooled
+};
+
+/// Where the coders' copies first fail to match.
+struct AgreementMismatch {
+  int coder = 0;     ///< the copy that differs from the first (index into the studies)
+  std::string path;  ///< study-relative, e.g. "transcripts/P07.txt"; empty for the framework
+  int line = 0, column = 0;  ///< 1-based; column in code points of the text with tags removed
+  std::string message;
+};
+
+/// Compares the coders' copies of one study (each loaded with the text kept) unit by unit.
+/// Returns the first mismatch instead when the frameworks' columns, the participants or a
+/// transcript's text (tags removed) differ.
+std::optional<AgreementMismatch> CompareCoders(std::span<const Study* const> studies,
+                                               const AgreementOptions& options,
+                                               AgreementReport& report);
+
+/// `agree --format json`: described by schemas/agree.schema.json.
+std::string AgreementJson(const AgreementReport& report, const std::vector<std::string>& coders);
 
 }  // namespace framework
