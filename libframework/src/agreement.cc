@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <string_view>
 
 #include "framework/text.h"
@@ -229,13 +230,15 @@ int BodyLine(const Transcript& t) {
   return t.line_count - lines + 1;
 }
 
+// The turns are in text order: the speaker at `pos` is the last turn beginning at or before it
+// (a binary search, so `--unit char` stays linear in the transcript).
 bool ParticipantAt(const Transcript& t, std::uint32_t pos) {
-  int speaker = -1;
-  for (const Turn& turn : t.turns) {
-    if (turn.text_begin > pos) break;
-    speaker = turn.speaker;
-  }
-  if (speaker < 0) return true;  // before any turn: the participant's
+  auto after =
+      std::upper_bound(t.turns.begin(), t.turns.end(), pos,
+                       [](std::uint32_t p, const Turn& turn) { return p < turn.text_begin; });
+  if (after == t.turns.begin()) return true;  // before any turn: the participant's
+  int speaker = std::prev(after)->speaker;
+  if (speaker < 0) return true;
   return t.speakers[static_cast<std::size_t>(speaker)].role == SpeakerRole::kParticipant;
 }
 
